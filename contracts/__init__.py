@@ -1,0 +1,60 @@
+"""The shared language of boxoffice: events, topics, serialization, tokens.
+
+Imports nothing else of the project; every side depends on it and on nothing
+of each other.
+"""
+
+from contracts.codec import decode_event, encode_event, new_envelope
+from contracts.consistency import ConsistencyToken
+from contracts.envelope import Envelope
+from contracts.errors import (
+    EventDecodeError,
+    MalformedEventError,
+    UnknownEventTypeError,
+    UnsupportedEventVersionError,
+)
+from contracts.events import (
+    EventPayload,
+    HoldReleased,
+    OrderCancelled,
+    OrderExpired,
+    OrderLine,
+    OrderPaid,
+    OrderPlaced,
+    RowLayout,
+    SeatsHeld,
+    ShowScheduled,
+    ZoneLayout,
+    seat_id_for,
+)
+from contracts.registry import DecodedEvent
+from contracts.topics import DEAD_LETTER_TOPIC, EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, partition_key
+
+__all__ = [
+    "DEAD_LETTER_TOPIC",
+    "EVENTS_TOPIC",
+    "EVENTS_TOPIC_PARTITIONS",
+    "ConsistencyToken",
+    "DecodedEvent",
+    "Envelope",
+    "EventDecodeError",
+    "EventPayload",
+    "HoldReleased",
+    "MalformedEventError",
+    "OrderCancelled",
+    "OrderExpired",
+    "OrderLine",
+    "OrderPaid",
+    "OrderPlaced",
+    "RowLayout",
+    "SeatsHeld",
+    "ShowScheduled",
+    "UnknownEventTypeError",
+    "UnsupportedEventVersionError",
+    "ZoneLayout",
+    "decode_event",
+    "encode_event",
+    "new_envelope",
+    "partition_key",
+    "seat_id_for",
+]
