@@ -1,0 +1,90 @@
+"""The live terminal view of an on-sale: throughput, outcomes, sales, projection lag.
+
+Pure rendering: ``render`` builds rich renderables from the figures, so the
+same function serves the live view and the tests.
+"""
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cli.demo.stats import COMMAND_KINDS, DemoStats
+from cli.demo.watch import ReadSnapshot
+
+OUTCOMES = (("ok", "green"), ("conflict", "yellow"), ("rejected", "magenta"), ("error", "red"))
+
+
+def money(cents: int) -> str:
+    """Cents as currency, e.g. ``$1,234.50`` (negative amounts keep their sign)."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}${whole:,}.{part:02d}"
+
+
+def _commands(stats: DemoStats, now: float) -> Table:
+    table = Table(title=f"Commands · {stats.commands_per_second(now):,.0f}/s", expand=True)
+    table.add_column("command")
+    for outcome, colour in OUTCOMES:
+        table.add_column("409" if outcome == "conflict" else outcome, justify="right", style=colour)
+    table.add_column("no answer", justify="right", style="red")
+    for kind in COMMAND_KINDS:
+        table.add_row(
+            kind,
+            *(f"{stats.total(kind, outcome):,}" for outcome, _ in OUTCOMES),
+            f"{stats.total(kind, 'transport'):,}",
+        )
+    p50, p95 = stats.latency_ms(0.5), stats.latency_ms(0.95)
+    if p50 is not None and p95 is not None:
+        table.caption = f"latency p50 {p50:.0f} ms · p95 {p95:.0f} ms · seat retries {stats.seat_retries:,}"
+    return table
+
+
+def _sales(stats: DemoStats, read: ReadSnapshot) -> Table:
+    table = Table(title="Sales: accepted commands vs the read model", expand=True)
+    table.add_column("")
+    table.add_column("this run (commands)", justify="right")
+    table.add_column("dashboard (all runs)", justify="right")
+    totals = read.totals
+
+    def figure(key: str, as_money: bool = False) -> str:
+        value = totals.get(key)
+        if not isinstance(value, int):
+            return "-"
+        return money(value) if as_money else f"{value:,}"
+
+    table.add_row("tickets sold", f"{stats.tickets_sold:,}", figure("tickets_sold"))
+    table.add_row("revenue (net)", money(stats.revenue_cents), figure("revenue_cents", True))
+    table.add_row("refunded", money(stats.refunded_cents), figure("refunded_cents", True))
+    table.add_row(
+        "orders paid", f"{stats.total('pay', 'ok') - stats.total('cancel', 'ok'):,}", figure("orders_paid")
+    )
+    table.add_row("seats held now", "", figure("held_seats"))
+    return table
+
+
+def _projections(read: ReadSnapshot, now: float) -> Table:
+    age = "never" if read.updated_at is None else f"{now - read.updated_at:.1f} s ago"
+    table = Table(title=f"Projections · read side polled {age}", expand=True)
+    for name in ("projection", "version", "state", "lag (events)", "DLQ"):
+        table.add_column(name, justify="left" if name in {"projection", "state"} else "right")
+    for row in read.projections:
+        table.add_row(row.name, row.version, row.state, row.lag, row.dlq)
+    if read.error:
+        table.caption = Text(read.error, style="red")
+    return table
+
+
+def _journeys(stats: DemoStats) -> Text:
+    parts = [f"{label}: {count:,}" for label, count in stats.journeys.most_common()]
+    return Text("customers · " + (" · ".join(parts) if parts else "starting…"), style="dim")
+
+
+def render(stats: DemoStats, read: ReadSnapshot, now: float, footer: str) -> RenderableType:
+    """The whole live view at ``now``."""
+    elapsed = now - stats.started_at
+    return Panel(
+        Group(_commands(stats, now), _sales(stats, read), _projections(read, now), _journeys(stats)),
+        title=f"boxoffice on-sale · {elapsed:,.0f} s",
+        subtitle=footer,
+    )

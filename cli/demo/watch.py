@@ -1,0 +1,84 @@
+"""What the read side says while the on-sale runs: projection lag and the dashboard totals.
+
+Polled about once a second by one task; a failed poll keeps the last good
+figures and records the error, so the display never blanks out.
+"""
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from cli.demo.api import BoxofficeClient
+
+POLL_SECONDS = 1.0
+_NAME_KEYS = ("projection", "name")
+_VERSION_KEYS = ("active_version", "version")
+_LAG_KEYS = ("lag", "lag_events", "lag_messages")
+_DLQ_KEYS = ("dlq_count", "dlq", "dead_letters")
+
+
+def _first(item: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if key in item:
+            return item[key]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectionRow:
+    name: str
+    version: str
+    state: str
+    lag: str
+    dlq: str
+
+
+def projection_rows(body: dict[str, Any]) -> list[ProjectionRow]:
+    """Rows from ``GET /v1/projections``, a list or ``{"projections": [...]}``, whatever the exact keys."""
+    items = body.get("projections", body.get("items", []))
+    rows = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        lag = _first(item, _LAG_KEYS)
+        if isinstance(lag, dict):  # per-partition or {events, seconds}: show the total
+            lag = sum(v for v in lag.values() if isinstance(v, int | float))
+        rows.append(
+            ProjectionRow(
+                name=str(_first(item, _NAME_KEYS) or "?"),
+                version=str(_first(item, _VERSION_KEYS) or "-"),
+                state=str(item.get("state", "-")),
+                lag="-" if lag is None else f"{lag:,}" if isinstance(lag, int) else str(lag),
+                dlq=str(_first(item, _DLQ_KEYS) or 0),
+            )
+        )
+    return rows
+
+
+@dataclass
+class ReadSnapshot:
+    projections: list[ProjectionRow] = field(default_factory=list)
+    totals: dict[str, Any] = field(default_factory=dict)
+    updated_at: float | None = None
+    error: str | None = None
+
+
+async def poll_read_side(client: BoxofficeClient, snapshot: ReadSnapshot, stop: asyncio.Event) -> None:
+    """Refresh ``snapshot`` every second until ``stop`` is set."""
+    while not stop.is_set():
+        projections, dashboard = await asyncio.gather(client.projections(), client.dashboard())
+        problems = []
+        if projections.ok:
+            snapshot.projections = projection_rows(projections.body)
+        else:
+            problems.append(f"/v1/projections: {projections.status or 'no answer'}")
+        if dashboard.ok and isinstance(dashboard.body.get("totals"), dict):
+            snapshot.totals = dashboard.body["totals"]
+            snapshot.updated_at = time.monotonic()
+        else:
+            problems.append(f"/v1/dashboard: {dashboard.status or 'no answer'}")
+        snapshot.error = "; ".join(problems) or None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), POLL_SECONDS)
