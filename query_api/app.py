@@ -1,0 +1,75 @@
+"""Composition root of the query API: ``create_app(settings)``.
+
+The app reads only the read views and the projection registry, through an
+async pool of the read-only role, and keeps one LISTEN connection that wakes
+requests waiting for a consistency token.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from infra.settings import ApiKeySettings, ServiceSettings
+from query_api.cache import BodyCache
+from query_api.consistency import ProgressListener, ProgressSignal
+from query_api.database import choose_url, create_engine
+from query_api.http.errors import install_error_handlers
+from query_api.http.metrics import MetricsMiddleware, RequestMetrics
+from query_api.routes import dashboard, ops, projections, shows
+from query_api.settings import QueryApiSettings
+from query_api.state import QueryState
+from query_api.views import read_views
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: QueryApiSettings | None = None,
+    services: ServiceSettings | None = None,
+    api_keys: ApiKeySettings | None = None,
+) -> FastAPI:
+    """Build the query API; connections are opened on startup and closed on shutdown."""
+    settings = settings or QueryApiSettings()
+    services = services or ServiceSettings()
+    keys = api_keys or ApiKeySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = await choose_url(services)
+        engine = create_engine(url, settings.pool_size)
+        signal = ProgressSignal()
+        listener = ProgressListener(url, signal)
+        listener.start()
+        app.state.query = QueryState(
+            settings=settings,
+            engine=engine,
+            views=read_views(settings.read_schema, settings.meta_schema),
+            signal=signal,
+            listener=listener,
+            cache=BodyCache(settings.cache_bytes),
+            database_role=engine.url.username or "",
+        )
+        log.info("query API reading schema %s as role %s", settings.read_schema, engine.url.username)
+        try:
+            yield
+        finally:
+            await listener.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="boxoffice query API",
+        version="1",
+        summary="Read-only views of seat availability and sales, with read-your-writes tokens.",
+        lifespan=lifespan,
+    )
+    registry = CollectorRegistry()
+    app.state.registry = registry
+    app.state.api_keys = keys
+    app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
+    install_error_handlers(app)
+    for module in (shows, dashboard, projections, ops):
+        app.include_router(module.router)
+    return app

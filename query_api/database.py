@@ -1,0 +1,75 @@
+"""The query API's connections: the read-only role, one async pool, consistent snapshots.
+
+Every read of a request runs in one REPEATABLE READ transaction, so a body and
+the version its ETag is derived from come from the same snapshot.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from infra.db import libpq_dsn, sqlalchemy_url, with_credentials
+from infra.migrations.runner import READER_ROLE
+from infra.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def reader_url(services: ServiceSettings) -> str:
+    """The configured query DSN, else the main server and database as ``boxoffice_reader``."""
+    if services.query_database_url:
+        return services.query_database_url
+    if not services.database_url:
+        raise RuntimeError("BOXOFFICE_DATABASE_URL (or BOXOFFICE_QUERY_DATABASE_URL) is not set")
+    return with_credentials(services.database_url, READER_ROLE, services.reader_password.get_secret_value())
+
+
+async def choose_url(services: ServiceSettings) -> str:
+    """The reader DSN where that role can log in; the main DSN, with a warning, where it cannot.
+
+    Falls back only when the main DSN does connect, so an unreachable server
+    reports the reader's own error rather than hiding it.
+    """
+    url = reader_url(services)
+    try:
+        conn = await psycopg.AsyncConnection.connect(libpq_dsn(url), connect_timeout=5)
+    except psycopg.OperationalError as reader_error:
+        main = services.database_url
+        if not main or main == url:
+            raise
+        try:
+            conn = await psycopg.AsyncConnection.connect(libpq_dsn(main), connect_timeout=5)
+        except psycopg.OperationalError:
+            raise reader_error from None
+        await conn.close()
+        log.warning(
+            "the read-only role %s cannot log in (%s); the query API uses the main database role "
+            "and is not protected against writes",
+            READER_ROLE,
+            str(reader_error).strip().splitlines()[0] if str(reader_error).strip() else "error",
+        )
+        return main
+    await conn.close()
+    return url
+
+
+def create_engine(url: str, pool_size: int) -> AsyncEngine:
+    """An async pool over psycopg whose transactions are consistent snapshots."""
+    return create_async_engine(
+        sqlalchemy_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        # One snapshot per transaction: versions and bodies read together agree.
+        isolation_level="REPEATABLE READ",
+    )
+
+
+@asynccontextmanager
+async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside one read transaction, rolled back at the end (nothing is written)."""
+    async with engine.connect() as conn, conn.begin():
+        yield conn

@@ -1,0 +1,1 @@
+"""HTTP plumbing of the query API: errors, auth, caching headers, metrics."""

@@ -1,0 +1,1 @@
+"""HTTP entry points: parse the request, call a reader, map the result to a response."""

@@ -1,0 +1,53 @@
+"""Liveness, readiness and metrics."""
+
+import logging
+
+import orjson
+from fastapi import APIRouter, Request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
+from starlette.responses import Response
+
+from query_api.database import snapshot
+from query_api.readers.status import missing_views, ping
+from query_api.routes.params import StateDep
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["operations"])
+
+
+def _json(status: int, body: dict[str, object]) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/healthz")
+async def healthz() -> Response:
+    """The process is up and serving HTTP."""
+    return _json(200, {"status": "ok"})
+
+
+@router.get("/readyz")
+async def readyz(state: StateDep) -> Response:
+    """Ready when the database answers and the projections' read views are live."""
+    try:
+        async with snapshot(state.engine) as conn:
+            await ping(conn)
+            missing = await missing_views(conn, state.views)
+    except (DBAPIError, OSError) as error:
+        log.warning("readiness: database unreachable: %s", error)
+        return _json(503, {"status": "unavailable", "database": "unreachable"})
+    checks = {"database": "ok", "listener": "ok" if state.listener.connected else "reconnecting"}
+    if missing:
+        return _json(503, {"status": "unavailable", **checks, "missing_views": missing})
+    return _json(200, {"status": "ready", **checks})
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus exposition of this process's request metrics."""
+    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)

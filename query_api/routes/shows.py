@@ -1,0 +1,100 @@
+"""Public reads of the seat_availability projection: shows, availability, seat maps."""
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.responses import Response
+
+from query_api import seatmap
+from query_api.http.caching import PUBLIC
+from query_api.http.errors import ApiError
+from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPublic, ShowsPublic
+from query_api.models.errors import ErrorPublic
+from query_api.readers import shows as readers
+from query_api.readers.versions import ShowVersion, all_shows_version, show_version
+from query_api.routes.params import FreshnessDep, StateDep
+from query_api.routes.serving import await_freshness, serve_versioned, show_not_found
+
+PROJECTION = "seat_availability"
+router = APIRouter(prefix="/v1/shows", tags=["shows"])
+_ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorPublic} for code in (404, 422, 503)}
+
+
+@router.get("", response_model=ShowsPublic, responses=_ERRORS)
+async def list_shows(request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
+    """Every show with its capacity and available, held and sold seats."""
+    views = state.views
+    await await_freshness(state, freshness, views.seat_watermarks, PROJECTION)
+
+    async def version(conn: AsyncConnection) -> str:
+        return await all_shows_version(conn, views, views.seat_watermarks)
+
+    async def body(conn: AsyncConnection, _: str) -> bytes:
+        return ShowsPublic(shows=await readers.list_shows(conn, views)).model_dump_json().encode()
+
+    return await serve_versioned(
+        request, state, variant="shows", cache_control=PUBLIC, read_version=version, load_body=body
+    )
+
+
+@router.get("/{show_id}/availability", response_model=AvailabilityPublic, responses=_ERRORS)
+async def availability(show_id: UUID, request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
+    """Per zone: name, price, capacity and available, held and sold seats."""
+    views = state.views
+    await await_freshness(state, freshness, views.seat_watermarks, PROJECTION)
+
+    async def version(conn: AsyncConnection) -> ShowVersion | None:
+        return await show_version(conn, views, views.seat_watermarks, show_id)
+
+    async def body(conn: AsyncConnection, ver: ShowVersion) -> bytes:
+        zones = await readers.zone_availability(conn, views, show_id)
+        return AvailabilityPublic(show_id=show_id, seq=ver.seq, zones=zones).model_dump_json().encode()
+
+    return await serve_versioned(
+        request,
+        state,
+        variant=f"availability:{show_id}",
+        cache_control=PUBLIC,
+        read_version=version,
+        load_body=body,
+        missing=show_not_found(show_id),
+    )
+
+
+@router.get("/{show_id}/seats", response_model=SeatsPublic | SeatMapCompactPublic, responses=_ERRORS)
+async def seats(
+    show_id: UUID,
+    *,
+    request: Request,
+    state: StateDep,
+    freshness: FreshnessDep,
+    zone_id: Annotated[str | None, Query(max_length=16, description="Only this zone's seats.")] = None,
+    format: Annotated[
+        Literal["full", "compact"], Query(description="compact: run-length encoded per zone and row.")
+    ] = "full",
+) -> Response:
+    """The seat map: every seat with its status, in layout order (``format=compact``: run-length)."""
+    views = state.views
+    await await_freshness(state, freshness, views.seat_watermarks, PROJECTION)
+
+    async def version(conn: AsyncConnection) -> ShowVersion | None:
+        return await show_version(conn, views, views.seat_watermarks, show_id)
+
+    async def body(conn: AsyncConnection, ver: ShowVersion) -> bytes:
+        rows = await readers.seat_rows(conn, views, show_id, zone_id)
+        if not rows and zone_id is not None:
+            raise ApiError(404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id)
+        encode = seatmap.compact_json if format == "compact" else seatmap.full_json
+        return encode(show_id, ver.seq, rows)
+
+    return await serve_versioned(
+        request,
+        state,
+        variant=f"seats:{show_id}:{zone_id}:{format}",
+        cache_control=PUBLIC,
+        read_version=version,
+        load_body=body,
+        missing=show_not_found(show_id),
+    )

@@ -1,0 +1,23 @@
+"""What every request of the query API shares, built once by the composition root."""
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from query_api.cache import BodyCache
+from query_api.consistency import ProgressListener, ProgressSignal
+from query_api.settings import QueryApiSettings
+from query_api.views import ReadViews
+
+
+@dataclass(slots=True)
+class QueryState:
+    """The pool, view descriptions, wake-up signal and body cache of one app instance."""
+
+    settings: QueryApiSettings
+    engine: AsyncEngine
+    views: ReadViews
+    signal: ProgressSignal
+    listener: ProgressListener
+    cache: BodyCache
+    database_role: str
