@@ -1,0 +1,124 @@
+"""Process plumbing shared by both services: pid files, liveness, ports, signals.
+
+A pid file is trusted only while the process it names is alive *and* its
+command line still names the service (a pid reused after ``kill -9`` or a
+reboot is treated as stale), so ``up`` after a crash never mistakes another
+process for the service.
+"""
+
+import contextlib
+import errno
+import fcntl
+import os
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _state_of(pid: int) -> str | None:
+    """The one-letter state from /proc (``Z`` for a zombie); None when the pid does not exist."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # The command name in parentheses may hold spaces; the state follows the last ')'.
+    return stat.rpartition(")")[2].split()[0]
+
+
+def reap(pid: int) -> None:
+    """Collect the exit status of a child of this process, if it is one, so it leaves no zombie."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def is_alive(pid: int) -> bool:
+    reap(pid)
+    state = _state_of(pid)
+    return state is not None and state not in ("Z", "X")
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def live_pid(pid_file: Path, *markers: str) -> int | None:
+    """The pid in ``pid_file`` if that process is alive and its command line holds every marker.
+
+    The first line of the file is the pid (PostgreSQL's ``postmaster.pid`` has
+    the same first line), so this reads both services' files.
+    """
+    try:
+        first = pid_file.read_text().splitlines()[0].strip()
+        pid = int(first)
+    except (OSError, ValueError, IndexError):
+        return None
+    if pid <= 0 or not is_alive(pid):
+        return None
+    line = cmdline(pid)
+    return pid if all(m in line for m in markers) else None
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on host:port (SO_REUSEADDR, as the servers bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def accepts_connections(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def stop_pid(pid: int, grace_s: float) -> bool:
+    """SIGTERM, wait up to ``grace_s`` for a clean exit, then SIGKILL; True if it exited cleanly."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        if not is_alive(pid):
+            return True
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    while is_alive(pid):
+        time.sleep(0.1)
+    return False
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    """The last lines of a log file, for error messages; empty when there is none."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 16_000))
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` so concurrent ``up``/``down`` calls run one at a time."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
