@@ -1,0 +1,1 @@
+"""Adapters to PostgreSQL (SQLAlchemy Core over psycopg) and Kafka (aiokafka)."""

@@ -1,0 +1,81 @@
+"""Hold rows of the write model."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from command_side.domain.holds import HoldView
+
+_COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at"
+
+
+def _view(row: Row[Any]) -> HoldView:
+    return HoldView(
+        row.hold_id, row.show_id, row.customer_id, row.status, tuple(row.seat_ids), row.expires_at
+    )
+
+
+async def get_hold(conn: AsyncConnection, hold_id: UUID) -> HoldView | None:
+    """The hold as last committed (read it after locking its seats to rely on it)."""
+    row = (
+        await conn.execute(
+            text(f"SELECT {_COLUMNS} FROM write_model.holds WHERE hold_id = :hold_id"), {"hold_id": hold_id}
+        )
+    ).first()
+    if row is None:
+        return None
+    return _view(row)
+
+
+async def insert_hold(
+    conn: AsyncConnection,
+    *,
+    hold_id: UUID,
+    show_id: UUID,
+    customer_id: str,
+    seat_ids: Sequence[str],
+    expires_at: datetime,
+) -> None:
+    await conn.execute(
+        text(
+            "INSERT INTO write_model.holds (hold_id, show_id, customer_id, seat_ids, status, expires_at) "
+            "VALUES (:hold_id, :show_id, :customer_id, :seat_ids, 'live', :expires_at)"
+        ),
+        {
+            "hold_id": hold_id,
+            "show_id": show_id,
+            "customer_id": customer_id,
+            "seat_ids": list(seat_ids),
+            "expires_at": expires_at,
+        },
+    )
+
+
+async def end_live_holds(
+    conn: AsyncConnection, hold_ids: Sequence[UUID], status: str, now: datetime
+) -> list[HoldView]:
+    """Move live holds to ``status`` (released, expired or ordered); returns those that were live."""
+    rows = await conn.execute(
+        text(
+            "UPDATE write_model.holds SET status = :status, ended_at = :now "
+            f"WHERE hold_id = ANY(:hold_ids) AND status = 'live' RETURNING {_COLUMNS}"
+        ),
+        {"hold_ids": list(hold_ids), "status": status, "now": now},
+    )
+    return [_view(r) for r in sorted(rows, key=lambda r: str(r.hold_id))]
+
+
+async def lapsed_hold_ids(conn: AsyncConnection, now: datetime, limit: int) -> list[UUID]:
+    """Live holds past their TTL, oldest first (uses the partial index on live holds)."""
+    rows = await conn.execute(
+        text(
+            "SELECT hold_id FROM write_model.holds WHERE status = 'live' AND expires_at <= :now "
+            "ORDER BY expires_at LIMIT :limit"
+        ),
+        {"now": now, "limit": limit},
+    )
+    return [r.hold_id for r in rows]

@@ -1,0 +1,124 @@
+"""Seat inventory rows of a show: locking, reading candidates, changing holders.
+
+Lock discipline (prevents deadlocks and guards hold/order state): a command
+locks the seat rows it changes, in seat id order, before it reads or changes
+the hold or order that holds them, and it bumps the show's stream last.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from command_side.domain.holds import SeatState
+from command_side.domain.seating import SeatCandidate
+
+_STATE_COLUMNS = "seat_id, zone_id, status, hold_id, order_id, held_until"
+
+
+def _states(rows: Sequence[Row[Any]]) -> list[SeatState]:
+    return [SeatState(r.seat_id, r.status, r.hold_id, r.order_id, r.held_until) for r in rows]
+
+
+async def lock_seats(
+    conn: AsyncConnection, show_id: UUID, seat_ids: Sequence[str], *, skip_locked: bool = False
+) -> list[SeatState]:
+    """Lock the named seats of a show in seat id order; with ``skip_locked``, only those free of locks."""
+    mode = "FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"
+    rows = await conn.execute(
+        text(
+            f"SELECT {_STATE_COLUMNS} FROM write_model.seat_inventory "
+            f"WHERE show_id = :show_id AND seat_id = ANY(:seat_ids) ORDER BY seat_id {mode}"
+        ),
+        {"show_id": show_id, "seat_ids": list(seat_ids)},
+    )
+    return _states(rows.all())
+
+
+async def lock_seats_held_by(
+    conn: AsyncConnection, *, hold_ids: Sequence[UUID] = (), order_id: UUID | None = None
+) -> dict[str, str]:
+    """Lock the seats of some holds or of an order, in seat id order; returns seat id -> zone id."""
+    params: dict[str, object]
+    if order_id is not None:
+        where, params = "order_id = :order_id", {"order_id": order_id}
+    else:
+        where, params = "hold_id = ANY(:hold_ids)", {"hold_ids": list(hold_ids)}
+    rows = await conn.execute(
+        text(
+            f"SELECT seat_id, zone_id FROM write_model.seat_inventory WHERE {where} "
+            "ORDER BY show_id, seat_id FOR UPDATE"
+        ),
+        params,
+    )
+    return {r.seat_id: r.zone_id for r in rows}
+
+
+async def free_candidates(
+    conn: AsyncConnection, show_id: UUID, zone_id: str, now: datetime
+) -> list[SeatCandidate]:
+    """Seats of a zone that are free now (available, or held by a lapsed hold), unlocked snapshot."""
+    rows = await conn.execute(
+        text(
+            "SELECT seat_id, row_ordinal, row_seats, number FROM write_model.seat_inventory "
+            "WHERE show_id = :show_id AND zone_id = :zone_id AND (status = 'available' OR "
+            "(status = 'held' AND order_id IS NULL AND held_until <= :now))"
+        ),
+        {"show_id": show_id, "zone_id": zone_id, "now": now},
+    )
+    return [SeatCandidate(r.seat_id, r.row_ordinal, r.row_seats, r.number) for r in rows]
+
+
+async def mark_held(
+    conn: AsyncConnection, show_id: UUID, seat_ids: Sequence[str], hold_id: UUID, until: datetime
+) -> None:
+    await conn.execute(
+        text(
+            "UPDATE write_model.seat_inventory SET status = 'held', hold_id = :hold_id, order_id = NULL, "
+            "held_until = :until WHERE show_id = :show_id AND seat_id = ANY(:seat_ids)"
+        ),
+        {"show_id": show_id, "seat_ids": list(seat_ids), "hold_id": hold_id, "until": until},
+    )
+
+
+async def release_holds(conn: AsyncConnection, hold_ids: Sequence[UUID]) -> None:
+    """Seats of holds that ended without an order become available."""
+    await conn.execute(
+        text(
+            "UPDATE write_model.seat_inventory SET status = 'available', hold_id = NULL, held_until = NULL "
+            "WHERE hold_id = ANY(:hold_ids) AND order_id IS NULL"
+        ),
+        {"hold_ids": list(hold_ids)},
+    )
+
+
+async def attach_order(conn: AsyncConnection, hold_id: UUID, order_id: UUID) -> None:
+    """The hold's seats now belong to a pending order (still ``held``, no longer lapsing with the hold)."""
+    await conn.execute(
+        text(
+            "UPDATE write_model.seat_inventory SET order_id = :order_id, held_until = NULL "
+            "WHERE hold_id = :hold_id"
+        ),
+        {"hold_id": hold_id, "order_id": order_id},
+    )
+
+
+async def mark_sold(conn: AsyncConnection, order_id: UUID) -> None:
+    await conn.execute(
+        text("UPDATE write_model.seat_inventory SET status = 'sold' WHERE order_id = :order_id"),
+        {"order_id": order_id},
+    )
+
+
+async def release_order(conn: AsyncConnection, order_id: UUID) -> None:
+    """Seats of a cancelled or expired order become available."""
+    await conn.execute(
+        text(
+            "UPDATE write_model.seat_inventory SET status = 'available', hold_id = NULL, order_id = NULL, "
+            "held_until = NULL WHERE order_id = :order_id"
+        ),
+        {"order_id": order_id},
+    )

@@ -1,0 +1,172 @@
+"""Holding seats (explicit or best-available) and releasing holds."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from command_side.adapters import holds_repo, seat_inventory, venues_repo
+from command_side.domain.commands import HoldBestAvailable, HoldSeats, ReleaseHold
+from command_side.domain.errors import Conflict, Invalid, NotFound
+from command_side.domain.holds import (
+    HoldPolicy,
+    SeatState,
+    check_hold_live,
+    check_hold_owner,
+    check_quantity,
+    check_seat_ids,
+    decide_hold,
+)
+from command_side.domain.seating import pick_best_available
+from command_side.handlers.runner import CommandContext, Decision, Handler
+from contracts import EventPayload, HoldReleased, SeatsHeld
+
+MAX_PICK_ROUNDS = 50  # each round excludes at least one seat, so this only bounds pathological zones
+
+
+def hold_seats(command: HoldSeats, policy: HoldPolicy) -> Handler:
+    """Hold the named seats, waiting for their locks: all or nothing."""
+
+    async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
+        ttl = policy.ttl(command.ttl_seconds)
+        seat_ids = check_seat_ids(command.seat_ids)
+        states = await seat_inventory.lock_seats(conn, command.show_id, seat_ids)
+        if len(states) < len(seat_ids) and await venues_repo.show_prices(conn, command.show_id) is None:
+            raise _show_not_found(command.show_id)
+        lapsed = decide_hold(seat_ids, states, context.now)
+        return await _hold(
+            conn,
+            context,
+            show_id=command.show_id,
+            customer_id=command.customer_id,
+            seat_ids=seat_ids,
+            lapsed=lapsed,
+            ttl=ttl,
+        )
+
+    return handle
+
+
+def hold_best_available(command: HoldBestAvailable, policy: HoldPolicy) -> Handler:
+    """Hold ``quantity`` seats of a zone, adjacent in one row where possible.
+
+    Picks from an unlocked snapshot, then locks the pick with SKIP LOCKED: seats
+    another command is taking are excluded and the pick is redone, so
+    concurrent best-available commands never wait on each other or deadlock.
+    """
+
+    async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
+        ttl = policy.ttl(command.ttl_seconds)
+        quantity = check_quantity(command.quantity)
+        candidates = await seat_inventory.free_candidates(conn, command.show_id, command.zone_id, context.now)
+        if not candidates:
+            await _check_zone(conn, command.show_id, command.zone_id)
+        owned: dict[str, SeatState] = {}
+        excluded: set[str] = set()
+        for _ in range(MAX_PICK_ROUNDS):
+            pick = pick_best_available([c for c in candidates if c.seat_id not in excluded], quantity)
+            if pick is None:
+                break
+            wanted = sorted(set(pick) - owned.keys())
+            for state in await seat_inventory.lock_seats(conn, command.show_id, wanted, skip_locked=True):
+                if state.free(context.now):
+                    owned[state.seat_id] = state
+            missing = set(pick) - owned.keys()
+            if not missing:
+                seat_ids = tuple(sorted(pick))
+                lapsed = decide_hold(seat_ids, [owned[s] for s in seat_ids], context.now)
+                return await _hold(
+                    conn,
+                    context,
+                    show_id=command.show_id,
+                    customer_id=command.customer_id,
+                    seat_ids=seat_ids,
+                    lapsed=lapsed,
+                    ttl=ttl,
+                )
+            excluded |= missing
+        raise Conflict(
+            "seats_unavailable",
+            f"zone {command.zone_id} has fewer than {quantity} free seats",
+            seat_ids=[],
+            zone_id=command.zone_id,
+        )
+
+    return handle
+
+
+def release_hold(command: ReleaseHold) -> Handler:
+    """End a live hold at the customer's request; its seats become available."""
+
+    async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
+        await seat_inventory.lock_seats_held_by(conn, hold_ids=[command.hold_id])
+        hold = await holds_repo.get_hold(conn, command.hold_id)
+        if hold is None:
+            raise NotFound("hold_not_found", "no hold has this id", hold_id=str(command.hold_id))
+        check_hold_owner(hold, command.customer_id)
+        check_hold_live(hold, context.now)
+        await holds_repo.end_live_holds(conn, [hold.hold_id], "released", context.now)
+        await seat_inventory.release_holds(conn, [hold.hold_id])
+        event = HoldReleased(
+            hold_id=hold.hold_id, customer_id=hold.customer_id, seat_ids=hold.seat_ids, reason="released"
+        )
+        body = {"hold_id": hold.hold_id, "show_id": hold.show_id, "status": "released"}
+        return Decision(200, body, show_id=hold.show_id, events=(event,))
+
+    return handle
+
+
+async def expire_lapsed(conn: AsyncConnection, hold_ids: Sequence[UUID], now: datetime) -> list[EventPayload]:
+    """Expire live holds past their TTL (their seats locked first); HoldReleased(expired) for each."""
+    if not hold_ids:
+        return []
+    await seat_inventory.lock_seats_held_by(conn, hold_ids=hold_ids)
+    ended = await holds_repo.end_live_holds(conn, hold_ids, "expired", now)
+    await seat_inventory.release_holds(conn, [h.hold_id for h in ended])
+    return [
+        HoldReleased(hold_id=h.hold_id, customer_id=h.customer_id, seat_ids=h.seat_ids, reason="expired")
+        for h in ended
+    ]
+
+
+async def _hold(
+    conn: AsyncConnection,
+    context: CommandContext,
+    *,
+    show_id: UUID,
+    customer_id: str,
+    seat_ids: tuple[str, ...],
+    lapsed: Sequence[UUID],
+    ttl: int,
+) -> Decision:
+    """Write a hold on locked, free seats, expiring the lapsed holds it takes seats from first."""
+    events = await expire_lapsed(conn, lapsed, context.now)
+    hold_id = uuid4()
+    expires_at = context.now + timedelta(seconds=ttl)
+    await seat_inventory.mark_held(conn, show_id, seat_ids, hold_id, expires_at)
+    await holds_repo.insert_hold(
+        conn,
+        hold_id=hold_id,
+        show_id=show_id,
+        customer_id=customer_id,
+        seat_ids=seat_ids,
+        expires_at=expires_at,
+    )
+    events.append(
+        SeatsHeld(hold_id=hold_id, customer_id=customer_id, seat_ids=seat_ids, expires_at=expires_at)
+    )
+    body = {"hold_id": hold_id, "show_id": show_id, "seat_ids": list(seat_ids), "expires_at": expires_at}
+    return Decision(201, body, show_id=show_id, events=tuple(events))
+
+
+async def _check_zone(conn: AsyncConnection, show_id: UUID, zone_id: str) -> None:
+    prices = await venues_repo.show_prices(conn, show_id)
+    if prices is None:
+        raise _show_not_found(show_id)
+    if zone_id not in prices:
+        raise Invalid("unknown_zone", "the show's venue has no such zone", zone_id=zone_id)
+
+
+def _show_not_found(show_id: UUID) -> NotFound:
+    return NotFound("show_not_found", "no show has this id", show_id=str(show_id))

@@ -1,0 +1,155 @@
+"""Running one command: one transaction, idempotency, seqs, outbox, stored answer.
+
+Guarantees:
+- atomic: state rows, outbox rows and the idempotency record commit together;
+- idempotent: a command carrying a claimed key returns the stored bytes and
+  does nothing else, also when duplicates race (they wait on the key's row);
+- ordered: events take their seqs last, under the show's row lock (see
+  ``adapters.event_store.reserve_seqs``), so seq order is commit order per show.
+
+Handlers decide before they write: a DomainError is raised before any state
+change, so a refused command can store its answer and commit without effect.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+import psycopg.errors
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from command_side.adapters.event_store import (
+    IdempotencyClaim,
+    PendingEvents,
+    ReusedKeyError,
+    StoredResponse,
+    claim_key,
+    reserve_seqs,
+    write_events_and_response,
+)
+from command_side.domain.errors import DomainError
+from contracts import ConsistencyToken, EventPayload
+
+KIND_STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
+MAX_ATTEMPTS = 4  # deadlocks between lapsed-hold take-overs are rare; a retry resolves them
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    now: datetime
+    correlation_id: UUID
+    causation_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A handler's outcome: events of one show to append, and the answer (token added later)."""
+
+    status_code: int
+    body: dict[str, Any]
+    show_id: UUID | None = None
+    events: tuple[EventPayload, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    status_code: int
+    body: bytes
+    consistency_token: str | None
+    replayed: bool = False
+
+
+Handler = Callable[[AsyncConnection, CommandContext], Awaitable[Decision]]
+
+
+def error_body(code: str, message: str, **extra: Any) -> bytes:
+    return orjson.dumps({"error": {"code": code, "message": message, **extra}})
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def run_command(
+    engine: AsyncEngine,
+    handler: Handler,
+    *,
+    claim: IdempotencyClaim | None = None,
+    correlation_id: UUID | None = None,
+    clock: Callable[[], datetime] = _utcnow,
+) -> CommandResult:
+    """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring."""
+    causation_id = uuid4()
+    for attempt in range(MAX_ATTEMPTS):
+        context = CommandContext(clock(), correlation_id or causation_id, causation_id)
+        try:
+            return await _run_once(engine, handler, claim, context)
+        except DBAPIError as exc:
+            retryable = isinstance(
+                exc.orig, psycopg.errors.DeadlockDetected | psycopg.errors.SerializationFailure
+            )
+            if not retryable or attempt == MAX_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _run_once(
+    engine: AsyncEngine, handler: Handler, claim: IdempotencyClaim | None, context: CommandContext
+) -> CommandResult:
+    async with engine.connect() as conn:
+        tx = await conn.begin()
+        try:
+            if claim is not None:
+                stored = await claim_key(conn, claim)
+                if stored is not None:
+                    await tx.rollback()
+                    return _replay(stored)
+            try:
+                decision = await handler(conn, context)
+            except DomainError as exc:
+                refused = StoredResponse(
+                    KIND_STATUS[exc.kind], error_body(exc.code, exc.message, **exc.extra)
+                )
+                if claim is None:
+                    await tx.rollback()
+                else:  # nothing was written: remember the refusal so a retry gets the same answer
+                    await write_events_and_response(conn, None, claim, refused)
+                    await tx.commit()
+                return CommandResult(refused.status_code, refused.body, None)
+            pending: PendingEvents | None = None
+            token = ConsistencyToken(None, 0)
+            if decision.events and decision.show_id is not None:
+                pending = await reserve_seqs(
+                    conn,
+                    decision.show_id,
+                    decision.events,
+                    correlation_id=context.correlation_id,
+                    causation_id=context.causation_id,
+                    occurred_at=context.now,
+                )
+                token = ConsistencyToken(decision.show_id, pending.last_seq)
+            encoded = token.encode()
+            answer = StoredResponse(
+                decision.status_code, orjson.dumps({**decision.body, "consistency_token": encoded})
+            )
+            await write_events_and_response(conn, pending, claim, answer)
+            await tx.commit()
+            return CommandResult(answer.status_code, answer.body, encoded)
+        except ReusedKeyError:
+            await tx.rollback()
+            return CommandResult(
+                422,
+                error_body(
+                    "idempotency_key_reused", "this Idempotency-Key was used with a different request"
+                ),
+                None,
+            )
+
+
+def _replay(stored: StoredResponse) -> CommandResult:
+    token = orjson.loads(stored.body).get("consistency_token") if stored.status_code < 400 else None
+    return CommandResult(stored.status_code, stored.body, token, replayed=True)

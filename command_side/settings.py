@@ -1,0 +1,32 @@
+"""Settings of the command API and worker (``BOXOFFICE_*`` variables)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommandSettings(BaseSettings):
+    """Where the write model and Kafka are, and the tunables of commands and the relay."""
+
+    model_config = SettingsConfigDict(env_prefix="BOXOFFICE_", extra="ignore")
+
+    database_url: str = Field(description="PostgreSQL URL of the write model (any driver spelling).")
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+
+    hold_ttl_default_seconds: int = Field(default=600, ge=1)
+    hold_ttl_min_seconds: int = Field(default=30, ge=1)
+    hold_ttl_max_seconds: int = Field(default=3600, ge=1)
+    order_pay_by_seconds: int = Field(default=900, ge=1, description="How long a pending order may be paid.")
+
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=3.0, gt=0)
+    db_connect_timeout_seconds: int = Field(default=3, ge=1)
+
+    relay_batch_size: int = Field(default=1000, ge=1)
+    relay_idle_poll_min_seconds: float = Field(default=0.001, gt=0)
+    relay_idle_poll_max_seconds: float = Field(default=0.01, gt=0)
+    relay_leader_retry_seconds: float = Field(default=1.0, gt=0)
+    relay_lock_key: int = Field(default=0x626F_7872, description="Advisory lock id of the relay leader.")
+    expiry_interval_seconds: float = Field(default=0.5, gt=0)
+    expiry_batch_size: int = Field(default=200, ge=1)
