@@ -3,32 +3,104 @@
 Every test that needs a service asks for ``database_url`` or ``kafka_bootstrap``;
 names inside a service (shows, consumer groups, topics) are made unique per
 test with uuid4 rather than cleaned up.
+
+Where the services come from, in order of preference:
+
+1. ``BOXOFFICE_DATABASE_URL`` and ``BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS``, when set;
+2. throwaway testcontainers, when a Docker engine answers (``docker info``);
+3. the local launcher (``boxoffice infra up``), started here if it is not running.
 """
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from typing import Literal
 
 import pytest
 
+from infra.launcher import LauncherError
 from infra.migrations.runner import upgrade
+from infra.services import resolve_services
+from infra.settings import ServiceSettings
 from infra.topics import ensure_topics_sync
+
+Source = Literal["environment", "docker", "launcher"]
+POSTGRES_IMAGE = "postgres:15"
+# testcontainers' KafkaContainer drives Confluent's image; 7.6 runs in KRaft mode.
+KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
+
+
+def _docker_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        result = subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def service_source() -> Source:
+    """Which of the three sources this session's services come from."""
+    database, kafka = (
+        os.environ.get("BOXOFFICE_DATABASE_URL"),
+        os.environ.get("BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    if database and kafka:
+        return "environment"
+    if database or kafka:
+        pytest.fail("set both BOXOFFICE_DATABASE_URL and BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS, or neither")
+    return "docker" if _docker_answers() else "launcher"
+
+
+def _launched() -> tuple[str, str]:
+    settings = ServiceSettings().model_copy(update={"database_url": None, "kafka_bootstrap_servers": None})
+    try:
+        services = resolve_services(start=True, settings=settings)
+    except LauncherError as error:
+        pytest.fail(f"could not start the local services: {error}")
+    return services.database_url, services.kafka_bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def database_url(service_source: Source) -> Iterator[str]:
     """A SQLAlchemy URL (postgresql+psycopg) of a database with every migration applied."""
-    url = os.environ.get("BOXOFFICE_DATABASE_URL")
-    if not url:
-        pytest.fail("BOXOFFICE_DATABASE_URL is not set and no launcher fallback is wired yet")
-    upgrade(url, reader_password="boxoffice-reader")
+    reader_password = ServiceSettings().reader_password.get_secret_value()
+    if service_source == "docker":
+        # Imported here: only sessions that found a Docker engine need testcontainers.
+        from testcontainers.postgres import PostgresContainer  # noqa: PLC0415
+
+        with PostgresContainer(
+            POSTGRES_IMAGE, username="boxoffice", password="boxoffice", dbname="boxoffice", driver="psycopg"
+        ) as container:
+            url = container.get_connection_url()
+            upgrade(url, reader_password=reader_password)
+            yield url
+        return
+    if service_source == "environment":
+        url = os.environ["BOXOFFICE_DATABASE_URL"]
+    else:
+        url, _ = _launched()
+    upgrade(url, reader_password=reader_password)
     yield url
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
+def kafka_bootstrap(service_source: Source) -> Iterator[str]:
     """Bootstrap servers of a broker that has the event and dead-letter topics."""
-    servers = os.environ.get("BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS")
-    if not servers:
-        pytest.fail("BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS is not set and no launcher fallback is wired yet")
+    if service_source == "docker":
+        from testcontainers.kafka import KafkaContainer  # noqa: PLC0415
+
+        with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
+            servers = container.get_bootstrap_server()
+            ensure_topics_sync(servers)
+            yield servers
+        return
+    if service_source == "environment":
+        servers = os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]
+    else:
+        _, servers = _launched()
     ensure_topics_sync(servers)
     yield servers
