@@ -1,0 +1,129 @@
+"""The pure fold of the dashboard: events in, figure deltas aggregated per batch out.
+
+Meanings (docs/internals.md): revenue is net of refunds; a cancelled paid order
+leaves orders_paid, tickets_sold and revenue (also of its payment day, zone and
+referrer); held seats are seats in live holds and in pending orders; a hold that
+becomes an order stops being a live hold.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from contracts import (
+    DecodedEvent,
+    HoldReleased,
+    OrderCancelled,
+    OrderExpired,
+    OrderLine,
+    OrderPaid,
+    OrderPlaced,
+    SeatsHeld,
+    ShowScheduled,
+)
+from projections.runtime.projection import ApplyError
+
+K = TypeVar("K")
+
+TOTALS = (
+    "orders_pending", "orders_paid", "orders_cancelled", "orders_expired", "tickets_sold",
+    "revenue_cents", "refunded_cents", "live_holds", "held_seats",
+)  # fmt: skip
+
+ShowRow = tuple[UUID, str, datetime, int]  # show_id, title, starts_at, capacity
+ZoneRow = tuple[UUID, str, str, int, int]  # show_id, zone_id, name, capacity, ordinal
+
+
+@dataclass(slots=True)
+class DashboardChanges:
+    """Deltas of a batch. Triples are [orders_paid, tickets_sold, revenue_cents] for days and
+    referrers, [sold, held, revenue_cents] for shows and [sold, revenue_cents] for zones."""
+
+    totals: Counter[str] = field(default_factory=Counter)
+    shows: list[ShowRow] = field(default_factory=list)
+    zones: list[ZoneRow] = field(default_factory=list)
+    by_day: dict[date, list[int]] = field(default_factory=dict)
+    by_show: dict[UUID, list[int]] = field(default_factory=dict)
+    by_zone: dict[tuple[UUID, str], list[int]] = field(default_factory=dict)
+    by_referrer: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _add(target: dict[K, list[int]], key: K, *deltas: int) -> None:
+    row = target.get(key)
+    if row is None:
+        target[key] = list(deltas)
+    else:
+        for i, d in enumerate(deltas):
+            row[i] += d
+
+
+def _zone_split(lines: tuple[OrderLine, ...]) -> dict[str, tuple[int, int]]:
+    split: dict[str, tuple[int, int]] = {}
+    for line in lines:
+        n, cents = split.get(line.zone_id, (0, 0))
+        split[line.zone_id] = (n + 1, cents + line.price_cents)
+    return split
+
+
+def _sale(c: DashboardChanges, show: UUID, p: OrderPaid | OrderCancelled, sign: int, cents: int) -> None:
+    """Count (sign 1) or uncount (sign -1) a paid order everywhere it shows."""
+    paid_at = p.paid_at
+    if paid_at is None:
+        raise ApplyError("a cancelled paid order must say when it was paid")
+    n = len(p.lines)
+    c.totals["orders_paid"] += sign
+    c.totals["tickets_sold"] += sign * n
+    c.totals["revenue_cents"] += sign * cents
+    _add(c.by_day, paid_at.date(), sign, sign * n, sign * cents)
+    # Paying moves the seats from held to sold; a refund only takes them out of sold.
+    _add(c.by_show, show, sign * n, -n if sign > 0 else 0, sign * cents)
+    for zone, (zn, zcents) in _zone_split(p.lines).items():
+        _add(c.by_zone, (show, zone), sign * zn, sign * zcents)
+    if p.referrer_id is not None:
+        _add(c.by_referrer, p.referrer_id, sign, sign * n, sign * cents)
+
+
+def _release(c: DashboardChanges, show: UUID, seats: int, pending_order: str | None) -> None:
+    c.totals["held_seats"] -= seats
+    _add(c.by_show, show, 0, -seats, 0)
+    if pending_order is None:
+        c.totals["live_holds"] -= 1
+    else:
+        c.totals["orders_pending"] -= 1
+        c.totals[pending_order] += 1
+
+
+def apply(c: DashboardChanges, event: DecodedEvent) -> DashboardChanges:
+    """Fold one event into ``c``; raises ApplyError (changing nothing) if it cannot apply."""
+    show, p = event.envelope.stream_id, event.payload
+    if isinstance(p, ShowScheduled):
+        c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in p.zones)))
+        c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(p.zones))
+    elif isinstance(p, SeatsHeld):
+        c.totals["live_holds"] += 1
+        c.totals["held_seats"] += len(p.seat_ids)
+        _add(c.by_show, show, 0, len(p.seat_ids), 0)
+    elif isinstance(p, HoldReleased):
+        _release(c, show, len(p.seat_ids), None)
+    elif isinstance(p, OrderPlaced):
+        c.totals["live_holds"] -= 1
+        c.totals["orders_pending"] += 1
+    elif isinstance(p, OrderPaid):
+        c.totals["orders_pending"] -= 1
+        c.totals["held_seats"] -= len(p.lines)
+        _sale(c, show, p, 1, p.amount_cents)
+    elif isinstance(p, OrderCancelled) and p.previous_status == "paid":
+        if p.paid_at is None:
+            raise ApplyError("a cancelled paid order must say when it was paid")
+        c.totals["orders_cancelled"] += 1
+        c.totals["refunded_cents"] += p.refunded_cents
+        _sale(c, show, p, -1, p.refunded_cents)
+    elif isinstance(p, OrderCancelled):
+        _release(c, show, len(p.lines), "orders_cancelled")
+    elif isinstance(p, OrderExpired):
+        _release(c, show, len(p.lines), "orders_expired")
+    else:
+        raise ApplyError(f"the dashboard does not handle {event.envelope.type}")
+    return c

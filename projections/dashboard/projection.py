@@ -1,0 +1,138 @@
+"""The dashboard as a Projection: the fold plus its set-based SQL layer.
+
+Figures that every show adds to (totals, sales by day, by referrer) are kept
+in one row per *slot* (a partition the writer owns) and summed by the views:
+two projector instances never contend on a hot row, and the sums stay exact
+however partitions move between them.
+"""
+
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from contracts import DecodedEvent
+from projections.dashboard import fold
+from projections.dashboard.fold import TOTALS, DashboardChanges
+from projections.runtime.projection import ApplyError
+from projections.runtime.sql import columns, ident
+
+_TRIPLE = "orders_paid bigint NOT NULL, tickets_sold bigint NOT NULL, revenue_cents bigint NOT NULL"
+
+
+class Dashboard:
+    """Sales figures, precomputed; each batch is a handful of statements."""
+
+    name = "dashboard"
+
+    def empty(self) -> DashboardChanges:
+        return DashboardChanges()
+
+    def apply(self, changes: DashboardChanges, event: DecodedEvent) -> DashboardChanges:
+        return fold.apply(changes, event)
+
+    def ddl(self, schema: str) -> list[str]:
+        s = ident(schema)
+        totals = ", ".join(f"{t} bigint NOT NULL DEFAULT 0" for t in TOTALS)
+        return [
+            f"CREATE TABLE IF NOT EXISTS {s}.totals (slot int PRIMARY KEY, {totals})",
+            f"CREATE TABLE IF NOT EXISTS {s}.sales_by_day (slot int NOT NULL, day date NOT NULL, {_TRIPLE},"
+            " PRIMARY KEY (slot, day))",
+            f"CREATE TABLE IF NOT EXISTS {s}.by_referrer (slot int NOT NULL, referrer_id text NOT NULL,"
+            f" {_TRIPLE}, PRIMARY KEY (slot, referrer_id))",
+            f"CREATE TABLE IF NOT EXISTS {s}.by_show (show_id uuid PRIMARY KEY, title text NOT NULL,"
+            " starts_at timestamptz NOT NULL, capacity bigint NOT NULL,"
+            " sold bigint NOT NULL CHECK (sold >= 0),"
+            " held bigint NOT NULL CHECK (held >= 0), revenue_cents bigint NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {s}.by_zone (show_id uuid NOT NULL, zone_id text NOT NULL,"
+            " name text NOT NULL, capacity bigint NOT NULL, sold bigint NOT NULL CHECK (sold >= 0),"
+            " revenue_cents bigint NOT NULL, ordinal int NOT NULL, PRIMARY KEY (show_id, zone_id))",
+        ]
+
+    def views(self, schema: str) -> dict[str, str]:
+        s = ident(schema)
+        sums = ", ".join(f"coalesce(sum({t}), 0)::bigint AS {t}" for t in TOTALS)
+        triple = "sum(orders_paid)::bigint AS orders_paid, sum(tickets_sold)::bigint AS tickets_sold,"
+        triple += " sum(revenue_cents)::bigint AS revenue_cents"
+        return {
+            "dashboard_totals": f"SELECT {sums} FROM {s}.totals",
+            "dashboard_sales_by_day": f"SELECT day, {triple} FROM {s}.sales_by_day GROUP BY day",
+            "dashboard_by_show": "SELECT show_id, title, starts_at, capacity, sold, held, revenue_cents"
+            f" FROM {s}.by_show",
+            "dashboard_by_zone": "SELECT show_id, zone_id, name, capacity, sold, revenue_cents, ordinal"
+            f" FROM {s}.by_zone",
+            "dashboard_by_referrer": f"SELECT referrer_id, {triple} FROM {s}.by_referrer"
+            " GROUP BY referrer_id",
+            "dashboard_watermarks": f"SELECT show_id, seq, event_at FROM {s}.watermarks",
+        }
+
+    async def write(
+        self, conn: AsyncConnection[Any], schema: str, changes: DashboardChanges, slot: int
+    ) -> None:
+        s, c = ident(schema), changes
+        async with conn.cursor() as cur:
+            if c.shows:
+                await cur.execute(
+                    f"INSERT INTO {s}.by_show SELECT i, t, st, cap, 0, 0, 0 FROM unnest(%s::uuid[],"
+                    " %s::text[], %s::timestamptz[], %s::bigint[]) AS u(i, t, st, cap)",
+                    columns(c.shows, 4),
+                )
+            if c.zones:
+                await cur.execute(
+                    f"INSERT INTO {s}.by_zone SELECT i, z, n, cap, 0, 0, o FROM unnest(%s::uuid[],"
+                    " %s::text[], %s::text[], %s::bigint[], %s::int[]) AS u(i, z, n, cap, o)",
+                    columns(c.zones, 5),
+                )
+            if any(c.totals.values()):
+                names = ", ".join(TOTALS)
+                sets = ", ".join(f"{t} = t.{t} + excluded.{t}" for t in TOTALS)
+                marks = ", ".join(["%s"] * (len(TOTALS) + 1))
+                await cur.execute(
+                    f"INSERT INTO {s}.totals AS t (slot, {names}) VALUES ({marks})"
+                    f" ON CONFLICT (slot) DO UPDATE SET {sets}",
+                    [slot, *(c.totals[t] for t in TOTALS)],
+                )
+            await self._upsert_triples(cur, f"{s}.sales_by_day", "day", "date", slot=slot, rows=c.by_day)
+            await self._upsert_triples(
+                cur, f"{s}.by_referrer", "referrer_id", "text", slot=slot, rows=c.by_referrer
+            )
+            if c.by_show:
+                d = columns(list(c.by_show.values()), 3)
+                await cur.execute(
+                    f"UPDATE {s}.by_show AS t SET sold = t.sold + u.so, held = t.held + u.h,"
+                    " revenue_cents = t.revenue_cents + u.r FROM unnest(%s::uuid[], %s::bigint[],"
+                    " %s::bigint[], %s::bigint[]) AS u(i, so, h, r) WHERE t.show_id = u.i",
+                    [list(c.by_show), *d],
+                )
+                _expect(cur.rowcount, len(c.by_show), "shows")
+            if c.by_zone:
+                keys = list(c.by_zone)
+                d = columns(list(c.by_zone.values()), 2)
+                await cur.execute(
+                    f"UPDATE {s}.by_zone AS t SET sold = t.sold + u.so, revenue_cents = t.revenue_cents + u.r"
+                    " FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::bigint[]) AS u(i, z, so, r)"
+                    " WHERE t.show_id = u.i AND t.zone_id = u.z",
+                    [[k[0] for k in keys], [k[1] for k in keys], *d],
+                )
+                _expect(cur.rowcount, len(keys), "zones")
+
+    @staticmethod
+    async def _upsert_triples(
+        cur: Any, table: str, key: str, key_type: str, *, slot: int, rows: dict[Any, list[int]]
+    ) -> None:
+        if not rows:
+            return
+        d = columns(list(rows.values()), 3)
+        await cur.execute(
+            f"INSERT INTO {table} AS t (slot, {key}, orders_paid, tickets_sold, revenue_cents)"
+            f" SELECT %s, k, o, n, r FROM unnest(%s::{key_type}[], %s::bigint[], %s::bigint[], %s::bigint[])"
+            f" AS u(k, o, n, r) ON CONFLICT (slot, {key}) DO UPDATE SET"
+            " orders_paid = t.orders_paid + excluded.orders_paid,"
+            " tickets_sold = t.tickets_sold + excluded.tickets_sold,"
+            " revenue_cents = t.revenue_cents + excluded.revenue_cents",
+            [slot, list(rows), *d],
+        )
+
+
+def _expect(got: int, wanted: int, what: str) -> None:
+    if got != wanted:
+        raise ApplyError(f"{wanted - got} of {wanted} {what} named by the events do not exist")

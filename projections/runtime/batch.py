@@ -1,0 +1,214 @@
+"""Applying one consumed batch: read rows, watermarks, dead letters and offsets in one transaction.
+
+Guarantees:
+- Atomic: the read-model changes and the partition offsets they consumed commit
+  together or not at all, so a crash at any point replays exactly the
+  uncommitted batch.
+- Fenced: the offsets are advanced only where the stored offset still equals
+  the one this consumer started from; otherwise nothing commits (``Fenced``).
+- Gated: the version must still be building or live (``Retired`` otherwise);
+  the gate is a share lock on the registry row, so a swap waits for an
+  in-flight batch and later batches of the retired version see the swap.
+- Idempotent per show: events at or below the show's watermark are dropped.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+from psycopg import AsyncConnection
+
+from projections.runtime.decoding import Incoming
+from projections.runtime.projection import ApplyError, Deployment
+from projections.runtime.registry import Version
+from projections.runtime.sql import ident
+from projections.runtime.triage import DeadLetter, Triage, triage
+
+NOTIFY_CHANNEL = "boxoffice_projection_progress"
+# Errors that mean "the tables refuse these changes", as opposed to a lost connection.
+REFUSALS = (ApplyError, psycopg.errors.IntegrityError, psycopg.DataError)
+
+
+class Fenced(Exception):
+    """Another consumer advanced these partitions: the batch was rolled back."""
+
+    def __init__(self, partitions: list[int]) -> None:
+        super().__init__(f"partitions {partitions} moved under this consumer")
+        self.partitions = partitions
+
+
+class Retired(Exception):
+    """The version is no longer building or live: its consumer must stop."""
+
+
+class DeadLetterSink(Protocol):
+    """Publishes dead letters before the batch commits: at least once."""
+
+    async def publish(self, version: Version, letters: list[DeadLetter]) -> None: ...
+
+
+@dataclass(slots=True)
+class BatchResult:
+    applied: int = 0
+    duplicates: int = 0
+    parked: int = 0
+    dead: int = 0
+    next_offsets: dict[int, int] = field(default_factory=dict)
+    newest_ms: dict[int, int] = field(default_factory=dict)
+    consumed: dict[int, int] = field(default_factory=dict)
+
+
+class BatchWriter:
+    """Commits batches of one projection version (see the module docstring)."""
+
+    def __init__(self, deployment: Deployment, version: Version, sink: DeadLetterSink) -> None:
+        self.deployment, self.version, self.sink = deployment, version, sink
+        self.schema = ident(version.schema_name)
+
+    async def commit(
+        self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int]
+    ) -> BatchResult:
+        """Apply ``batch`` (records of partitions in ``expected``, in offset order per partition)."""
+        projection, slot = self.deployment.projection, min(expected)
+        try:
+            async with conn.transaction():
+                result = _offsets(batch, expected)
+                quarantined, marks = await self._open(conn, batch, expected, result)
+                sorted_ = triage(projection, batch, quarantined, marks)
+                await projection.write(conn, self.version.schema_name, sorted_.changes, slot)
+                await self._finish(conn, sorted_, result)
+                return result
+        except REFUSALS:
+            pass
+        # Some event the fold accepted is refused by the tables: find it one event at a time.
+        async with conn.transaction():
+            result = _offsets(batch, expected)
+            quarantined, marks = await self._open(conn, batch, expected, result)
+            bad: dict[tuple[int, int], str] = {}
+            while True:
+                sorted_ = triage(projection, batch, quarantined, marks, bad)
+                try:
+                    async with conn.transaction():
+                        await self._one_by_one(conn, sorted_, slot, bad)
+                    break
+                except _Again:
+                    continue
+            await self._finish(conn, sorted_, result)
+            return result
+
+    async def _one_by_one(
+        self, conn: AsyncConnection[Any], sorted_: Triage, slot: int, bad: dict[tuple[int, int], str]
+    ) -> None:
+        projection = self.deployment.projection
+        for item in sorted_.applied:
+            assert item.event is not None
+            one = projection.apply(projection.empty(), item.event)
+            try:
+                async with conn.transaction():
+                    await projection.write(conn, self.version.schema_name, one, slot)
+            except REFUSALS as exc:
+                bad[(item.record.partition, item.record.offset)] = f"refused by the read tables: {exc}"
+                raise _Again from exc
+
+    async def _open(
+        self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int], result: BatchResult
+    ) -> tuple[set[UUID], dict[UUID, int]]:
+        """Gate, fence, then read the quarantine and watermarks of the batch's shows."""
+        cur = await conn.execute(
+            "SELECT state FROM projection_meta.versions WHERE projection = %s AND version = %s FOR SHARE",
+            (self.version.projection, self.version.version),
+        )
+        row = await cur.fetchone()
+        if row is None or row[0] not in ("building", "live"):
+            raise Retired(f"{self.version.schema_name} is {row[0] if row else 'gone'}")
+        parts = sorted(result.next_offsets)
+        cur = await conn.execute(
+            f"UPDATE {self.schema}.checkpoints AS c SET next_offset = u.n, applied = c.applied + u.k,"
+            " event_at = coalesce(u.at, c.event_at), updated_at = now()"
+            " FROM unnest(%s::int[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::bigint[])"
+            " AS u(p, e, n, at, k) WHERE c.partition = u.p AND c.next_offset = u.e RETURNING c.partition",
+            (parts, [expected[p] for p in parts], [result.next_offsets[p] for p in parts],
+             [_at(result.newest_ms.get(p)) for p in parts], [result.consumed.get(p, 0) for p in parts]),
+        )  # fmt: skip
+        moved = set(parts) - {r[0] for r in await cur.fetchall()}
+        if moved:
+            raise Fenced(sorted(moved))
+        shows = list({i.show_id for i in batch if i.show_id is not None})
+        cur = await conn.execute(
+            f"SELECT show_id FROM {self.schema}.quarantine WHERE show_id = ANY(%s) FOR SHARE", (shows,)
+        )
+        quarantined: set[UUID] = {r[0] for r in await cur.fetchall()}
+        cur = await conn.execute(
+            f"SELECT show_id, seq FROM {self.schema}.watermarks WHERE show_id = ANY(%s)", (shows,)
+        )
+        return quarantined, {r[0]: r[1] for r in await cur.fetchall()}
+
+    async def _finish(self, conn: AsyncConnection[Any], t: Triage, result: BatchResult) -> None:
+        """Watermarks, parked events, dead letters and quarantine; then notify readers."""
+        s = self.schema
+        if t.watermarks:
+            shows = list(t.watermarks)
+            await conn.execute(
+                f"INSERT INTO {s}.watermarks SELECT * FROM unnest(%s::uuid[], %s::bigint[],"
+                " %s::timestamptz[])"
+                " ON CONFLICT (show_id) DO UPDATE SET seq = excluded.seq, event_at = excluded.event_at",
+                (shows, [t.watermarks[i][0] for i in shows], [t.watermarks[i][1] for i in shows]),
+            )
+        if t.parked:
+            await park(conn, s, t.parked)
+        for letter in t.dead:
+            await self._bury(conn, letter, t)
+        if t.dead:
+            await self.sink.publish(self.version, t.dead)
+        await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, self.deployment.registry_name))
+        result.applied, result.duplicates = len(t.applied), t.duplicates
+        result.parked, result.dead = len(t.parked), len(t.dead)
+
+    async def _bury(self, conn: AsyncConnection[Any], letter: DeadLetter, t: Triage) -> None:
+        r, event = letter.incoming.record, letter.incoming.event
+        cur = await conn.execute(
+            f"INSERT INTO {self.schema}.dead_letters (show_id, partition, \"offset\", seq, event_type, error,"
+            " key, value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            ' ON CONFLICT (partition, "offset") DO UPDATE SET error = excluded.error RETURNING id',
+            (letter.incoming.show_id, r.partition, r.offset, event.envelope.seq if event else None,
+             event.envelope.type if event else None, letter.error, r.key, r.value),
+        )  # fmt: skip
+        row = await cur.fetchone()
+        show = letter.incoming.show_id
+        if show is not None and row is not None and t.newly_quarantined.get(show) is letter:
+            await conn.execute(
+                f"INSERT INTO {self.schema}.quarantine (show_id, dead_letter_id, error) VALUES (%s, %s, %s)"
+                " ON CONFLICT (show_id) DO NOTHING",
+                (show, row[0], letter.error),
+            )
+
+
+class _Again(Exception):
+    """One more event was found refused; sort the batch again without it."""
+
+
+async def park(conn: AsyncConnection[Any], schema: str, items: list[Incoming]) -> None:
+    """Keep events of quarantined shows, in offset order, for a redrive."""
+    await conn.cursor().executemany(
+        f"INSERT INTO {schema}.parked (show_id, partition, \"offset\", key, value, event_at)"
+        ' VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING',
+        [(i.show_id, i.record.partition, i.record.offset, i.record.key, i.record.value or b"",
+          _at(i.record.timestamp_ms)) for i in items],
+    )  # fmt: skip
+
+
+def _at(ms: int | None) -> datetime | None:
+    return datetime.fromtimestamp(ms / 1000, UTC) if ms is not None else None
+
+
+def _offsets(batch: list[Incoming], expected: dict[int, int]) -> BatchResult:
+    """The offsets a batch moves each partition to, and how many records each consumed."""
+    result = BatchResult(next_offsets=dict(expected))
+    for item in batch:
+        r = item.record
+        result.next_offsets[r.partition] = max(result.next_offsets[r.partition], r.offset + 1)
+        result.newest_ms[r.partition] = r.timestamp_ms
+        result.consumed[r.partition] = result.consumed.get(r.partition, 0) + 1
+    return result

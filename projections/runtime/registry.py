@@ -1,0 +1,138 @@
+"""The version registry (``projection_meta.versions``) and the read views over the live version.
+
+Guarantees: at most one live version per projection (a unique index); the
+views and the live flag move together in one transaction (``swap``), so a
+reader sees version N or N+1, never neither and never a half-built one.
+Creating a version is serialized per projection by an advisory lock.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from psycopg import AsyncConnection
+
+from projections.runtime.projection import Deployment
+from projections.runtime.schema import runtime_ddl
+from projections.runtime.sql import ident
+
+State = Literal["building", "live", "retired", "abandoned"]
+READER_ROLE = "boxoffice_reader"
+_COLUMNS = "projection, version, schema_name, state, consumer_group, topic, views_schema"
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    projection: str
+    version: int
+    schema_name: str
+    state: str
+    consumer_group: str
+    topic: str
+    views_schema: str
+
+
+async def _lock(conn: AsyncConnection[Any], name: str) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"boxoffice.projection:{name}",))
+
+
+async def versions(conn: AsyncConnection[Any], name: str) -> list[Version]:
+    """Every version of a projection, oldest first."""
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM projection_meta.versions WHERE projection = %s ORDER BY version", (name,)
+    )
+    return [Version(*row) for row in await cur.fetchall()]
+
+
+async def find(conn: AsyncConnection[Any], name: str, state: State) -> Version | None:
+    """The newest version of ``name`` in ``state``."""
+    found = [v for v in await versions(conn, name) if v.state == state]
+    return found[-1] if found else None
+
+
+async def create_version(conn: AsyncConnection[Any], deployment: Deployment, state: State) -> Version:
+    """Register version max+1 and create its schema and tables, in the caller's transaction."""
+    name = deployment.registry_name
+    await _lock(conn, name)
+    cur = await conn.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM projection_meta.versions WHERE projection = %s", (name,)
+    )
+    row = await cur.fetchone()
+    number = int(row[0]) if row else 1
+    schema = deployment.schema_for(number)
+    await conn.execute(f"DROP SCHEMA IF EXISTS {ident(schema)} CASCADE")  # leftovers of a lost registry row
+    for statement in runtime_ddl(schema) + deployment.projection.ddl(schema):
+        await conn.execute(statement)
+    await conn.execute(
+        f"INSERT INTO projection_meta.versions ({_COLUMNS}, activated_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s = 'live' THEN now() END)",
+        (name, number, schema, state, deployment.group_for(number), deployment.topic,
+         deployment.views_schema, state),
+    )  # fmt: skip
+    version = Version(name, number, schema, state, deployment.group_for(number), deployment.topic,
+                      deployment.views_schema)  # fmt: skip
+    if state == "live":
+        await point_views(conn, deployment, schema)
+    return version
+
+
+async def ensure_live(conn: AsyncConnection[Any], deployment: Deployment) -> Version:
+    """The live version, creating version 1 (live, views included) on first start."""
+    async with conn.transaction():
+        await _lock(conn, deployment.registry_name)
+        live = await find(conn, deployment.registry_name, "live")
+        if live is None:
+            live = await create_version(conn, deployment, "live")
+    return live
+
+
+async def point_views(conn: AsyncConnection[Any], deployment: Deployment, schema: str) -> None:
+    """DROP and CREATE the read views over ``schema``, in the caller's transaction."""
+    views = ident(deployment.views_schema)
+    await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {views}")
+    for view, select in deployment.projection.views(schema).items():
+        await conn.execute(f"DROP VIEW IF EXISTS {views}.{ident(view)}")
+        await conn.execute(f"CREATE VIEW {views}.{ident(view)} AS {select}")
+    cur = await conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,))
+    if await cur.fetchone():
+        await conn.execute(f"GRANT USAGE ON SCHEMA {views} TO {READER_ROLE}")
+        await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {READER_ROLE}")
+
+
+async def lock_version(conn: AsyncConnection[Any], version: Version) -> str | None:
+    """Lock a version's registry row for update and return its state (None if gone)."""
+    cur = await conn.execute(
+        "SELECT state FROM projection_meta.versions WHERE projection = %s AND version = %s FOR UPDATE",
+        (version.projection, version.version),
+    )
+    row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def swap(conn: AsyncConnection[Any], deployment: Deployment, old: Version | None, new: Version) -> None:
+    """Make ``new`` the live version in the caller's transaction: views and registry together."""
+    if old is not None:
+        await conn.execute(
+            "UPDATE projection_meta.versions SET state = 'retired', retired_at = now()"
+            " WHERE projection = %s AND version = %s",
+            (old.projection, old.version),
+        )
+    await conn.execute(
+        "UPDATE projection_meta.versions SET state = 'live', activated_at = now()"
+        " WHERE projection = %s AND version = %s",
+        (new.projection, new.version),
+    )
+    await point_views(conn, deployment, new.schema_name)
+
+
+async def set_state(conn: AsyncConnection[Any], version: Version, state: State) -> None:
+    await conn.execute(
+        "UPDATE projection_meta.versions SET state = %s,"
+        " retired_at = CASE WHEN %s IN ('retired', 'abandoned') THEN now() ELSE retired_at END"
+        " WHERE projection = %s AND version = %s",
+        (state, state, version.projection, version.version),
+    )
+
+
+async def drop_tables(conn: AsyncConnection[Any], version: Version) -> None:
+    """Drop a version's schema (never the live one: callers retire or abandon it first)."""
+    await conn.execute(f"DROP SCHEMA IF EXISTS {ident(version.schema_name)} CASCADE")

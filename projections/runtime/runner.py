@@ -1,0 +1,174 @@
+"""The consumer loop of one projection version.
+
+Guarantees: offsets live in PostgreSQL only (Kafka group offsets are never
+committed); on assignment each partition is sought to its stored offset; each
+batch commits through ``BatchWriter`` (atomic with its offsets, fenced, gated).
+A stop request finishes the batch in hand, then leaves the group. A batch
+rejected by the fence re-seeks its partitions to the stored offsets.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from psycopg import AsyncConnection
+
+from infra.db import libpq_dsn
+from projections.runtime import metrics
+from projections.runtime.batch import BatchResult, BatchWriter, DeadLetterSink, Fenced, Retired
+from projections.runtime.decoding import Incoming, Record, decode
+from projections.runtime.projection import Deployment
+from projections.runtime.registry import Version
+from projections.runtime.sql import ident
+
+log = logging.getLogger(__name__)
+Outcome = Literal["stopped", "retired"]
+# Offsets a replay may not pass yet (the serving version's position), per partition.
+Ceiling = Callable[[], Awaitable[dict[int, int]]]
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: "ProjectionRunner") -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        for tp in revoked:
+            self.runner.expected.pop(tp.partition, None)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self.runner.seek([tp.partition for tp in assigned])
+
+
+class ProjectionRunner:
+    """Consumes the topic for one version until stopped or until the version is retired."""
+
+    def __init__(
+        self, deployment: Deployment, version: Version, database_url: str, bootstrap_servers: str,
+        sink: DeadLetterSink, *, max_records: int = 20_000, idle_ms: int = 100,
+        ceiling: Ceiling | None = None, on_batch: Callable[[BatchResult], None] | None = None,
+    ) -> None:  # fmt: skip
+        self.deployment, self.version = deployment, version
+        self.dsn, self.bootstrap = libpq_dsn(database_url), bootstrap_servers
+        self.writer = BatchWriter(deployment, version, sink)
+        self.max_records, self.idle_ms = max_records, idle_ms
+        self.ceiling, self.on_batch = ceiling, on_batch
+        self.expected: dict[int, int] = {}
+        self.highwater: dict[int, int] = {}
+        self.consumer: AIOKafkaConsumer | None = None
+        self._seek_conn: AsyncConnection[Any] | None = None
+
+    async def seek(self, partitions: list[int]) -> None:
+        """Seek ``partitions`` to their stored offsets (creating checkpoints at 0 where missing)."""
+        assert self._seek_conn is not None
+        assert self.consumer is not None
+        s = ident(self.version.schema_name)
+        async with self._seek_conn.transaction():
+            await self._seek_conn.execute(
+                f"INSERT INTO {s}.checkpoints (partition, next_offset) SELECT unnest(%s::int[]), 0"
+                " ON CONFLICT DO NOTHING",
+                (partitions,),
+            )
+            cur = await self._seek_conn.execute(
+                f"SELECT partition, next_offset FROM {s}.checkpoints WHERE partition = ANY(%s)", (partitions,)
+            )
+            rows = await cur.fetchall()
+        assigned = {tp.partition for tp in self.consumer.assignment()}
+        for partition, offset in rows:
+            if partition in assigned:
+                self.consumer.seek(TopicPartition(self.version.topic, partition), offset)
+                self.expected[partition] = offset
+
+    async def run(self, stop: asyncio.Event) -> Outcome:
+        conn = await AsyncConnection.connect(self.dsn, autocommit=True)
+        self._seek_conn = await AsyncConnection.connect(self.dsn, autocommit=True)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.version.consumer_group,
+            enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed",
+            max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
+        )  # fmt: skip
+        self.consumer.subscribe([self.version.topic], listener=_Listener(self))
+        await self.consumer.start()
+        try:
+            return await self._loop(conn, stop)
+        finally:
+            await self.consumer.stop()
+            await conn.close()
+            await self._seek_conn.close()
+
+    async def _loop(self, conn: AsyncConnection[Any], stop: asyncio.Event) -> Outcome:
+        assert self.consumer is not None
+        last_check = time.monotonic()
+        while not stop.is_set():
+            data = await self.consumer.getmany(timeout_ms=self.idle_ms, max_records=self.max_records)
+            batch, expected = await self._collect(data)
+            if not expected:
+                if time.monotonic() - last_check > 1.0:
+                    last_check = time.monotonic()
+                    if not await self._still_running(conn):
+                        return "retired"
+                if self.ceiling is not None and data:
+                    await asyncio.sleep(0.05)  # everything fetched is beyond the ceiling for now
+                continue
+            try:
+                result = await self.writer.commit(conn, batch, expected)
+            except Fenced as fenced:
+                log.info("%s: %s; re-seeking", self.version.schema_name, fenced)
+                await self.seek([p for p in fenced.partitions if p in self.expected])
+                continue
+            except Retired:
+                return "retired"
+            for partition, offset in result.next_offsets.items():
+                if self.expected.get(partition) == expected[partition]:
+                    self.expected[partition] = offset
+            self._observe(result)
+        return "stopped"
+
+    async def _collect(self, data: dict[TopicPartition, list[Any]]) -> tuple[list[Incoming], dict[int, int]]:
+        """The records to apply now: only of partitions still ours, from their expected offset on,
+        and below the ceiling when there is one."""
+        assert self.consumer is not None
+        ceiling = await self.ceiling() if self.ceiling is not None and data else {}
+        batch: list[Incoming] = []
+        expected: dict[int, int] = {}
+        for tp, records in data.items():
+            partition = tp.partition
+            self.highwater[partition] = self.consumer.highwater(tp) or 0
+            start = self.expected.get(partition)
+            if start is None:
+                continue
+            limit = ceiling.get(partition, 0) if self.ceiling is not None else None
+            kept = [r for r in records if r.offset >= start and (limit is None or r.offset < limit)]
+            if limit is not None and len(kept) < len(records) and records[-1].offset >= limit:
+                self.consumer.seek(tp, max(limit, start))  # fetch the rest again once allowed
+            if kept:
+                expected[partition] = start
+                batch.extend(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)) for r in kept)
+        return batch, expected
+
+    async def _still_running(self, conn: AsyncConnection[Any]) -> bool:
+        cur = await conn.execute(
+            "SELECT state FROM projection_meta.versions WHERE projection = %s AND version = %s",
+            (self.version.projection, self.version.version),
+        )
+        row = await cur.fetchone()
+        return row is not None and row[0] in ("building", "live")
+
+    def _observe(self, result: BatchResult) -> None:
+        name = self.version.projection
+        metrics.APPLIED.labels(name, "applied").inc(result.applied)
+        metrics.APPLIED.labels(name, "duplicate").inc(result.duplicates)
+        metrics.APPLIED.labels(name, "parked").inc(result.parked)
+        metrics.APPLIED.labels(name, "dead").inc(result.dead)
+        behind = 0
+        for partition, offset in self.expected.items():
+            lag = max(0, self.highwater.get(partition, offset) - offset)
+            behind += lag
+            metrics.LAG_EVENTS.labels(name, str(partition)).set(lag)
+        newest = max(result.newest_ms.values(), default=None)
+        age = time.time() - newest / 1000 if newest is not None and behind else 0.0
+        metrics.LAG_SECONDS.labels(name).set(age)
+        if self.on_batch is not None:
+            self.on_batch(result)

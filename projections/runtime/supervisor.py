@@ -1,0 +1,47 @@
+"""Running the live version of several projections in one process (``boxoffice projector``).
+
+Each projection gets its live version (version 1 is created and made live on
+first start); when a replay swaps in a new version, the old version's runner
+sees it retired and the supervisor moves on to the new live version.
+"""
+
+import asyncio
+import logging
+
+from psycopg import AsyncConnection
+
+from infra.db import libpq_dsn
+from projections.runtime.dead_letters import KafkaDeadLetterSink
+from projections.runtime.projection import Deployment
+from projections.runtime.registry import ensure_live
+from projections.runtime.runner import ProjectionRunner
+
+log = logging.getLogger(__name__)
+
+
+async def supervise(
+    deployment: Deployment, database_url: str, bootstrap_servers: str, stop: asyncio.Event,
+    *, max_records: int = 20_000,
+) -> None:  # fmt: skip
+    """Keep the live version of one projection up to date until ``stop`` is set."""
+    sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
+    try:
+        while not stop.is_set():
+            async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+                live = await ensure_live(conn, deployment)
+            log.info("projecting %s into %s", deployment.registry_name, live.schema_name)
+            runner = ProjectionRunner(
+                deployment, live, database_url, bootstrap_servers, sink, max_records=max_records
+            )
+            if await runner.run(stop) == "stopped":
+                return
+            log.info("%s was retired; moving to the live version", live.schema_name)
+    finally:
+        await sink.close()
+
+
+async def run_projectors(
+    deployments: list[Deployment], database_url: str, bootstrap_servers: str, stop: asyncio.Event
+) -> None:
+    """Supervise every deployment concurrently; returns once all have stopped."""
+    await asyncio.gather(*(supervise(d, database_url, bootstrap_servers, stop) for d in deployments))

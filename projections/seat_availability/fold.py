@@ -1,0 +1,111 @@
+"""The pure fold of seat availability: events in, a batch of row changes out.
+
+Counts are kept as deltas aggregated per batch (commutative, so the SQL layer
+adds them in one statement); seat statuses as the last status per seat in the
+batch. Nothing is looked up: a seat's zone is the first part of its id.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from contracts import (
+    DecodedEvent,
+    HoldReleased,
+    OrderCancelled,
+    OrderExpired,
+    OrderPaid,
+    OrderPlaced,
+    SeatsHeld,
+    ShowScheduled,
+    seat_id_for,
+)
+from projections.runtime.projection import ApplyError
+
+AVAILABLE, HELD, SOLD = "available", "held", "sold"
+# Index of each status in a counts triple [available, held, sold].
+INDEX = {AVAILABLE: 0, HELD: 1, SOLD: 2}
+
+ShowRow = tuple[UUID, str, datetime, str, int]  # show_id, title, starts_at, venue_name, capacity
+ZoneRow = tuple[UUID, str, str, int, int, int]  # show_id, zone_id, name, price_cents, capacity, ordinal
+SeatRow = tuple[UUID, str, str, str, int, int]  # show_id, seat_id, zone_id, row, number, ordinal
+
+
+@dataclass(slots=True)
+class SeatChanges:
+    """What a batch does to the tables: new rows, final seat statuses, count deltas."""
+
+    shows: list[ShowRow] = field(default_factory=list)
+    zones: list[ZoneRow] = field(default_factory=list)
+    seats: list[SeatRow] = field(default_factory=list)
+    seat_status: dict[tuple[UUID, str], str] = field(default_factory=dict)
+    zone_deltas: dict[tuple[UUID, str], list[int]] = field(default_factory=dict)
+    show_deltas: dict[UUID, list[int]] = field(default_factory=dict)
+
+
+def zone_of(seat_id: str) -> str:
+    return seat_id.split("-", 1)[0]
+
+
+def _transitions(event: DecodedEvent) -> tuple[tuple[str, ...], str, str] | None:
+    """(seats, from, to) of an event that moves seats; None for one that moves none."""
+    p = event.payload
+    if isinstance(p, SeatsHeld):
+        return p.seat_ids, AVAILABLE, HELD
+    if isinstance(p, HoldReleased):
+        return p.seat_ids, HELD, AVAILABLE
+    if isinstance(p, OrderPaid):
+        return _line_seats(p), HELD, SOLD
+    if isinstance(p, OrderCancelled):
+        return _line_seats(p), (SOLD if p.previous_status == "paid" else HELD), AVAILABLE
+    if isinstance(p, OrderExpired):
+        return _line_seats(p), HELD, AVAILABLE
+    if isinstance(p, OrderPlaced):
+        return None  # the hold's seats stay held while the order waits for payment
+    raise ApplyError(f"seat availability does not handle {event.envelope.type}")
+
+
+def _line_seats(p: OrderPaid | OrderCancelled | OrderExpired) -> tuple[str, ...]:
+    for line in p.lines:
+        if zone_of(line.seat_id) != line.zone_id:
+            raise ApplyError(f"order line seat {line.seat_id} is not in zone {line.zone_id}")
+    return tuple(line.seat_id for line in p.lines)
+
+
+def _schedule(changes: SeatChanges, show_id: UUID, p: ShowScheduled) -> None:
+    ordinal = 0
+    capacity = sum(z.capacity for z in p.zones)
+    changes.shows.append((show_id, p.title, p.starts_at, p.venue_name, capacity))
+    for zone_ordinal, zone in enumerate(p.zones):
+        changes.zones.append(
+            (show_id, zone.zone_id, zone.name, zone.price_cents, zone.capacity, zone_ordinal)
+        )
+        for row in zone.rows:
+            for number in range(1, row.seats + 1):
+                seat = seat_id_for(zone.zone_id, row.row, number)
+                changes.seats.append((show_id, seat, zone.zone_id, row.row, number, ordinal))
+                ordinal += 1
+
+
+def apply(changes: SeatChanges, event: DecodedEvent) -> SeatChanges:
+    """Fold one event into ``changes``; raises ApplyError (changing nothing) if it cannot apply."""
+    show_id = event.envelope.stream_id
+    if isinstance(event.payload, ShowScheduled):
+        if event.payload.show_id != show_id:
+            raise ApplyError("ShowScheduled names another show than its stream")
+        _schedule(changes, show_id, event.payload)
+        return changes
+    moved = _transitions(event)  # validates before anything is changed
+    if moved is None:
+        return changes
+    seats, before, after = moved
+    src, dst = INDEX[before], INDEX[after]
+    show = changes.show_deltas.setdefault(show_id, [0, 0, 0])
+    for seat in seats:
+        changes.seat_status[(show_id, seat)] = after
+        zone = changes.zone_deltas.setdefault((show_id, zone_of(seat)), [0, 0, 0])
+        zone[src] -= 1
+        zone[dst] += 1
+    show[src] -= len(seats)
+    show[dst] += len(seats)
+    return changes

@@ -1,0 +1,111 @@
+"""Seat availability as a Projection: the fold plus its set-based SQL layer."""
+
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from contracts import DecodedEvent
+from projections.runtime.projection import ApplyError
+from projections.runtime.sql import columns, ident
+from projections.seat_availability import fold
+from projections.seat_availability.fold import SeatChanges
+
+_COUNTS = "available bigint NOT NULL CHECK (available >= 0), held bigint NOT NULL CHECK (held >= 0), "
+_COUNTS += "sold bigint NOT NULL CHECK (sold >= 0)"
+
+
+class SeatAvailability:
+    """Per seat status, per zone and per show counts; each batch is a handful of statements."""
+
+    name = "seat_availability"
+
+    def empty(self) -> SeatChanges:
+        return SeatChanges()
+
+    def apply(self, changes: SeatChanges, event: DecodedEvent) -> SeatChanges:
+        return fold.apply(changes, event)
+
+    def ddl(self, schema: str) -> list[str]:
+        s = ident(schema)
+        return [
+            f"CREATE TABLE IF NOT EXISTS {s}.shows (show_id uuid PRIMARY KEY, title text NOT NULL,"
+            " starts_at timestamptz NOT NULL, venue_name text NOT NULL,"
+            f" capacity bigint NOT NULL, {_COUNTS})",
+            f"CREATE TABLE IF NOT EXISTS {s}.zones (show_id uuid NOT NULL, zone_id text NOT NULL,"
+            f" name text NOT NULL, price_cents bigint NOT NULL, capacity bigint NOT NULL, {_COUNTS},"
+            " ordinal int NOT NULL, PRIMARY KEY (show_id, zone_id))",
+            f"CREATE TABLE IF NOT EXISTS {s}.seats (show_id uuid NOT NULL, seat_id text NOT NULL,"
+            ' zone_id text NOT NULL, "row" text NOT NULL, number int NOT NULL,'
+            " status text NOT NULL CHECK (status IN ('available', 'held', 'sold')),"
+            " ordinal int NOT NULL, PRIMARY KEY (show_id, seat_id))",
+        ]
+
+    def views(self, schema: str) -> dict[str, str]:
+        s = ident(schema)
+        return {
+            "seat_availability_shows": "SELECT show_id, title, starts_at, venue_name, capacity, available,"
+            f" held, sold FROM {s}.shows",
+            "seat_availability_zones": "SELECT show_id, zone_id, name, price_cents, capacity, available,"
+            f" held, sold, ordinal FROM {s}.zones",
+            "seat_availability_seats": 'SELECT show_id, seat_id, zone_id, "row", number, status, ordinal'
+            f" FROM {s}.seats",
+            "seat_availability_watermarks": f"SELECT show_id, seq, event_at FROM {s}.watermarks",
+        }
+
+    async def write(self, conn: AsyncConnection[Any], schema: str, changes: SeatChanges, slot: int) -> None:
+        s = ident(schema)
+        c = changes
+        async with conn.cursor() as cur:
+            if c.shows:
+                await cur.execute(
+                    f"INSERT INTO {s}.shows SELECT i, t, st, v, cap, cap, 0, 0 FROM unnest("
+                    "%s::uuid[], %s::text[], %s::timestamptz[], %s::text[], %s::bigint[])"
+                    " AS u(i, t, st, v, cap)",
+                    columns(c.shows, 5),
+                )
+            if c.zones:
+                await cur.execute(
+                    f"INSERT INTO {s}.zones SELECT i, z, n, p, cap, cap, 0, 0, o FROM unnest("
+                    "%s::uuid[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::int[])"
+                    " AS u(i, z, n, p, cap, o)",
+                    columns(c.zones, 6),
+                )
+            if c.seats:
+                await cur.execute(
+                    f"INSERT INTO {s}.seats SELECT i, seat, z, r, n, 'available', o FROM unnest("
+                    "%s::uuid[], %s::text[], %s::text[], %s::text[], %s::int[], %s::int[])"
+                    " AS u(i, seat, z, r, n, o)",
+                    columns(c.seats, 6),
+                )
+            if c.seat_status:
+                keys = list(c.seat_status)
+                await cur.execute(
+                    f"UPDATE {s}.seats AS t SET status = u.st FROM unnest(%s::uuid[], %s::text[], %s::text[])"
+                    " AS u(i, seat, st) WHERE t.show_id = u.i AND t.seat_id = u.seat",
+                    [[k[0] for k in keys], [k[1] for k in keys], list(c.seat_status.values())],
+                )
+                _expect(cur.rowcount, len(keys), "seats")
+            if c.zone_deltas:
+                keys2 = list(c.zone_deltas)
+                d = columns(list(c.zone_deltas.values()), 3)
+                await cur.execute(
+                    f"UPDATE {s}.zones AS t SET available = t.available + u.a, held = t.held + u.h,"
+                    " sold = t.sold + u.so FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::bigint[],"
+                    " %s::bigint[]) AS u(i, z, a, h, so) WHERE t.show_id = u.i AND t.zone_id = u.z",
+                    [[k[0] for k in keys2], [k[1] for k in keys2], *d],
+                )
+                _expect(cur.rowcount, len(keys2), "zones")
+            if c.show_deltas:
+                d = columns(list(c.show_deltas.values()), 3)
+                await cur.execute(
+                    f"UPDATE {s}.shows AS t SET available = t.available + u.a, held = t.held + u.h,"
+                    " sold = t.sold + u.so FROM unnest(%s::uuid[], %s::bigint[], %s::bigint[], %s::bigint[])"
+                    " AS u(i, a, h, so) WHERE t.show_id = u.i",
+                    [list(c.show_deltas), *d],
+                )
+                _expect(cur.rowcount, len(c.show_deltas), "shows")
+
+
+def _expect(got: int, wanted: int, what: str) -> None:
+    if got != wanted:
+        raise ApplyError(f"{wanted - got} of {wanted} {what} named by the events do not exist")

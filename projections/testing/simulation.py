@@ -1,0 +1,232 @@
+"""A small, independent model of the write side that emits valid event streams."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+from contracts import (
+    EventPayload,
+    HoldReleased,
+    OrderCancelled,
+    OrderExpired,
+    OrderLine,
+    OrderPaid,
+    OrderPlaced,
+    RowLayout,
+    SeatsHeld,
+    ShowScheduled,
+    ZoneLayout,
+    new_envelope,
+    seat_id_for,
+)
+from contracts.envelope import Envelope
+
+K = TypeVar("K")
+T = TypeVar("T", bound=tuple[int, ...])
+_EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Order:
+    show_id: UUID
+    customer: str
+    referrer: str | None
+    lines: tuple[OrderLine, ...]
+    status: str = "pending"
+    paid_at: datetime | None = None
+    amount: int = 0
+    refunded: int = 0
+
+
+@dataclass
+class _Show:
+    show_id: UUID
+    title: str
+    starts_at: datetime
+    zones: tuple[ZoneLayout, ...]
+    seq: int = 0
+    status: dict[str, str] = field(default_factory=dict)
+    holds: dict[UUID, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # live holds
+
+
+@dataclass
+class Truth:
+    """What the write side holds after the simulated commands."""
+
+    seats: dict[tuple[UUID, str], str]
+    totals: dict[str, int]
+    by_day: dict[object, tuple[int, int, int]]
+    by_show: dict[UUID, tuple[int, int, int]]  # sold, held, revenue
+    by_zone: dict[tuple[UUID, str], tuple[int, int]]  # sold, revenue
+    by_referrer: dict[str, tuple[int, int, int]]
+
+
+class Simulation:
+    """Random valid commands over a few shows; ``events`` in commit order (per show seq)."""
+
+    def __init__(self, seed: int, shows: int = 3, zones: int = 2, rows: int = 3, seats: int = 8) -> None:
+        self.rng = random.Random(seed)
+        self.clock = _EPOCH
+        self.shows: dict[UUID, _Show] = {}
+        self.orders: dict[UUID, _Order] = {}
+        self.events: list[Envelope] = []
+        for n in range(shows):
+            layout = tuple(
+                ZoneLayout(zone_id=f"Z{z}", name=f"Zone {z}", price_cents=1000 * (z + 1),
+                           rows=tuple(RowLayout(row=f"R{r}", seats=seats) for r in range(rows)))
+                for z in range(zones)
+            )  # fmt: skip
+            show = _Show(uuid4(), f"Show {n}", _EPOCH + timedelta(days=30 + n), layout)
+            for zone in layout:
+                for row in zone.rows:
+                    for i in range(1, row.seats + 1):
+                        show.status[seat_id_for(zone.zone_id, row.row, i)] = "available"
+            self.shows[show.show_id] = show
+            scheduled = ShowScheduled(show_id=show.show_id, venue_id=uuid4(), venue_name="Hall",
+                                      title=show.title, starts_at=show.starts_at, zones=layout)  # fmt: skip
+            self._emit(show, scheduled)
+
+    def _emit(self, show: _Show, payload: EventPayload) -> None:
+        show.seq += 1
+        self.clock += timedelta(minutes=self.rng.randint(1, 600))
+        self.events.append(new_envelope(payload, stream_id=show.show_id, seq=show.seq,
+                                        correlation_id=uuid4(), occurred_at=self.clock))  # fmt: skip
+
+    def run(self, steps: int) -> "Simulation":
+        actions = [self._hold, self._hold, self._hold, self._release, self._order, self._order,
+                   self._pay, self._pay, self._cancel, self._expire]  # fmt: skip
+        for _ in range(steps):
+            self.rng.choice(actions)()
+        return self
+
+    def _pick_show(self) -> _Show:
+        return self.shows[self.rng.choice(list(self.shows))]
+
+    def _hold(self) -> None:
+        show = self._pick_show()
+        free = [s for s, st in show.status.items() if st == "available"]
+        if not free:
+            return
+        seats = tuple(self.rng.sample(free, min(len(free), self.rng.randint(1, 4))))
+        hold_id, customer = uuid4(), f"c{self.rng.randint(1, 5)}"
+        for s in seats:
+            show.status[s] = "held"
+        show.holds[hold_id] = (customer, seats)
+        self._emit(show, SeatsHeld(hold_id=hold_id, customer_id=customer, seat_ids=seats,
+                                   expires_at=self.clock + timedelta(minutes=10)))  # fmt: skip
+
+    def _release(self) -> None:
+        show = self._pick_show()
+        if not show.holds:
+            return
+        hold_id = self.rng.choice(list(show.holds))
+        customer, seats = show.holds.pop(hold_id)
+        for s in seats:
+            show.status[s] = "available"
+        reason = self.rng.choice(["released", "expired"])
+        self._emit(show, HoldReleased(hold_id=hold_id, customer_id=customer, seat_ids=seats, reason=reason))
+
+    def _lines(self, show: _Show, seats: tuple[str, ...]) -> tuple[OrderLine, ...]:
+        price = {z.zone_id: z.price_cents for z in show.zones}
+        return tuple(OrderLine(seat_id=s, zone_id=s.split("-")[0], price_cents=price[s.split("-")[0]])
+                     for s in seats)  # fmt: skip
+
+    def _order(self) -> None:
+        show = self._pick_show()
+        if not show.holds:
+            return
+        hold_id = self.rng.choice(list(show.holds))
+        customer, seats = show.holds.pop(hold_id)
+        referrer = self.rng.choice([None, "aff1", "aff2"])
+        order_id, lines = uuid4(), self._lines(show, seats)
+        self.orders[order_id] = _Order(show.show_id, customer, referrer, lines)
+        self._emit(show, OrderPlaced(order_id=order_id, hold_id=hold_id, customer_id=customer,
+                                     referrer_id=referrer, lines=lines,
+                                     total_cents=sum(li.price_cents for li in lines),
+                                     pay_by=self.clock + timedelta(minutes=15)))  # fmt: skip
+
+    def _pick_order(self, *statuses: str) -> tuple[UUID, _Order] | None:
+        found = [(i, o) for i, o in self.orders.items() if o.status in statuses]
+        return self.rng.choice(found) if found else None
+
+    def _pay(self) -> None:
+        picked = self._pick_order("pending")
+        if picked is None:
+            return
+        order_id, order = picked
+        show = self.shows[order.show_id]
+        order.status, order.paid_at = "paid", self.clock + timedelta(seconds=1)
+        order.amount = sum(li.price_cents for li in order.lines)
+        for li in order.lines:
+            show.status[li.seat_id] = "sold"
+        paid = OrderPaid(order_id=order_id, customer_id=order.customer, referrer_id=order.referrer,
+                         lines=order.lines, amount_cents=order.amount, paid_at=order.paid_at)  # fmt: skip
+        self._emit(show, paid)
+
+    def _cancel(self) -> None:
+        picked = self._pick_order("pending", "paid")
+        if picked is None:
+            return
+        order_id, order = picked
+        show, previous = self.shows[order.show_id], order.status
+        order.status = "cancelled"
+        for li in order.lines:
+            show.status[li.seat_id] = "available"
+        refund = order.amount if previous == "paid" else 0
+        self._emit(show, OrderCancelled(order_id=order_id, customer_id=order.customer,
+                                        referrer_id=order.referrer, lines=order.lines,
+                                        previous_status=previous, refunded_cents=refund,
+                                        paid_at=order.paid_at))  # fmt: skip
+        order.refunded = refund
+
+    def _expire(self) -> None:
+        picked = self._pick_order("pending")
+        if picked is None:
+            return
+        order_id, order = picked
+        show = self.shows[order.show_id]
+        order.status = "expired"
+        for li in order.lines:
+            show.status[li.seat_id] = "available"
+        self._emit(show, OrderExpired(order_id=order_id, customer_id=order.customer,
+                                      referrer_id=order.referrer, lines=order.lines))  # fmt: skip
+
+    def truth(self) -> Truth:
+        """The read models' expected content, computed from the write-side state alone."""
+        seats = {(s.show_id, seat): st for s in self.shows.values() for seat, st in s.status.items()}
+        totals = dict.fromkeys(("orders_pending", "orders_paid", "orders_cancelled", "orders_expired",
+                                "tickets_sold", "revenue_cents", "refunded_cents"), 0)  # fmt: skip
+        by_day: dict[object, tuple[int, int, int]] = {}
+        by_referrer: dict[str, tuple[int, int, int]] = {}
+        by_zone: dict[tuple[UUID, str], tuple[int, int]] = {}
+        revenue: dict[UUID, int] = {}
+        for order in self.orders.values():
+            totals[f"orders_{order.status}"] += 1
+            totals["refunded_cents"] += order.refunded
+            if order.status != "paid":
+                continue
+            n, amount = len(order.lines), order.amount
+            totals["tickets_sold"] += n
+            totals["revenue_cents"] += amount
+            revenue[order.show_id] = revenue.get(order.show_id, 0) + amount
+            assert order.paid_at is not None
+            _bump(by_day, order.paid_at.date(), (1, n, amount))
+            if order.referrer:
+                _bump(by_referrer, order.referrer, (1, n, amount))
+            for li in order.lines:
+                _bump(by_zone, (order.show_id, li.zone_id), (1, li.price_cents))
+        totals["live_holds"] = sum(len(s.holds) for s in self.shows.values())
+        totals["held_seats"] = sum(1 for st in seats.values() if st == "held")
+        by_show = {
+            s.show_id: (sum(st == "sold" for st in s.status.values()),
+                        sum(st == "held" for st in s.status.values()), revenue.get(s.show_id, 0))
+            for s in self.shows.values()
+        }  # fmt: skip
+        return Truth(seats, totals, by_day, by_show, by_zone, by_referrer)
+
+
+def _bump(target: dict[K, T], key: K, add: T) -> None:
+    old: tuple[int, ...] = target.get(key, (0,) * len(add))
+    target[key] = tuple(a + b for a, b in zip(old, add, strict=True))  # type: ignore[assignment]

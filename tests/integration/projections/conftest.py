@@ -1,0 +1,30 @@
+"""Fixtures of the projection integration tests: private topics and deployments per test."""
+
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from projections.catalog import PROJECTIONS
+from projections.runtime.projection import Deployment
+
+
+@pytest.fixture
+async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
+    """A private event topic with 4 partitions (and its dead-letter topic, ``<name>.dlq``)."""
+    name = f"test.proj.{uuid4().hex[:12]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 4, 1), NewTopic(f"{name}.dlq", 1, 1)])
+        yield name
+    finally:
+        await admin.delete_topics([name, f"{name}.dlq"])
+        await admin.close()
+
+
+def deployment_for(name: str, topic: str) -> Deployment:
+    """A deployment of projection ``name`` that no other test or the live version shares."""
+    tag = uuid4().hex[:10]
+    return Deployment(PROJECTIONS[name], f"{name}_t{tag}", topic, f"read_t{tag}", f"{topic}.dlq")

@@ -1,0 +1,190 @@
+"""Producing events to a private topic, running projectors, reading the results back."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from aiokafka import AIOKafkaProducer
+
+from contracts import encode_event, partition_key
+from contracts.envelope import Envelope
+from infra.db import libpq_dsn
+from projections.runtime.projection import Deployment
+from projections.testing import Truth
+
+
+async def produce(
+    bootstrap: str, topic: str, events: Iterable[Envelope], raw: Iterable[tuple[bytes, bytes]] = ()
+) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
+    await producer.start()
+    n = 0
+    try:
+        futures = [
+            await producer.send(topic, encode_event(e), key=partition_key(e.stream_id)) for e in events
+        ]
+        futures += [await producer.send(topic, value, key=key) for key, value in raw]
+        for f in futures:
+            await f
+            n += 1
+    finally:
+        await producer.stop()
+    return n
+
+
+def query(database_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with psycopg.connect(libpq_dsn(database_url)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def consumed(database_url: str, deployment: Deployment, version: int = 1) -> int:
+    schema = deployment.schema_for(version)
+    try:
+        rows = query(database_url, f'SELECT coalesce(sum(next_offset), 0) FROM "{schema}".checkpoints')
+    except psycopg.errors.UndefinedTable:
+        return 0
+    return int(rows[0][0])
+
+
+async def wait_consumed(
+    database_url: str, deployment: Deployment, total: int, version: int = 1, timeout: float = 120.0
+) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while consumed(database_url, deployment, version) < total:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"consumed {consumed(database_url, deployment, version)} of {total}")
+        await asyncio.sleep(0.2)
+
+
+def seat_model(database_url: str, views: str, shows: Iterable[UUID]) -> dict[tuple[UUID, str], str]:
+    rows = query(
+        database_url,
+        f'SELECT show_id, seat_id, status FROM "{views}".seat_availability_seats WHERE show_id = ANY(%s)',
+        (list(shows),),
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+def assert_seats_match(database_url: str, deployment: Deployment, truth: Truth) -> None:
+    shows = {k[0] for k in truth.seats}
+    assert seat_model(database_url, deployment.views_schema, shows) == truth.seats
+    v = deployment.views_schema
+    zones = query(
+        database_url,
+        f'SELECT show_id, zone_id, available, held, sold, capacity FROM "{v}".seat_availability_zones',
+    )
+    for show_id, zone_id, available, held, sold, capacity in zones:
+        states = [
+            st for (s, seat), st in truth.seats.items() if s == show_id and seat.split("-")[0] == zone_id
+        ]
+        assert (available, held, sold, capacity) == (
+            states.count("available"),
+            states.count("held"),
+            states.count("sold"),
+            len(states),
+        )
+    for show_id, available, held, sold in query(
+        database_url, f'SELECT show_id, available, held, sold FROM "{v}".seat_availability_shows'
+    ):
+        states = [st for (s, _), st in truth.seats.items() if s == show_id]
+        assert (available, held, sold) == (
+            states.count("available"),
+            states.count("held"),
+            states.count("sold"),
+        )
+
+
+def dashboard_figures(database_url: str, views: str) -> dict[str, Any]:
+    totals = query(database_url, f'SELECT * FROM "{views}".dashboard_totals')[0]
+    names = (
+        "orders_pending",
+        "orders_paid",
+        "orders_cancelled",
+        "orders_expired",
+        "tickets_sold",
+        "revenue_cents",
+        "refunded_cents",
+        "live_holds",
+        "held_seats",
+    )
+    return {
+        "totals": dict(zip(names, totals, strict=True)),
+        "by_day": {
+            r[0]: tuple(r[1:])
+            for r in query(
+                database_url,
+                f'SELECT day, orders_paid, tickets_sold, revenue_cents FROM "{views}".dashboard_sales_by_day',
+            )
+            if any(r[1:])
+        },
+        "by_show": {
+            r[0]: tuple(r[1:])
+            for r in query(
+                database_url, f'SELECT show_id, sold, held, revenue_cents FROM "{views}".dashboard_by_show'
+            )
+        },
+        "by_zone": {
+            (r[0], r[1]): tuple(r[2:])
+            for r in query(
+                database_url, f'SELECT show_id, zone_id, sold, revenue_cents FROM "{views}".dashboard_by_zone'
+            )
+            if any(r[2:])
+        },
+        "by_referrer": {
+            r[0]: tuple(r[1:])
+            for r in query(
+                database_url,
+                "SELECT referrer_id, orders_paid, tickets_sold, revenue_cents"
+                f' FROM "{views}".dashboard_by_referrer',
+            )
+            if any(r[1:])
+        },
+    }
+
+
+def assert_dashboard_matches(database_url: str, deployment: Deployment, truth: Truth) -> None:
+    got = dashboard_figures(database_url, deployment.views_schema)
+    assert got["totals"] == truth.totals
+    assert got["by_day"] == {k: v for k, v in truth.by_day.items() if any(v)}
+    assert got["by_show"] == truth.by_show
+    assert got["by_zone"] == {k: v for k, v in truth.by_zone.items() if any(v)}
+    assert got["by_referrer"] == {k: v for k, v in truth.by_referrer.items() if any(v)}
+
+
+def start_projector_process(
+    database_url: str, bootstrap: str, deployment: Deployment, *extra: str
+) -> subprocess.Popen[bytes]:
+    """A projector process for a test deployment (``python -m projections.runtime.process``)."""
+    env = {
+        **os.environ,
+        "BOXOFFICE_DATABASE_URL": database_url,
+        "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "projections.runtime.process",
+        deployment.projection.name,
+        "--registry-name",
+        deployment.registry_name,
+        "--topic",
+        deployment.topic,
+        "--views-schema",
+        deployment.views_schema,
+        "--dead-letter-topic",
+        deployment.dead_letter_topic,
+        *extra,
+    ]
+    return subprocess.Popen(cmd, env=env)
+
+
+def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+    process.wait(timeout=30)
