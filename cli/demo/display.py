@@ -41,25 +41,26 @@ def _commands(stats: DemoStats, now: float) -> Table:
 
 
 def _sales(stats: DemoStats, read: ReadSnapshot) -> Table:
-    table = Table(title="Sales: accepted commands vs the read model", expand=True)
+    table = Table(title="Sales: what the command API accepted vs what the read model shows", expand=True)
     table.add_column("")
-    table.add_column("this run (commands)", justify="right")
-    table.add_column("dashboard (all runs)", justify="right")
-    totals = read.totals
+    table.add_column("accepted commands", justify="right")
+    table.add_column("read model, these shows", justify="right")
 
-    def figure(key: str, as_money: bool = False) -> str:
-        value = totals.get(key)
-        if not isinstance(value, int):
+    def figure(value: int | None, as_money: bool = False) -> str:
+        if value is None:
             return "-"
         return money(value) if as_money else f"{value:,}"
 
-    table.add_row("tickets sold", f"{stats.tickets_sold:,}", figure("tickets_sold"))
-    table.add_row("revenue (net)", money(stats.revenue_cents), figure("revenue_cents", True))
-    table.add_row("refunded", money(stats.refunded_cents), figure("refunded_cents", True))
-    table.add_row(
-        "orders paid", f"{stats.total('pay', 'ok') - stats.total('cancel', 'ok'):,}", figure("orders_paid")
-    )
-    table.add_row("seats held now", "", figure("held_seats"))
+    table.add_row("tickets sold", f"{stats.tickets_sold:,}", figure(read.shows_sold))
+    table.add_row("revenue (net)", money(stats.revenue_cents), figure(read.shows_revenue_cents, True))
+    table.add_row("seats held now", "", figure(read.shows_held))
+    totals = read.totals
+    if totals:
+        refunded = money(int(totals.get("refunded_cents", 0)))
+        table.caption = (
+            f"dashboard, all shows: {totals.get('orders_paid', 0):,} orders paid · "
+            f"{refunded} refunded · {totals.get('live_holds', 0):,} live holds"
+        )
     return table
 
 

@@ -33,7 +33,7 @@ class Behaviour:
     pay: float = 0.95
     cancel_after_paying: float = 0.05
     with_referrer: float = 0.6
-    expiring_ttl_seconds: int = 20
+    expiring_ttl_seconds: int = 30  # the shortest hold the command API allows by default
     max_quantity: int = 4
     think_seconds: float = 0.3  # mean pause between a customer's steps
 

@@ -19,7 +19,10 @@ from cli.demo.ratelimit import TokenBucket
 from cli.demo.setup import put_on_sale
 from cli.demo.simulator import SimulationConfig, run_on_sale
 from cli.demo.stats import DemoStats
-from cli.demo.watch import ReadSnapshot, poll_read_side
+from cli.demo.watch import ReadSnapshot, poll_read_side, settle
+
+# After the load stops, how long to wait for the projections to show every accepted command.
+SETTLE_SECONDS = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ async def run_demo(endpoints: Endpoints, options: DemoOptions, console: Console)
         console.print(where_to_look(endpoints, catalog))
         stats = DemoStats(started_at=time.monotonic())
         client = BoxofficeClient(http, endpoints, stats, limiter=TokenBucket(options.rate))
-        read = ReadSnapshot()
+        read = ReadSnapshot(show_ids=frozenset(s.show_id for s in catalog.shows))
         config = SimulationConfig(customers=options.customers, seed=options.seed)
         footer = "Ctrl-C to stop" + (f" · stops after {options.duration:.0f} s" if options.duration else "")
         tasks = [
@@ -81,7 +84,9 @@ async def run_demo(endpoints: Endpoints, options: DemoOptions, console: Console)
                 live.update(render(stats, read, time.monotonic(), footer))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 0.25)
-            live.update(render(stats, read, time.monotonic(), "stopping…"))
+            live.update(render(stats, read, time.monotonic(), "stopping: waiting for the read side…"))
             await asyncio.gather(*tasks)
-            live.update(render(stats, read, time.monotonic(), "stopped"))
+            caught_up = await settle(operator, read, SETTLE_SECONDS)
+            ending = "stopped · read model caught up" if caught_up else "stopped · read model still behind"
+            live.update(render(stats, read, time.monotonic(), ending))
     return stats

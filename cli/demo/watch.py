@@ -59,26 +59,61 @@ def projection_rows(body: dict[str, Any]) -> list[ProjectionRow]:
 
 @dataclass
 class ReadSnapshot:
+    """The read side's latest figures; ``show_ids`` limits ``shows_*`` to this run's shows."""
+
+    show_ids: frozenset[str] = frozenset()
     projections: list[ProjectionRow] = field(default_factory=list)
     totals: dict[str, Any] = field(default_factory=dict)
+    shows_sold: int | None = None
+    shows_held: int | None = None
+    shows_revenue_cents: int | None = None
     updated_at: float | None = None
     error: str | None = None
+
+    def take_dashboard(self, body: dict[str, Any], now: float) -> None:
+        self.totals = body["totals"]
+        ours = [s for s in body.get("by_show", []) if str(s.get("show_id")) in self.show_ids]
+        self.shows_sold = sum(int(s.get("sold", 0)) for s in ours)
+        self.shows_held = sum(int(s.get("held", 0)) for s in ours)
+        self.shows_revenue_cents = sum(int(s.get("revenue_cents", 0)) for s in ours)
+        self.updated_at = now
+
+    @property
+    def caught_up(self) -> bool:
+        """Every projection reports no lag (unknown lag counts as caught up: nothing to wait for)."""
+        return all(row.lag in {"0", "-"} for row in self.projections)
+
+
+async def refresh(client: BoxofficeClient, snapshot: ReadSnapshot) -> None:
+    """One poll of ``/v1/projections`` and ``/v1/dashboard``; keeps the last good figures on failure."""
+    projections, dashboard = await asyncio.gather(client.projections(), client.dashboard())
+    problems = []
+    if projections.ok:
+        snapshot.projections = projection_rows(projections.body)
+    else:
+        problems.append(f"/v1/projections: {projections.status or 'no answer'}")
+    if dashboard.ok and isinstance(dashboard.body.get("totals"), dict):
+        snapshot.take_dashboard(dashboard.body, time.monotonic())
+    else:
+        problems.append(f"/v1/dashboard: {dashboard.status or 'no answer'}")
+    snapshot.error = "; ".join(problems) or None
 
 
 async def poll_read_side(client: BoxofficeClient, snapshot: ReadSnapshot, stop: asyncio.Event) -> None:
     """Refresh ``snapshot`` every second until ``stop`` is set."""
     while not stop.is_set():
-        projections, dashboard = await asyncio.gather(client.projections(), client.dashboard())
-        problems = []
-        if projections.ok:
-            snapshot.projections = projection_rows(projections.body)
-        else:
-            problems.append(f"/v1/projections: {projections.status or 'no answer'}")
-        if dashboard.ok and isinstance(dashboard.body.get("totals"), dict):
-            snapshot.totals = dashboard.body["totals"]
-            snapshot.updated_at = time.monotonic()
-        else:
-            problems.append(f"/v1/dashboard: {dashboard.status or 'no answer'}")
-        snapshot.error = "; ".join(problems) or None
+        await refresh(client, snapshot)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+
+
+async def settle(client: BoxofficeClient, snapshot: ReadSnapshot, within: float) -> bool:
+    """After the load stops, poll until the projections report no lag; True if they caught up in time."""
+    deadline = time.monotonic() + within
+    while True:
+        await refresh(client, snapshot)
+        if snapshot.caught_up and snapshot.error is None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(POLL_SECONDS / 2)
