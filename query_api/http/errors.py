@@ -8,8 +8,10 @@ import logging
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -75,8 +77,26 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
 
-async def _unexpected(_: Request, exc: Exception) -> Response:
-    log.exception("unexpected error", exc_info=exc)
+async def _database_error(_: Request, exc: Exception) -> Response:
+    """The read model or the database is not there (yet): the caller should retry, not give up."""
+    assert isinstance(exc, DBAPIError)
+    retry = {"Retry-After": "1"}
+    if isinstance(exc.orig, psycopg.errors.UndefinedTable):
+        log.warning("read view missing: %s", str(exc.orig).splitlines()[0])
+        return error_response(
+            503, "read_model_unavailable", "the read model is not live yet; retry shortly", retry
+        )
+    if isinstance(exc.orig, psycopg.OperationalError) or exc.connection_invalidated:
+        log.warning("database unavailable: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return error_response(
+            503, "database_unavailable", "the database is not reachable; retry shortly", retry
+        )
+    log.exception("database error", exc_info=exc)
+    return error_response(500, "internal_error", "the server failed to answer; the error is logged")
+
+
+async def _unexpected(_: Request, __: Exception) -> Response:
+    # The server logs the exception with its trace; the caller gets the shape, never the trace.
     return error_response(500, "internal_error", "the server failed to answer; the error is logged")
 
 
@@ -84,4 +104,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

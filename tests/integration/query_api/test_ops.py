@@ -42,3 +42,12 @@ async def test_openapi_documents_the_read_routes(client: httpx.AsyncClient) -> N
         "/v1/projections",
     } <= set(spec["paths"])
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_a_missing_read_view_is_503_not_500(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
+    show_id = seeded.add_show()
+    seeded.execute("DROP TABLE {r}.seat_availability_zones")
+    response = await client.get(f"/v1/shows/{show_id}/availability")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "read_model_unavailable"
+    assert response.headers["retry-after"] == "1"

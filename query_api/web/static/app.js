@@ -1,0 +1,189 @@
+// The live dashboard: routing (/ and /shows/{id}), the viewer key, and the ~1 s polling loop.
+
+import { adoptKeyFromUrl, forgetViewerKey, getJson, KeyRefused, setViewerKey, viewerKey } from "./api.js";
+import { drawSalesByDay, drawVelocity } from "./charts.js";
+import { ago, count, money, when } from "./format.js";
+import { normalise, SeatMap } from "./seatmap.js";
+import { renderReferrers, renderShows, renderZones } from "./tables.js";
+
+const POLL_MS = 1000;
+const STALE_MS = 5000;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  showId: null, // the show in focus: from /shows/{id}, else the first show
+  dashboard: null,
+  availability: null,
+  seats: null,
+  lastPoll: null, // when the last poll completed (ms)
+  lastChange: null, // when any figure last changed
+  pollMs: null, // how long the last poll took
+  error: null,
+  velocity: [], // {t, tickets} samples for the velocity chart
+};
+
+function routeShowId() {
+  const match = window.location.pathname.match(/^\/shows\/([0-9a-fA-F-]{36})$/);
+  return match ? match[1].toLowerCase() : null;
+}
+
+function pickShow(showId) {
+  window.history.pushState(null, "", `/shows/${showId}`);
+  focusShow(showId);
+}
+
+function focusShow(showId) {
+  state.showId = showId;
+  state.availability = null;
+  state.seats = null;
+  poll();
+}
+
+// ---- rendering -------------------------------------------------------------------
+
+function renderTotals(totals) {
+  for (const node of document.querySelectorAll("[data-total]")) {
+    const value = totals[node.dataset.total];
+    const text = node.dataset.total.endsWith("_cents") ? money(value) : count(value);
+    if (node.textContent !== text) {
+      node.textContent = text;
+      node.dataset.value = String(value);
+      node.classList.remove("bumped");
+      void node.offsetWidth; // restart the highlight animation
+      node.classList.add("bumped");
+    }
+  }
+  $("kpi-refunded").textContent = `refunds ${money(totals.refunded_cents)}`;
+  $("kpi-holds").textContent = `live holds ${count(totals.live_holds)}`;
+}
+
+function renderDashboard() {
+  const d = state.dashboard;
+  renderTotals(d.totals);
+  drawSalesByDay($("sales-by-day"), d.sales_by_day);
+  renderShows($("shows-table"), d.by_show, state.showId, pickShow);
+  renderReferrers($("referrers-table"), d.by_referrer);
+}
+
+function renderShowFocus() {
+  const d = state.dashboard;
+  const show = d?.by_show.find((s) => s.show_id === state.showId);
+  const title = show ? `${show.title} · ${when(show.starts_at)}` : "";
+  $("zones-title").textContent = show ? `Zones · ${show.title}` : "Zones";
+  $("seatmap-title").textContent = show ? `Seat map · ${title}` : "Seat map";
+  renderZones($("zones-table"), state.availability, (d?.by_zone ?? []).filter((z) => z.show_id === state.showId));
+  if (state.seats) {
+    const names = new Map((state.availability?.zones ?? []).map((z) => [z.zone_id, z.name]));
+    seatMap.update(normalise(state.seats), names);
+    const canvas = $("seatmap");
+    canvas.dataset.showId = state.showId;
+    canvas.dataset.seq = String(state.seats.seq ?? "");
+    $("seatmap-seq").textContent = state.seats.seq !== undefined ? `stream position ${count(state.seats.seq)}` : "";
+    for (const status of ["available", "held", "sold"]) $(`legend-${status}`).textContent = count(Number(canvas.dataset[status]));
+    $("seatmap-empty").hidden = true;
+  }
+}
+
+function renderFreshness() {
+  const box = $("freshness");
+  const now = Date.now();
+  let text;
+  if (state.error) {
+    box.dataset.state = "error";
+    text = state.error;
+  } else if (state.lastPoll === null) {
+    box.dataset.state = "connecting";
+    text = "connecting…";
+  } else {
+    const stale = now - state.lastPoll > STALE_MS;
+    box.dataset.state = stale ? "stale" : "live";
+    const changed = state.lastChange ? ` · last change ${ago(now - state.lastChange)}` : "";
+    text = `${stale ? "stale" : "live"} · updated ${ago(now - state.lastPoll)}${changed} · poll ${state.pollMs} ms`;
+  }
+  $("freshness-text").textContent = text;
+  box.dataset.lastPoll = String(state.lastPoll ?? "");
+}
+
+// ---- polling ---------------------------------------------------------------------
+
+let timer = null;
+let inFlight = false;
+
+async function poll() {
+  clearTimeout(timer);
+  if (inFlight || !viewerKey()) return;
+  inFlight = true;
+  const started = performance.now();
+  try {
+    const dashboard = await getJson("/v1/dashboard");
+    let changed = dashboard.changed;
+    state.dashboard = dashboard.body;
+    if (!state.showId) state.showId = [...dashboard.body.by_show].sort((a, b) => a.starts_at.localeCompare(b.starts_at))[0]?.show_id ?? null;
+    if (state.showId) {
+      const id = state.showId;
+      const [availability, seats] = await Promise.all([
+        getJson(`/v1/shows/${id}/availability`),
+        getJson(`/v1/shows/${id}/seats?format=compact`),
+      ]);
+      if (id === state.showId) {
+        changed ||= availability.changed || seats.changed || !state.seats;
+        state.availability = availability.body;
+        state.seats = seats.body;
+      }
+    }
+    const now = Date.now();
+    state.velocity.push({ t: now, tickets: dashboard.body.totals.tickets_sold });
+    state.velocity = state.velocity.filter((s) => now - s.t < 125_000);
+    if (changed) {
+      state.lastChange = now;
+      renderDashboard();
+      renderShowFocus();
+    }
+    drawVelocity($("velocity"), state.velocity, now);
+    state.lastPoll = now;
+    state.pollMs = Math.round(performance.now() - started);
+    state.error = null;
+  } catch (error) {
+    if (error instanceof KeyRefused) {
+      forgetViewerKey();
+      askForKey("That key was refused: the dashboard needs a viewer key.");
+    } else {
+      state.error = `not updating: ${error.message}`;
+    }
+  } finally {
+    inFlight = false;
+    renderFreshness();
+    timer = setTimeout(poll, POLL_MS);
+  }
+}
+
+// ---- the key -----------------------------------------------------------------------
+
+function askForKey(problem) {
+  const dialog = $("key-dialog");
+  $("key-error").hidden = !problem;
+  $("key-error").textContent = problem ?? "";
+  if (!dialog.open) dialog.showModal();
+  $("key-input").focus();
+}
+
+$("key-form").addEventListener("submit", () => {
+  setViewerKey($("key-input").value.trim());
+  $("key-input").value = "";
+  poll();
+});
+$("change-key").addEventListener("click", () => askForKey(null));
+window.addEventListener("popstate", () => focusShow(routeShowId()));
+
+const seatMap = new SeatMap($("seatmap"), $("seat-tooltip"));
+// Hooks for the browser test and for anyone inspecting the page: what each seat shows.
+window.boxofficeDashboard = {
+  state,
+  seatStatus: (seatId) => seatMap.positions.get(seatId)?.status ?? null,
+  seatPixel: (seatId) => seatMap.pixel(seatId),
+};
+
+adoptKeyFromUrl();
+state.showId = routeShowId();
+setInterval(renderFreshness, 500);
+if (viewerKey()) poll(); else askForKey(null);
