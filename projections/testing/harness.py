@@ -1,4 +1,8 @@
-"""Producing events to a private topic, running projectors, reading the results back."""
+"""Producing events to a private topic, running projectors, reading the results back.
+
+For integration tests and benchmarks; every helper takes the names of a
+private deployment so that runs never meet each other or the live version.
+"""
 
 import asyncio
 import os
@@ -7,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 from aiokafka import AIOKafkaProducer
@@ -15,8 +19,15 @@ from aiokafka import AIOKafkaProducer
 from contracts import encode_event, partition_key
 from contracts.envelope import Envelope
 from infra.db import libpq_dsn
+from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment
 from projections.testing import Truth
+
+
+def deployment_for(name: str, topic: str) -> Deployment:
+    """A deployment of projection ``name`` that no other run or the live version shares."""
+    tag = uuid4().hex[:10]
+    return Deployment(PROJECTIONS[name], f"{name}_t{tag}", topic, f"read_t{tag}", f"{topic}.dlq")
 
 
 async def produce(
@@ -53,9 +64,9 @@ def consumed(database_url: str, deployment: Deployment, version: int = 1) -> int
 
 
 async def wait_consumed(
-    database_url: str, deployment: Deployment, total: int, version: int = 1, timeout: float = 120.0
+    database_url: str, deployment: Deployment, total: int, version: int = 1, within: float = 120.0
 ) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while consumed(database_url, deployment, version) < total:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"consumed {consumed(database_url, deployment, version)} of {total}")

@@ -6,9 +6,6 @@ from uuid import uuid4
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from projections.catalog import PROJECTIONS
-from projections.runtime.projection import Deployment
-
 
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
@@ -22,9 +19,3 @@ async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
     finally:
         await admin.delete_topics([name, f"{name}.dlq"])
         await admin.close()
-
-
-def deployment_for(name: str, topic: str) -> Deployment:
-    """A deployment of projection ``name`` that no other test or the live version shares."""
-    tag = uuid4().hex[:10]
-    return Deployment(PROJECTIONS[name], f"{name}_t{tag}", topic, f"read_t{tag}", f"{topic}.dlq")

@@ -3,17 +3,17 @@
 import asyncio
 
 import pytest
-from conftest import deployment_for
-from projection_harness import (
+
+from projections.runtime.supervisor import run_projectors
+from projections.testing import Simulation
+from projections.testing.harness import (
     assert_dashboard_matches,
     assert_seats_match,
+    deployment_for,
     produce,
     query,
     wait_consumed,
 )
-
-from projections.runtime.supervisor import run_projectors
-from projections.testing import Simulation
 
 pytestmark = pytest.mark.integration
 
