@@ -9,6 +9,7 @@ const CODES = { a: "available", h: "held", s: "sold" };
 const MAX_HEIGHT = 900; // CSS px; a very large venue shrinks its seats rather than scroll for ever
 const ZONE_HEADER = 24;
 const ZONE_GAP = 10;
+const STAGE = 30;
 const PAD = 8;
 
 /**
@@ -72,12 +73,13 @@ export class SeatMap {
   layout(width) {
     const widest = Math.max(1, ...this.zones.flatMap((z) => z.rows.map((r) => r.seats.at(-1)?.[0] ?? 0)));
     const rowCount = this.zones.reduce((n, z) => n + z.rows.length, 0);
-    const fixed = this.zones.length * (ZONE_HEADER + ZONE_GAP) + PAD * 2;
+    const fixed = this.zones.length * (ZONE_HEADER + ZONE_GAP) + PAD * 2 + STAGE;
     const byWidth = Math.floor((width - PAD * 2 - 30) / widest);
     const byHeight = Math.floor((MAX_HEIGHT - fixed) / Math.max(1, rowCount));
     this.cell = Math.max(2, Math.min(18, byWidth, byHeight));
     this.rows = [];
-    let y = PAD;
+    this.stageWidth = Math.min(width * 0.5, Math.max(160, widest * this.cell));
+    let y = PAD + STAGE;
     for (const zone of this.zones) {
       zone.headerY = y;
       y += ZONE_HEADER;
@@ -122,6 +124,15 @@ export class SeatMap {
     for (const [status, xy] of Object.entries(byStatus)) {
       ctx.fillStyle = palette[status];
       for (let i = 0; i < xy.length; i += 2) ctx.fillRect(xy[i], xy[i + 1], size, size);
+    }
+    if (this.zones.length) {
+      // The stage, so the map reads the way the audience faces.
+      ctx.fillStyle = "rgba(122, 162, 255, .18)";
+      ctx.fillRect((width - this.stageWidth) / 2, PAD, this.stageWidth, STAGE - 10);
+      ctx.fillStyle = "#7aa2ff";
+      ctx.font = "600 11px 'DejaVu Sans', system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText("STAGE", width / 2, PAD + 14);
     }
     ctx.fillStyle = getComputedStyle(document.body).color;
     ctx.font = "600 13px 'DejaVu Sans', system-ui, sans-serif";
