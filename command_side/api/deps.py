@@ -1,0 +1,99 @@
+"""Request dependencies: the app's state, the caller's role, customer identity, idempotency."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from command_side.api.errors import ApiError
+from command_side.domain.holds import HoldPolicy
+from command_side.settings import CommandSettings
+from infra.settings import ApiKeySettings, Role
+
+
+@dataclass(frozen=True, slots=True)
+class CommandState:
+    """What every route needs, built once by the composition root."""
+
+    settings: CommandSettings
+    api_keys: ApiKeySettings
+    engine: AsyncEngine
+    hold_policy: HoldPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    role: Role
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == "operator"
+
+
+def get_state(request: Request) -> CommandState:
+    state: CommandState = request.app.state.command
+    return state
+
+
+StateDep = Annotated[CommandState, Depends(get_state)]
+_bearer = HTTPBearer(auto_error=False, description="An API key from BOXOFFICE_API_KEYS.")
+
+
+def caller_with(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    """A dependency admitting callers whose key has one of ``roles``: 401 without a valid key, else 403."""
+
+    async def authorize(
+        state: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Caller:
+        role = state.api_keys.role_for(credentials.credentials) if credentials else None
+        if role is None:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "send a valid API key as Authorization: Bearer <key>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if role not in roles:
+            raise ApiError(403, "forbidden", f"this needs the {' or '.join(roles)} role", role=role)
+        return Caller(role)
+
+    return authorize
+
+
+OperatorDep = Annotated[Caller, Depends(caller_with("operator"))]
+CheckoutDep = Annotated[Caller, Depends(caller_with("checkout", "operator"))]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Retries with the same key get the first answer and have no second effect; "
+        "the same key with a different body gets 422 idempotency_key_reused.",
+    ),
+]
+CustomerHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Customer-Id",
+        pattern=r"^[A-Za-z0-9_.:@-]{1,100}$",
+        description="Required for the checkout role: the customer acting. It must own the hold or "
+        "order (else 403). The operator role may omit it and act on anything.",
+    ),
+]
+CorrelationHeader = Annotated[str | None, Header(alias="X-Correlation-Id", max_length=100)]
+
+
+def acting_customer(caller: Caller, customer_header: str | None) -> str | None:
+    """The customer whose ownership is checked: None for an operator; required for checkout."""
+    if caller.is_operator:
+        return None
+    if customer_header is None:
+        raise ApiError(
+            422, "customer_id_required", "the checkout role must send X-Customer-Id for this request"
+        )
+    return customer_header

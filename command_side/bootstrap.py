@@ -1,0 +1,63 @@
+"""Composition roots of the command side: the API app and the worker."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from command_side.adapters.engine import create_engine
+from command_side.api import routes_holds, routes_layout, routes_ops, routes_orders
+from command_side.api.deps import CommandState
+from command_side.api.errors import install_error_handlers
+from command_side.api.middleware import BodyLimit, RequestMetrics
+from command_side.domain.holds import HoldPolicy
+from command_side.relay.worker import CommandWorker
+from command_side.settings import CommandSettings
+from infra.settings import ApiKeySettings
+
+DESCRIPTION = """Commands of boxoffice: venues, shows, holds, orders, payments, cancellations.
+
+Authenticate with `Authorization: Bearer <key>` (roles from `BOXOFFICE_API_KEYS`).
+Every POST accepts `Idempotency-Key`. Every success returns a `consistency_token`
+(body and `X-Consistency-Token`) to pass to the query API. Errors are
+`{"error": {"code", "message", ...}}`.
+"""
+
+
+def hold_policy(settings: CommandSettings) -> HoldPolicy:
+    return HoldPolicy(
+        default_ttl=settings.hold_ttl_default_seconds,
+        min_ttl=settings.hold_ttl_min_seconds,
+        max_ttl=settings.hold_ttl_max_seconds,
+    )
+
+
+def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None) -> FastAPI:
+    """The command API. Its engine is created now (connecting lazily) and disposed at shutdown."""
+    state = CommandState(
+        settings=settings,
+        api_keys=api_keys or ApiKeySettings(),
+        engine=create_engine(settings),
+        hold_policy=hold_policy(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await state.engine.dispose()
+
+    app = FastAPI(title="boxoffice command API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app.state.command = state
+    app.state.metrics_registry = registry = CollectorRegistry()
+    install_error_handlers(app)
+    for router in (routes_layout.router, routes_holds.router, routes_orders.router, routes_ops.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, registry=registry)
+    return app
+
+
+def build_worker(settings: CommandSettings) -> CommandWorker:
+    """The outbox relay and expiry, run while this process holds the relay's leader lock."""
+    return CommandWorker(settings)

@@ -1,0 +1,1 @@
+"""The command worker: outbox relay (one leader) and hold/order expiry; republishing from the store."""

@@ -1,0 +1,45 @@
+"""Periodic expiry of lapsed holds and overdue orders."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from command_side.handlers.expiry import expire_hold, expire_order, overdue
+from command_side.handlers.runner import CommandContext, run_command
+from command_side.settings import CommandSettings
+
+log = logging.getLogger(__name__)
+
+
+class Expirer:
+    """Expires each lapsed hold and overdue order in its own command transaction (idempotent re-checks)."""
+
+    def __init__(self, settings: CommandSettings, engine: AsyncEngine) -> None:
+        self._settings = settings
+        self._engine = engine
+        self.expired = 0
+
+    async def expire_once(self) -> int:
+        """Expire what is due now; the number of holds and orders expired."""
+        context = CommandContext(datetime.now(UTC), uuid4(), uuid4())
+        async with self._engine.connect() as conn:
+            holds, orders = await overdue(conn, context, self._settings.expiry_batch_size)
+        handlers = [expire_hold(h) for h in holds] + [expire_order(o) for o in orders]
+        done = 0
+        for handler in handlers:
+            result = await run_command(self._engine, handler)
+            done += result.consistency_token not in (None, "ct1.-.0")
+        self.expired += done
+        return done
+
+    async def run(self) -> None:
+        while True:
+            try:
+                if await self.expire_once() >= self._settings.expiry_batch_size:
+                    continue  # more are due: do not wait
+            except Exception:
+                log.warning("expiry pass failed; retrying", exc_info=True)
+            await asyncio.sleep(self._settings.expiry_interval_seconds)

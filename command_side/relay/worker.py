@@ -1,0 +1,68 @@
+"""The command worker process: wait for leadership, then relay and expire until stopped or deposed."""
+
+import asyncio
+import contextlib
+import logging
+
+from command_side.adapters.engine import create_engine
+from command_side.relay.expirer import Expirer
+from command_side.relay.leader import LeaderLock
+from command_side.relay.publisher import KafkaEventPublisher
+from command_side.relay.relay import OutboxRelay
+from command_side.settings import CommandSettings
+
+log = logging.getLogger(__name__)
+LEADER_CHECK_SECONDS = 1.0
+
+
+class CommandWorker:
+    """One of possibly several workers; only the holder of the advisory lock relays and expires."""
+
+    def __init__(self, settings: CommandSettings) -> None:
+        self.settings = settings.model_copy(update={"db_pool_size": 4, "db_max_overflow": 2})
+        self.engine = create_engine(self.settings)
+        self.lock = LeaderLock(settings.database_url, settings.relay_lock_key)
+        self.publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers)
+        self.relay = OutboxRelay(self.settings, self.engine, self.publisher)
+        self.expirer = Expirer(self.settings, self.engine)
+        self.is_leader = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until ``stop`` is set, taking over leadership whenever it is free."""
+        try:
+            while not stop.is_set():
+                if await self._try_lead():
+                    await self._lead(stop)
+                else:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.settings.relay_leader_retry_seconds)
+        finally:
+            await self.lock.release()
+            await self.publisher.close()
+            await self.engine.dispose()
+
+    async def _try_lead(self) -> bool:
+        try:
+            return await self.lock.try_acquire()
+        except Exception:
+            log.warning("cannot reach the database for leadership; retrying")
+            await self.lock.release()
+            return False
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        log.info("became relay leader")
+        self.is_leader = True
+        tasks = [asyncio.create_task(self.relay.run()), asyncio.create_task(self.expirer.run())]
+        try:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), LEADER_CHECK_SECONDS)
+                if not await self.lock.still_held():
+                    log.warning("lost the leader session; stepping down")
+                    break
+        finally:
+            self.is_leader = False
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.lock.release()

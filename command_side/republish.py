@@ -1,0 +1,52 @@
+"""Re-creating the event topic from the outbox after topic loss.
+
+Publishes every stored event, per show in seq order, with its stored event id
+and bytes, so the result is what the relay had published (duplicates of rows
+already there are byte-identical and dropped by consumers by seq). It holds
+the relay's leader lock meanwhile, so no relay publishes concurrently, and
+marks unpublished rows published as it goes.
+"""
+
+from collections.abc import Callable
+
+from command_side.adapters.engine import create_engine
+from command_side.relay import store
+from command_side.relay.leader import LeaderLock
+from command_side.relay.publisher import KafkaEventPublisher
+from command_side.settings import CommandSettings
+from contracts import EVENTS_TOPIC
+from infra.topics import ensure_topics
+
+Progress = Callable[[int, int], None]
+PAGE = 5_000
+
+
+async def republish_from_store(
+    settings: CommandSettings, progress: Progress | None = None, topic: str = EVENTS_TOPIC
+) -> int:
+    """Publish the whole store to ``topic``; returns the number of events published."""
+    if topic == EVENTS_TOPIC:
+        await ensure_topics(settings.kafka_bootstrap_servers)
+    engine = create_engine(settings.model_copy(update={"db_pool_size": 2, "db_max_overflow": 0}))
+    lock = LeaderLock(settings.database_url, settings.relay_lock_key)
+    publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, topic)
+    try:
+        await lock.acquire()
+        total = await store.count_events(engine)
+        done = 0
+        if progress:
+            progress(done, total)
+        page = await store.events_after(engine, None, 0, PAGE)
+        while page:
+            await publisher.publish(page)
+            await store.mark_published(engine, [e.position for e in page])
+            done += len(page)
+            if progress:
+                progress(done, max(total, done))
+            last = page[-1]
+            page = await store.events_after(engine, last.show_id, last.seq, PAGE)
+        return done
+    finally:
+        await publisher.close()
+        await lock.release()
+        await engine.dispose()
