@@ -21,17 +21,28 @@ Progress = Callable[[int, int], None]
 PAGE = 5_000
 
 
+class RelayBusyError(Exception):
+    """A running relay holds the leader lock; stop ``boxoffice command-worker`` first."""
+
+
 async def republish_from_store(
-    settings: CommandSettings, progress: Progress | None = None, topic: str = EVENTS_TOPIC
+    settings: CommandSettings,
+    progress: Progress | None = None,
+    topic: str = EVENTS_TOPIC,
+    lock_timeout: float = 30.0,
 ) -> int:
-    """Publish the whole store to ``topic``; returns the number of events published."""
+    """Publish the whole store to ``topic``; returns the number of events published.
+
+    Raises RelayBusyError when the relay's leader lock is not free within ``lock_timeout`` seconds.
+    """
     if topic == EVENTS_TOPIC:
         await ensure_topics(settings.kafka_bootstrap_servers)
     engine = create_engine(settings.model_copy(update={"db_pool_size": 2, "db_max_overflow": 0}))
     lock = LeaderLock(settings.database_url, settings.relay_lock_key)
     publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, topic)
     try:
-        await lock.acquire()
+        if not await lock.acquire(lock_timeout):
+            raise RelayBusyError("a command-worker holds the relay lock; stop it, then republish")
         total = await store.count_events(engine)
         done = 0
         if progress:

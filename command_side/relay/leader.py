@@ -6,6 +6,8 @@ closes and PostgreSQL frees the lock at once, so a standby polling every
 a silently vanished leader (no FIN) keeps it.
 """
 
+import asyncio
+
 import psycopg
 
 from infra.db import libpq_dsn
@@ -39,11 +41,14 @@ class LeaderLock:
         row = await (await self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,))).fetchone()
         return bool(row and row[0])
 
-    async def acquire(self) -> None:
-        """Wait for the lock (blocking in the server)."""
-        await self.try_acquire()
-        assert self._conn is not None
-        await self._conn.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+    async def acquire(self, timeout: float, poll: float = 0.5) -> bool:
+        """Try for up to ``timeout`` seconds; True once held."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not await self.try_acquire():
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(poll)
+        return True
 
     async def still_held(self) -> bool:
         """Whether the session (and so the lock) is still alive."""

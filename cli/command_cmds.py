@@ -1,0 +1,107 @@
+"""``boxoffice command-api``, ``boxoffice command-worker`` and ``boxoffice events republish``.
+
+Wiring in ``cli.main``::
+
+    app.command("command-api")(command_cmds.command_api)
+    app.command("command-worker")(command_cmds.command_worker)
+    app.add_typer(command_cmds.events_app, name="events")
+"""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from command_side.settings import CommandSettings
+
+events_app = typer.Typer(help="The event log: re-publication from the event store.", no_args_is_help=True)
+
+
+def _settings() -> "CommandSettings":
+    # Imported here so that other ``boxoffice`` commands do not load the command side.
+    from command_side.settings import CommandSettings  # noqa: PLC0415
+    from infra.services import resolve_services  # noqa: PLC0415
+
+    services = resolve_services()
+    return CommandSettings(
+        database_url=services.database_url, kafka_bootstrap_servers=services.kafka_bootstrap_servers
+    )
+
+
+def command_api(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the command API (venues, shows, holds, orders, payments, cancellations)."""
+    import uvicorn  # noqa: PLC0415
+
+    from command_side.bootstrap import create_app  # noqa: PLC0415
+
+    app = create_app(_settings())
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
+
+
+def command_worker(
+    log_level: Annotated[str, typer.Option(help="Logging level.")] = "INFO",
+) -> None:
+    """Relay the outbox to Kafka and expire holds and orders (one leader at a time; others stand by)."""
+    import asyncio  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from command_side.bootstrap import build_worker  # noqa: PLC0415
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = build_worker(_settings())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await worker.run(stop)
+
+    asyncio.run(main())
+
+
+@events_app.command("republish")
+def republish(
+    from_store: Annotated[
+        bool, typer.Option("--from-store", help="Re-create the topic's content from the outbox.")
+    ] = False,
+    lock_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the relay's leader lock (held by a running worker).")
+    ] = 30.0,
+) -> None:
+    """Publish every stored event again, per show in seq order, with the same ids and bytes."""
+    import asyncio  # noqa: PLC0415
+
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
+
+    from command_side.republish import RelayBusyError, republish_from_store  # noqa: PLC0415
+
+    console = Console()
+    if not from_store:
+        console.print("[red]only --from-store is supported: say where the events come from[/red]")
+        raise typer.Exit(2)
+    settings = _settings()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("republishing", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            published = asyncio.run(republish_from_store(settings, report, lock_timeout=lock_timeout))
+        except RelayBusyError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"republished {published} event(s) from the store")
