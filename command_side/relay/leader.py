@@ -41,9 +41,9 @@ class LeaderLock:
         row = await (await self._conn.execute("SELECT pg_try_advisory_lock(%s)", (self._key,))).fetchone()
         return bool(row and row[0])
 
-    async def acquire(self, timeout: float, poll: float = 0.5) -> bool:
-        """Try for up to ``timeout`` seconds; True once held."""
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def acquire(self, wait_seconds: float, poll: float = 0.5) -> bool:
+        """Try for up to ``wait_seconds``; True once held."""
+        deadline = asyncio.get_running_loop().time() + wait_seconds
         while not await self.try_acquire():
             if asyncio.get_running_loop().time() >= deadline:
                 return False
