@@ -7,15 +7,19 @@ the relay's leader lock meanwhile, so no relay publishes concurrently, and
 marks unpublished rows published as it goes.
 """
 
+import contextlib
 from collections.abc import Callable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 
 from command_side.adapters.engine import create_engine
 from command_side.relay import store
 from command_side.relay.leader import LeaderLock
 from command_side.relay.publisher import KafkaEventPublisher
 from command_side.settings import CommandSettings
-from contracts import EVENTS_TOPIC
-from infra.topics import ensure_topics
+from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
+from infra.topics import LOG_CONFIG, ensure_topics
 
 Progress = Callable[[int, int], None]
 PAGE = 5_000
@@ -26,17 +30,16 @@ class RelayBusyError(Exception):
 
 
 async def republish_from_store(
-    settings: CommandSettings,
-    progress: Progress | None = None,
-    topic: str = EVENTS_TOPIC,
-    lock_timeout: float = 30.0,
+    settings: CommandSettings, progress: Progress | None = None, lock_timeout: float = 30.0
 ) -> int:
-    """Publish the whole store to ``topic``; returns the number of events published.
+    """Publish the whole store to the events topic; returns the number of events published.
 
     Raises RelayBusyError when the relay's leader lock is not free within ``lock_timeout`` seconds.
     """
-    if topic == EVENTS_TOPIC:
-        await ensure_topics(settings.kafka_bootstrap_servers)
+    topic = settings.events_topic
+    await ensure_topics(settings.kafka_bootstrap_servers)
+    if topic != EVENTS_TOPIC:
+        await _ensure_topic(settings.kafka_bootstrap_servers, topic)
     engine = create_engine(settings.model_copy(update={"db_pool_size": 2, "db_max_overflow": 0}))
     lock = LeaderLock(settings.database_url, settings.relay_lock_key)
     publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, topic)
@@ -61,3 +64,18 @@ async def republish_from_store(
         await publisher.close()
         await lock.release()
         await engine.dispose()
+
+
+async def _ensure_topic(bootstrap_servers: str, topic: str) -> None:
+    """A non-default events topic (tests use private ones), created like the real one."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        if topic not in set(await admin.list_topics()):
+            # created concurrently by someone else: the same outcome
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(
+                    [NewTopic(topic, EVENTS_TOPIC_PARTITIONS, 1, topic_configs=LOG_CONFIG)]
+                )
+    finally:
+        await admin.close()

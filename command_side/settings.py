@@ -3,6 +3,8 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts import EVENTS_TOPIC
+
 
 class CommandSettings(BaseSettings):
     """Where the write model and Kafka are, and the tunables of commands and the relay."""
@@ -11,6 +13,7 @@ class CommandSettings(BaseSettings):
 
     database_url: str = Field(description="PostgreSQL URL of the write model (any driver spelling).")
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    events_topic: str = Field(default=EVENTS_TOPIC, description="Tests relay to a private topic.")
 
     hold_ttl_default_seconds: int = Field(default=600, ge=1)
     hold_ttl_min_seconds: int = Field(default=30, ge=1)
@@ -28,5 +31,8 @@ class CommandSettings(BaseSettings):
     relay_idle_poll_max_seconds: float = Field(default=0.01, gt=0)
     relay_leader_retry_seconds: float = Field(default=1.0, gt=0)
     relay_lock_key: int = Field(default=0x626F_7872, description="Advisory lock id of the relay leader.")
+    relay_mark_delay_seconds: float = Field(
+        default=0.0, ge=0, description="Fault injection for crash tests: pause between acks and marking."
+    )
     expiry_interval_seconds: float = Field(default=0.5, gt=0)
     expiry_batch_size: int = Field(default=200, ge=1)

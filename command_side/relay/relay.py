@@ -37,6 +37,8 @@ class OutboxRelay:
         if not batch:
             return 0
         await self._publisher.publish(batch)
+        if self._settings.relay_mark_delay_seconds:
+            await asyncio.sleep(self._settings.relay_mark_delay_seconds)
         await store.mark_published(self._engine, [e.position for e in batch])
         self.published += len(batch)
         return len(batch)

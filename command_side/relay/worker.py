@@ -22,7 +22,7 @@ class CommandWorker:
         self.settings = settings.model_copy(update={"db_pool_size": 4, "db_max_overflow": 2})
         self.engine = create_engine(self.settings)
         self.lock = LeaderLock(settings.database_url, settings.relay_lock_key)
-        self.publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers)
+        self.publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, settings.events_topic)
         self.relay = OutboxRelay(self.settings, self.engine, self.publisher)
         self.expirer = Expirer(self.settings, self.engine)
         self.is_leader = False
