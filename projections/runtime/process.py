@@ -20,8 +20,9 @@ from projections.runtime.supervisor import run_projectors
 
 
 async def serve_projectors(
-    deployments: list[Deployment], database_url: str, bootstrap_servers: str, metrics_port: int | None = None
-) -> None:
+    deployments: list[Deployment], database_url: str, bootstrap_servers: str,
+    metrics_port: int | None = None, max_records: int = 20_000,
+) -> None:  # fmt: skip
     """Run until SIGTERM or SIGINT, then stop cleanly."""
     if metrics_port:
         metrics.serve(metrics_port)
@@ -29,7 +30,7 @@ async def serve_projectors(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await run_projectors(deployments, database_url, bootstrap_servers, stop)
+    await run_projectors(deployments, database_url, bootstrap_servers, stop, max_records=max_records)
 
 
 def main() -> None:
@@ -49,6 +50,7 @@ def main() -> None:
             [deployment],
             os.environ["BOXOFFICE_DATABASE_URL"],
             os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"],
+            max_records=args.max_records,
         )
     )
 

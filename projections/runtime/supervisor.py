@@ -41,7 +41,10 @@ async def supervise(
 
 
 async def run_projectors(
-    deployments: list[Deployment], database_url: str, bootstrap_servers: str, stop: asyncio.Event
-) -> None:
+    deployments: list[Deployment], database_url: str, bootstrap_servers: str, stop: asyncio.Event,
+    *, max_records: int = 20_000,
+) -> None:  # fmt: skip
     """Supervise every deployment concurrently; returns once all have stopped."""
-    await asyncio.gather(*(supervise(d, database_url, bootstrap_servers, stop) for d in deployments))
+    await asyncio.gather(
+        *(supervise(d, database_url, bootstrap_servers, stop, max_records=max_records) for d in deployments)
+    )

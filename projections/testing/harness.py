@@ -14,13 +14,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from contracts import encode_event, partition_key
 from contracts.envelope import Envelope
 from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment
+from projections.runtime.topics import partitions_of
 from projections.testing import Truth
 
 
@@ -31,22 +32,44 @@ def deployment_for(name: str, topic: str) -> Deployment:
 
 
 async def produce(
-    bootstrap: str, topic: str, events: Iterable[Envelope], raw: Iterable[tuple[bytes, bytes]] = ()
-) -> int:
+    bootstrap: str, topic: str, events: Iterable[Envelope | tuple[bytes | None, bytes]],
+    partition: int | None = None,
+) -> int:  # fmt: skip
+    """Publish events (keyed by show) or raw (key, value) pairs in order; return how many."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
-    n = 0
     try:
-        futures = [
-            await producer.send(topic, encode_event(e), key=partition_key(e.stream_id)) for e in events
-        ]
-        futures += [await producer.send(topic, value, key=key) for key, value in raw]
+        futures = []
+        for item in events:
+            key, value = (
+                (partition_key(item.stream_id), encode_event(item)) if isinstance(item, Envelope) else item
+            )
+            futures.append(await producer.send(topic, value, key=key, partition=partition))
         for f in futures:
             await f
-            n += 1
     finally:
         await producer.stop()
-    return n
+    return len(futures)
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[Any]:
+    """Every message of ``topic`` from the beginning to its current end."""
+    partitions = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)]
+    if not partitions:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        out: list[Any] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                out.extend(records)
+        return out
+    finally:
+        await consumer.stop()
 
 
 def query(database_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:

@@ -1,0 +1,68 @@
+"""Poison events: dead-lettered with their error, their show quarantined, every other show flowing."""
+
+import asyncio
+from uuid import uuid4
+
+import orjson
+import pytest
+
+from contracts import Envelope, SeatsHeld, encode_event, new_envelope, partition_key
+from projections.runtime.supervisor import run_projectors
+from projections.testing import Simulation
+from projections.testing.harness import deployment_for, produce, query, read_topic, seat_model, wait_consumed
+
+pytestmark = pytest.mark.integration
+
+
+async def test_poison_events_quarantine_only_their_show(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    a, b = Simulation(11, shows=1).run(30), Simulation(12, shows=1).run(30)
+    show_a, show_b = a.events[0].stream_id, b.events[0].stream_id
+    # Show C's third event names a seat its venue does not have: it decodes, and the tables refuse it.
+    c = Simulation(13, shows=1).run(0)
+    show_c = c.events[0].stream_id
+    bogus = SeatsHeld(hold_id=uuid4(), customer_id="x", seat_ids=("Z9-R9-9",), expires_at=a.clock)
+    c_events = [c.events[0], new_envelope(bogus, stream_id=show_c, seq=2, correlation_id=uuid4())]
+    later_c = b.events[1:3]  # two more events, re-addressed to C: parked behind the refused one
+    assert len(later_c) == 2
+    c_tail = [(partition_key(show_c), encode_event(e.model_copy(update={"stream_id": show_c, "seq": 3 + i})))
+              for i, e in enumerate(later_c)]  # fmt: skip
+    poison = (partition_key(show_a), b'{"type": "SeatsHeld", "broken": true}')
+    stream: list[Envelope | tuple[bytes | None, bytes]] = [
+        *a.events[:3],
+        poison,
+        *a.events[3:],
+        *b.events,
+        *c_events,
+        *c_tail,
+    ]
+    # Everything on one partition: the quarantine must not hold back the other shows sharing it.
+    total = await produce(kafka_bootstrap, topic, stream, partition=0)
+    deployment = deployment_for("seat_availability", topic)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_projectors([deployment], database_url, kafka_bootstrap, stop, max_records=7)
+    )
+    try:
+        await wait_consumed(database_url, deployment, total)
+    finally:
+        stop.set()
+        await task
+
+    assert seat_model(database_url, deployment.views_schema, [show_b]) == b.truth().seats
+    schema = deployment.schema_for(1)
+    quarantined = dict(query(database_url, f'SELECT show_id, error FROM "{schema}".quarantine'))
+    assert set(quarantined) == {show_a, show_c}
+    assert "bad envelope" in quarantined[show_a]
+    assert "do not exist" in quarantined[show_c]
+    parked = dict(query(database_url, f'SELECT show_id, count(*) FROM "{schema}".parked GROUP BY show_id'))
+    assert parked == {show_a: len(a.events) - 3, show_c: 2}
+    watermarks = dict(query(database_url, f'SELECT show_id, seq FROM "{schema}".watermarks'))
+    assert watermarks == {show_a: 3, show_b: len(b.events), show_c: 1}
+
+    letters = [orjson.loads(m.value) for m in await read_topic(kafka_bootstrap, deployment.dead_letter_topic)]
+    assert {(x["show_id"], x["partition"]) for x in letters} == {(str(show_a), 0), (str(show_c), 0)}
+    assert all(x["projection"] == deployment.registry_name and x["error"] for x in letters)
+    # The poison after three events of A; the refused event after the poison, A, B and C's first.
+    assert sorted(x["offset"] for x in letters) == [3, 1 + len(a.events) + len(b.events) + 1]
