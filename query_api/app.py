@@ -22,6 +22,7 @@ from query_api.routes import dashboard, ops, projections, shows
 from query_api.settings import QueryApiSettings
 from query_api.state import QueryState
 from query_api.views import read_views
+from query_api.web.router import router as web_router
 
 log = logging.getLogger(__name__)
 
@@ -72,4 +73,5 @@ def create_app(
     install_error_handlers(app)
     for module in (shows, dashboard, projections, ops):
         app.include_router(module.router)
+    app.include_router(web_router)  # the live dashboard page; it reads the JSON routes above
     return app

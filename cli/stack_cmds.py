@@ -1,0 +1,261 @@
+"""``boxoffice up`` and ``boxoffice down``: the whole stack, supervised, in one command.
+
+``up`` starts the local services unless they are configured externally,
+applies migrations, creates the topics, then runs the command API, the command
+worker, the projectors and the query API as supervised children (prefixed,
+coloured logs; crashed children restarted with backoff; Ctrl-C stops them all:
+SIGTERM, wait, SIGKILL). It says "ready" once both APIs answer ``/readyz``.
+``up --detach`` runs the same supervisor in the background with logs in files
+and a state file under the state dir; ``down`` stops it.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from infra.launcher.proc import cmdline, is_alive, port_is_free, stop_pid
+from infra.settings import ServiceSettings
+from infra.supervisor import ChildSpec, Supervisor
+
+console = Console()
+COLORS = {"command-api": "cyan", "command-worker": "magenta", "projector": "yellow", "query-api": "green"}
+_MARKERS = ("boxoffice", "cli.main")
+
+
+def _stack_dir() -> Path:
+    return ServiceSettings().state_dir / "stack"
+
+
+def _state_file() -> Path:
+    return _stack_dir() / "stack.json"
+
+
+def _read_state() -> dict[str, Any] | None:
+    try:
+        state: dict[str, Any] = json.loads(_state_file().read_text())
+    except (OSError, ValueError):
+        return None
+    return state
+
+
+def _write_state(state: dict[str, Any]) -> None:
+    path = _state_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(path)  # atomic: `down` never reads half a file
+
+
+def _ours(pid: int) -> bool:
+    """Alive and still one of our processes (a reused pid is not)."""
+    return pid > 0 and is_alive(pid) and any(m in cmdline(pid) for m in _MARKERS)
+
+
+def running_stack() -> dict[str, Any] | None:
+    """The state of a running stack, or None (a stale state file is ignored)."""
+    state = _read_state()
+    return state if state and _ours(int(state.get("pid", 0))) else None
+
+
+def boxoffice_argv() -> list[str]:
+    """How to run ``boxoffice`` in this environment: the script beside this interpreter, else the module."""
+    beside = Path(sys.executable).with_name("boxoffice")
+    return [str(beside)] if beside.exists() else [sys.executable, "-c", "from cli.main import app; app()"]
+
+
+def child_specs(host: str, command_port: int, query_port: int, env: dict[str, str]) -> list[ChildSpec]:
+    exe = boxoffice_argv()
+    return [
+        ChildSpec("command-api", [*exe, "command-api", "--host", host, "--port", str(command_port)], env),
+        ChildSpec("command-worker", [*exe, "command-worker"], env),
+        ChildSpec("projector", [*exe, "projector"], env),
+        ChildSpec("query-api", [*exe, "query-api", "--host", host, "--port", str(query_port)], env),
+    ]
+
+
+def both_ready(urls: list[str]) -> bool:
+    try:
+        return all(httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200 for url in urls)
+    except httpx.HTTPError:
+        return False
+
+
+def _prepare(console: Console) -> dict[str, str]:
+    """Services (started if needed), migrations and topics; the environment children inherit."""
+    from infra.migrations.runner import upgrade  # noqa: PLC0415 - loads psycopg only when needed
+    from infra.services import resolve_services  # noqa: PLC0415
+    from infra.topics import ensure_topics_sync  # noqa: PLC0415
+
+    services = resolve_services(start=True, report=lambda line: console.print(f"[dim]{escape(line)}[/]"))
+    where = "external" if services.external else "local"
+    console.print(f"services ({where}): PostgreSQL and Kafka at {services.kafka_bootstrap_servers}")
+    applied = upgrade(services.database_url, services.settings.reader_password.get_secret_value())
+    console.print(f"migrations: {len(applied)} applied" if applied else "migrations: up to date")
+    created = ensure_topics_sync(services.kafka_bootstrap_servers)
+    console.print(f"topics: created {', '.join(created)}" if created else "topics: present")
+    return {
+        "BOXOFFICE_DATABASE_URL": services.database_url,
+        "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": services.kafka_bootstrap_servers,
+        "PYTHONUNBUFFERED": "1",  # children's lines reach the log as they are written
+    }
+
+
+def _console_sink(name: str, line: str) -> None:
+    color = COLORS.get(name, "white")
+    console.print(f"[{color}]{name:>14} |[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+
+class _FileSink:
+    """One log file per child (detached mode), opened once, line-buffered."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._directory = directory
+        self._files: dict[str, Any] = {}
+
+    def __call__(self, name: str, line: str) -> None:
+        handle = self._files.get(name)
+        if handle is None:
+            handle = self._files[name] = (self._directory / f"{name}.log").open("a", buffering=1)
+        handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+
+
+async def _supervise(specs: list[ChildSpec], urls: list[str], detached: bool, state: dict[str, Any]) -> None:
+    sink = _FileSink(_stack_dir() / "logs") if detached else _console_sink
+
+    def record(pids: dict[str, int]) -> None:
+        _write_state({**state, "children": pids})
+
+    supervisor = Supervisor(specs, sink, on_pids=record)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, supervisor.stop)
+
+    async def announce_ready() -> None:
+        # Polling over HTTP is the only way to learn that another process is ready.
+        ready = False
+        while not ready:
+            ready = await asyncio.to_thread(both_ready, urls)
+            if not ready:
+                await asyncio.sleep(0.5)
+        console.print(f"[bold green]ready[/]: command API {urls[0]}  query API {urls[1]}  (Ctrl-C stops)")
+
+    watcher = asyncio.create_task(announce_ready())
+    try:
+        await supervisor.run()
+    finally:
+        watcher.cancel()
+        console.print("stopped")
+
+
+def up(
+    *,
+    detach: Annotated[
+        bool, typer.Option("--detach", "-d", help="Run in the background; stop with `down`.")
+    ] = False,
+    host: Annotated[str, typer.Option(help="Address both APIs listen on.")] = "127.0.0.1",
+    command_port: Annotated[int, typer.Option(min=1, max=65535)] = 8001,
+    query_port: Annotated[int, typer.Option(min=1, max=65535)] = 8002,
+    ready_timeout: Annotated[float, typer.Option(min=1, help="Seconds --detach waits for readiness.")] = 180,
+    supervise: Annotated[bool, typer.Option(hidden=True, help="Internal: the detached supervisor.")] = False,
+) -> None:
+    """Start services, migrations, topics and every boxoffice process, supervised."""
+    existing = running_stack()
+    if existing and not supervise:
+        console.print(f"the stack is already running (pid {existing['pid']}); `boxoffice down` stops it")
+        raise typer.Exit(0 if detach else 1)
+    urls = [f"http://{host}:{command_port}", f"http://{host}:{query_port}"]
+    if not supervise:
+        busy = [str(p) for p in (command_port, query_port) if not port_is_free(host, p)]
+        if busy:
+            console.print(f"[red]port {', '.join(busy)} on {host} is in use[/]; choose others with --*-port")
+            raise typer.Exit(1)
+    env = (
+        {k: v for k, v in os.environ.items() if k.startswith("BOXOFFICE_")}
+        if supervise
+        else _prepare(console)
+    )
+    state = {"pid": os.getpid(), "urls": urls, "logs": str(_stack_dir() / "logs"), "children": {}}
+    if detach and not supervise:
+        _detach(
+            env=env,
+            host=host,
+            command_port=command_port,
+            query_port=query_port,
+            urls=urls,
+            timeout=ready_timeout,
+        )
+        return
+    _write_state(state)
+    try:
+        asyncio.run(_supervise(child_specs(host, command_port, query_port, env), urls, supervise, state))
+    finally:
+        if (_read_state() or {}).get("pid") == os.getpid():
+            _state_file().unlink(missing_ok=True)
+
+
+def _detach(
+    *, env: dict[str, str], host: str, command_port: int, query_port: int, urls: list[str], timeout: float
+) -> None:
+    argv = [*boxoffice_argv(), "up", "--supervise", "--host", host,
+            "--command-port", str(command_port), "--query-port", str(query_port)]  # fmt: skip
+    log_dir = _stack_dir() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / "stack.log").open("a") as log:
+        proc = subprocess.Popen(
+            argv, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # survives this terminal
+        )  # fmt: skip
+    _write_state({"pid": proc.pid, "urls": urls, "logs": str(log_dir), "children": {}})
+    deadline = time.monotonic() + timeout
+    while not both_ready(urls):
+        if proc.poll() is not None:
+            console.print(f"[red]the stack exited with status {proc.returncode}[/]; see {log_dir}/stack.log")
+            raise typer.Exit(1)
+        if time.monotonic() > deadline:
+            console.print(f"[red]not ready after {timeout:.0f}s[/]; still starting, logs in {log_dir}")
+            raise typer.Exit(1)
+        time.sleep(0.5)
+    console.print(f"[bold green]ready[/] (pid {proc.pid}): command API {urls[0]}  query API {urls[1]}")
+    console.print(f"logs in {log_dir}; `boxoffice down` stops it")
+
+
+def down(
+    grace: Annotated[float, typer.Option(min=1, help="Seconds to wait before killing.")] = 30,
+    infra: Annotated[bool, typer.Option("--infra", help="Also stop the local PostgreSQL and Kafka.")] = False,
+) -> None:
+    """Stop a stack started with `up` (SIGTERM, wait, then SIGKILL) and clean up its state."""
+    state = _read_state()
+    if state is None:
+        console.print("the stack is not running")
+    else:
+        pid = int(state.get("pid", 0))
+        if _ours(pid):
+            clean = stop_pid(pid, grace)
+            console.print(
+                f"stopped the stack (pid {pid})" + ("" if clean else ", killed after the grace period")
+            )
+        for name, child in (state.get("children") or {}).items():
+            if _ours(int(child)):  # left behind by a supervisor that was killed
+                stop_pid(int(child), grace)
+                console.print(f"stopped leftover {name} (pid {child})")
+        _state_file().unlink(missing_ok=True)
+    if infra:
+        from infra.services import launcher_for  # noqa: PLC0415
+
+        settings = ServiceSettings()
+        if settings.externally_configured:
+            console.print("services are configured externally; left running")
+        else:
+            launcher_for(settings).down(lambda line: console.print(escape(line)))
