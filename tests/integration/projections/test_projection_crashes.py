@@ -1,0 +1,71 @@
+"""Projector processes killed with SIGKILL mid-stream: the read models stay exact."""
+
+import asyncio
+import random
+import signal
+
+import pytest
+
+from projections.testing import Simulation
+from projections.testing.harness import (
+    assert_dashboard_matches,
+    assert_seats_match,
+    consumed,
+    deployment_for,
+    kill,
+    produce,
+    start_projector_process,
+    wait_consumed,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+async def test_sigkill_at_random_points_of_a_large_backlog(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    sim = Simulation(21, shows=60).run(40_000)
+    total = await produce(kafka_bootstrap, topic, sim.events)
+    assert total > 20_000
+    deployments = [deployment_for("seat_availability", topic), deployment_for("dashboard", topic)]
+    rng = random.Random(5)
+    progress = []
+    for _ in range(4):
+        procs = [start_projector_process(database_url, kafka_bootstrap, d, "--max-records", "300")
+                 for d in deployments]  # fmt: skip
+        await asyncio.sleep(rng.uniform(1.5, 4.0))
+        for p in procs:
+            kill(p, signal.SIGKILL)
+        progress.append([consumed(database_url, d) for d in deployments])
+    procs = [start_projector_process(database_url, kafka_bootstrap, d) for d in deployments]
+    try:
+        for d in deployments:
+            await wait_consumed(database_url, d, total)
+    finally:
+        for p in procs:
+            kill(p, signal.SIGTERM)
+    # The kills must have hit mid-stream for the test to mean anything.
+    assert any(0 < n < total for counts in progress for n in counts), progress
+    truth = sim.truth()
+    assert_seats_match(database_url, deployments[0], truth)
+    assert_dashboard_matches(database_url, deployments[1], truth)
+
+
+async def test_two_instances_share_partitions_and_one_is_killed(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    sim = Simulation(31, shows=40).run(20_000)
+    total = await produce(kafka_bootstrap, topic, sim.events)
+    deployment = deployment_for("dashboard", topic)
+    first, second = (
+        start_projector_process(database_url, kafka_bootstrap, deployment, "--max-records", "100")
+        for _ in range(2)
+    )
+    try:
+        await wait_consumed(database_url, deployment, total // 4)
+        kill(first, signal.SIGKILL)
+        await wait_consumed(database_url, deployment, total)
+    finally:
+        kill(first, signal.SIGKILL)
+        kill(second, signal.SIGTERM)
+    assert_dashboard_matches(database_url, deployment, sim.truth())
