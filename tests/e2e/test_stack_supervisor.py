@@ -61,7 +61,7 @@ async def test_stop_terminates_then_kills_a_child_that_ignores_sigterm(tmp_path:
     polite = ChildSpec("polite", python("import time\nprint('ready')\ntime.sleep(60)"))
     supervisor = Supervisor([stubborn, polite], lines, FAST)
     running = asyncio.create_task(supervisor.run())
-    await until(lambda: len(supervisor.pids) == 2 and lines.of("stubborn") == ["ready"])
+    await until(lambda: lines.of("stubborn") == ["ready"] and lines.of("polite") == ["ready"])
     pids = supervisor.pids
     supervisor.stop()
     await asyncio.wait_for(running, 20)
