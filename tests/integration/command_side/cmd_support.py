@@ -1,0 +1,100 @@
+"""Helpers of the command-side integration tests: requests, the outbox, the topic."""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import psycopg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
+
+from contracts import partition_key
+from infra.db import libpq_dsn
+
+OPERATOR = {"Authorization": "Bearer test-operator-key"}
+CHECKOUT = {"Authorization": "Bearer test-checkout-key"}
+VIEWER = {"Authorization": "Bearer test-viewer-key"}
+
+
+def as_customer(customer_id: str) -> dict[str, str]:
+    return {**CHECKOUT, "X-Customer-Id": customer_id}
+
+
+async def new_show(
+    client: httpx.AsyncClient, rows: int = 5, seats: int = 10, zones: Sequence[str] = ("A",)
+) -> str:
+    """A fresh venue and show; zone prices 1000 cents times the zone's position + 1."""
+    rows_of = [{"row": str(r), "seats": seats} for r in range(1, rows + 1)]
+    layout = [{"zone_id": z, "name": f"Zone {z}", "rows": rows_of} for z in zones]
+    venue = await client.post(
+        "/v1/venues", json={"name": f"venue-{uuid4()}", "zones": layout}, headers=OPERATOR
+    )
+    assert venue.status_code == 201, venue.text
+    prices = {z: 1000 * (i + 1) for i, z in enumerate(zones)}
+    show = await client.post(
+        "/v1/shows",
+        json={
+            "venue_id": venue.json()["venue_id"],
+            "title": "Test show",
+            "starts_at": "2030-01-01T20:00:00Z",
+            "prices": prices,
+        },
+        headers=OPERATOR,
+    )
+    assert show.status_code == 201, show.text
+    return str(show.json()["show_id"])
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    event_id: UUID
+    seq: int
+    event_type: str
+    body: bytes
+    published: bool
+
+
+async def outbox(database_url: str, show_id: str) -> list[OutboxRow]:
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
+        cursor = await conn.execute(
+            "SELECT event_id, seq, event_type, body, published_at IS NOT NULL FROM write_model.outbox "
+            "WHERE show_id = %s ORDER BY seq",
+            (show_id,),
+        )
+        return [OutboxRow(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in await cursor.fetchall()]
+
+
+async def fetch_one(database_url: str, query: str, *params: Any) -> tuple[Any, ...] | None:
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
+        return await (await conn.execute(query, params)).fetchone()
+
+
+async def topic_events(
+    bootstrap: str, topic: str, show_id: str, *, at_least: int, timeout: float = 30.0, partitions: int = 12
+) -> list[bytes]:
+    """The show's messages on the topic in partition order, read once ``at_least`` are there.
+
+    Reads a little past ``at_least`` (until the partition's end) so that extra
+    messages, such as duplicates, are seen too.
+    """
+    key = partition_key(UUID(show_id))
+    all_partitions = list(range(partitions))
+    partition = TopicPartition(topic, DefaultPartitioner()(key, all_partitions, all_partitions))
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([partition])
+        await consumer.seek_to_beginning(partition)
+        found: list[bytes] = []
+        async with asyncio.timeout(timeout):
+            while True:
+                batches = await consumer.getmany(partition, timeout_ms=200)
+                found.extend(m.value for m in batches.get(partition, []) if m.key == key)
+                end = (await consumer.end_offsets([partition]))[partition]
+                if len(found) >= at_least and await consumer.position(partition) >= end:
+                    return found
+    finally:
+        await consumer.stop()

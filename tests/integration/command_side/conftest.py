@@ -1,0 +1,89 @@
+"""Fixtures of the command-side integration tests.
+
+The command side runs against a private database (created here, dropped at the
+end) and relays to a private topic, so that relays other engineers run against
+the shared database never take part in these tests, and the relay tests can
+own leadership.
+"""
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from uuid import uuid4
+
+import httpx
+import psycopg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+
+from command_side.bootstrap import create_app
+from command_side.settings import CommandSettings
+from infra.db import libpq_dsn
+from infra.migrations.runner import upgrade
+from infra.settings import ApiKeySettings
+
+API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-viewer-key"
+
+
+@pytest.fixture(scope="session")
+def command_db(database_url: str) -> Iterator[str]:
+    """A private, migrated database on the shared server (dropped afterwards)."""
+    name = f"boxoffice_cmd_{uuid4().hex[:10]}"
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    upgrade(url, reader_password="boxoffice-reader")
+    yield url
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def events_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
+    """A private events topic shaped like the real one (12 partitions)."""
+    name = f"test.cmd.{uuid4().hex[:12]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 12, 1)])
+        yield name
+    finally:
+        await admin.delete_topics([name])
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def command_settings(command_db: str, kafka_bootstrap: str, events_topic: str) -> CommandSettings:
+    return CommandSettings(
+        database_url=command_db,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        events_topic=events_topic,
+        hold_ttl_min_seconds=1,
+        relay_idle_poll_max_seconds=0.005,
+        expiry_interval_seconds=0.2,
+    )
+
+
+ClientFactory = Callable[..., httpx.AsyncClient]
+
+
+@pytest.fixture
+async def make_client(command_settings: CommandSettings) -> AsyncIterator[ClientFactory]:
+    """Build in-process clients of command APIs, optionally with changed settings."""
+    apps = []
+
+    def build(**overrides: object) -> httpx.AsyncClient:
+        settings = command_settings.model_copy(update=overrides)
+        app = create_app(settings, ApiKeySettings(api_keys=SecretStr(API_KEYS)))
+        apps.append(app)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://command", timeout=60)
+
+    yield build
+    for app in apps:
+        await app.state.command.engine.dispose()
+
+
+@pytest.fixture
+async def client(make_client: ClientFactory) -> AsyncIterator[httpx.AsyncClient]:
+    async with make_client() as c:
+        yield c
