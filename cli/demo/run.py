@@ -86,7 +86,11 @@ async def run_demo(endpoints: Endpoints, options: DemoOptions, console: Console)
                     await asyncio.wait_for(stop.wait(), 0.25)
             live.update(render(stats, read, time.monotonic(), "stopping: waiting for the read side…"))
             await asyncio.gather(*tasks)
-            caught_up = await settle(operator, read, SETTLE_SECONDS)
-            ending = "stopped · read model caught up" if caught_up else "stopped · read model still behind"
+            caught_up = await settle(operator, read, SETTLE_SECONDS, stats.tickets_sold, stats.revenue_cents)
+            ending = (
+                "stopped · the read model shows every accepted sale"
+                if caught_up
+                else "stopped · the read model differs from the accepted sales"
+            )
             live.update(render(stats, read, time.monotonic(), ending))
     return stats

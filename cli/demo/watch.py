@@ -107,12 +107,19 @@ async def poll_read_side(client: BoxofficeClient, snapshot: ReadSnapshot, stop: 
             await asyncio.wait_for(stop.wait(), POLL_SECONDS)
 
 
-async def settle(client: BoxofficeClient, snapshot: ReadSnapshot, within: float) -> bool:
-    """After the load stops, poll until the projections report no lag; True if they caught up in time."""
+async def settle(
+    client: BoxofficeClient, snapshot: ReadSnapshot, within: float, tickets_sold: int, revenue_cents: int
+) -> bool:
+    """After the load stops, poll until the read model shows what the command API accepted.
+
+    True once every projection reports no lag and this run's shows add up to
+    ``tickets_sold`` and ``revenue_cents``; False if that has not happened ``within`` seconds.
+    """
     deadline = time.monotonic() + within
     while True:
         await refresh(client, snapshot)
-        if snapshot.caught_up and snapshot.error is None:
+        matches = (snapshot.shows_sold, snapshot.shows_revenue_cents) == (tickets_sold, revenue_cents)
+        if matches and snapshot.caught_up and snapshot.error is None:
             return True
         if time.monotonic() >= deadline:
             return False
