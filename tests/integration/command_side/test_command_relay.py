@@ -1,0 +1,191 @@
+"""The outbox relay: exactly the committed events, in commit order per show, gapless, at least once."""
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from cmd_support import CHECKOUT, fetch_one, new_show, outbox, topic_events
+from conftest import ClientFactory
+
+from command_side.adapters.engine import create_engine
+from command_side.adapters.event_store import StoredResponse, reserve_seqs, write_events_and_response
+from command_side.relay.worker import CommandWorker
+from command_side.republish import republish_from_store
+from command_side.settings import CommandSettings
+from contracts import HoldReleased, decode_event
+from infra.settings import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+async def unpublished(settings: CommandSettings, show_id: str) -> int:
+    row = await fetch_one(
+        settings.database_url,
+        "SELECT count(*) FROM write_model.outbox WHERE show_id = %s AND published_at IS NULL",
+        show_id,
+    )
+    assert row is not None
+    return int(row[0])
+
+
+async def wait_until_published(settings: CommandSettings, show_id: str, timeout: float = 60) -> None:
+    async with asyncio.timeout(timeout):
+        while await unpublished(settings, show_id):
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def worker(command_settings: CommandSettings) -> AsyncIterator[CommandWorker]:
+    running = CommandWorker(command_settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+    yield running
+    stop.set()
+    await task
+
+
+async def test_only_committed_events_reach_kafka_in_commit_order(
+    make_client: ClientFactory, command_settings: CommandSettings, worker: CommandWorker
+) -> None:
+    client = make_client(db_pool_timeout_seconds=60)
+    show_id = await new_show(client, rows=10, seats=20)
+    engine = create_engine(command_settings)
+    rng = random.Random(11)
+
+    async def api_hold(i: int) -> None:
+        body = {"customer_id": f"c{i}", "seat_ids": [f"A-{i // 20 + 1}-{i % 20 + 1}"]}
+        response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+        assert response.status_code == 201
+
+    async def raw_transaction(i: int) -> None:
+        # takes seqs under the show lock, lingers, then commits or rolls back
+        event = HoldReleased(hold_id=uuid4(), customer_id=f"raw{i}", seat_ids=("A-1-1",), reason="released")
+        async with engine.connect() as conn:
+            tx = await conn.begin()
+            pending = await reserve_seqs(
+                conn,
+                UUID(show_id),
+                [event],
+                correlation_id=uuid4(),
+                causation_id=uuid4(),
+                occurred_at=datetime.now(UTC),
+            )
+            await write_events_and_response(conn, pending, None, StoredResponse(200, b"{}"))
+            await asyncio.sleep(rng.random() * 0.01)
+            await (tx.rollback() if i % 2 else tx.commit())
+
+    work = [api_hold(i) for i in range(120)] + [raw_transaction(i) for i in range(60)]
+    rng.shuffle(work)
+    await asyncio.gather(*work)
+    await client.aclose()
+    await engine.dispose()
+
+    stored = await outbox(command_settings.database_url, show_id)
+    assert [row.seq for row in stored] == list(range(1, 1 + 1 + 120 + 30)), "committed seqs are not gapless"
+    assert sum(r.event_type == "HoldReleased" for r in stored) == 30, "a rolled-back event was stored"
+    await wait_until_published(command_settings, show_id)
+    published = await topic_events(
+        command_settings.kafka_bootstrap_servers, command_settings.events_topic, show_id, at_least=len(stored)
+    )
+    assert published == [row.body for row in stored], "the topic differs from the committed events"
+
+
+def start_worker(settings: CommandSettings, mark_delay: float) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "BOXOFFICE_DATABASE_URL": settings.database_url,
+        "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "BOXOFFICE_EVENTS_TOPIC": settings.events_topic,
+        "BOXOFFICE_RELAY_MARK_DELAY_SECONDS": str(mark_delay),
+        "BOXOFFICE_RELAY_LEADER_RETRY_SECONDS": "0.2",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "command_side", "command-worker"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def test_relay_killed_between_publishing_and_marking_loses_nothing(
+    client: httpx.AsyncClient, command_settings: CommandSettings
+) -> None:
+    show_id = await new_show(client)
+    for i in range(1, 11):
+        body = {"customer_id": f"c{i}", "seat_ids": [f"A-1-{i}"]}
+        assert (
+            await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+        ).status_code == 201
+    stored = await outbox(command_settings.database_url, show_id)
+    leader = start_worker(command_settings, mark_delay=30)
+    standby = None
+    try:
+        # the leader publishes, then pauses before marking: kill it inside that window
+        await topic_events(
+            command_settings.kafka_bootstrap_servers,
+            command_settings.events_topic,
+            show_id,
+            at_least=len(stored),
+        )
+        standby = start_worker(command_settings, mark_delay=0)
+        await asyncio.sleep(1.0)  # the standby is polling for the lock now
+        assert await unpublished(command_settings, show_id) == len(stored)
+        leader.send_signal(signal.SIGKILL)
+        leader.wait(timeout=10)
+        await wait_until_published(command_settings, show_id, timeout=30)
+    finally:
+        for process in (leader, standby):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=20)
+
+    published = await topic_events(
+        command_settings.kafka_bootstrap_servers,
+        command_settings.events_topic,
+        show_id,
+        at_least=2 * len(stored),
+    )
+    decoded = [decode_event(body) for body in published]
+    by_seq = {row.seq: row for row in stored}
+    assert {e.envelope.seq for e in decoded} == set(by_seq), "an event was lost"
+    for body, event in zip(published, decoded, strict=True):
+        assert event.envelope.event_id == by_seq[event.envelope.seq].event_id
+        assert body == by_seq[event.envelope.seq].body, "a duplicate is not byte-identical"
+    assert len(published) == 2 * len(stored), "the crash window was not hit"
+    first_seen = list(dict.fromkeys(e.envelope.seq for e in decoded))
+    assert first_seen == sorted(first_seen)
+
+
+async def test_republish_from_store_recreates_a_lost_topic(
+    client: httpx.AsyncClient, command_settings: CommandSettings
+) -> None:
+    show_id = await new_show(client)
+    body = {"customer_id": "c1", "zone_id": "A", "quantity": 3}
+    assert (await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)).status_code == 201
+    lost_topic = f"test.cmd.lost.{uuid4().hex[:10]}"  # a topic that no longer exists
+    settings = command_settings.model_copy(update={"events_topic": lost_topic})
+    progress: list[tuple[int, int]] = []
+    count = await republish_from_store(settings, lambda done, total: progress.append((done, total)))
+    assert progress[-1] == (count, count)
+    stored = await outbox(command_settings.database_url, show_id)
+    published = await topic_events(
+        settings.kafka_bootstrap_servers, lost_topic, show_id, at_least=len(stored)
+    )
+    assert published == [row.body for row in stored]
+    assert await unpublished(command_settings, show_id) == 0
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.delete_topics([lost_topic])
+    finally:
+        await admin.close()
