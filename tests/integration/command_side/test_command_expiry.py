@@ -1,0 +1,120 @@
+"""Expiry of lapsed holds and overdue orders, and taking over a lapsed hold's seats."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from cmd_support import CHECKOUT, as_customer, fetch_one, new_show, outbox
+from conftest import ClientFactory
+
+from command_side.adapters.engine import create_engine
+from command_side.relay.expirer import Expirer
+from command_side.settings import CommandSettings
+from contracts import HoldReleased, OrderExpired, SeatsHeld, decode_event
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def expirer(command_settings: CommandSettings) -> AsyncIterator[Expirer]:
+    engine = create_engine(command_settings)
+    yield Expirer(command_settings, engine)
+    await engine.dispose()
+
+
+async def hold(
+    client: httpx.AsyncClient, show_id: str, customer: str, seats: list[str], ttl: int = 600
+) -> str:
+    body = {"customer_id": customer, "seat_ids": seats, "ttl_seconds": ttl}
+    response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+    assert response.status_code == 201, response.text
+    return str(response.json()["hold_id"])
+
+
+async def seat_status(settings: CommandSettings, show_id: str, seat_id: str) -> str:
+    row = await fetch_one(
+        settings.database_url,
+        "SELECT status FROM write_model.seat_inventory WHERE show_id = %s AND seat_id = %s",
+        show_id,
+        seat_id,
+    )
+    assert row is not None
+    return str(row[0])
+
+
+async def test_a_lapsed_hold_is_expired_once(
+    client: httpx.AsyncClient, command_settings: CommandSettings, expirer: Expirer
+) -> None:
+    show_id = await new_show(client)
+    hold_id = await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl=1)
+    live = await hold(client, show_id, "c2", ["A-1-3"], ttl=600)
+    await asyncio.sleep(1.2)
+    while await expirer.expire_once():  # the private database may hold lapsed holds of other tests
+        pass
+    events = [decode_event(r.body) for r in await outbox(command_settings.database_url, show_id)]
+    released = [e.payload for e in events if isinstance(e.payload, HoldReleased)]
+    assert len(released) == 1
+    assert str(released[0].hold_id) == hold_id
+    assert released[0].reason == "expired"
+    assert set(released[0].seat_ids) == {"A-1-1", "A-1-2"}
+    assert await seat_status(command_settings, show_id, "A-1-1") == "available"
+    assert await seat_status(command_settings, show_id, "A-1-3") == "held"
+    await expirer.expire_once()
+    assert len(await outbox(command_settings.database_url, show_id)) == len(events), "expired twice"
+    ordered = await client.post(
+        "/v1/orders", json={"hold_id": hold_id, "customer_id": "c1"}, headers=CHECKOUT
+    )
+    assert ordered.status_code == 409
+    assert live
+
+
+async def test_a_new_hold_on_a_lapsed_hold_emits_both_events_in_order(
+    client: httpx.AsyncClient, command_settings: CommandSettings, expirer: Expirer
+) -> None:
+    show_id = await new_show(client)
+    lapsed = await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl=1)
+    await asyncio.sleep(1.2)
+    taker = await hold(client, show_id, "c2", ["A-1-2", "A-1-3"])
+    events = [decode_event(r.body) for r in await outbox(command_settings.database_url, show_id)]
+    released, held = events[-2], events[-1]
+    assert isinstance(released.payload, HoldReleased)
+    assert str(released.payload.hold_id) == lapsed
+    assert released.payload.reason == "expired"
+    assert isinstance(held.payload, SeatsHeld)
+    assert str(held.payload.hold_id) == taker
+    assert held.envelope.seq == released.envelope.seq + 1
+    assert held.envelope.causation_id == released.envelope.causation_id, "not one transaction"
+    assert await seat_status(command_settings, show_id, "A-1-1") == "available"
+    count = len(events)
+    await expirer.expire_once()
+    assert len(await outbox(command_settings.database_url, show_id)) == count
+
+
+async def test_an_overdue_order_expires_and_a_late_payment_is_refused(
+    make_client: ClientFactory, command_settings: CommandSettings, expirer: Expirer
+) -> None:
+    client = make_client(order_pay_by_seconds=1)
+    show_id = await new_show(client)
+    hold_id = await hold(client, show_id, "c1", ["A-2-1", "A-2-2"])
+    placed = await client.post("/v1/orders", json={"hold_id": hold_id, "customer_id": "c1"}, headers=CHECKOUT)
+    assert placed.status_code == 201
+    order = placed.json()
+    await asyncio.sleep(1.2)
+    pay = {"payment_ref": "late", "amount_cents": order["total_cents"]}
+    url = f"/v1/orders/{order['order_id']}/payment"
+    late = await client.post(url, json=pay, headers=as_customer("c1"))
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "order_not_payable"
+    while await expirer.expire_once():
+        pass
+    events = [decode_event(r.body) for r in await outbox(command_settings.database_url, show_id)]
+    assert isinstance(events[-1].payload, OrderExpired)
+    assert str(events[-1].payload.order_id) == order["order_id"]
+    assert await seat_status(command_settings, show_id, "A-2-1") == "available"
+    again = await client.post(url, json=pay, headers=as_customer("c1"))
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "order_not_payable"
+    resold = await hold(client, show_id, "c2", ["A-2-1"])
+    assert resold
+    await client.aclose()
