@@ -20,7 +20,7 @@ from infra.launcher.aio import run_sync
 from infra.launcher.errors import LauncherError
 from infra.launcher.kafka_artifacts import resolve_classpath
 from infra.launcher.kafka_config import log4j2_xml, server_properties
-from infra.launcher.proc import accepts_connections, is_alive, live_pid, port_is_free, stop_pid, tail
+from infra.launcher.proc import accepts_connections, is_alive, live_pid, stop_pid, tail, wait_port_free
 from infra.launcher.settings import LauncherSettings
 from infra.launcher.status import Reporter, ServiceStatus
 
@@ -67,7 +67,7 @@ class KafkaBroker:
         java = self.java()
         host = self.settings.launcher_host
         for port in (self.settings.kafka_port, self.settings.kafka_controller_port):
-            if not port_is_free(host, port):
+            if not wait_port_free(host, port):
                 raise LauncherError(
                     f"Kafka cannot listen on {host}:{port}: the port is taken by another process",
                     hint="stop that process or choose other ports (--kafka-port/--kafka-controller-port)",

@@ -20,7 +20,7 @@ from infra.launcher.postgres_bin import (
     give_to_server_user,
     run_as_server_user,
 )
-from infra.launcher.proc import cmdline, live_pid, port_is_free, stop_pid, tail
+from infra.launcher.proc import cmdline, live_pid, stop_pid, tail, wait_port_free
 from infra.launcher.settings import POSTGRES_DATABASE, POSTGRES_USER, LauncherSettings
 from infra.launcher.status import Reporter, ServiceStatus
 
@@ -50,7 +50,7 @@ class PostgresCluster:
             report(f"PostgreSQL already running (pid {pid}) on {self.status().address}")
             return False
         host, port = self.settings.launcher_host, self.settings.postgres_port
-        if not port_is_free(host, port):
+        if not wait_port_free(host, port):
             raise LauncherError(
                 f"PostgreSQL cannot listen on {host}:{port}: the port is taken by another process",
                 hint="stop that process or choose another port (--postgres-port)",

@@ -34,9 +34,21 @@ def reap(pid: int) -> None:
 
 
 def is_alive(pid: int) -> bool:
+    """True until the process has fully exited (a zombie whose threads are all gone counts as exited).
+
+    A JVM's main thread turns zombie before its other threads finish exiting
+    and release the listening sockets, so the remaining tasks are checked too.
+    """
     reap(pid)
     state = _state_of(pid)
-    return state is not None and state not in ("Z", "X")
+    if state is None:
+        return False
+    if state not in ("Z", "X"):
+        return True
+    try:
+        return len(os.listdir(f"/proc/{pid}/task")) > 1
+    except OSError:
+        return False
 
 
 def cmdline(pid: int) -> str:
@@ -73,6 +85,16 @@ def port_is_free(host: str, port: int) -> bool:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
                 return False
             raise
+    return True
+
+
+def wait_port_free(host: str, port: int, timeout_s: float = 15.0) -> bool:
+    """Wait for a port to be released (by a server still exiting after kill -9); True once free."""
+    deadline = time.monotonic() + timeout_s
+    while not port_is_free(host, port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
     return True
 
 
