@@ -18,6 +18,7 @@ from query_api.consistency import ProgressListener, ProgressSignal
 from query_api.database import choose_url, create_engine
 from query_api.http.errors import install_error_handlers
 from query_api.http.metrics import MetricsMiddleware, RequestMetrics
+from query_api.kafka_offsets import EndOffsets
 from query_api.routes import dashboard, ops, projections, shows
 from query_api.settings import QueryApiSettings
 from query_api.state import QueryState
@@ -52,12 +53,14 @@ def create_app(
             listener=listener,
             cache=BodyCache(settings.cache_bytes),
             database_role=engine.url.username or "",
+            end_offsets=EndOffsets(services.kafka_bootstrap_servers),
         )
         log.info("query API reading schema %s as role %s", settings.read_schema, engine.url.username)
         try:
             yield
         finally:
             await listener.stop()
+            await app.state.query.end_offsets.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.cache import BodyCache
 from query_api.consistency import ProgressListener, ProgressSignal
+from query_api.kafka_offsets import EndOffsets
 from query_api.settings import QueryApiSettings
 from query_api.views import ReadViews
 
@@ -21,3 +22,4 @@ class QueryState:
     listener: ProgressListener
     cache: BodyCache
     database_role: str
+    end_offsets: EndOffsets

@@ -1,19 +1,29 @@
 """Projection status and readiness, from the version registry and the read views."""
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from query_api.kafka_offsets import EndOffsets
 from query_api.models import ProjectionPublic, ProjectionVersionPublic
+from query_api.readers.progress import version_progress
 from query_api.views import ReadViews
 
 # The views the query API serves from; each projection creates its own.
 REQUIRED_VIEWS = ("seat_availability_watermarks", "dashboard_watermarks")
 
 
-async def projection_status(conn: AsyncConnection, views: ReadViews) -> list[ProjectionPublic]:
-    """Every projection registered for this read schema, with its versions, live one first."""
+async def projection_status(
+    conn: AsyncConnection, views: ReadViews, end_offsets: EndOffsets, stall_after_s: float
+) -> list[ProjectionPublic]:
+    """Every projection registered for this read schema, with its versions, newest first.
+
+    The live version's position is the sum of its checkpointed next offsets and
+    its lag the topic's end offsets minus that; a live version with lag whose
+    last checkpoint is older than ``stall_after_s`` is reported ``stalled``.
+    """
     v = views.versions
     rows = await conn.execute(
         select(
@@ -22,6 +32,7 @@ async def projection_status(conn: AsyncConnection, views: ReadViews) -> list[Pro
             v.c.state,
             v.c.schema_name,
             v.c.consumer_group,
+            v.c.topic,
             v.c.created_at,
             v.c.activated_at,
         )
@@ -29,25 +40,44 @@ async def projection_status(conn: AsyncConnection, views: ReadViews) -> list[Pro
         .order_by(v.c.projection, v.c.version.desc())
     )
     by_projection: dict[str, list[ProjectionVersionPublic]] = defaultdict(list)
+    topics: dict[str, str] = {}
     for row in rows:
         mapping = dict(row._mapping)
-        by_projection[mapping.pop("projection")].append(ProjectionVersionPublic.model_validate(mapping))
+        name, topic = mapping.pop("projection"), mapping.pop("topic")
+        version = ProjectionVersionPublic.model_validate(mapping)
+        by_projection[name].append(version)
+        if version.state == "live":
+            topics[name] = topic
     result = []
     for name, versions in by_projection.items():
         live = next((ver for ver in versions if ver.state == "live"), None)
+        if live is None:
+            result.append(
+                ProjectionPublic(projection=name, active_version=None, state=versions[0].state, position=None,
+                                 lag=None, last_checkpoint_at=None, dlq_count=None, versions=versions)
+            )  # fmt: skip
+            continue
+        progress = await version_progress(conn, live.schema_name)
+        end = await end_offsets.total(topics[name])
+        lag = None if end is None or progress.position is None else max(0, end - progress.position)
+        stalled = bool(lag) and _older_than(progress.last_checkpoint_at, stall_after_s)
         result.append(
             ProjectionPublic(
                 projection=name,
-                active_version=live.version if live else None,
-                state="live" if live else (versions[0].state if versions else "missing"),
-                position=None,
-                lag=None,
-                last_checkpoint_at=None,
-                dlq_count=None,
+                active_version=live.version,
+                state="stalled" if stalled else "live",
+                position=progress.position,
+                lag=lag,
+                last_checkpoint_at=progress.last_checkpoint_at,
+                dlq_count=progress.dlq_count,
                 versions=versions,
             )
         )
     return result
+
+
+def _older_than(moment: datetime | None, seconds: float) -> bool:
+    return moment is None or (datetime.now(UTC) - moment).total_seconds() > seconds
 
 
 async def missing_views(conn: AsyncConnection, views: ReadViews) -> list[str]:

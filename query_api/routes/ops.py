@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from query_api.database import snapshot
-from query_api.readers.status import missing_views, ping
+from query_api.readers.status import missing_views, ping, projection_status
 from query_api.routes.params import StateDep
 
 log = logging.getLogger(__name__)
@@ -33,17 +33,24 @@ async def healthz() -> Response:
 
 @router.get("/readyz")
 async def readyz(state: StateDep) -> Response:
-    """Ready when the database answers and the projections' read views are live."""
+    """Ready when the database answers, the read views are live and no live projection is stalled
+    (lag with no checkpoint for ``ready_max_stall_seconds``)."""
     try:
         async with snapshot(state.engine) as conn:
             await ping(conn)
             missing = await missing_views(conn, state.views)
+            status = await projection_status(
+                conn, state.views, state.end_offsets, state.settings.ready_max_stall_seconds
+            )
     except (DBAPIError, OSError) as error:
         log.warning("readiness: database unreachable: %s", error)
         return _json(503, {"status": "unavailable", "database": "unreachable"})
     checks = {"database": "ok", "listener": "ok" if state.listener.connected else "reconnecting"}
     if missing:
         return _json(503, {"status": "unavailable", **checks, "missing_views": missing})
+    stalled = [p.projection for p in status if p.state == "stalled"]
+    if stalled:
+        return _json(503, {"status": "unavailable", **checks, "stalled_projections": stalled})
     return _json(200, {"status": "ready", **checks})
 
 

@@ -23,7 +23,9 @@ router = APIRouter(tags=["operations"])
 async def projections(request: Request, state: StateDep) -> Response:
     """Each projection: active version, position, lag, state and DLQ count."""
     async with snapshot(state.engine) as conn:
-        status = await projection_status(conn, state.views)
+        status = await projection_status(
+            conn, state.views, state.end_offsets, state.settings.ready_max_stall_seconds
+        )
     body = ProjectionsPublic(projections=status).model_dump_json().encode()
     etag = etag_of_body(body)  # small and operator-only: hashing the body is cheap enough
     headers = {"ETag": etag, "Cache-Control": PRIVATE}

@@ -27,7 +27,7 @@ def seeded(database_url: str) -> Iterator[SeededSchema]:
 
 
 @pytest.fixture
-def client_factory(database_url: str, seeded: SeededSchema) -> ClientFactory:
+def client_factory(database_url: str, kafka_bootstrap: str, seeded: SeededSchema) -> ClientFactory:
     """Start an app (lifespan included) with optional QueryApiSettings overrides."""
 
     @asynccontextmanager
@@ -35,7 +35,7 @@ def client_factory(database_url: str, seeded: SeededSchema) -> ClientFactory:
         settings = QueryApiSettings(
             read_schema=seeded.read_schema, meta_schema=seeded.meta_schema, pool_size=4, **overrides
         )
-        services = ServiceSettings(database_url=database_url, kafka_bootstrap_servers="unused:9092")
+        services = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
         app = create_app(settings, services, ApiKeySettings(api_keys=API_KEYS))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

@@ -1,0 +1,41 @@
+"""Progress of a projection version from its runtime tables (checkpoints, dead letters).
+
+Those tables live in the version's own schema; the reader role may not be
+allowed to read them, in which case progress is reported as unknown rather
+than failing the request (privileges are checked first, since a refused
+SELECT would abort the snapshot's transaction).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    position: int | None = None
+    last_checkpoint_at: datetime | None = None
+    dlq_count: int | None = None
+
+
+async def _readable(conn: AsyncConnection, table: str) -> bool:
+    query = text("SELECT to_regclass(:t) IS NOT NULL AND has_table_privilege(to_regclass(:t), 'SELECT')")
+    return bool(await conn.scalar(query, {"t": table}))
+
+
+def _quoted(schema: str, table: str) -> str:
+    return '"' + schema.replace('"', '""') + '".' + table
+
+
+async def version_progress(conn: AsyncConnection, schema_name: str) -> Progress:
+    """Sum of next offsets, latest checkpoint time and open dead letters of one version."""
+    checkpoints, letters = _quoted(schema_name, "checkpoints"), _quoted(schema_name, "dead_letters")
+    position = last = dlq = None
+    if await _readable(conn, checkpoints):
+        row = (await conn.execute(text(f"SELECT sum(next_offset), max(updated_at) FROM {checkpoints}"))).one()
+        position, last = int(row[0] or 0), row[1]
+    if await _readable(conn, letters):
+        dlq = int(await conn.scalar(text(f"SELECT count(*) FROM {letters} WHERE redriven_at IS NULL")) or 0)
+    return Progress(position, last, dlq)

@@ -1,0 +1,95 @@
+"""Projection status and readiness from a version's checkpoints, dead letters and the topic's end."""
+
+from uuid import uuid4
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from tests.integration.query_api.seed import SeededSchema
+
+pytestmark = pytest.mark.integration
+
+OPERATOR = {"Authorization": "Bearer test-operator-key"}
+
+
+async def topic_with_events(bootstrap: str, count: int) -> str:
+    topic = f"qtest.events.{uuid4().hex[:10]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, 1, 1)])
+    finally:
+        await admin.close()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for i in range(count):
+            await producer.send_and_wait(topic, str(i).encode(), partition=0)
+    finally:
+        await producer.stop()
+    return topic
+
+
+def seed_version_schema(seeded: SeededSchema, topic: str, next_offset: int, age: str) -> str:
+    """A live version's runtime tables, readable by the reader role, and its registry row."""
+    schema = f"{seeded.read_schema}_v1"
+    seeded.execute(f"CREATE SCHEMA {schema}")
+    seeded.execute(
+        f"CREATE TABLE {schema}.checkpoints (partition int PRIMARY KEY, next_offset bigint,"
+        " updated_at timestamptz)"
+    )
+    seeded.execute(f"CREATE TABLE {schema}.dead_letters (id bigserial, redriven_at timestamptz)")
+    seeded.execute(
+        f"INSERT INTO {schema}.checkpoints VALUES (0, %s, now() - interval '{age}')", (next_offset,)
+    )
+    seeded.execute(f"INSERT INTO {schema}.dead_letters (redriven_at) VALUES (NULL), (NULL), (now())")
+    seeded.execute(f"GRANT USAGE ON SCHEMA {schema} TO boxoffice_reader")
+    seeded.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO boxoffice_reader")
+    seeded.execute(
+        f"UPDATE {seeded.meta_schema}.versions SET schema_name = %s, topic = %s"
+        " WHERE projection = 'seat_availability'",
+        (schema, topic),
+    )
+    return schema
+
+
+async def status_of(client: httpx.AsyncClient, name: str) -> dict[str, object]:
+    body = (await client.get("/v1/projections", headers=OPERATOR)).json()
+    found: dict[str, object] = next(p for p in body["projections"] if p["projection"] == name)
+    return found
+
+
+async def test_position_lag_and_dead_letters(
+    client: httpx.AsyncClient, seeded: SeededSchema, kafka_bootstrap: str
+) -> None:
+    topic = await topic_with_events(kafka_bootstrap, 5)
+    seed_version_schema(seeded, topic, next_offset=2, age="1 second")
+    status = await status_of(client, "seat_availability")
+    assert (status["active_version"], status["position"], status["lag"], status["dlq_count"]) == (1, 2, 3, 2)
+    assert status["state"] == "live"
+    # A version whose tables the reader may not read reports unknown progress, not an error.
+    dashboard = await status_of(client, "dashboard")
+    assert (dashboard["position"], dashboard["lag"], dashboard["dlq_count"]) == (None, None, None)
+
+
+async def test_a_stalled_projection_with_lag_makes_the_api_not_ready(
+    client: httpx.AsyncClient, seeded: SeededSchema, kafka_bootstrap: str
+) -> None:
+    topic = await topic_with_events(kafka_bootstrap, 4)
+    schema = seed_version_schema(seeded, topic, next_offset=1, age="1 hour")
+    assert (await status_of(client, "seat_availability"))["state"] == "stalled"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["stalled_projections"] == ["seat_availability"]
+    seeded.execute(f"UPDATE {schema}.checkpoints SET updated_at = now()")
+    assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_stalled_projection_without_lag_is_ready(
+    client: httpx.AsyncClient, seeded: SeededSchema, kafka_bootstrap: str
+) -> None:
+    topic = await topic_with_events(kafka_bootstrap, 3)
+    seed_version_schema(seeded, topic, next_offset=3, age="1 day")
+    assert (await client.get("/readyz")).status_code == 200
