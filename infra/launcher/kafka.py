@@ -67,7 +67,7 @@ class KafkaBroker:
         java = self.java()
         host = self.settings.launcher_host
         for port in (self.settings.kafka_port, self.settings.kafka_controller_port):
-            if not wait_port_free(host, port):
+            if not wait_port_free(host, port, self.settings.port_wait_s):
                 raise LauncherError(
                     f"Kafka cannot listen on {host}:{port}: the port is taken by another process",
                     hint="stop that process or choose other ports (--kafka-port/--kafka-controller-port)",

@@ -50,7 +50,7 @@ class PostgresCluster:
             report(f"PostgreSQL already running (pid {pid}) on {self.status().address}")
             return False
         host, port = self.settings.launcher_host, self.settings.postgres_port
-        if not wait_port_free(host, port):
+        if not wait_port_free(host, port, self.settings.port_wait_s):
             raise LauncherError(
                 f"PostgreSQL cannot listen on {host}:{port}: the port is taken by another process",
                 hint="stop that process or choose another port (--postgres-port)",

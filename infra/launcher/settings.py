@@ -33,6 +33,8 @@ class LauncherSettings(BaseSettings):
     # fsync stays on by default: a killed server must come back with its data.
     postgres_fsync: bool = True
     ready_timeout_s: float = Field(default=180.0, gt=0)
+    # How long a port may stay taken (by a server still exiting after kill -9) before start gives up.
+    port_wait_s: float = Field(default=15.0, ge=0)
 
     @property
     def kafka_dir(self) -> Path:
