@@ -28,9 +28,16 @@ from projections.runtime.projection import ApplyError
 K = TypeVar("K")
 
 TOTALS = (
-    "orders_pending", "orders_paid", "orders_cancelled", "orders_expired", "tickets_sold",
-    "revenue_cents", "refunded_cents", "live_holds", "held_seats",
-)  # fmt: skip
+    "orders_pending",
+    "orders_paid",
+    "orders_cancelled",
+    "orders_expired",
+    "tickets_sold",
+    "revenue_cents",
+    "refunded_cents",
+    "live_holds",
+    "held_seats",
+)
 
 ShowRow = tuple[UUID, str, datetime, int]  # show_id, title, starts_at, capacity
 ZoneRow = tuple[UUID, str, str, int, int]  # show_id, zone_id, name, capacity, ordinal

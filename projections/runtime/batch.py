@@ -129,9 +129,14 @@ class BatchWriter:
             " event_at = coalesce(u.at, c.event_at), updated_at = now()"
             " FROM unnest(%s::int[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::bigint[])"
             " AS u(p, e, n, at, k) WHERE c.partition = u.p AND c.next_offset = u.e RETURNING c.partition",
-            (parts, [expected[p] for p in parts], [result.next_offsets[p] for p in parts],
-             [_at(result.newest_ms.get(p)) for p in parts], [result.consumed.get(p, 0) for p in parts]),
-        )  # fmt: skip
+            (
+                parts,
+                [expected[p] for p in parts],
+                [result.next_offsets[p] for p in parts],
+                [_at(result.newest_ms.get(p)) for p in parts],
+                [result.consumed.get(p, 0) for p in parts],
+            ),
+        )
         moved = set(parts) - {r[0] for r in await cur.fetchall()}
         if moved:
             raise Fenced(sorted(moved))
@@ -169,12 +174,20 @@ class BatchWriter:
     async def _bury(self, conn: AsyncConnection[Any], letter: DeadLetter, t: Triage) -> None:
         r, event = letter.incoming.record, letter.incoming.event
         cur = await conn.execute(
-            f"INSERT INTO {self.schema}.dead_letters (show_id, partition, \"offset\", seq, event_type, error,"
+            f'INSERT INTO {self.schema}.dead_letters (show_id, partition, "offset", seq, event_type, error,'
             " key, value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             ' ON CONFLICT (partition, "offset") DO UPDATE SET error = excluded.error RETURNING id',
-            (letter.incoming.show_id, r.partition, r.offset, event.envelope.seq if event else None,
-             event.envelope.type if event else None, letter.error, r.key, r.value),
-        )  # fmt: skip
+            (
+                letter.incoming.show_id,
+                r.partition,
+                r.offset,
+                event.envelope.seq if event else None,
+                event.envelope.type if event else None,
+                letter.error,
+                r.key,
+                r.value,
+            ),
+        )
         row = await cur.fetchone()
         show = letter.incoming.show_id
         if show is not None and row is not None and t.newly_quarantined.get(show) is letter:
@@ -192,11 +205,20 @@ class _Again(Exception):
 async def park(conn: AsyncConnection[Any], schema: str, items: list[Incoming]) -> None:
     """Keep events of quarantined shows, in offset order, for a redrive."""
     await conn.cursor().executemany(
-        f"INSERT INTO {schema}.parked (show_id, partition, \"offset\", key, value, event_at)"
-        ' VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING',
-        [(i.show_id, i.record.partition, i.record.offset, i.record.key, i.record.value or b"",
-          _at(i.record.timestamp_ms)) for i in items],
-    )  # fmt: skip
+        f'INSERT INTO {schema}.parked (show_id, partition, "offset", key, value, event_at)'
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        [
+            (
+                i.show_id,
+                i.record.partition,
+                i.record.offset,
+                i.record.key,
+                i.record.value or b"",
+                _at(i.record.timestamp_ms),
+            )
+            for i in items
+        ],
+    )
 
 
 def _at(ms: int | None) -> datetime | None:

@@ -18,18 +18,20 @@ from projections.runtime.triage import DeadLetter
 
 def wrap(version: Version, letter: DeadLetter) -> bytes:
     r = letter.incoming.record
-    return orjson.dumps({
-        "projection": version.projection,
-        "version": version.version,
-        "error": letter.error,
-        "topic": version.topic,
-        "partition": r.partition,
-        "offset": r.offset,
-        "show_id": str(letter.incoming.show_id) if letter.incoming.show_id else None,
-        "key_b64": base64.b64encode(r.key).decode() if r.key is not None else None,
-        "value_b64": base64.b64encode(r.value).decode() if r.value is not None else None,
-        "dead_at": datetime.now(UTC).isoformat(),
-    })  # fmt: skip
+    return orjson.dumps(
+        {
+            "projection": version.projection,
+            "version": version.version,
+            "error": letter.error,
+            "topic": version.topic,
+            "partition": r.partition,
+            "offset": r.offset,
+            "show_id": str(letter.incoming.show_id) if letter.incoming.show_id else None,
+            "key_b64": base64.b64encode(r.key).decode() if r.key is not None else None,
+            "value_b64": base64.b64encode(r.value).decode() if r.value is not None else None,
+            "dead_at": datetime.now(UTC).isoformat(),
+        }
+    )
 
 
 class KafkaDeadLetterSink:

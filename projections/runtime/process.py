@@ -20,9 +20,12 @@ from projections.runtime.supervisor import run_projectors
 
 
 async def serve_projectors(
-    deployments: list[Deployment], database_url: str, bootstrap_servers: str,
-    metrics_port: int | None = None, max_records: int = 20_000,
-) -> None:  # fmt: skip
+    deployments: list[Deployment],
+    database_url: str,
+    bootstrap_servers: str,
+    metrics_port: int | None = None,
+    max_records: int = 20_000,
+) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly."""
     if metrics_port:
         metrics.serve(metrics_port)
@@ -43,8 +46,13 @@ def main() -> None:
     parser.add_argument("--max-records", type=int, default=20_000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    deployment = Deployment(PROJECTIONS[args.projection], args.registry_name or args.projection, args.topic,
-                            args.views_schema, args.dead_letter_topic)  # fmt: skip
+    deployment = Deployment(
+        PROJECTIONS[args.projection],
+        args.registry_name or args.projection,
+        args.topic,
+        args.views_schema,
+        args.dead_letter_topic,
+    )
     asyncio.run(
         serve_projectors(
             [deployment],

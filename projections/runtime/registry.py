@@ -65,11 +65,20 @@ async def create_version(conn: AsyncConnection[Any], deployment: Deployment, sta
     await conn.execute(
         f"INSERT INTO projection_meta.versions ({_COLUMNS}, activated_at)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s = 'live' THEN now() END)",
-        (name, number, schema, state, deployment.group_for(number), deployment.topic,
-         deployment.views_schema, state),
-    )  # fmt: skip
-    version = Version(name, number, schema, state, deployment.group_for(number), deployment.topic,
-                      deployment.views_schema)  # fmt: skip
+        (
+            name,
+            number,
+            schema,
+            state,
+            deployment.group_for(number),
+            deployment.topic,
+            deployment.views_schema,
+            state,
+        ),
+    )
+    version = Version(
+        name, number, schema, state, deployment.group_for(number), deployment.topic, deployment.views_schema
+    )
     if state == "live":
         await point_views(conn, deployment, schema)
     return version

@@ -46,10 +46,18 @@ class ProjectionRunner:
     """Consumes the topic for one version until stopped or until the version is retired."""
 
     def __init__(
-        self, deployment: Deployment, version: Version, database_url: str, bootstrap_servers: str,
-        sink: DeadLetterSink, *, max_records: int = 20_000, idle_ms: int = 100,
-        ceiling: Ceiling | None = None, on_batch: Callable[[BatchResult], None] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        deployment: Deployment,
+        version: Version,
+        database_url: str,
+        bootstrap_servers: str,
+        sink: DeadLetterSink,
+        *,
+        max_records: int = 20_000,
+        idle_ms: int = 100,
+        ceiling: Ceiling | None = None,
+        on_batch: Callable[[BatchResult], None] | None = None,
+    ) -> None:
         self.deployment, self.version = deployment, version
         self.dsn, self.bootstrap = libpq_dsn(database_url), bootstrap_servers
         self.writer = BatchWriter(deployment, version, sink)
@@ -85,10 +93,14 @@ class ProjectionRunner:
         conn = await AsyncConnection.connect(self.dsn, autocommit=True)
         self._seek_conn = await AsyncConnection.connect(self.dsn, autocommit=True)
         self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.version.consumer_group,
-            enable_auto_commit=False, auto_offset_reset="earliest", isolation_level="read_committed",
-            max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024,
-        )  # fmt: skip
+            bootstrap_servers=self.bootstrap,
+            group_id=self.version.consumer_group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+            fetch_max_bytes=64 * 1024 * 1024,
+        )
         self.consumer.subscribe([self.version.topic], listener=_Listener(self))
         await self.consumer.start()
         try:

@@ -20,9 +20,13 @@ log = logging.getLogger(__name__)
 
 
 async def supervise(
-    deployment: Deployment, database_url: str, bootstrap_servers: str, stop: asyncio.Event,
-    *, max_records: int = 20_000,
-) -> None:  # fmt: skip
+    deployment: Deployment,
+    database_url: str,
+    bootstrap_servers: str,
+    stop: asyncio.Event,
+    *,
+    max_records: int = 20_000,
+) -> None:
     """Keep the live version of one projection up to date until ``stop`` is set."""
     sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
     try:
@@ -41,9 +45,13 @@ async def supervise(
 
 
 async def run_projectors(
-    deployments: list[Deployment], database_url: str, bootstrap_servers: str, stop: asyncio.Event,
-    *, max_records: int = 20_000,
-) -> None:  # fmt: skip
+    deployments: list[Deployment],
+    database_url: str,
+    bootstrap_servers: str,
+    stop: asyncio.Event,
+    *,
+    max_records: int = 20_000,
+) -> None:
     """Supervise every deployment concurrently; returns once all have stopped."""
     await asyncio.gather(
         *(supervise(d, database_url, bootstrap_servers, stop, max_records=max_records) for d in deployments)

@@ -32,9 +32,11 @@ def deployment_for(name: str, topic: str) -> Deployment:
 
 
 async def produce(
-    bootstrap: str, topic: str, events: Iterable[Envelope | tuple[bytes | None, bytes]],
+    bootstrap: str,
+    topic: str,
+    events: Iterable[Envelope | tuple[bytes | None, bytes]],
     partition: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Publish events (keyed by show) or raw (key, value) pairs in order; return how many."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()

@@ -75,29 +75,52 @@ class Simulation:
         self.events: list[Envelope] = []
         for n in range(shows):
             layout = tuple(
-                ZoneLayout(zone_id=f"Z{z}", name=f"Zone {z}", price_cents=1000 * (z + 1),
-                           rows=tuple(RowLayout(row=f"R{r}", seats=seats) for r in range(rows)))
+                ZoneLayout(
+                    zone_id=f"Z{z}",
+                    name=f"Zone {z}",
+                    price_cents=1000 * (z + 1),
+                    rows=tuple(RowLayout(row=f"R{r}", seats=seats) for r in range(rows)),
+                )
                 for z in range(zones)
-            )  # fmt: skip
+            )
             show = _Show(uuid4(), f"Show {n}", _EPOCH + timedelta(days=30 + n), layout)
             for zone in layout:
                 for row in zone.rows:
                     for i in range(1, row.seats + 1):
                         show.status[seat_id_for(zone.zone_id, row.row, i)] = "available"
             self.shows[show.show_id] = show
-            scheduled = ShowScheduled(show_id=show.show_id, venue_id=uuid4(), venue_name="Hall",
-                                      title=show.title, starts_at=show.starts_at, zones=layout)  # fmt: skip
+            scheduled = ShowScheduled(
+                show_id=show.show_id,
+                venue_id=uuid4(),
+                venue_name="Hall",
+                title=show.title,
+                starts_at=show.starts_at,
+                zones=layout,
+            )
             self._emit(show, scheduled)
 
     def _emit(self, show: _Show, payload: EventPayload) -> None:
         show.seq += 1
         self.clock += timedelta(minutes=self.rng.randint(1, 600))
-        self.events.append(new_envelope(payload, stream_id=show.show_id, seq=show.seq,
-                                        correlation_id=uuid4(), occurred_at=self.clock))  # fmt: skip
+        self.events.append(
+            new_envelope(
+                payload, stream_id=show.show_id, seq=show.seq, correlation_id=uuid4(), occurred_at=self.clock
+            )
+        )
 
     def run(self, steps: int) -> "Simulation":
-        actions = [self._hold, self._hold, self._hold, self._release, self._order, self._order,
-                   self._pay, self._pay, self._cancel, self._expire]  # fmt: skip
+        actions = [
+            self._hold,
+            self._hold,
+            self._hold,
+            self._release,
+            self._order,
+            self._order,
+            self._pay,
+            self._pay,
+            self._cancel,
+            self._expire,
+        ]
         for _ in range(steps):
             self.rng.choice(actions)()
         return self
@@ -115,8 +138,15 @@ class Simulation:
         for s in seats:
             show.status[s] = "held"
         show.holds[hold_id] = (customer, seats)
-        self._emit(show, SeatsHeld(hold_id=hold_id, customer_id=customer, seat_ids=seats,
-                                   expires_at=self.clock + timedelta(minutes=10)))  # fmt: skip
+        self._emit(
+            show,
+            SeatsHeld(
+                hold_id=hold_id,
+                customer_id=customer,
+                seat_ids=seats,
+                expires_at=self.clock + timedelta(minutes=10),
+            ),
+        )
 
     def _release(self) -> None:
         show = self._pick_show()
@@ -131,8 +161,9 @@ class Simulation:
 
     def _lines(self, show: _Show, seats: tuple[str, ...]) -> tuple[OrderLine, ...]:
         price = {z.zone_id: z.price_cents for z in show.zones}
-        return tuple(OrderLine(seat_id=s, zone_id=s.split("-")[0], price_cents=price[s.split("-")[0]])
-                     for s in seats)  # fmt: skip
+        return tuple(
+            OrderLine(seat_id=s, zone_id=s.split("-")[0], price_cents=price[s.split("-")[0]]) for s in seats
+        )
 
     def _order(self) -> None:
         show = self._pick_show()
@@ -144,10 +175,18 @@ class Simulation:
         order_id, lines = uuid4(), self._lines(show, seats)
         self.orders[order_id] = _Order(show.show_id, customer, referrer, lines)
         self.order_ids.append(order_id)
-        self._emit(show, OrderPlaced(order_id=order_id, hold_id=hold_id, customer_id=customer,
-                                     referrer_id=referrer, lines=lines,
-                                     total_cents=sum(li.price_cents for li in lines),
-                                     pay_by=self.clock + timedelta(minutes=15)))  # fmt: skip
+        self._emit(
+            show,
+            OrderPlaced(
+                order_id=order_id,
+                hold_id=hold_id,
+                customer_id=customer,
+                referrer_id=referrer,
+                lines=lines,
+                total_cents=sum(li.price_cents for li in lines),
+                pay_by=self.clock + timedelta(minutes=15),
+            ),
+        )
 
     def _pick_order(self, *statuses: str) -> tuple[UUID, _Order] | None:
         # A few random draws rather than a scan, so that long runs stay linear.
@@ -169,8 +208,14 @@ class Simulation:
         order.amount = sum(li.price_cents for li in order.lines)
         for li in order.lines:
             show.status[li.seat_id] = "sold"
-        paid = OrderPaid(order_id=order_id, customer_id=order.customer, referrer_id=order.referrer,
-                         lines=order.lines, amount_cents=order.amount, paid_at=order.paid_at)  # fmt: skip
+        paid = OrderPaid(
+            order_id=order_id,
+            customer_id=order.customer,
+            referrer_id=order.referrer,
+            lines=order.lines,
+            amount_cents=order.amount,
+            paid_at=order.paid_at,
+        )
         self._emit(show, paid)
 
     def _cancel(self) -> None:
@@ -183,10 +228,18 @@ class Simulation:
         for li in order.lines:
             show.status[li.seat_id] = "available"
         refund = order.amount if previous == "paid" else 0
-        self._emit(show, OrderCancelled(order_id=order_id, customer_id=order.customer,
-                                        referrer_id=order.referrer, lines=order.lines,
-                                        previous_status=previous, refunded_cents=refund,
-                                        paid_at=order.paid_at))  # fmt: skip
+        self._emit(
+            show,
+            OrderCancelled(
+                order_id=order_id,
+                customer_id=order.customer,
+                referrer_id=order.referrer,
+                lines=order.lines,
+                previous_status=previous,
+                refunded_cents=refund,
+                paid_at=order.paid_at,
+            ),
+        )
         order.refunded = refund
 
     def _expire(self) -> None:
@@ -198,14 +251,28 @@ class Simulation:
         order.status = "expired"
         for li in order.lines:
             show.status[li.seat_id] = "available"
-        self._emit(show, OrderExpired(order_id=order_id, customer_id=order.customer,
-                                      referrer_id=order.referrer, lines=order.lines))  # fmt: skip
+        self._emit(
+            show,
+            OrderExpired(
+                order_id=order_id, customer_id=order.customer, referrer_id=order.referrer, lines=order.lines
+            ),
+        )
 
     def truth(self) -> Truth:
         """The read models' expected content, computed from the write-side state alone."""
         seats = {(s.show_id, seat): st for s in self.shows.values() for seat, st in s.status.items()}
-        totals = dict.fromkeys(("orders_pending", "orders_paid", "orders_cancelled", "orders_expired",
-                                "tickets_sold", "revenue_cents", "refunded_cents"), 0)  # fmt: skip
+        totals = dict.fromkeys(
+            (
+                "orders_pending",
+                "orders_paid",
+                "orders_cancelled",
+                "orders_expired",
+                "tickets_sold",
+                "revenue_cents",
+                "refunded_cents",
+            ),
+            0,
+        )
         by_day: dict[object, tuple[int, int, int]] = {}
         by_referrer: dict[str, tuple[int, int, int]] = {}
         by_zone: dict[tuple[UUID, str], tuple[int, int]] = {}
@@ -228,10 +295,13 @@ class Simulation:
         totals["live_holds"] = sum(len(s.holds) for s in self.shows.values())
         totals["held_seats"] = sum(1 for st in seats.values() if st == "held")
         by_show = {
-            s.show_id: (sum(st == "sold" for st in s.status.values()),
-                        sum(st == "held" for st in s.status.values()), revenue.get(s.show_id, 0))
+            s.show_id: (
+                sum(st == "sold" for st in s.status.values()),
+                sum(st == "held" for st in s.status.values()),
+                revenue.get(s.show_id, 0),
+            )
             for s in self.shows.values()
-        }  # fmt: skip
+        }
         return Truth(seats, totals, by_day, by_show, by_zone, by_referrer)
 
 

@@ -31,8 +31,10 @@ async def test_sigkill_at_random_points_of_a_large_backlog(
     rng = random.Random(5)
     progress = []
     for _ in range(4):
-        procs = [start_projector_process(database_url, kafka_bootstrap, d, "--max-records", "300")
-                 for d in deployments]  # fmt: skip
+        procs = [
+            start_projector_process(database_url, kafka_bootstrap, d, "--max-records", "300")
+            for d in deployments
+        ]
         await asyncio.sleep(rng.uniform(1.5, 4.0))
         for p in procs:
             kill(p, signal.SIGKILL)

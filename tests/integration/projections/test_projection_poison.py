@@ -26,8 +26,10 @@ async def test_poison_events_quarantine_only_their_show(
     c_events = [c.events[0], new_envelope(bogus, stream_id=show_c, seq=2, correlation_id=uuid4())]
     later_c = b.events[1:3]  # two more events, re-addressed to C: parked behind the refused one
     assert len(later_c) == 2
-    c_tail = [(partition_key(show_c), encode_event(e.model_copy(update={"stream_id": show_c, "seq": 3 + i})))
-              for i, e in enumerate(later_c)]  # fmt: skip
+    c_tail = [
+        (partition_key(show_c), encode_event(e.model_copy(update={"stream_id": show_c, "seq": 3 + i})))
+        for i, e in enumerate(later_c)
+    ]
     poison = (partition_key(show_a), b'{"type": "SeatsHeld", "broken": true}')
     stream: list[Envelope | tuple[bytes | None, bytes]] = [
         *a.events[:3],

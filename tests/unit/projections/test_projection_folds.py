@@ -95,8 +95,14 @@ def test_any_batching_of_the_stream_folds_to_the_truth(seed: int, steps: int, sh
 def test_a_refused_event_changes_nothing() -> None:
     show = uuid4()
     bad_line = OrderLine(seat_id="A-1-1", zone_id="B", price_cents=100)
-    payload = OrderPaid(order_id=uuid4(), customer_id="c", referrer_id=None, lines=(bad_line,),
-                        amount_cents=100, paid_at=new_envelope_time())  # fmt: skip
+    payload = OrderPaid(
+        order_id=uuid4(),
+        customer_id="c",
+        referrer_id=None,
+        lines=(bad_line,),
+        amount_cents=100,
+        paid_at=new_envelope_time(),
+    )
     event = decode_event(encode_event(new_envelope(payload, stream_id=show, seq=2, correlation_id=uuid4())))
     changes = seats.SeatChanges()
     with pytest.raises(ApplyError):

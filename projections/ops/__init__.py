@@ -1,0 +1,1 @@
+"""Operator tasks over projections: status, replay and swap, dead letters and redrive."""
