@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from uuid import uuid4
 
 import httpx
@@ -20,16 +19,9 @@ from infra.db import libpq_dsn
 from infra.migrations.runner import upgrade
 from infra.settings import REPO_ROOT
 from infra.topics import ensure_topics_sync
+from tests.e2e.command_side.cmd_e2e_support import CommandProcesses
 
 API_KEYS = "operator:e2e-operator-key,checkout:e2e-checkout-key,viewer:e2e-viewer-key"
-
-
-@dataclass(frozen=True)
-class CommandProcesses:
-    base_url: str
-    database_url: str
-    kafka_bootstrap: str
-    topic: str
 
 
 def free_port() -> int:

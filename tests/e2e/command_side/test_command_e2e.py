@@ -7,9 +7,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
-from conftest import CommandProcesses
 
 from contracts import decode_event, partition_key
+from tests.e2e.command_side.cmd_e2e_support import CommandProcesses
 
 pytestmark = pytest.mark.e2e
 OPERATOR = {"Authorization": "Bearer e2e-operator-key"}

@@ -1,7 +1,7 @@
 """Helpers of the command-side integration tests: requests, the outbox, the topic."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,6 +14,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from contracts import partition_key
 from infra.db import libpq_dsn
 
+ClientFactory = Callable[..., httpx.AsyncClient]
 OPERATOR = {"Authorization": "Bearer test-operator-key"}
 CHECKOUT = {"Authorization": "Bearer test-checkout-key"}
 VIEWER = {"Authorization": "Bearer test-viewer-key"}

@@ -6,7 +6,7 @@ the shared database never take part in these tests, and the relay tests can
 own leadership.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from uuid import uuid4
 
 import httpx
@@ -21,6 +21,7 @@ from command_side.settings import CommandSettings
 from infra.db import libpq_dsn
 from infra.migrations.runner import upgrade
 from infra.settings import ApiKeySettings
+from tests.integration.command_side.cmd_support import ClientFactory
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-viewer-key"
 
@@ -62,9 +63,6 @@ def command_settings(command_db: str, kafka_bootstrap: str, events_topic: str) -
         relay_idle_poll_max_seconds=0.005,
         expiry_interval_seconds=0.2,
     )
-
-
-ClientFactory = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture

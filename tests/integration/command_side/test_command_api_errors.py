@@ -1,12 +1,20 @@
 """Every bad input gets its 4xx and the error shape; an unreachable database gets 503."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import httpx
 import pytest
-from cmd_support import CHECKOUT, OPERATOR, VIEWER, as_customer, new_show
-from conftest import ClientFactory
+
+from tests.integration.command_side.cmd_support import (
+    CHECKOUT,
+    OPERATOR,
+    VIEWER,
+    ClientFactory,
+    as_customer,
+    new_show,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -208,7 +216,7 @@ async def test_oversized_bodies_are_413(client: httpx.AsyncClient) -> None:
     )
     assert_error(response, 413, "payload_too_large")
 
-    async def chunks():  # no Content-Length: the limit applies while streaming
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the limit applies while streaming
         for _ in range(40):
             yield b" " * 10_000
 

@@ -2,17 +2,24 @@
 
 import asyncio
 import random
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import orjson
 import pytest
-from cmd_support import CHECKOUT, as_customer, fetch_one, new_show, outbox
-from conftest import ClientFactory
 
 from command_side.settings import CommandSettings
 from contracts import decode_event
 from contracts.events import SeatsHeld
+from tests.integration.command_side.cmd_support import (
+    CHECKOUT,
+    ClientFactory,
+    as_customer,
+    fetch_one,
+    new_show,
+    outbox,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -25,10 +32,10 @@ async def test_200_clients_contending_for_50_seats(
     seats = [f"A-{r}-{n}" for r in range(1, 6) for n in range(1, 11)]
     rng = random.Random(7)
 
-    async def contend(i: int) -> tuple[int, dict[str, object], str]:
+    async def contend(i: int) -> tuple[int, dict[str, Any], str]:
         customer = f"c{i}"
         if i % 2:
-            body: dict[str, object] = {
+            body: dict[str, Any] = {
                 "customer_id": customer,
                 "seat_ids": rng.sample(seats, rng.randint(1, 4)),
             }
@@ -45,9 +52,9 @@ async def test_200_clients_contending_for_50_seats(
     losers = [body for status, body, _ in results if status == 409]
     assert winners
     assert losers
-    assert all(body["error"]["code"] == "seats_unavailable" for body in losers)  # type: ignore[index]
+    assert all(body["error"]["code"] == "seats_unavailable" for body in losers)
 
-    held = [seat for body, _ in winners for seat in body["seat_ids"]]  # type: ignore[attr-defined]
+    held = [seat for body, _ in winners for seat in body["seat_ids"]]
     assert len(held) == len(set(held)), "a seat is in two live holds"
 
     events = [decode_event(row.body) for row in await outbox(command_settings.database_url, show_id)]
@@ -58,14 +65,14 @@ async def test_200_clients_contending_for_50_seats(
         hold_id = UUID(str(body["hold_id"]))
         event = seats_held[hold_id]
         assert event.customer_id == customer
-        assert sorted(event.seat_ids) == sorted(body["seat_ids"])  # type: ignore[arg-type]
+        assert sorted(event.seat_ids) == sorted(body["seat_ids"])
         row = await fetch_one(
             command_settings.database_url,
             "SELECT count(*) FROM write_model.seat_inventory WHERE hold_id = %s AND status = 'held'",
             hold_id,
         )
         assert row is not None
-        assert row[0] == len(body["seat_ids"])  # type: ignore[arg-type]
+        assert row[0] == len(body["seat_ids"])
 
 
 async def test_racing_retries_with_one_key_have_one_effect(

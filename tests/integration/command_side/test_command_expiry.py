@@ -5,13 +5,19 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from cmd_support import CHECKOUT, as_customer, fetch_one, new_show, outbox
-from conftest import ClientFactory
 
 from command_side.adapters.engine import create_engine
 from command_side.relay.expirer import Expirer
 from command_side.settings import CommandSettings
 from contracts import HoldReleased, OrderExpired, SeatsHeld, decode_event
+from tests.integration.command_side.cmd_support import (
+    CHECKOUT,
+    ClientFactory,
+    as_customer,
+    fetch_one,
+    new_show,
+    outbox,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,6 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
-from cmd_support import CHECKOUT, fetch_one, new_show, outbox, topic_events
-from conftest import ClientFactory
 
 from command_side.adapters.engine import create_engine
 from command_side.adapters.event_store import StoredResponse, reserve_seqs, write_events_and_response
@@ -23,6 +21,14 @@ from command_side.republish import republish_from_store
 from command_side.settings import CommandSettings
 from contracts import HoldReleased, decode_event
 from infra.settings import REPO_ROOT
+from tests.integration.command_side.cmd_support import (
+    CHECKOUT,
+    ClientFactory,
+    fetch_one,
+    new_show,
+    outbox,
+    topic_events,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -158,9 +164,9 @@ async def test_relay_killed_between_publishing_and_marking_loses_nothing(
     decoded = [decode_event(body) for body in published]
     by_seq = {row.seq: row for row in stored}
     assert {e.envelope.seq for e in decoded} == set(by_seq), "an event was lost"
-    for body, event in zip(published, decoded, strict=True):
+    for message, event in zip(published, decoded, strict=True):
         assert event.envelope.event_id == by_seq[event.envelope.seq].event_id
-        assert body == by_seq[event.envelope.seq].body, "a duplicate is not byte-identical"
+        assert message == by_seq[event.envelope.seq].body, "a duplicate is not byte-identical"
     assert len(published) == 2 * len(stored), "the crash window was not hit"
     first_seen = list(dict.fromkeys(e.envelope.seq for e in decoded))
     assert first_seen == sorted(first_seen)
