@@ -1,0 +1,36 @@
+# One task runner for people and CI (.ci/run calls `make test`).
+#   make setup   virtualenv, the project (editable, dev extras), Kafka jars, PostgreSQL binaries
+#   make test    setup, lint (reported; LINT=strict to fail on it), services, migrations, pytest
+#   make lint    ruff, ruff format --check, mypy, import-linter
+#   make run     setup, local services, migrations
+#   make down    stop the local services (data stays in var/)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.boxoffice-installed
+
+.PHONY: setup test lint run down
+
+setup: $(STAMP)
+	@$(BIN)/boxoffice infra install
+
+# Reinstalled only when pyproject.toml changes, so a second `make setup` is quiet and quick.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing boxoffice and its dev tools into $(VENV)"
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+test: setup
+	@scripts/test.sh $(PYTEST_ARGS)
+
+lint: setup
+	@scripts/lint.sh
+
+run: setup
+	@$(BIN)/boxoffice infra up
+	@$(BIN)/boxoffice db upgrade
+
+down:
+	@$(BIN)/boxoffice infra down

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The CI test run: lint, services, migrations, the whole pytest suite.
+#
+# Uses BOXOFFICE_DATABASE_URL / BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS when both are set;
+# otherwise starts the local launcher (`boxoffice infra up`) and exports its URLs,
+# so every test and every process a test spawns uses the same services.
+# LINT=strict makes lint findings fail the run; by default they are reported only.
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+artifacts=test-artifacts
+mkdir -p "$artifacts"
+
+lint_status=0
+scripts/lint.sh >"$artifacts/lint.log" 2>&1 || lint_status=$?
+if ((lint_status)); then
+    grep -E '^(== .*FAILED|lint failed)' "$artifacts/lint.log" || true
+    echo "lint: findings above, details in $artifacts/lint.log"
+else
+    echo "lint: passed"
+fi
+
+if [[ -n "${BOXOFFICE_DATABASE_URL:-}" && -n "${BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS:-}" ]]; then
+    echo "services: from BOXOFFICE_DATABASE_URL and BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"
+    local_services=0
+else
+    "$bin/boxoffice" infra up --local
+    eval "$("$bin/boxoffice" infra env --local)"
+    export BOXOFFICE_DATABASE_URL BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS
+    local_services=1
+fi
+"$bin/boxoffice" db upgrade
+
+pytest_status=0
+"$bin/pytest" --junitxml="$artifacts/junit.xml" "$@" 2>&1 | tee "$artifacts/pytest.log" || pytest_status=${PIPESTATUS[0]}
+# 5 means no tests were collected: not a failure of the code.
+if ((pytest_status == 5)); then pytest_status=0; fi
+
+echo
+echo "logs:"
+echo "  pytest:     $artifacts/pytest.log (JUnit: $artifacts/junit.xml)"
+echo "  lint:       $artifacts/lint.log"
+if ((local_services)); then
+    "$bin/boxoffice" infra status --local | grep ' log: ' | sed 's/^/  /'
+fi
+
+if ((pytest_status)); then
+    echo "tests FAILED (pytest exit $pytest_status)"
+    exit "$pytest_status"
+fi
+if ((lint_status)) && [[ "${LINT:-warn}" == strict ]]; then
+    echo "lint FAILED (LINT=strict)"
+    exit 1
+fi
+echo "tests passed"
