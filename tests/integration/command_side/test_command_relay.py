@@ -195,3 +195,35 @@ async def test_republish_from_store_recreates_a_lost_topic(
         await admin.delete_topics([lost_topic])
     finally:
         await admin.close()
+
+
+async def test_a_kafka_outage_leaves_a_backlog_that_drains_afterwards(
+    client: httpx.AsyncClient, command_settings: CommandSettings
+) -> None:
+    show_id = await new_show(client)
+    stop = asyncio.Event()
+    cut_off = CommandWorker(command_settings.model_copy(update={"kafka_bootstrap_servers": "127.0.0.1:1"}))
+    task = asyncio.create_task(cut_off.run(stop))
+    try:
+        for i in range(1, 6):
+            body = {"customer_id": f"c{i}", "seat_ids": [f"A-2-{i}"]}
+            response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+            assert response.status_code == 201, "commands must not depend on Kafka"
+        await asyncio.sleep(2)
+        assert cut_off.is_leader
+        assert await unpublished(command_settings, show_id) == 6
+    finally:
+        stop.set()
+        await task
+    stop = asyncio.Event()
+    task = asyncio.create_task(CommandWorker(command_settings).run(stop))
+    try:
+        await wait_until_published(command_settings, show_id)
+    finally:
+        stop.set()
+        await task
+    stored = await outbox(command_settings.database_url, show_id)
+    published = await topic_events(
+        command_settings.kafka_bootstrap_servers, command_settings.events_topic, show_id, at_least=len(stored)
+    )
+    assert published == [row.body for row in stored]
