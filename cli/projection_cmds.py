@@ -1,0 +1,273 @@
+"""``boxoffice projector``, ``boxoffice projections status|replay|abandon``, ``boxoffice dlq list|redrive``.
+
+Each command resolves the services, builds the production deployments of the
+named projections and calls ``projections``; nothing here decides anything.
+"""
+
+# The side is imported inside each command, so that `boxoffice --help` stays fast and loads no driver.
+# ruff: noqa: PLC0415
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from projections.runtime.projection import Deployment
+
+projections_app = typer.Typer(help="Projection versions: status, replay, abandon.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-lettered events: list and re-drive.", no_args_is_help=True)
+console = Console()
+
+Names = Annotated[list[str] | None, typer.Argument(help="Projections (default: all).", show_default=False)]
+
+
+def _services() -> tuple[str, str]:
+    from infra.services import resolve_services
+
+    services = resolve_services()
+    return services.database_url, services.kafka_bootstrap_servers
+
+
+def _deployments(names: list[str] | None) -> "list[Deployment]":
+    from projections.catalog import PROJECTIONS, deployment
+
+    try:
+        return [deployment(n) for n in (names or sorted(PROJECTIONS))]
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        raise typer.Exit(2) from None
+
+
+def projector(
+    names: Names = None,
+    metrics_port: Annotated[int, typer.Option(help="Prometheus /metrics port; 0 for none.")] = 9101,
+    max_records: Annotated[int, typer.Option(help="Most events per batch.")] = 20_000,
+) -> None:
+    """Keep the live version of each projection up to date (SIGTERM/SIGINT stop it cleanly)."""
+    import logging
+
+    from projections.runtime.process import serve_projectors
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    database_url, bootstrap = _services()
+    asyncio.run(
+        serve_projectors(_deployments(names), database_url, bootstrap, metrics_port or None, max_records)
+    )
+
+
+@projections_app.command("status")
+def status(
+    names: Names = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    sample: Annotated[float, typer.Option(help="Seconds over which the rate is measured.")] = 1.0,
+) -> None:
+    """Active versions, positions and lag per partition, rate, quarantine and dead letters."""
+    from projections.ops.status import collect_status
+
+    database_url, bootstrap = _services()
+    from projections.catalog import PROJECTIONS
+
+    # Without names: the projections of this code base (the registry also holds private test runs).
+    rows = asyncio.run(collect_status(database_url, bootstrap, names or sorted(PROJECTIONS), sample))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in rows], indent=2, default=str))
+        return
+    table = Table(
+        "projection",
+        "version",
+        "state",
+        "consumer group",
+        "position",
+        "lag (events)",
+        "lag (s)",
+        "events/s",
+        "quarantined",
+        "parked",
+        "dead letters",
+        "ETA (s)",
+    )
+    for r in rows:
+        table.add_row(
+            r.projection,
+            str(r.version),
+            r.state,
+            r.consumer_group,
+            f"{r.consumed}/{r.total}",
+            str(r.lag_events),
+            f"{r.lag_seconds:.1f}",
+            f"{r.events_per_second:.0f}",
+            str(r.quarantined_shows),
+            str(r.parked_events),
+            str(r.dead_letters),
+            f"{r.eta_seconds:.0f}" if r.eta_seconds is not None else "",
+        )
+    console.print(table)
+    for r in rows:
+        lagging = [p for p in r.partitions if p.lag_events]
+        for p in lagging:
+            console.print(
+                f"  {r.projection} v{r.version} partition {p.partition}: {p.next_offset}/{p.end_offset}"
+            )
+
+
+@projections_app.command("replay")
+def replay(
+    names: Names = None,
+    all_: Annotated[bool, typer.Option("--all", help="Replay every projection.")] = False,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted replay.")] = False,
+    keep_old: Annotated[bool, typer.Option(help="Keep the old version's tables after the swap.")] = False,
+    verify: Annotated[bool, typer.Option(help="Refuse to swap if the versions differ.")] = False,
+) -> None:
+    """Build the next version from the start of the log while the current one serves, then swap."""
+    from projections.ops.replay import ReplayError
+    from projections.ops.replay import replay as run_replay
+
+    if not names and not all_:
+        console.print("[red]name the projections to replay, or pass --all[/red]")
+        raise typer.Exit(2)
+    database_url, bootstrap = _services()
+    for d in _deployments(None if all_ else names):
+        with Progress(
+            TextColumn(f"{d.registry_name}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} ev/s"),
+            TimeRemainingColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("replay", total=None, rate="-")
+
+            def show(done: int, total: int, bar: Progress = bar, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+                speed = bar.tasks[0].speed
+                bar.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+            try:
+                outcome = asyncio.run(
+                    run_replay(
+                        d,
+                        database_url,
+                        bootstrap,
+                        resume=resume,
+                        keep_old=keep_old,
+                        verify=verify,
+                        on_progress=show,
+                    )
+                )
+            except ReplayError as exc:
+                console.print(f"[red]{d.registry_name}: {exc}[/red]")
+                raise typer.Exit(1) from None
+        old = f"v{outcome.old.version}" if outcome.old else "nothing"
+        dropped = " (dropped)" if outcome.dropped_old else ""
+        console.print(f"{d.registry_name}: v{outcome.new.version} is live, replacing {old}{dropped}")
+
+
+@projections_app.command("abandon")
+def abandon(name: Annotated[str, typer.Argument(help="The projection whose replay to drop.")]) -> None:
+    """Drop an interrupted replay; the serving version is untouched."""
+    from projections.ops.replay import ReplayError
+    from projections.ops.replay import abandon as run_abandon
+
+    database_url, _ = _services()
+    try:
+        dropped = asyncio.run(run_abandon(_deployments([name])[0], database_url))
+    except ReplayError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{name}: abandoned version {dropped.version}")
+
+
+ShowOpt = Annotated[UUID | None, typer.Option("--show", help="Only this show.")]
+ProjectionOpt = Annotated[str | None, typer.Option("--projection", help="Only this projection.")]
+
+
+@dlq_app.command("list")
+def list_(
+    projection: ProjectionOpt = None,
+    show: ShowOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include redriven ones.")] = False,
+) -> None:
+    """Dead letters of the live versions, with their error and whether their show is quarantined."""
+    from psycopg import AsyncConnection
+
+    from infra.db import libpq_dsn
+    from projections.ops.dead_letters import DeadLetterRow, list_dead_letters
+    from projections.runtime.registry import find
+
+    database_url, _ = _services()
+
+    async def collect() -> list[DeadLetterRow]:
+        rows: list[DeadLetterRow] = []
+        async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+            for d in _deployments([projection] if projection else None):
+                live = await find(conn, d.registry_name, "live")
+                if live is not None:
+                    rows += await list_dead_letters(conn, live, show, all_)
+        return rows
+
+    table = Table(
+        "projection",
+        "show",
+        "partition/offset",
+        "seq",
+        "type",
+        "error",
+        "quarantined",
+        "parked",
+        "dead at",
+        "redriven",
+    )
+    for r in asyncio.run(collect()):
+        table.add_row(
+            f"{r.projection} v{r.version}",
+            str(r.show_id or "-"),
+            f"{r.partition}/{r.offset}",
+            str(r.seq or "-"),
+            r.event_type or "-",
+            r.error[:120],
+            "yes" if r.quarantined else "no",
+            str(r.parked),
+            r.dead_at.isoformat(timespec="seconds"),
+            r.redriven_at.isoformat(timespec="seconds") if r.redriven_at else "",
+        )
+    console.print(table)
+
+
+@dlq_app.command("redrive")
+def redrive(
+    projection: ProjectionOpt = None,
+    show: ShowOpt = None,
+    skip_dead: Annotated[bool, typer.Option(help="Apply the parked events without the dead one.")] = False,
+) -> None:
+    """Re-apply dead-lettered events and their shows' parked events in order, lifting the quarantine."""
+    from projections.ops.dead_letters import redrive as run_redrive
+
+    database_url, _ = _services()
+    failed = False
+    for d in _deployments([projection] if projection else None):
+        for r in asyncio.run(run_redrive(d, database_url, show, skip_dead=skip_dead)):
+            if r.error:
+                failed = True
+                console.print(f"[red]{d.registry_name} show {r.show_id}: still failing: {r.error}[/red]")
+            else:
+                console.print(
+                    f"{d.registry_name} show {r.show_id}: {r.applied} applied,"
+                    f" {r.duplicates} duplicates dropped; quarantine lifted"
+                )
+    if failed:
+        raise typer.Exit(1)
