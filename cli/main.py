@@ -6,7 +6,17 @@ Each group lives in its own module and imports the side it drives lazily, so
 
 import typer
 
-from cli import contracts_cmds, db_cmds, infra_cmds
+from cli import (
+    bench_cmds,
+    command_cmds,
+    contracts_cmds,
+    db_cmds,
+    demo_cmds,
+    infra_cmds,
+    projection_cmds,
+    query_cmds,
+    stack_cmds,
+)
 
 app = typer.Typer(
     name="boxoffice",
@@ -17,3 +27,14 @@ app = typer.Typer(
 app.add_typer(infra_cmds.app, name="infra")
 app.add_typer(db_cmds.app, name="db")
 app.add_typer(contracts_cmds.app, name="contracts")
+app.add_typer(projection_cmds.projections_app, name="projections")
+app.add_typer(projection_cmds.dlq_app, name="dlq")
+app.add_typer(command_cmds.events_app, name="events")
+app.command("command-api")(command_cmds.command_api)
+app.command("command-worker")(command_cmds.command_worker)
+app.command("projector")(projection_cmds.projector)
+app.command("query-api")(query_cmds.query_api)
+app.command("up")(stack_cmds.up)
+app.command("down")(stack_cmds.down)
+app.command("demo")(demo_cmds.demo)
+app.command("bench")(bench_cmds.bench)
