@@ -180,6 +180,7 @@ const seatMap = new SeatMap($("seatmap"), $("seat-tooltip"));
 window.boxofficeDashboard = {
   state,
   seatStatus: (seatId) => seatMap.positions.get(seatId)?.status ?? null,
+  seatStatuses: () => Object.fromEntries([...seatMap.positions].map(([id, at]) => [id, at.status])),
   seatPixel: (seatId) => seatMap.pixel(seatId),
 };
 
