@@ -1,0 +1,48 @@
+"""Waiting until the projections have consumed the topic up to given offsets."""
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import psycopg
+
+from infra.db import libpq_dsn
+
+
+async def positions(database_url: str, registry_name: str) -> dict[int, int]:
+    """The next offset per partition of the live version of ``registry_name`` (empty before it starts)."""
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        cur = await conn.execute(
+            "SELECT schema_name FROM projection_meta.versions WHERE projection = %s AND state = 'live'",
+            (registry_name,),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return {}
+        cur = await conn.execute(f'SELECT partition, next_offset FROM "{row[0]}".checkpoints')
+        return {int(p): int(o) for p, o in await cur.fetchall()}
+
+
+async def wait_caught_up(
+    database_url: str, registry_names: list[str], ends: dict[int, int], limit_s: float,
+    check: Callable[[], None] = lambda: None,
+) -> float:
+    """Seconds until every projection's offsets reach ``ends``; TimeoutError past ``limit_s``.
+
+    ``check`` runs at every poll and may raise (e.g. when the projector process died).
+    """
+    started = time.monotonic()
+    remaining = list(registry_names)
+    while remaining:
+        done = []
+        for name in remaining:
+            at = await positions(database_url, name)
+            if all(at.get(p, 0) >= end for p, end in ends.items()):
+                done.append(name)
+        remaining = [n for n in remaining if n not in done]
+        if remaining:
+            check()
+            if time.monotonic() - started > limit_s:
+                raise TimeoutError(f"projections {remaining} did not catch up within {limit_s:.0f}s")
+            await asyncio.sleep(0.1)
+    return time.monotonic() - started

@@ -1,0 +1,63 @@
+"""The rows one generated slice of history puts in the write model and the topic.
+
+Column orders match ``COLUMNS``; ``load.py`` copies each list into its table.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts import EventPayload, encode_event, new_envelope
+
+Row = tuple[Any, ...]
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "shows": ("show_id", "venue_id", "title", "starts_at", "stream_version", "created_at"),
+    "show_prices": ("show_id", "zone_id", "price_cents"),
+    "seat_inventory": (
+        "show_id", "seat_id", "zone_id", "row", "row_ordinal", "row_seats", "number",
+        "status", "hold_id", "order_id", "held_until",
+    ),
+    "holds": ("hold_id", "show_id", "customer_id", "seat_ids", "status", "expires_at", "created_at",
+              "ended_at"),
+    "orders": (
+        "order_id", "show_id", "hold_id", "customer_id", "referrer_id", "lines", "total_cents", "status",
+        "pay_by", "payment_ref", "paid_at", "refunded_cents", "cancel_reason", "created_at", "ended_at",
+    ),
+    "outbox": ("event_id", "show_id", "seq", "event_type", "body", "occurred_at", "published_at"),
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Slice:
+    """Write-model rows and topic messages of a batch of generated shows."""
+
+    tables: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
+    messages: list[tuple[UUID, bytes]] = field(default_factory=list)  # (show_id, body), seq order per show
+    orders: int = 0
+
+    @property
+    def events(self) -> int:
+        return len(self.messages)
+
+
+class ShowStream:
+    """Appends events to one show's stream: gapless seqs from 1, outbox row and message for each."""
+
+    def __init__(self, target: Slice, show_id: UUID, published_at: datetime, new_id: Any) -> None:
+        self.target, self.show_id, self.published_at = target, show_id, published_at
+        self.seq = 0
+        self._new_id = new_id
+
+    def emit(self, payload: EventPayload, at: datetime) -> None:
+        self.seq += 1
+        envelope = new_envelope(
+            payload, stream_id=self.show_id, seq=self.seq, correlation_id=self._new_id(),
+            occurred_at=at, event_id=self._new_id(),
+        )  # fmt: skip
+        body = encode_event(envelope)
+        self.target.tables["outbox"].append(
+            (envelope.event_id, self.show_id, self.seq, envelope.type, body, at, self.published_at)
+        )
+        self.target.messages.append((self.show_id, body))

@@ -1,0 +1,110 @@
+"""The benchmark's private corner of the shared services: its own database and topics.
+
+Isolation: every run creates a database ``boxoffice_bench_<id>`` on the
+configured PostgreSQL server (migrated like any boxoffice database), a topic
+``boxoffice.bench.<id>.events`` with the production partition count and its
+own dead-letter topic, and registers its projections under ``bench<id>_<name>``
+so their Kafka consumer groups are unique too. Nothing of the shared database,
+topics or groups is read or written; at the end the run drops what it created.
+"""
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+import psycopg
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from contracts import EVENTS_TOPIC_PARTITIONS
+from infra.db import libpq_dsn
+from infra.migrations.runner import upgrade
+from infra.services import resolve_services
+from infra.topics import LOG_CONFIG
+
+
+@dataclass(frozen=True, slots=True)
+class BenchEnv:
+    """Names and URLs of one run's private database, topics and projection registrations."""
+
+    run_id: str
+    admin_url: str  # the configured database, used only to create and drop the private one
+    database_url: str
+    kafka_bootstrap: str
+    topic: str
+    dead_letter_topic: str
+    reader_password: str
+
+    @property
+    def database_name(self) -> str:
+        return f"boxoffice_bench_{self.run_id}"
+
+    @property
+    def registry_prefix(self) -> str:
+        return f"bench{self.run_id}"
+
+
+def new_env(run_id: str | None = None) -> BenchEnv:
+    """Names for a new run on the services ``resolve_services()`` points at (nothing is created)."""
+    services = resolve_services()
+    rid = run_id or uuid.uuid4().hex[:10]
+    url = make_url(services.database_url)
+    private = url.set(database=f"boxoffice_bench_{rid}").render_as_string(hide_password=False)
+    return BenchEnv(
+        run_id=rid,
+        admin_url=services.database_url,
+        database_url=private,
+        kafka_bootstrap=services.kafka_bootstrap_servers,
+        topic=f"boxoffice.bench.{rid}.events",
+        dead_letter_topic=f"boxoffice.bench.{rid}.events.dlq",
+        reader_password=services.settings.reader_password.get_secret_value(),
+    )
+
+
+def _admin_conn(env: BenchEnv) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(libpq_dsn(env.admin_url), autocommit=True)
+
+
+def create_database(env: BenchEnv) -> None:
+    """Create and migrate the private database (the same migrations as production)."""
+    with _admin_conn(env) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(env.database_name)))
+    upgrade(env.database_url, reader_password=env.reader_password)
+
+
+def drop_database(env: BenchEnv) -> None:
+    """Drop the private database, closing any session still attached to it."""
+    with _admin_conn(env) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(env.database_name))
+        )
+
+
+async def create_topics(env: BenchEnv) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=env.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [
+                NewTopic(env.topic, EVENTS_TOPIC_PARTITIONS, 1, topic_configs=LOG_CONFIG),
+                NewTopic(env.dead_letter_topic, 1, 1, topic_configs=LOG_CONFIG),
+            ]
+        )
+        # Metadata of a new topic reaches every client a moment after creation.
+        for _ in range(50):
+            if env.topic in await admin.list_topics():
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
+
+
+async def delete_topics(env: BenchEnv) -> None:
+    """Delete the two private topics (never the shared ones: only names of this run)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=env.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([env.topic, env.dead_letter_topic])
+    finally:
+        await admin.close()

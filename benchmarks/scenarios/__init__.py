@@ -1,0 +1,1 @@
+"""One module per measurement: floors, reads, freshness, commands, replay."""

@@ -1,0 +1,51 @@
+"""Reads: availability, seat map and dashboard of each design, at fixed concurrency.
+
+Every design gets one warm-up pass over its paths first (not measured): that
+fills the cached baseline's cache, the query API's body cache and every
+connection pool. The cold baseline's cache is off, so each of its requests runs
+the aggregation. Requests spread round-robin over the same sampled shows.
+"""
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from benchmarks.config import ReadLoad
+from benchmarks.loadgen import closed_loop, http_client
+from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, VIEWER, Endpoints
+
+
+def paths(endpoint: str, shows: list[UUID]) -> list[str]:
+    if endpoint == "dashboard":
+        return ["/v1/dashboard"]
+    return [f"/v1/shows/{show}/{endpoint}" for show in shows]
+
+
+async def measure_one(
+    client: httpx.AsyncClient, base: str, targets: list[str], load: ReadLoad
+) -> dict[str, Any]:
+    for path in targets:  # warm-up
+        (await client.get(base + path, headers=VIEWER)).raise_for_status()
+
+    async def read(index: int) -> str:
+        response = await client.get(base + targets[index % len(targets)], headers=VIEWER)
+        return "ok" if response.status_code == 200 else str(response.status_code)
+
+    summary = await closed_loop(read, load.concurrency, load.requests, load.seconds)
+    return {"concurrency": load.concurrency, **summary.as_dict()}
+
+
+async def measure_reads(
+    endpoints: Endpoints, shows: list[UUID], load: ReadLoad, orders: int, progress: Any = print
+) -> list[dict[str, Any]]:
+    """One row per (endpoint, design) at this data size."""
+    rows = []
+    async with http_client(load.concurrency) as client:
+        for endpoint in ENDPOINTS:
+            for design in DESIGNS:
+                result = await measure_one(client, endpoints.base(design), paths(endpoint, shows), load)
+                rows.append({"orders": orders, "endpoint": endpoint, "design": design, **result})
+                progress(f"  reads {endpoint:<12} {design:<16} p50 {result['p50_ms']:>9.2f} ms"
+                         f"  p99 {result['p99_ms']:>9.2f} ms  {result['throughput']:>8.1f}/s")  # fmt: skip
+    return rows

@@ -1,0 +1,62 @@
+"""Replay: a fresh version of both projections consumes the whole private topic from offset 0.
+
+A new projector process registers the projections under new names (so new
+schemas, new consumer groups, views in a schema of their own) and starts at
+offset 0, exactly as a replay's version N+1 does; the serving version keeps
+running meanwhile. Measured from the process start to both checkpoints
+reaching the topic's end offsets.
+"""
+
+import time
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from benchmarks.datagen.catchup import wait_caught_up
+from benchmarks.environment import BenchEnv
+from benchmarks.stack import Stack
+from contracts import EVENTS_TOPIC_PARTITIONS
+from infra.db import libpq_dsn
+from projections.catalog import PROJECTIONS
+
+REPLAY_VIEWS = "bench_replay"
+
+
+async def _create_schema(database_url: str, schema: str) -> None:
+    # Created up front: two projections starting together would race on CREATE SCHEMA IF NOT EXISTS.
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(EVENTS_TOPIC_PARTITIONS)]
+        ends = await consumer.end_offsets(partitions)
+        return {tp.partition: int(offset) for tp, offset in ends.items()}
+    finally:
+        await consumer.stop()
+
+
+async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[str, Any]:
+    ends = await end_offsets(env.kafka_bootstrap, env.topic)
+    events = sum(ends.values())
+    prefix = f"{env.registry_prefix}r"
+    await _create_schema(env.database_url, REPLAY_VIEWS)
+    started = time.monotonic()
+    stack.start("replay-projector", "projector", "--registry-prefix", prefix, "--topic", env.topic,
+                "--dead-letter-topic", env.dead_letter_topic, "--views-schema", REPLAY_VIEWS)  # fmt: skip
+    try:
+        await wait_caught_up(env.database_url, [f"{prefix}_{n}" for n in PROJECTIONS], ends, limit_s,
+                             lambda: stack.check_alive("replay-projector"))  # fmt: skip
+    finally:
+        stack.stop("replay-projector")
+    seconds = time.monotonic() - started
+    return {
+        "events": events,
+        "projections": sorted(PROJECTIONS),
+        "seconds": round(seconds, 2),
+        "events_per_s": round(events / seconds, 1) if seconds > 0 else 0.0,
+    }

@@ -1,0 +1,102 @@
+"""Entry points of the processes a run starts: ``python -m benchmarks.serve KIND ...``.
+
+Each builds the real composition root of its side (the command API, command
+worker, projectors, query API) or the baseline, with the run's private
+database and topic from the environment, and serves it as production does:
+one uvicorn process per API, access log off.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def _serve(app: FastAPI, port: int) -> None:
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+
+
+def _baseline(args: argparse.Namespace) -> None:
+    from benchmarks.baseline.app import create_app  # noqa: PLC0415
+
+    app = create_app(os.environ["BOXOFFICE_DATABASE_URL"], args.availability_ttl, args.dashboard_ttl)
+    _serve(app, args.port)
+
+
+def _query_api(args: argparse.Namespace) -> None:
+    from infra.settings import ServiceSettings  # noqa: PLC0415
+    from query_api.app import create_app  # noqa: PLC0415
+    from query_api.settings import QueryApiSettings  # noqa: PLC0415
+
+    _serve(create_app(QueryApiSettings(port=args.port), ServiceSettings()), args.port)
+
+
+def _command_api(args: argparse.Namespace) -> None:
+    from command_side.bootstrap import create_app  # noqa: PLC0415
+    from command_side.settings import CommandSettings  # noqa: PLC0415
+
+    _serve(create_app(CommandSettings()), args.port)  # type: ignore[call-arg]  # URL from the environment
+
+
+def _command_worker(_: argparse.Namespace) -> None:
+    from command_side.bootstrap import build_worker  # noqa: PLC0415
+    from command_side.settings import CommandSettings  # noqa: PLC0415
+
+    worker = build_worker(CommandSettings())  # type: ignore[call-arg]  # URL and topic from the environment
+    asyncio.run(_until_signalled(worker.run))
+
+
+def _projector(args: argparse.Namespace) -> None:
+    from projections.catalog import PROJECTIONS  # noqa: PLC0415
+    from projections.runtime.process import serve_projectors  # noqa: PLC0415
+    from projections.runtime.projection import Deployment  # noqa: PLC0415
+
+    deployments = [
+        Deployment(PROJECTIONS[name], f"{args.registry_prefix}_{name}", args.topic, args.views_schema,
+                   args.dead_letter_topic)
+        for name in sorted(PROJECTIONS)
+    ]  # fmt: skip
+    asyncio.run(
+        serve_projectors(
+            deployments, os.environ["BOXOFFICE_DATABASE_URL"], os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]
+        )
+    )
+
+
+async def _until_signalled(run: "object") -> None:
+    import signal  # noqa: PLC0415
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await run(stop)  # type: ignore[operator]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve")
+    kinds = parser.add_subparsers(dest="kind", required=True)
+    baseline = kinds.add_parser("baseline")
+    baseline.add_argument("--port", type=int, required=True)
+    baseline.add_argument("--availability-ttl", type=float, required=True)
+    baseline.add_argument("--dashboard-ttl", type=float, required=True)
+    for name in ("query-api", "command-api"):
+        kinds.add_parser(name).add_argument("--port", type=int, required=True)
+    kinds.add_parser("command-worker")
+    projector = kinds.add_parser("projector")
+    projector.add_argument("--registry-prefix", required=True)
+    projector.add_argument("--topic", required=True)
+    projector.add_argument("--dead-letter-topic", required=True)
+    projector.add_argument("--views-schema", default="read")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handlers = {"baseline": _baseline, "query-api": _query_api, "command-api": _command_api,
+                "command-worker": _command_worker, "projector": _projector}  # fmt: skip
+    handlers[args.kind](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Starting and stopping the run's processes: each a child of this one, on loopback ports.
+
+Children are stopped by their own pid only (SIGTERM, then SIGKILL after a
+grace period); their output goes to one log file each under ``logs/``.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from benchmarks.config import API_KEYS
+from benchmarks.environment import BenchEnv
+
+READY_TIMEOUT_SECONDS = 90.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(slots=True)
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def tail(self, lines: int = 20) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass(slots=True)
+class Stack:
+    env: BenchEnv
+    logs: Path
+    children: dict[str, Child] = field(default_factory=dict)
+
+    def _environ(self) -> dict[str, str]:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
+        environ |= {
+            "BOXOFFICE_DATABASE_URL": self.env.database_url,
+            "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": self.env.kafka_bootstrap,
+            "BOXOFFICE_EVENTS_TOPIC": self.env.topic,
+            "BOXOFFICE_API_KEYS": API_KEYS,
+            "BOXOFFICE_READER_PASSWORD": self.env.reader_password,
+        }
+        return environ
+
+    def start(self, name: str, *args: str, http: bool = False) -> Child:
+        """Start ``python -m benchmarks.serve ARGS`` (with ``--port`` when it serves HTTP)."""
+        self.logs.mkdir(parents=True, exist_ok=True)
+        port = free_port() if http else None
+        argv = [sys.executable, "-m", "benchmarks.serve", *args] + (["--port", str(port)] if port else [])
+        log = self.logs / f"{name}.log"
+        with log.open("ab") as out:
+            process = subprocess.Popen(argv, env=self._environ(), stdout=out, stderr=subprocess.STDOUT)
+        child = self.children[name] = Child(name, process, log, port)
+        return child
+
+    def wait_ready(self, *names: str) -> None:
+        """Block until each named HTTP child answers ``/healthz``; RuntimeError if one exits."""
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        for name in names:
+            child = self.children[name]
+            while True:
+                if child.process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {child.process.returncode}:\n{child.tail()}")
+                try:
+                    if httpx.get(f"{child.url}/healthz", timeout=1.0).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not become ready:\n{child.tail()}")
+                time.sleep(0.1)
+
+    def check_alive(self, *names: str) -> None:
+        """RuntimeError naming the first of ``names`` (default: all) that has exited."""
+        for name in names or tuple(self.children):
+            child = self.children[name]
+            if child.process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {child.process.returncode}:\n{child.tail()}")
+
+    def stop(self, name: str, grace: float = 10.0) -> None:
+        child = self.children.pop(name, None)
+        if child is None or child.process.poll() is not None:
+            return
+        child.process.send_signal(signal.SIGTERM)
+        try:
+            child.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.children):
+            self.stop(name)
