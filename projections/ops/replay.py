@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
@@ -84,6 +85,7 @@ async def replay(
     verify: bool = False,
     on_progress: Progress | None = None,
     swap_timeout: float = 30.0,
+    max_records: int = 20_000,
 ) -> ReplayOutcome:
     """Build the next version of ``deployment`` and swap it in (see the module docstring)."""
     dsn = libpq_dsn(database_url)
@@ -106,6 +108,7 @@ async def replay(
             bootstrap_servers,
             sink,
             ceiling=ceiling if old is not None else None,
+            max_records=max_records,
         )
         stop = asyncio.Event()
         task = asyncio.create_task(runner.run(stop))
@@ -175,29 +178,47 @@ async def _swap(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
-        async with conn.transaction():
-            state = await lock_version(conn, old) if old is not None else None
-            if old is not None and state != "live":
-                raise ReplayError(f"the serving version {old.version} is {state} now; nothing swapped")
-            target = await _offsets(conn, old.schema_name) if old is not None else None
-            while target is not None and not _caught_up(await _offsets(conn, new.schema_name), target):
-                if task.done() or loop.time() > deadline:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                if verify and old is not None:
-                    found = await differences(conn, deployment, old.schema_name, new.schema_name)
-                    if found:
-                        raise ReplayError(
-                            "the new version differs from the serving one; nothing swapped:\n"
-                            + "\n".join(found[:20])
-                        )
-                if await lock_version(conn, new) != "building":
-                    raise ReplayError(f"version {new.version} was abandoned meanwhile; nothing swapped")
-                await swap(conn, deployment, old, new)
+        try:
+            if await _try_swap(conn, deployment, old, new, verify=verify, task=task, deadline=deadline):
                 return
+        except psycopg.errors.LockNotAvailable:
+            pass  # readers held the views; they never wait long on us, and we try again
         if task.done() or loop.time() > deadline:
             raise ReplayError("the new version could not reach the serving version's position in time")
+        await asyncio.sleep(0.05)
+
+
+async def _try_swap(
+    conn: AsyncConnection[Any],
+    deployment: Deployment,
+    old: Version | None,
+    new: Version,
+    *,
+    verify: bool,
+    task: "asyncio.Task[Any]",
+    deadline: float,
+) -> bool:
+    """One attempt, in one transaction: pause N, wait for N+1 to equal it, verify, swap."""
+    loop = asyncio.get_running_loop()
+    async with conn.transaction():
+        state = await lock_version(conn, old) if old is not None else None
+        if old is not None and state != "live":
+            raise ReplayError(f"the serving version {old.version} is {state} now; nothing swapped")
+        target = await _offsets(conn, old.schema_name) if old is not None else None
+        while target is not None and not _caught_up(await _offsets(conn, new.schema_name), target):
+            if task.done() or loop.time() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        if verify and old is not None:
+            found = await differences(conn, deployment, old.schema_name, new.schema_name)
+            if found:
+                raise ReplayError(
+                    "the new version differs from the serving one; nothing swapped:\n" + "\n".join(found[:20])
+                )
+        if await lock_version(conn, new) != "building":
+            raise ReplayError(f"version {new.version} was abandoned meanwhile; nothing swapped")
+        await swap(conn, deployment, old, new)
+        return True
 
 
 async def abandon(deployment: Deployment, database_url: str) -> Version:

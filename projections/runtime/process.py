@@ -44,6 +44,8 @@ def main() -> None:
     parser.add_argument("--views-schema", default="read")
     parser.add_argument("--dead-letter-topic", default=DEAD_LETTER_TOPIC)
     parser.add_argument("--max-records", type=int, default=20_000)
+    parser.add_argument("--replay", action="store_true", help="Replay into a new version, then swap.")
+    parser.add_argument("--resume", action="store_true", help="With --replay: continue an interrupted one.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     deployment = Deployment(
@@ -53,6 +55,19 @@ def main() -> None:
         args.views_schema,
         args.dead_letter_topic,
     )
+    if args.replay:
+        from projections.ops.replay import replay  # noqa: PLC0415 - the ops layer builds on this module
+
+        asyncio.run(
+            replay(
+                deployment,
+                os.environ["BOXOFFICE_DATABASE_URL"],
+                os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"],
+                resume=args.resume,
+                max_records=args.max_records,
+            )
+        )
+        return
     asyncio.run(
         serve_projectors(
             [deployment],

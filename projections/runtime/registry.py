@@ -118,7 +118,14 @@ async def lock_version(conn: AsyncConnection[Any], version: Version) -> str | No
 
 
 async def swap(conn: AsyncConnection[Any], deployment: Deployment, old: Version | None, new: Version) -> None:
-    """Make ``new`` the live version in the caller's transaction: views and registry together."""
+    """Make ``new`` the live version in the caller's transaction: views and registry together.
+
+    All the views are locked at once first, under a short lock timeout: a reader
+    joining two views holds one while waiting for the other, so locking them one
+    by one could deadlock with it. On timeout this raises LockNotAvailable and
+    the caller retries; readers only ever wait, they never fail.
+    """
+    await lock_views(conn, deployment)
     if old is not None:
         await conn.execute(
             "UPDATE projection_meta.versions SET state = 'retired', retired_at = now()"
@@ -131,6 +138,20 @@ async def swap(conn: AsyncConnection[Any], deployment: Deployment, old: Version 
         (new.projection, new.version),
     )
     await point_views(conn, deployment, new.schema_name)
+
+
+async def lock_views(conn: AsyncConnection[Any], deployment: Deployment, timeout_ms: int = 250) -> None:
+    """Lock every existing read view of the deployment exclusively, or raise LockNotAvailable."""
+    cur = await conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind = 'v' ORDER BY 1",
+        (deployment.views_schema, list(deployment.projection.views("x"))),
+    )
+    names = [f"{ident(deployment.views_schema)}.{ident(r[0])}" for r in await cur.fetchall()]
+    if names:
+        await conn.execute(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
+        await conn.execute(f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE")
+        await conn.execute("SET LOCAL lock_timeout = 0")
 
 
 async def set_state(conn: AsyncConnection[Any], version: Version, state: State) -> None:

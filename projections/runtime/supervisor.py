@@ -33,6 +33,10 @@ async def supervise(
         while not stop.is_set():
             async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
                 live = await ensure_live(conn, deployment)
+                # Idempotent DDL: code that added a column (ADD COLUMN IF NOT EXISTS) can write to the
+                # running version until a replay has built one with the column filled from the whole log.
+                for statement in deployment.projection.ddl(live.schema_name):
+                    await conn.execute(statement)
             log.info("projecting %s into %s", deployment.registry_name, live.schema_name)
             runner = ProjectionRunner(
                 deployment, live, database_url, bootstrap_servers, sink, max_records=max_records
