@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
-from benchmarks.config import SCALES, BenchOptions, ScaleName
+from benchmarks.config import SCALES, BenchOptions
 
 
 def bench(
     scale: Annotated[
-        str, typer.Option(help="tiny (seconds, the smoke test), small (a few minutes), large (under 30 minutes).")
+        str,
+        typer.Option(help="tiny (seconds, the smoke test), small (a few minutes), large (under 30 minutes)."),
     ] = "small",
     out: Annotated[Path, typer.Option(help="Directory for report.md, results.json, plots and logs.")] = Path(
         "var/bench"
@@ -19,12 +20,11 @@ def bench(
     keep: Annotated[bool, typer.Option(help="Keep the private database and topics for inspection.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated data set.")] = 7,
 ) -> None:
-    """Benchmark the read models against the compute-on-read baseline; write Markdown, JSON and PNG reports."""
+    """Benchmark the read models against the compute-on-read baseline; write Markdown, JSON, PNG reports."""
     from benchmarks.runner import run  # noqa: PLC0415  # loads the sides only when a run starts
 
     if scale not in SCALES:
         raise typer.BadParameter(f"choose one of {', '.join(SCALES)}", param_hint="--scale")
-    name: ScaleName = scale  # type: ignore[assignment]
-    paths = asyncio.run(run(BenchOptions(SCALES[name], out, keep=keep, seed=seed)))
+    paths = asyncio.run(run(BenchOptions(SCALES[scale], out, keep=keep, seed=seed)))
     for kind, path in paths.items():
         typer.echo(f"{kind}: {path}")

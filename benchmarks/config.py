@@ -35,7 +35,7 @@ class ScaleConfig:
     catch_up_timeout: float
 
 
-SCALES: dict[ScaleName, ScaleConfig] = {
+SCALES: dict[str, ScaleConfig] = {
     "tiny": ScaleConfig(
         name="tiny",
         order_steps=(300, 1_000),

@@ -66,12 +66,17 @@ class DataSet:
         events = self.events - events_before
         total = time.monotonic() - started
         return {
-            "orders": self.orders, "shows": len(self.shows), "events": self.events,
-            "step_events": events, "generate_s": round(generate_s, 2), "copy_s": round(copy_s, 2),
-            "publish_s": round(publish_s, 2), "caught_up_after_load_s": round(lag, 2),
+            "orders": self.orders,
+            "shows": len(self.shows),
+            "events": self.events,
+            "step_events": events,
+            "generate_s": round(generate_s, 2),
+            "copy_s": round(copy_s, 2),
+            "publish_s": round(publish_s, 2),
+            "caught_up_after_load_s": round(lag, 2),
             "step_seconds": round(total, 2),
             "projection_events_per_s": round(events / (loaded - started + lag), 1) if events else 0.0,
-        }  # fmt: skip
+        }
 
     def sample_shows(self, count: int) -> list[UUID]:
         """The same shows for every design at one step (seeded), spread over the whole data set."""

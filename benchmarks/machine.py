@@ -15,7 +15,17 @@ from infra.db import libpq_dsn
 from infra.settings import REPO_ROOT
 
 KAFKA_POM = REPO_ROOT / "infra" / "kafka" / "pom.xml"
-PACKAGES = ("fastapi", "uvicorn", "httpx", "sqlalchemy", "psycopg", "aiokafka", "pydantic", "orjson", "uvloop")
+PACKAGES = (
+    "fastapi",
+    "uvicorn",
+    "httpx",
+    "sqlalchemy",
+    "psycopg",
+    "aiokafka",
+    "pydantic",
+    "orjson",
+    "uvloop",
+)
 
 
 def _cpu_model() -> str:

@@ -38,18 +38,35 @@ Progress = Callable[[str], None]
 def create_baseline_indexes(database_url: str) -> None:
     with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
         for statement in INDEXES:
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
 
 
 def start_stack(stack: Stack) -> Endpoints:
     env = stack.env
-    cold = stack.start("baseline-cold", "baseline", "--availability-ttl", "0", "--dashboard-ttl", "0", http=True)
-    cached = stack.start("baseline-cached", "baseline", "--availability-ttl", str(AVAILABILITY_TTL_SECONDS),
-                         "--dashboard-ttl", str(DASHBOARD_TTL_SECONDS), http=True)  # fmt: skip
+    cold = stack.start(
+        "baseline-cold", "baseline", "--availability-ttl", "0", "--dashboard-ttl", "0", http=True
+    )
+    cached = stack.start(
+        "baseline-cached",
+        "baseline",
+        "--availability-ttl",
+        str(AVAILABILITY_TTL_SECONDS),
+        "--dashboard-ttl",
+        str(DASHBOARD_TTL_SECONDS),
+        http=True,
+    )
     command = stack.start("command-api", "command-api", http=True)
     stack.start("command-worker", "command-worker")
-    stack.start("projector", "projector", "--registry-prefix", env.registry_prefix, "--topic", env.topic,
-                "--dead-letter-topic", env.dead_letter_topic)  # fmt: skip
+    stack.start(
+        "projector",
+        "projector",
+        "--registry-prefix",
+        env.registry_prefix,
+        "--topic",
+        env.topic,
+        "--dead-letter-topic",
+        env.dead_letter_topic,
+    )
     query = stack.start("query-api", "query-api", http=True)
     stack.wait_ready("baseline-cold", "baseline-cached", "command-api", "query-api")
     return Endpoints(cold.url, cached.url, query.url, command.url)
@@ -76,10 +93,14 @@ async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Pa
             progress(f"loading to {step:,} orders")
             loaded = await data.grow_to(step, scale.catch_up_timeout, stack.check_alive)
             results["data"].append(loaded)
-            progress(f"  {loaded['events']:,} events, {loaded['shows']} shows; projections caught up "
-                     f"{loaded['caught_up_after_load_s']} s after the load")  # fmt: skip
+            progress(
+                f"  {loaded['events']:,} events, {loaded['shows']} shows; projections caught up "
+                f"{loaded['caught_up_after_load_s']} s after the load"
+            )
             if "floors" not in results:
-                results["floors"] = await measure_floors(endpoints.baseline_cached, data.shows[0], scale.floor)
+                results["floors"] = await measure_floors(
+                    endpoints.baseline_cached, data.shows[0], scale.floor
+                )
             shows = data.sample_shows(scale.reads.shows)
             results["reads"] += await measure_reads(endpoints, shows, scale.reads, data.orders, progress)
         progress("freshness")
@@ -88,7 +109,11 @@ async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Pa
         )
         progress("commands")
         results["commands"] = await measure_commands(
-            endpoints.command_api, scale.command_levels, scale.command_requests, scale.command_seconds, progress
+            endpoints.command_api,
+            scale.command_levels,
+            scale.command_requests,
+            scale.command_seconds,
+            progress,
         )
         progress("replay")
         results["replay"] = await measure_replay(env, stack, scale.catch_up_timeout)
@@ -98,11 +123,18 @@ async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Pa
             environment.drop_database(env)
             await environment.delete_topics(env)
     results["meta"] = {
-        "scale": scale.name, "config": asdict(scale), "run_id": env.run_id,
-        "started_at": started_at.isoformat(), "duration_s": round(time.monotonic() - began, 1),
+        "scale": scale.name,
+        "config": asdict(scale),
+        "run_id": env.run_id,
+        "started_at": started_at.isoformat(),
+        "duration_s": round(time.monotonic() - began, 1),
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "isolation": {"database": env.database_name, "topic": env.topic,
-                      "dead_letter_topic": env.dead_letter_topic,
-                      "projection_registry_prefix": env.registry_prefix, "kept": options.keep},
-    }  # fmt: skip
+        "isolation": {
+            "database": env.database_name,
+            "topic": env.topic,
+            "dead_letter_topic": env.dead_letter_topic,
+            "projection_registry_prefix": env.registry_prefix,
+            "kept": options.keep,
+        },
+    }
     return write_reports(results, out)

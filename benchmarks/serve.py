@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
+from collections.abc import Awaitable, Callable
 
 import uvicorn
 from fastapi import FastAPI
@@ -38,14 +40,14 @@ def _command_api(args: argparse.Namespace) -> None:
     from command_side.bootstrap import create_app  # noqa: PLC0415
     from command_side.settings import CommandSettings  # noqa: PLC0415
 
-    _serve(create_app(CommandSettings()), args.port)  # type: ignore[call-arg]  # URL from the environment
+    _serve(create_app(CommandSettings()), args.port)  # the URL comes from the environment
 
 
 def _command_worker(_: argparse.Namespace) -> None:
     from command_side.bootstrap import build_worker  # noqa: PLC0415
     from command_side.settings import CommandSettings  # noqa: PLC0415
 
-    worker = build_worker(CommandSettings())  # type: ignore[call-arg]  # URL and topic from the environment
+    worker = build_worker(CommandSettings())  # URL and topic from the environment
     asyncio.run(_until_signalled(worker.run))
 
 
@@ -55,10 +57,15 @@ def _projector(args: argparse.Namespace) -> None:
     from projections.runtime.projection import Deployment  # noqa: PLC0415
 
     deployments = [
-        Deployment(PROJECTIONS[name], f"{args.registry_prefix}_{name}", args.topic, args.views_schema,
-                   args.dead_letter_topic)
+        Deployment(
+            PROJECTIONS[name],
+            f"{args.registry_prefix}_{name}",
+            args.topic,
+            args.views_schema,
+            args.dead_letter_topic,
+        )
         for name in sorted(PROJECTIONS)
-    ]  # fmt: skip
+    ]
     asyncio.run(
         serve_projectors(
             deployments, os.environ["BOXOFFICE_DATABASE_URL"], os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]
@@ -66,14 +73,12 @@ def _projector(args: argparse.Namespace) -> None:
     )
 
 
-async def _until_signalled(run: "object") -> None:
-    import signal  # noqa: PLC0415
-
+async def _until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await run(stop)  # type: ignore[operator]
+    await run(stop)
 
 
 def main() -> None:
@@ -93,8 +98,13 @@ def main() -> None:
     projector.add_argument("--views-schema", default="read")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    handlers = {"baseline": _baseline, "query-api": _query_api, "command-api": _command_api,
-                "command-worker": _command_worker, "projector": _projector}  # fmt: skip
+    handlers = {
+        "baseline": _baseline,
+        "query-api": _query_api,
+        "command-api": _command_api,
+        "command-worker": _command_worker,
+        "projector": _projector,
+    }
     handlers[args.kind](args)
 
 

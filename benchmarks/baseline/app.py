@@ -85,8 +85,9 @@ def create_app(
         async def work(conn: AsyncConnection) -> Any:
             show = await show_row(conn, show_id)
             rows = (await conn.execute(queries.SEATS, {"show_id": show_id})).all()
-            listed = [{"seat_id": r[0], "zone_id": r[1], "row": r[2], "number": r[3], "status": r[4]}
-                      for r in rows]  # fmt: skip
+            listed = [
+                {"seat_id": r[0], "zone_id": r[1], "row": r[2], "number": r[3], "status": r[4]} for r in rows
+            ]
             return {"show_id": show_id, "seq": show.stream_version, "seats": listed}
 
         body = await cache.get(f"seats:{show_id}", availability_ttl, lambda: run(work))

@@ -22,7 +22,9 @@ GROUP BY z.zone_id, z.name, p.price_cents, z.ordinal
 ORDER BY z.ordinal
 """)
 
-SHOW = text("SELECT show_id, title, starts_at, stream_version FROM write_model.shows WHERE show_id = :show_id")
+SHOW = text(
+    "SELECT show_id, title, starts_at, stream_version FROM write_model.shows WHERE show_id = :show_id"
+)
 
 SEATS = text("""
 SELECT i.seat_id, i.zone_id, i.row, i.number, i.status
@@ -94,5 +96,6 @@ GROUP BY referrer_id ORDER BY revenue_cents DESC, referrer_id
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS baseline_booking_show_status ON write_model.seat_inventory (show_id, status)",
     "CREATE INDEX IF NOT EXISTS baseline_order_created_status ON write_model.orders (created_at, status)",
-    "CREATE INDEX IF NOT EXISTS baseline_order_referrer_created ON write_model.orders (referrer_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS baseline_order_referrer_created"
+    " ON write_model.orders (referrer_id, created_at)",
 )

@@ -24,7 +24,10 @@ async def positions(database_url: str, registry_name: str) -> dict[int, int]:
 
 
 async def wait_caught_up(
-    database_url: str, registry_names: list[str], ends: dict[int, int], limit_s: float,
+    database_url: str,
+    registry_names: list[str],
+    ends: dict[int, int],
+    limit_s: float,
     check: Callable[[], None] = lambda: None,
 ) -> float:
     """Seconds until every projection's offsets reach ``ends``; TimeoutError past ``limit_s``.

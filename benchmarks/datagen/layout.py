@@ -30,9 +30,7 @@ class Seat:
 def zone_layouts() -> tuple[ZoneLayout, ...]:
     """The layout snapshot ``ShowScheduled`` carries (prices included)."""
     rows = tuple(RowLayout(row=str(r + 1), seats=SEATS_PER_ROW) for r in range(ROWS_PER_ZONE))
-    return tuple(
-        ZoneLayout(zone_id=z, name=name, price_cents=price, rows=rows) for z, name, price in ZONES
-    )
+    return tuple(ZoneLayout(zone_id=z, name=name, price_cents=price, rows=rows) for z, name, price in ZONES)
 
 
 def seats() -> list[Seat]:

@@ -36,8 +36,12 @@ def load_venue(database_url: str) -> None:
                     " VALUES (%s, %s, %s, %s, %s)",
                     (layout.VENUE_ID, zone_id, str(r + 1), r, layout.SEATS_PER_ROW),
                 )
-        _copy(conn, "seats", ("venue_id", "seat_id", "zone_id", "row", "number"),
-              ((layout.VENUE_ID, s.seat_id, s.zone_id, s.row, s.number) for s in layout.seats()))  # fmt: skip
+        _copy(
+            conn,
+            "seats",
+            ("venue_id", "seat_id", "zone_id", "row", "number"),
+            ((layout.VENUE_ID, s.seat_id, s.zone_id, s.row, s.number) for s in layout.seats()),
+        )
 
 
 def _copy(
@@ -59,9 +63,12 @@ def load_slice(database_url: str, data: Slice) -> None:
 async def publish(bootstrap: str, topic: str, messages: list[tuple[object, bytes]]) -> dict[int, int]:
     """Send every message keyed by show; returns the end offset reached per partition."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks=1, linger_ms=20, max_batch_size=1_048_576,
+        bootstrap_servers=bootstrap,
+        acks=1,
+        linger_ms=20,
+        max_batch_size=1_048_576,
         max_request_size=8_388_608,
-    )  # fmt: skip
+    )
     await producer.start()
     ends: dict[int, int] = {}
     try:

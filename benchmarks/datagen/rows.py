@@ -16,17 +16,47 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "shows": ("show_id", "venue_id", "title", "starts_at", "stream_version", "created_at"),
     "show_prices": ("show_id", "zone_id", "price_cents"),
     "seat_inventory": (
-        "show_id", "seat_id", "zone_id", "row", "row_ordinal", "row_seats", "number",
-        "status", "hold_id", "order_id", "held_until",
+        "show_id",
+        "seat_id",
+        "zone_id",
+        "row",
+        "row_ordinal",
+        "row_seats",
+        "number",
+        "status",
+        "hold_id",
+        "order_id",
+        "held_until",
     ),
-    "holds": ("hold_id", "show_id", "customer_id", "seat_ids", "status", "expires_at", "created_at",
-              "ended_at"),
+    "holds": (
+        "hold_id",
+        "show_id",
+        "customer_id",
+        "seat_ids",
+        "status",
+        "expires_at",
+        "created_at",
+        "ended_at",
+    ),
     "orders": (
-        "order_id", "show_id", "hold_id", "customer_id", "referrer_id", "lines", "total_cents", "status",
-        "pay_by", "payment_ref", "paid_at", "refunded_cents", "cancel_reason", "created_at", "ended_at",
+        "order_id",
+        "show_id",
+        "hold_id",
+        "customer_id",
+        "referrer_id",
+        "lines",
+        "total_cents",
+        "status",
+        "pay_by",
+        "payment_ref",
+        "paid_at",
+        "refunded_cents",
+        "cancel_reason",
+        "created_at",
+        "ended_at",
     ),
     "outbox": ("event_id", "show_id", "seq", "event_type", "body", "occurred_at", "published_at"),
-}  # fmt: skip
+}
 
 
 @dataclass(slots=True)
@@ -53,9 +83,13 @@ class ShowStream:
     def emit(self, payload: EventPayload, at: datetime) -> None:
         self.seq += 1
         envelope = new_envelope(
-            payload, stream_id=self.show_id, seq=self.seq, correlation_id=self._new_id(),
-            occurred_at=at, event_id=self._new_id(),
-        )  # fmt: skip
+            payload,
+            stream_id=self.show_id,
+            seq=self.seq,
+            correlation_id=self._new_id(),
+            occurred_at=at,
+            event_id=self._new_id(),
+        )
         body = encode_event(envelope)
         self.target.tables["outbox"].append(
             (envelope.event_id, self.show_id, self.seq, envelope.type, body, at, self.published_at)

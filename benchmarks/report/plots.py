@@ -6,31 +6,48 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS  # noqa: E402
+from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS
 
-STYLE = {"baseline_cold": ("tab:red", "o"), "baseline_cached": ("tab:orange", "s"), "read_model": ("tab:green", "^")}
+STYLE = {
+    "baseline_cold": ("tab:red", "o"),
+    "baseline_cached": ("tab:orange", "s"),
+    "read_model": ("tab:green", "^"),
+}
 
 
 def draw(results: dict[str, Any], out: Path) -> dict[str, Path]:
-    return {"scale": _scale(results["reads"], out / "scale.png"),
-            "reads": _reads(results["reads"], out / "reads.png"),
-            "commands": _commands(results["commands"], out / "commands.png")}  # fmt: skip
+    return {
+        "scale": _scale(results["reads"], out / "scale.png"),
+        "reads": _reads(results["reads"], out / "reads.png"),
+        "commands": _commands(results["commands"], out / "commands.png"),
+    }
 
 
 def _scale(reads: list[dict[str, Any]], path: Path) -> Path:
     fig, axes = plt.subplots(1, len(ENDPOINTS), figsize=(15, 4.5))
     for ax, endpoint in zip(axes, ENDPOINTS, strict=True):
         for design in DESIGNS:
-            rows = sorted((r for r in reads if r["endpoint"] == endpoint and r["design"] == design),
-                          key=lambda r: r["orders"])  # fmt: skip
+            rows = sorted(
+                (r for r in reads if r["endpoint"] == endpoint and r["design"] == design),
+                key=lambda r: r["orders"],
+            )
             color, marker = STYLE[design]
             xs = [r["orders"] for r in rows]
             ax.plot(xs, [r["p50_ms"] for r in rows], color=color, marker=marker, label=f"{design} p50")
-            ax.plot(xs, [r["p99_ms"] for r in rows], color=color, marker=marker, linestyle="--", alpha=0.5,
-                    label=f"{design} p99")  # fmt: skip
-        ax.set(title=endpoint, xscale="log", yscale="log", xlabel="orders in the data set", ylabel="latency (ms)")
+            ax.plot(
+                xs,
+                [r["p99_ms"] for r in rows],
+                color=color,
+                marker=marker,
+                linestyle="--",
+                alpha=0.5,
+                label=f"{design} p99",
+            )
+        ax.set(
+            title=endpoint, xscale="log", yscale="log", xlabel="orders in the data set", ylabel="latency (ms)"
+        )
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=7)
     fig.suptitle("Read latency against data size (log-log)")
@@ -65,9 +82,13 @@ def _commands(commands: list[dict[str, Any]], path: Path) -> Path:
         xs = [r["concurrency"] for r in rows]
         left.plot(xs, [r["throughput"] for r in rows], marker="o", color=color, label=scenario)
         right.plot(xs, [r["p50_ms"] for r in rows], marker="o", color=color, label=f"{scenario} p50")
-        right.plot(xs, [r["p99_ms"] for r in rows], marker="o", linestyle="--", color=color, label=f"{scenario} p99")
+        right.plot(
+            xs, [r["p99_ms"] for r in rows], marker="o", linestyle="--", color=color, label=f"{scenario} p99"
+        )
     left.set(xscale="log", xlabel="concurrent clients", ylabel="accepted holds / s", title="Hold throughput")
-    right.set(xscale="log", yscale="log", xlabel="concurrent clients", ylabel="latency (ms)", title="Hold latency")
+    right.set(
+        xscale="log", yscale="log", xlabel="concurrent clients", ylabel="latency (ms)", title="Hold latency"
+    )
     for ax in (left, right):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)

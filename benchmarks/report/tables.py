@@ -20,3 +20,8 @@ def table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(fmt(c) if not isinstance(c, str) else c for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def summary_cells(r: dict[str, Any]) -> list[Any]:
+    """p50, p99, max, throughput, successes and failures of a load summary."""
+    return [r["p50_ms"], r["p99_ms"], r["max_ms"], fmt(r["throughput"]), fmt(r["ok"]), r["failed"]]

@@ -29,7 +29,9 @@ async def measure_commands(
         for scenario in ("spread", "hot"):
             for level in levels:
                 if scenario == "hot":
-                    shows = await create_shows(client, command_api, 1, hot_venue, label=f"hot on-sale {level}")
+                    shows = await create_shows(
+                        client, command_api, 1, hot_venue, label=f"hot on-sale {level}"
+                    )
                     zones: tuple[str, ...] = HOT_ZONES
                 else:
                     shows, zones = spread, tuple(z for z, _, _ in layout.ZONES)
@@ -37,13 +39,16 @@ async def measure_commands(
                 async def hold(index: int, shows: list[UUID] = shows, zones: tuple[str, ...] = zones) -> str:
                     show = shows[index % len(shows)]
                     body = {"customer_id": f"bench-{index}", "zone_id": rng.choice(zones), "quantity": 2}
-                    response = await client.post(f"{command_api}/v1/shows/{show}/holds", json=body,
-                                                 headers=CHECKOUT)  # fmt: skip
+                    response = await client.post(
+                        f"{command_api}/v1/shows/{show}/holds", json=body, headers=CHECKOUT
+                    )
                     return "ok" if response.status_code == 201 else str(response.status_code)
 
                 summary = await closed_loop(hold, level, max_ops, max_seconds)
                 rows.append({"scenario": scenario, "concurrency": level, **summary.as_dict()})
-                progress(f"  holds {scenario:<6} x{level:<4} {summary.throughput:>8.1f}/s"
-                         f"  p50 {summary.p50_ms:>8.2f} ms  p99 {summary.p99_ms:>8.2f} ms"
-                         f"  {summary.outcomes}")  # fmt: skip
+                progress(
+                    f"  holds {scenario:<6} x{level:<4} {summary.throughput:>8.1f}/s"
+                    f"  p50 {summary.p50_ms:>8.2f} ms  p99 {summary.p99_ms:>8.2f} ms"
+                    f"  {summary.outcomes}"
+                )
     return rows

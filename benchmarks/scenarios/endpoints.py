@@ -16,8 +16,11 @@ class Endpoints:
     command_api: str
 
     def base(self, design: str) -> str:
-        return {"baseline_cold": self.baseline_cold, "baseline_cached": self.baseline_cached,
-                "read_model": self.query_api}[design]  # fmt: skip
+        return {
+            "baseline_cold": self.baseline_cold,
+            "baseline_cached": self.baseline_cached,
+            "read_model": self.query_api,
+        }[design]
 
 
 VIEWER = {"Authorization": f"Bearer {VIEWER_KEY}"}

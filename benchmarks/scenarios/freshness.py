@@ -37,15 +37,18 @@ async def measure_freshness(
             show = shows[index % len(shows)]
             body = {"customer_id": f"fresh-{index}", "zone_id": rng.choice(zones), "quantity": 1}
             begin = time.perf_counter()
-            response = await client.post(f"{endpoints.command_api}/v1/shows/{show}/holds", json=body,
-                                         headers=CHECKOUT)  # fmt: skip
+            response = await client.post(
+                f"{endpoints.command_api}/v1/shows/{show}/holds", json=body, headers=CHECKOUT
+            )
             accepted = time.perf_counter()
             if response.status_code != 201:
                 return f"command {response.status_code}", 0.0
             command_ms.append((accepted - begin) * 1000)
             token = response.json()["consistency_token"]
-            read = await client.get(f"{endpoints.query_api}/v1/shows/{show}/availability",
-                                    params={"consistency_token": token, "wait_ms": 5000})  # fmt: skip
+            read = await client.get(
+                f"{endpoints.query_api}/v1/shows/{show}/availability",
+                params={"consistency_token": token, "wait_ms": 5000},
+            )
             if read.status_code != 200:
                 return f"read {read.status_code}", 0.0
             return "ok", time.perf_counter() - accepted
@@ -53,8 +56,14 @@ async def measure_freshness(
         summary, achieved = await open_loop(command_then_read, rate, seconds, max_in_flight=800)
     command_ms.sort()
     return {
-        "read_model": {"target_rate": rate, "achieved_rate": achieved, **summary.as_dict(),
-                       "command_p50_ms": round(command_ms[len(command_ms) // 2], 2) if command_ms else 0.0},
-        "baseline": {"availability": baseline_staleness(AVAILABILITY_TTL_SECONDS),
-                     "dashboard": baseline_staleness(DASHBOARD_TTL_SECONDS)},
-    }  # fmt: skip
+        "read_model": {
+            "target_rate": rate,
+            "achieved_rate": achieved,
+            **summary.as_dict(),
+            "command_p50_ms": round(command_ms[len(command_ms) // 2], 2) if command_ms else 0.0,
+        },
+        "baseline": {
+            "availability": baseline_staleness(AVAILABILITY_TTL_SECONDS),
+            "dashboard": baseline_staleness(DASHBOARD_TTL_SECONDS),
+        },
+    }

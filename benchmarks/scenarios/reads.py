@@ -46,6 +46,8 @@ async def measure_reads(
             for design in DESIGNS:
                 result = await measure_one(client, endpoints.base(design), paths(endpoint, shows), load)
                 rows.append({"orders": orders, "endpoint": endpoint, "design": design, **result})
-                progress(f"  reads {endpoint:<12} {design:<16} p50 {result['p50_ms']:>9.2f} ms"
-                         f"  p99 {result['p99_ms']:>9.2f} ms  {result['throughput']:>8.1f}/s")  # fmt: skip
+                progress(
+                    f"  reads {endpoint:<12} {design:<16} p50 {result['p50_ms']:>9.2f} ms"
+                    f"  p99 {result['p99_ms']:>9.2f} ms  {result['throughput']:>8.1f}/s"
+                )
     return rows

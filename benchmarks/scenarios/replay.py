@@ -46,11 +46,26 @@ async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[st
     prefix = f"{env.registry_prefix}r"
     await _create_schema(env.database_url, REPLAY_VIEWS)
     started = time.monotonic()
-    stack.start("replay-projector", "projector", "--registry-prefix", prefix, "--topic", env.topic,
-                "--dead-letter-topic", env.dead_letter_topic, "--views-schema", REPLAY_VIEWS)  # fmt: skip
+    stack.start(
+        "replay-projector",
+        "projector",
+        "--registry-prefix",
+        prefix,
+        "--topic",
+        env.topic,
+        "--dead-letter-topic",
+        env.dead_letter_topic,
+        "--views-schema",
+        REPLAY_VIEWS,
+    )
     try:
-        await wait_caught_up(env.database_url, [f"{prefix}_{n}" for n in PROJECTIONS], ends, limit_s,
-                             lambda: stack.check_alive("replay-projector"))  # fmt: skip
+        await wait_caught_up(
+            env.database_url,
+            [f"{prefix}_{n}" for n in PROJECTIONS],
+            ends,
+            limit_s,
+            lambda: stack.check_alive("replay-projector"),
+        )
     finally:
         stack.stop("replay-projector")
     seconds = time.monotonic() - started

@@ -14,10 +14,13 @@ HOT_ZONES = tuple(f"H{i}" for i in range(8))  # eight zones of 20 rows of 50: 8,
 
 async def create_venue(client: httpx.AsyncClient, command_api: str) -> UUID:
     """A large venue for hot on-sales."""
-    zones = [{"zone_id": z, "name": f"Hot zone {z}",
-              "rows": [{"row": str(r + 1), "seats": 50} for r in range(20)]} for z in HOT_ZONES]  # fmt: skip
-    response = await client.post(f"{command_api}/v1/venues", json={"name": "Hot venue", "zones": zones},
-                                 headers=OPERATOR)  # fmt: skip
+    zones = [
+        {"zone_id": z, "name": f"Hot zone {z}", "rows": [{"row": str(r + 1), "seats": 50} for r in range(20)]}
+        for z in HOT_ZONES
+    ]
+    response = await client.post(
+        f"{command_api}/v1/venues", json={"name": "Hot venue", "zones": zones}, headers=OPERATOR
+    )
     response.raise_for_status()
     return UUID(response.json()["venue_id"])
 
@@ -33,8 +36,12 @@ async def create_shows(
     starts = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
     shows = []
     for i in range(count):
-        body: dict[str, Any] = {"venue_id": str(venue_id), "title": f"{label} {i + 1}", "starts_at": starts,
-                                "prices": prices}  # fmt: skip
+        body: dict[str, Any] = {
+            "venue_id": str(venue_id),
+            "title": f"{label} {i + 1}",
+            "starts_at": starts,
+            "prices": prices,
+        }
         response = await client.post(f"{command_api}/v1/shows", json=body, headers=OPERATOR)
         response.raise_for_status()
         shows.append(UUID(response.json()["show_id"]))

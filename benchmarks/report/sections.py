@@ -1,0 +1,132 @@
+"""Report sections of the measurements against load: reads, scale, freshness, commands, replay."""
+
+from typing import Any
+
+from benchmarks.report.tables import fmt, ratio, summary_cells, table
+from benchmarks.scenarios.endpoints import ENDPOINTS
+
+
+def reads(reads: list[dict[str, Any]], plots: dict[str, str]) -> str:
+    out = ["## Reads\n"]
+    for orders in sorted({r["orders"] for r in reads}):
+        rows = [
+            [r["endpoint"], r["design"], r["concurrency"], *summary_cells(r)]
+            for r in reads
+            if r["orders"] == orders
+        ]
+        head = ["endpoint", "design", "concurrency", "p50", "p99", "max", "req/s", "requests", "failed"]
+        out.append(f"### {fmt(orders)} orders\n\n" + table(head, rows))
+        ratios = []
+        for endpoint in ENDPOINTS:
+            by = {r["design"]: r for r in reads if r["orders"] == orders and r["endpoint"] == endpoint}
+            rm, cold, cached = by["read_model"], by["baseline_cold"], by["baseline_cached"]
+            ratios.append(
+                [
+                    endpoint,
+                    ratio(rm["p50_ms"], cold["p50_ms"]),
+                    ratio(rm["p50_ms"], cached["p50_ms"]),
+                    ratio(rm["throughput"], cold["throughput"]),
+                    ratio(rm["throughput"], cached["throughput"]),
+                ]
+            )
+        head = [
+            "endpoint",
+            "p50 read model / cold",
+            "p50 read model / cached",
+            "req/s read model / cold",
+            "req/s read model / cached",
+        ]
+        out.append(
+            "Ratios (read model / baseline; below 1 for latency and above 1 for throughput favour "
+            "the read model):\n\n" + table(head, ratios)
+        )
+    out.append(f"![reads]({plots['reads']})\n")
+    return "\n".join(out)
+
+
+def scale(reads: list[dict[str, Any]], plots: dict[str, str]) -> str:
+    sizes = sorted({r["orders"] for r in reads})
+    rows = []
+    for endpoint in ENDPOINTS:
+        for design in ("baseline_cold", "baseline_cached", "read_model"):
+            by = {
+                r["orders"]: r["p50_ms"] for r in reads if r["endpoint"] == endpoint and r["design"] == design
+            }
+            rows.append([endpoint, design, *[by.get(s, "") for s in sizes]])
+    head = ["endpoint", "design", *[f"p50 at {fmt(s)}" for s in sizes]]
+    return f"## Scale\n\n{table(head, rows)}\n![latency against data size]({plots['scale']})\n"
+
+
+def freshness(f: dict[str, Any]) -> str:
+    rm = f["read_model"]
+    rows = [
+        [
+            "read model (measured)",
+            f"{rm['target_rate']} / {rm['achieved_rate']}",
+            rm["p50_ms"],
+            rm["p99_ms"],
+            rm["max_ms"],
+            fmt(rm["ok"]),
+            rm["outcomes"],
+        ]
+    ]
+    for name, b in f["baseline"].items():
+        rows.append(
+            [
+                f"baseline {name} (TTL {b['ttl_s']:g} s, derived)",
+                "any",
+                b["p50_s"] * 1000,
+                b["p99_s"] * 1000,
+                b["max_s"] * 1000,
+                "",
+                "",
+            ]
+        )
+    head = ["design", "commands/s target / started", "p50 ms", "p99 ms", "max ms", "samples", "outcomes"]
+    return (
+        "## Freshness\n\n"
+        + table(head, rows)
+        + (
+            f"\nRead model: hold accepted (command answered, p50 {rm['command_p50_ms']} ms) → availability "
+            "read with its consistency token answered 200, at a steady command rate. Baseline: a cached "
+            "answer stays unchanged until its TTL passes, so a change is invisible for U(0, TTL).\n"
+        )
+    )
+
+
+def commands(commands: list[dict[str, Any]], plots: dict[str, str]) -> str:
+    rows = [
+        [
+            c["scenario"],
+            c["concurrency"],
+            fmt(c["throughput"]),
+            c["p50_ms"],
+            c["p99_ms"],
+            c["max_ms"],
+            fmt(c["ok"]),
+            c["outcomes"],
+        ]
+        for c in commands
+    ]
+    head = ["scenario", "clients", "accepted holds/s", "p50", "p99", "max", "accepted", "outcomes"]
+    return (
+        "## Commands\n\n"
+        + table(head, rows)
+        + (
+            "\nBest-available holds of two seats. spread: over 32 shows; hot: one fresh 8,000-seat show per "
+            "level that everyone wants (each hold takes that show's row lock in turn).\n\n"
+            f"![commands]({plots['commands']})\n"
+        )
+    )
+
+
+def replay(r: dict[str, Any]) -> str:
+    rows = [[", ".join(r["projections"]), fmt(r["events"]), r["seconds"], fmt(r["events_per_s"])]]
+    return (
+        "## Replay\n\n"
+        + table(["projections", "events", "seconds", "events/s"], rows)
+        + (
+            "\nA fresh version of every projection (new schemas, new consumer groups) consuming the whole "
+            "topic from offset 0 while the serving version keeps running; from process start to caught up.\n"
+        )
+    )
