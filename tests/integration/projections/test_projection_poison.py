@@ -1,12 +1,18 @@
 """Poison events: dead-lettered with their error, their show quarantined, every other show flowing."""
 
 import asyncio
+from typing import ClassVar
 from uuid import uuid4
 
 import orjson
+import psycopg
 import pytest
 
 from contracts import Envelope, SeatsHeld, encode_event, new_envelope, partition_key
+from contracts.registry import REGISTRY
+from infra.db import libpq_dsn
+from projections.ops.dead_letters import list_dead_letters, redrive
+from projections.runtime.registry import find
 from projections.runtime.supervisor import run_projectors
 from projections.testing import Simulation
 from projections.testing.harness import deployment_for, produce, query, read_topic, seat_model, wait_consumed
@@ -68,3 +74,72 @@ async def test_poison_events_quarantine_only_their_show(
     assert all(x["projection"] == deployment.registry_name and x["error"] for x in letters)
     # The poison after three events of A; the refused event after the poison, A, B and C's first.
     assert sorted(x["offset"] for x in letters) == [3, 1 + len(a.events) + len(b.events) + 1]
+
+
+class SeatsHeldV2(SeatsHeld):
+    """The "fix": code that reads SeatsHeld v2 (same fields), as a deploy would bring."""
+
+    event_version: ClassVar[int] = 2
+
+
+async def test_redrive_applies_the_dead_and_parked_events_once_the_cause_is_fixed(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    a, g = Simulation(21, shows=1).run(40), Simulation(22, shows=1).run(20)
+    show_a, show_g = a.events[0].stream_id, g.events[0].stream_id
+    k = next(i for i, e in enumerate(a.events) if e.type == "SeatsHeld" and i >= 2)
+    from_the_future = a.events[k].model_copy(update={"version": 2})  # this code knows only v1
+    stream: list[Envelope | tuple[bytes | None, bytes]] = [*a.events[:k], from_the_future, *a.events[k + 1 :]]
+    stream += [*g.events[:2], (partition_key(show_g), b"\x00 not json"), *g.events[2:]]
+    total = await produce(kafka_bootstrap, topic, stream)
+    deployment = deployment_for("seat_availability", topic)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_projectors([deployment], database_url, kafka_bootstrap, stop, max_records=9)
+    )
+    try:
+        await wait_consumed(database_url, deployment, total)
+        schema = deployment.schema_for(1)
+        assert {r[0] for r in query(database_url, f'SELECT show_id FROM "{schema}".quarantine')} == {
+            show_a,
+            show_g,
+        }
+
+        (result,) = await redrive(deployment, database_url, show_a)
+        assert result.error is not None
+        assert "no version 2" in result.error  # not fixed yet: nothing changes
+        REGISTRY.register(SeatsHeldV2)
+        REGISTRY.register_upcaster("SeatsHeld", 1, dict)
+        try:
+            (result,) = await redrive(deployment, database_url, show_a)
+        finally:
+            del REGISTRY.models[("SeatsHeld", 2)]
+            del REGISTRY.upcasters[("SeatsHeld", 1)]
+        assert result.error is None
+        assert result.applied == len(a.events) - k
+
+        (result,) = await redrive(deployment, database_url, show_g)
+        assert result.error is not None  # garbage stays garbage
+        (result,) = await redrive(deployment, database_url, show_g, skip_dead=True)
+        assert result.error is None
+        assert result.applied == len(g.events) - 2
+
+        # Lifted: the shows' next events flow again instead of being parked.
+        before = len(a.events)
+        a.run(30)
+        total += await produce(kafka_bootstrap, topic, a.events[before:])
+        await wait_consumed(database_url, deployment, total)
+    finally:
+        stop.set()
+        await task
+    assert seat_model(database_url, deployment.views_schema, [show_a]) == a.truth().seats
+    assert seat_model(database_url, deployment.views_schema, [show_g]) == g.truth().seats
+    assert not query(database_url, f'SELECT * FROM "{schema}".quarantine')
+    assert not query(database_url, f'SELECT * FROM "{schema}".parked')
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
+        version = await find(conn, deployment.registry_name, "live")
+        assert version is not None
+        letters = await list_dead_letters(conn, version, include_redriven=True)
+    assert sorted((str(x.show_id), x.redriven_at is not None) for x in letters) == sorted(
+        [(str(show_a), True), (str(show_g), True)]
+    )
