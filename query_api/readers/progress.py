@@ -20,9 +20,18 @@ class Progress:
     dlq_count: int | None = None
 
 
-async def _readable(conn: AsyncConnection, table: str) -> bool:
-    query = text("SELECT to_regclass(:t) IS NOT NULL AND has_table_privilege(to_regclass(:t), 'SELECT')")
-    return bool(await conn.scalar(query, {"t": table}))
+# From the catalogs, which every role may read: resolving a name in a schema without
+# USAGE (to_regclass) would itself be refused and abort the transaction.
+_READABLE = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = :schema AND c.relname = :table"
+    " AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT'))"
+)
+
+
+async def _readable(conn: AsyncConnection, schema: str, table: str) -> bool:
+    return bool(await conn.scalar(_READABLE, {"schema": schema, "table": table}))
 
 
 def _quoted(schema: str, table: str) -> str:
@@ -33,9 +42,9 @@ async def version_progress(conn: AsyncConnection, schema_name: str) -> Progress:
     """Sum of next offsets, latest checkpoint time and open dead letters of one version."""
     checkpoints, letters = _quoted(schema_name, "checkpoints"), _quoted(schema_name, "dead_letters")
     position = last = dlq = None
-    if await _readable(conn, checkpoints):
+    if await _readable(conn, schema_name, "checkpoints"):
         row = (await conn.execute(text(f"SELECT sum(next_offset), max(updated_at) FROM {checkpoints}"))).one()
         position, last = int(row[0] or 0), row[1]
-    if await _readable(conn, letters):
+    if await _readable(conn, schema_name, "dead_letters"):
         dlq = int(await conn.scalar(text(f"SELECT count(*) FROM {letters} WHERE redriven_at IS NULL")) or 0)
     return Progress(position, last, dlq)

@@ -5,7 +5,7 @@ import logging
 import orjson
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.responses import Response
 
 from query_api.database import snapshot
@@ -42,9 +42,12 @@ async def readyz(state: StateDep) -> Response:
             status = await projection_status(
                 conn, state.views, state.end_offsets, state.settings.ready_max_stall_seconds
             )
-    except (DBAPIError, OSError) as error:
+    except (OperationalError, OSError) as error:
         log.warning("readiness: database unreachable: %s", error)
         return _json(503, {"status": "unavailable", "database": "unreachable"})
+    except DBAPIError as error:
+        log.warning("readiness: read model not readable: %s", str(error.orig or error).splitlines()[0])
+        return _json(503, {"status": "unavailable", "database": "ok", "read_model": "unreadable"})
     checks = {"database": "ok", "listener": "ok" if state.listener.connected else "reconnecting"}
     if missing:
         return _json(503, {"status": "unavailable", **checks, "missing_views": missing})

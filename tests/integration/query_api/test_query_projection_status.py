@@ -66,12 +66,21 @@ async def test_position_lag_and_dead_letters(
 ) -> None:
     topic = await topic_with_events(kafka_bootstrap, 5)
     seed_version_schema(seeded, topic, next_offset=2, age="1 second")
+    hidden = f"{seeded.read_schema}_hidden"  # a version schema the reader has no USAGE on
+    seeded.execute(f"CREATE SCHEMA {hidden}")
+    seeded.execute(
+        f"CREATE TABLE {hidden}.checkpoints (partition int, next_offset bigint, updated_at timestamptz)"
+    )
+    seeded.execute(
+        f"UPDATE {seeded.meta_schema}.versions SET schema_name = %s WHERE projection = 'dashboard'", (hidden,)
+    )
     status = await status_of(client, "seat_availability")
     assert (status["active_version"], status["position"], status["lag"], status["dlq_count"]) == (1, 2, 3, 2)
     assert status["state"] == "live"
     # A version whose tables the reader may not read reports unknown progress, not an error.
     dashboard = await status_of(client, "dashboard")
     assert (dashboard["position"], dashboard["lag"], dashboard["dlq_count"]) == (None, None, None)
+    assert (await client.get("/readyz")).status_code == 200
 
 
 async def test_a_stalled_projection_with_lag_makes_the_api_not_ready(
