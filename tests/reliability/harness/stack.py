@@ -1,0 +1,113 @@
+"""A deployment of boxoffice processes against one pair of services, for fault tests.
+
+Every stack has its own API keys (random, so a log grep can look for them),
+its own projection deployments (unique registry names, consumer groups and
+view schemas, so stacks never meet) and a log file per process.
+"""
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+from contracts import EVENTS_TOPIC
+from projections.catalog import PROJECTIONS
+from projections.runtime.projection import Deployment
+from tests.reliability.harness.processes import PYTHON, Child, clean_environment, free_ports, serve_argv
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Where the Kafka broker and PostgreSQL database of a test run are."""
+
+    database_url: str
+    kafka_bootstrap_servers: str
+
+
+def private_deployment(name: str) -> Deployment:
+    """A deployment of projection ``name`` on the real topic that no other run shares."""
+    tag = uuid4().hex[:10]
+    return Deployment(PROJECTIONS[name], f"{name}_r{tag}", EVENTS_TOPIC, f"read_r{tag}", f"{EVENTS_TOPIC}.dlq")
+
+
+def projector_argv(deployment: Deployment) -> list[str]:
+    return [
+        PYTHON, "-m", "projections.runtime.process", deployment.projection.name,
+        "--registry-name", deployment.registry_name, "--topic", deployment.topic,
+        "--views-schema", deployment.views_schema, "--dead-letter-topic", deployment.dead_letter_topic,
+        "--max-records", "500",
+    ]  # fmt: skip
+
+
+class Stack:
+    """Command APIs, command workers and projectors (every projection), none started yet."""
+
+    def __init__(
+        self, services: Services, log_dir: Path, *, command_apis: int = 1, workers: int = 1,
+        projectors_each: int = 1, order_pay_by_seconds: int = 6,
+    ) -> None:  # fmt: skip
+        self.services = services
+        self.keys = {role: f"{role}-{secrets.token_hex(16)}" for role in ("operator", "checkout", "viewer")}
+        self.env = clean_environment(
+            BOXOFFICE_DATABASE_URL=services.database_url,
+            BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS=services.kafka_bootstrap_servers,
+            BOXOFFICE_API_KEYS=",".join(f"{role}:{key}" for role, key in self.keys.items()),
+            # short deadlines so that expiry happens within a test run
+            BOXOFFICE_HOLD_TTL_MIN_SECONDS="1",
+            BOXOFFICE_ORDER_PAY_BY_SECONDS=str(order_pay_by_seconds),
+            BOXOFFICE_EXPIRY_INTERVAL_SECONDS="0.3",
+            BOXOFFICE_RELAY_LEADER_RETRY_SECONDS="0.5",
+            BOXOFFICE_RELAY_IDLE_POLL_MAX_SECONDS="0.05",
+            BOXOFFICE_DB_POOL_SIZE="5",
+            BOXOFFICE_DB_MAX_OVERFLOW="5",
+        )
+        self.deployments = {name: private_deployment(name) for name in sorted(PROJECTIONS)}
+        self.api_urls: list[str] = []
+        self.apis: list[Child] = []
+        for i, port in enumerate(free_ports(command_apis)):
+            url = f"http://127.0.0.1:{port}"
+            self.api_urls.append(url)
+            self.apis.append(
+                Child(f"command-api-{i}", serve_argv("command-api", "--port", str(port)), self.env,
+                      log_dir / f"command-api-{i}.log", health_url=f"{url}/healthz")
+            )  # fmt: skip
+        self.workers = [
+            Child(f"command-worker-{i}", serve_argv("command-worker"), self.env, log_dir / f"command-worker-{i}.log")
+            for i in range(workers)
+        ]
+        self.projectors = {
+            name: [
+                Child(f"projector-{name}-{i}", projector_argv(d), self.env, log_dir / f"projector-{name}-{i}.log")
+                for i in range(projectors_each)
+            ]
+            for name, d in self.deployments.items()
+        }
+
+    def children(self) -> Iterator[Child]:
+        yield from self.apis
+        yield from self.workers
+        for group in self.projectors.values():
+            yield from group
+
+    def start(self) -> None:
+        for child in self.children():
+            child.start()
+        for api in self.apis:
+            api.wait_healthy()
+
+    def stop(self) -> None:
+        for child in self.children():
+            child.stop()
+
+    def leaders(self) -> list[Child]:
+        """Workers whose log says they lead now (the last leadership line after their last start)."""
+        found = []
+        for worker in self.workers:
+            current = worker.log_text().rpartition("---- start")[2]
+            if worker.alive and "became relay leader" in current.rpartition("stepping down")[2]:
+                found.append(worker)
+        return found
+
+    def logs(self) -> str:
+        return "\n".join(child.log_text() for child in self.children())
