@@ -137,13 +137,13 @@ def status(
 
 def _print_status(launcher: Launcher) -> None:
     table = Table("service", "state", "pid", "address")
-    table.add_column("data", overflow="fold")
     statuses = launcher.status()
     for service in statuses:
         state = "[green]running[/]" if service.running else "[red]stopped[/]"
-        table.add_row(service.name, state, str(service.pid or "-"), service.address, str(service.data_dir))
+        table.add_row(service.name, state, str(service.pid or "-"), service.address)
     console.print(table)
     for service in statuses:
+        console.print(f"{service.name} data: {service.data_dir}", highlight=False, soft_wrap=True)
         console.print(f"{service.name} log: {service.log_file}", highlight=False, soft_wrap=True)
 
 
