@@ -7,6 +7,7 @@ the state change, its events and its stored answer commit or roll back together.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts import EventPayload, encode_event, new_envelope
 
-_BUMP_STREAM = text(
+_BUMP_STREAM = (
     "UPDATE write_model.shows SET stream_version = stream_version + :n "
     "WHERE show_id = :show_id RETURNING stream_version"
 )
@@ -28,6 +29,30 @@ _STORE_RESPONSE = (
     "UPDATE write_model.idempotency_keys SET status_code = :status_code, response = :response "
     "WHERE scope = :scope AND idempotency_key = :idempotency_key"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A data-modifying statement a handler leaves to the runner, to ride along with the stream bump.
+
+    Its parameter names may repeat another write's only with the same value.
+    """
+
+    sql: str
+    params: dict[str, Any]
+
+
+def merged(writes: Sequence[Write], last: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """One statement running ``writes`` as CTEs before ``last`` (one round trip instead of several)."""
+    merged_params = dict(params)
+    for write in writes:
+        for name, value in write.params.items():
+            if merged_params.setdefault(name, value) != value:
+                raise ValueError(f"parameter {name!r} has two values in one merged statement")
+    if not writes:
+        return last, merged_params
+    ctes = ", ".join(f"w{i} AS ({w.sql})" for i, w in enumerate(writes))
+    return f"WITH {ctes} {last}", merged_params
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +129,17 @@ async def reserve_seqs(
     correlation_id: UUID,
     causation_id: UUID,
     occurred_at: datetime,
+    writes: Sequence[Write] = (),
 ) -> PendingEvents:
     """Take the next seqs of the show's stream and encode the events at them.
 
     Locks the show row until the transaction ends: a later command on the show
     waits, so it takes higher seqs and commits after this one (seq order is
-    commit order per show, gapless). Call it as late as possible in a command.
+    commit order per show, gapless). Call it as late as possible in a command;
+    the handler's last ``writes`` run in the same statement, saving round trips.
     """
-    last = (await conn.execute(_BUMP_STREAM, {"n": len(payloads), "show_id": show_id})).scalar_one()
+    statement, params = merged(writes, _BUMP_STREAM, {"n": len(payloads), "show_id": show_id})
+    last = (await conn.execute(text(statement), params)).scalar_one()
     first = int(last) - len(payloads) + 1
     envelopes = [
         new_envelope(

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from command_side.adapters.event_store import Write
 from command_side.domain.holds import HoldView
 
 _COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at"
@@ -31,20 +32,17 @@ async def get_hold(conn: AsyncConnection, hold_id: UUID) -> HoldView | None:
     return _view(row)
 
 
-async def insert_hold(
-    conn: AsyncConnection,
+def insert_hold(
     *,
     hold_id: UUID,
     show_id: UUID,
     customer_id: str,
     seat_ids: Sequence[str],
     expires_at: datetime,
-) -> None:
-    await conn.execute(
-        text(
-            "INSERT INTO write_model.holds (hold_id, show_id, customer_id, seat_ids, status, expires_at) "
-            "VALUES (:hold_id, :show_id, :customer_id, :seat_ids, 'live', :expires_at)"
-        ),
+) -> Write:
+    return Write(
+        "INSERT INTO write_model.holds (hold_id, show_id, customer_id, seat_ids, status, expires_at) "
+        "VALUES (:hold_id, :show_id, :customer_id, :seat_ids, 'live', :expires_at)",
         {
             "hold_id": hold_id,
             "show_id": show_id,

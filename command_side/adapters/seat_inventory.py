@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from command_side.adapters.event_store import Write
 from command_side.domain.holds import SeatState
 from command_side.domain.seating import SeatCandidate
 
@@ -72,15 +73,12 @@ async def free_candidates(
     return [SeatCandidate(r.seat_id, r.row_ordinal, r.row_seats, r.number) for r in rows]
 
 
-async def mark_held(
-    conn: AsyncConnection, show_id: UUID, seat_ids: Sequence[str], hold_id: UUID, until: datetime
-) -> None:
-    await conn.execute(
-        text(
-            "UPDATE write_model.seat_inventory SET status = 'held', hold_id = :hold_id, order_id = NULL, "
-            "held_until = :until WHERE show_id = :show_id AND seat_id = ANY(:seat_ids)"
-        ),
-        {"show_id": show_id, "seat_ids": list(seat_ids), "hold_id": hold_id, "until": until},
+def mark_held(show_id: UUID, seat_ids: Sequence[str], hold_id: UUID, until: datetime) -> Write:
+    """The seats (already locked and checked free) become held by the hold until ``until``."""
+    return Write(
+        "UPDATE write_model.seat_inventory SET status = 'held', hold_id = :hold_id, order_id = NULL, "
+        "held_until = :expires_at WHERE show_id = :show_id AND seat_id = ANY(:seat_ids)",
+        {"show_id": show_id, "seat_ids": list(seat_ids), "hold_id": hold_id, "expires_at": until},
     )
 
 

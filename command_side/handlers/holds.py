@@ -144,20 +144,21 @@ async def _hold(
     events = await expire_lapsed(conn, lapsed, context.now)
     hold_id = uuid4()
     expires_at = context.now + timedelta(seconds=ttl)
-    await seat_inventory.mark_held(conn, show_id, seat_ids, hold_id, expires_at)
-    await holds_repo.insert_hold(
-        conn,
-        hold_id=hold_id,
-        show_id=show_id,
-        customer_id=customer_id,
-        seat_ids=seat_ids,
-        expires_at=expires_at,
+    writes = (
+        seat_inventory.mark_held(show_id, seat_ids, hold_id, expires_at),
+        holds_repo.insert_hold(
+            hold_id=hold_id,
+            show_id=show_id,
+            customer_id=customer_id,
+            seat_ids=seat_ids,
+            expires_at=expires_at,
+        ),
     )
     events.append(
         SeatsHeld(hold_id=hold_id, customer_id=customer_id, seat_ids=seat_ids, expires_at=expires_at)
     )
     body = {"hold_id": hold_id, "show_id": show_id, "seat_ids": list(seat_ids), "expires_at": expires_at}
-    return Decision(201, body, show_id=show_id, events=tuple(events))
+    return Decision(201, body, show_id=show_id, events=tuple(events), writes=writes)
 
 
 async def _check_zone(conn: AsyncConnection, show_id: UUID, zone_id: str) -> None:

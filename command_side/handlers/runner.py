@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 import orjson
 import psycopg.errors
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -27,7 +28,9 @@ from command_side.adapters.event_store import (
     PendingEvents,
     ReusedKeyError,
     StoredResponse,
+    Write,
     claim_key,
+    merged,
     reserve_seqs,
     write_events_and_response,
 )
@@ -47,12 +50,16 @@ class CommandContext:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A handler's outcome: events of one show to append, and the answer (token added later)."""
+    """A handler's outcome: its last writes, events of one show to append, the answer (token added later).
+
+    ``writes`` run in one statement with the stream bump, after every check passed.
+    """
 
     status_code: int
     body: dict[str, Any]
     show_id: UUID | None = None
     events: tuple[EventPayload, ...] = field(default=())
+    writes: tuple[Write, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +137,13 @@ async def _run_once(
                     correlation_id=context.correlation_id,
                     causation_id=context.causation_id,
                     occurred_at=context.now,
+                    writes=decision.writes,
                 )
                 token = ConsistencyToken(decision.show_id, pending.last_seq)
+            elif decision.writes:
+                last = decision.writes[-1]
+                statement, params = merged(decision.writes[:-1], last.sql, dict(last.params))
+                await conn.execute(text(statement), params)
             encoded = token.encode()
             answer = StoredResponse(
                 decision.status_code, orjson.dumps({**decision.body, "consistency_token": encoded})
