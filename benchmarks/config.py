@@ -39,13 +39,13 @@ SCALES: dict[str, ScaleConfig] = {
     "tiny": ScaleConfig(
         name="tiny",
         order_steps=(300, 1_000),
-        reads=ReadLoad(concurrency=4, requests=40, seconds=1.0, shows=2),
+        reads=ReadLoad(concurrency=4, requests=20, seconds=0.5, shows=2),
         freshness_rate=20.0,
-        freshness_seconds=1.5,
+        freshness_seconds=1.0,
         command_levels=(1, 4),
-        command_requests=20,
-        command_seconds=2.0,
-        floor=ReadLoad(concurrency=4, requests=100, seconds=1.0, shows=1),
+        command_requests=10,
+        command_seconds=1.0,
+        floor=ReadLoad(concurrency=4, requests=50, seconds=0.5, shows=1),
         catch_up_timeout=120.0,
     ),
     "small": ScaleConfig(
@@ -93,3 +93,5 @@ class BenchOptions:
     out_dir: Path
     keep: bool = False  # keep the private database and topics for inspection
     seed: int = 7
+    database_url: str | None = None  # default: the services resolve_services() finds
+    kafka_bootstrap: str | None = None

@@ -21,6 +21,7 @@ from contracts import EVENTS_TOPIC_PARTITIONS
 from infra.db import libpq_dsn
 from infra.migrations.runner import upgrade
 from infra.services import resolve_services
+from infra.settings import ServiceSettings
 from infra.topics import LOG_CONFIG
 
 
@@ -45,20 +46,24 @@ class BenchEnv:
         return f"bench{self.run_id}"
 
 
-def new_env(run_id: str | None = None) -> BenchEnv:
-    """Names for a new run on the services ``resolve_services()`` points at (nothing is created)."""
-    services = resolve_services()
-    rid = run_id or uuid.uuid4().hex[:10]
-    url = make_url(services.database_url)
+def new_env(database_url: str | None = None, kafka_bootstrap: str | None = None) -> BenchEnv:
+    """Names for a new run (nothing is created yet) on the given services, by default on those
+    ``resolve_services()`` points at."""
+    if database_url is None or kafka_bootstrap is None:
+        services = resolve_services()
+        database_url = database_url or services.database_url
+        kafka_bootstrap = kafka_bootstrap or services.kafka_bootstrap_servers
+    rid = uuid.uuid4().hex[:10]
+    url = make_url(database_url)
     private = url.set(database=f"boxoffice_bench_{rid}").render_as_string(hide_password=False)
     return BenchEnv(
         run_id=rid,
-        admin_url=services.database_url,
+        admin_url=database_url,
         database_url=private,
-        kafka_bootstrap=services.kafka_bootstrap_servers,
+        kafka_bootstrap=kafka_bootstrap,
         topic=f"boxoffice.bench.{rid}.events",
         dead_letter_topic=f"boxoffice.bench.{rid}.events.dlq",
-        reader_password=services.settings.reader_password.get_secret_value(),
+        reader_password=ServiceSettings().reader_password.get_secret_value(),
     )
 
 

@@ -77,7 +77,7 @@ async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Pa
     scale, out = options.scale, options.out_dir
     out.mkdir(parents=True, exist_ok=True)
     began, started_at = time.monotonic(), datetime.now(UTC)
-    env = environment.new_env()
+    env = environment.new_env(options.database_url, options.kafka_bootstrap)
     progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}")
     results: dict[str, Any] = {"reads": [], "data": []}
     environment.create_database(env)

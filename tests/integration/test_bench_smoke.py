@@ -1,0 +1,71 @@
+"""The benchmark harness at its tiny scale: every measurement runs and every report is written.
+
+Figures are not checked (they are reports, not assertions); what is checked is
+that each section exists with rows for every design, the plots are PNGs, and
+the run left nothing behind in the shared services.
+"""
+
+import asyncio
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from benchmarks.config import SCALES, BenchOptions
+from benchmarks.report.markdown import SECTIONS
+from benchmarks.runner import run
+from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS
+from infra.db import libpq_dsn
+
+pytestmark = pytest.mark.integration
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_tiny_run_writes_every_section(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> None:
+    scale = SCALES["tiny"]
+    options = BenchOptions(scale, tmp_path, database_url=database_url, kafka_bootstrap=kafka_bootstrap)
+
+    paths = await run(options, progress=lambda _: None)
+
+    report = paths["markdown"].read_text()
+    for section in SECTIONS:
+        assert f"\n## {section}\n" in report, f"section {section} missing"
+    results = json.loads(paths["json"].read_text())
+    measured = {(r["orders"], r["endpoint"], r["design"]) for r in results["reads"] if r["ok"] > 0}
+    wanted = {(o, e, d) for o in scale.order_steps for e in ENDPOINTS for d in DESIGNS}
+    assert measured == wanted
+    assert [d["orders"] for d in results["data"]] == list(scale.order_steps)
+    assert {f["name"] for f in results["floors"]} == {"constant", "primary_key"}
+    assert results["freshness"]["read_model"]["ok"] > 0
+    assert {(c["scenario"], c["concurrency"]) for c in results["commands"] if c["ok"] > 0} == {
+        (s, level) for s in ("spread", "hot") for level in scale.command_levels
+    }
+    # The replay read the whole private topic: the bulk load and what the relay published for the commands.
+    holds = sum(c["ok"] for c in results["commands"]) + results["freshness"]["read_model"]["ok"]
+    assert results["replay"]["events"] >= results["data"][-1]["events"] + holds
+    for name in ("scale", "reads", "commands"):
+        assert paths[name].read_bytes().startswith(PNG_MAGIC)
+
+    isolation = results["meta"]["isolation"]
+    with psycopg.connect(libpq_dsn(database_url)) as conn:
+        left = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (isolation["database"],)
+        ).fetchone()
+    assert left is None, "the private database was not dropped"
+    assert not await _topic_exists(kafka_bootstrap, isolation["topic"]), "the private topic was not deleted"
+
+
+async def _topic_exists(bootstrap: str, topic: str) -> bool:
+    """Whether ``topic`` is still listed once deletion had a few seconds to reach the metadata."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        for _ in range(50):
+            if topic not in await admin.list_topics():
+                return False
+            await asyncio.sleep(0.2)
+        return True
+    finally:
+        await admin.close()
