@@ -23,7 +23,7 @@ class CommandSettings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout_seconds: float = Field(default=3.0, gt=0)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, description="Past this wait: 503.")
     db_connect_timeout_seconds: int = Field(default=3, ge=1)
 
     relay_batch_size: int = Field(default=1000, ge=1)

@@ -33,7 +33,8 @@ class Caller:
         return self.role == "operator"
 
 
-def get_state(request: Request) -> CommandState:
+async def get_state(request: Request) -> CommandState:
+    # async on purpose: FastAPI runs sync dependencies in a thread pool, a costly hop per request
     state: CommandState = request.app.state.command
     return state
 
