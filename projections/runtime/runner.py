@@ -99,6 +99,9 @@ class ProjectionRunner:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_partition_fetch_bytes=8 * 1024 * 1024,
+            # A big batch on a busy machine must not cost the group membership.
+            session_timeout_ms=30_000,
+            heartbeat_interval_ms=3_000,
             fetch_max_bytes=64 * 1024 * 1024,
         )
         self.consumer.subscribe([self.version.topic], listener=_Listener(self))
@@ -157,7 +160,10 @@ class ProjectionRunner:
                 self.consumer.seek(tp, max(limit, start))  # fetch the rest again once allowed
             if kept:
                 expected[partition] = start
-                batch.extend(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)) for r in kept)
+                for i, r in enumerate(kept):
+                    batch.append(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)))
+                    if i % 2000 == 1999:
+                        await asyncio.sleep(0)  # decoding is CPU-bound: let heartbeats through
         return batch, expected
 
     async def _still_running(self, conn: AsyncConnection[Any]) -> bool:
