@@ -35,7 +35,7 @@ async def test_projectors_killed_at_random_moments_end_equal_to_a_replay(
             victim.start()
         return {"projector_kills": len(victims)}
 
-    _, fault = await run_with_fault(load, kill_projectors, duration_s=25, max_journeys=500)
+    _, fault = await run_with_fault(stack, load, kill_projectors, duration_s=25, max_journeys=500)
 
     figures = await settle_and_verify(stack, load, injected_poison)
     assert sum(p.kills for group in stack.projectors.values() for p in group) == len(victims)

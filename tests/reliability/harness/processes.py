@@ -54,8 +54,12 @@ class Child:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     starts: int = 0
     kills: int = 0
+    crashes: int = 0
+    # set while a test holds the child down on purpose, so the watchdog leaves it down
+    held_down: bool = False
 
     def start(self) -> None:
+        self.held_down = False
         if self.alive:
             return
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +83,7 @@ class Child:
 
     def kill(self) -> None:
         """SIGKILL the child (and its group): no cleanup, no goodbye to Kafka or PostgreSQL."""
+        self.held_down = True
         if self.alive:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGKILL)
@@ -88,6 +93,7 @@ class Child:
 
     def stop(self, grace_s: float = 15.0) -> None:
         """SIGTERM, then SIGKILL after ``grace_s``."""
+        self.held_down = True
         if not self.alive:
             return
         assert self.process is not None
@@ -97,6 +103,14 @@ class Child:
             self.process.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def restart_if_crashed(self) -> bool:
+        """Start the child again if it exited without being told to (what ``boxoffice up`` does)."""
+        if self.process is None or self.held_down or self.alive:
+            return False
+        self.crashes += 1
+        self.start()
+        return True
 
     def log_text(self) -> str:
         try:

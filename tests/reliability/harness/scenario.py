@@ -18,9 +18,14 @@ from tests.reliability.harness.stack import Stack
 Fault = Callable[[], Awaitable[dict[str, Any]]]
 
 
-async def run_with_fault(load: Load, fault: Fault, *, duration_s: float, max_journeys: int,
+async def run_with_fault(stack: Stack, load: Load, fault: Fault, *, duration_s: float, max_journeys: int,
                          customers: int = 4) -> tuple[Ledger, dict[str, Any]]:  # fmt: skip
-    """Run the load and, concurrently, the fault; returns the ledger and what the fault reported."""
+    """Run the load and, concurrently, the fault; returns the ledger and what the fault reported.
+
+    The stack's watchdog restarts processes that crash on their own (as the
+    ``boxoffice up`` supervisor would) from now until the stack is stopped.
+    """
+    stack.start_watchdog()
     running = asyncio.create_task(load.run(duration_s=duration_s, max_journeys=max_journeys, customers=customers))
     try:
         injected = await fault()
@@ -49,6 +54,7 @@ async def settle_and_verify(stack: Stack, load: Load, injected: set[wr.Offset]) 
     """Every guarantee of the run, checked; ``injected`` are the poison records in the topic so far."""
     db, kafka = stack.services.database_url, stack.services.kafka_bootstrap_servers
     ledger = load.ledger
+    assert not [a for a in stack.apis if a.crashes], f"a command API died: {stack.crashes()}"
     bad = [e for e in ledger.server_errors if e[1] != 503 or e[3] is None]
     assert not bad, f"5xx other than 503 with Retry-After: {bad[:5]}"
     assert ledger.accepted, "the load got no command accepted"
@@ -79,5 +85,6 @@ async def settle_and_verify(stack: Stack, load: Load, injected: set[wr.Offset]) 
                         "orders_expired": totals["orders_expired"]},
         "read_model": {"seats_compared_with_write_model": seats, "view_rows_compared_with_replay": compared},
         "secrets_grepped_in_logs": looked,
+        "process_crashes_restarted": stack.crashes(),
         "lost": 0,
     }  # fmt: skip

@@ -5,6 +5,7 @@ its own projection deployments (unique registry names, consumer groups and
 view schemas, so stacks never meet) and a log file per process.
 """
 
+import asyncio
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class Stack:
             BOXOFFICE_DB_POOL_SIZE="5",
             BOXOFFICE_DB_MAX_OVERFLOW="5",
         )
+        self._watchdog: asyncio.Task[None] | None = None
         self.deployments = {name: private_deployment(name) for name in sorted(PROJECTIONS)}
         self.api_urls: list[str] = []
         self.apis: list[Child] = []
@@ -96,9 +98,25 @@ class Stack:
         for api in self.apis:
             api.wait_healthy()
 
+    def start_watchdog(self) -> None:
+        if self._watchdog is None:
+            self._watchdog = asyncio.get_running_loop().create_task(self.watchdog())
+
     def stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         for child in self.children():
             child.stop()
+
+    async def watchdog(self) -> None:
+        """Restart crashed children every half second until cancelled, as the ``boxoffice up`` supervisor does."""
+        while True:
+            for child in self.children():
+                child.restart_if_crashed()
+            await asyncio.sleep(0.5)
+
+    def crashes(self) -> dict[str, int]:
+        return {c.name: c.crashes for c in self.children() if c.crashes}
 
     def leaders(self) -> list[Child]:
         """Workers whose log says they lead now (the last leadership line after their last start)."""
