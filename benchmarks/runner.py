@@ -25,6 +25,7 @@ from benchmarks.dataset import DataSet
 from benchmarks.report.write import write_reports
 from benchmarks.scenarios.commands import measure_commands
 from benchmarks.scenarios.endpoints import Endpoints
+from benchmarks.scenarios.equivalence import compare_answers
 from benchmarks.scenarios.floors import measure_floors
 from benchmarks.scenarios.freshness import measure_freshness
 from benchmarks.scenarios.reads import measure_reads
@@ -33,6 +34,7 @@ from benchmarks.stack import Stack
 from infra.db import libpq_dsn
 
 Progress = Callable[[str], None]
+EQUIVALENCE_SHOWS = 5
 
 
 def create_baseline_indexes(database_url: str) -> None:
@@ -79,7 +81,7 @@ async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Pa
     began, started_at = time.monotonic(), datetime.now(UTC)
     env = environment.new_env(options.database_url, options.kafka_bootstrap)
     progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}")
-    results: dict[str, Any] = {"reads": [], "data": []}
+    results: dict[str, Any] = {"reads": [], "data": [], "equivalence": []}
     environment.create_database(env)
     await environment.create_topics(env)
     stack = Stack(env, out / "logs")
@@ -102,6 +104,9 @@ async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Pa
                     endpoints.baseline_cached, data.shows[0], scale.floor
                 )
             shows = data.sample_shows(scale.reads.shows)
+            same = await compare_answers(endpoints, shows[:EQUIVALENCE_SHOWS])
+            results["equivalence"].append({"orders": data.orders, **same})
+            progress(f"  answers compared {same['compared']}: {same['differences']} difference(s)")
             results["reads"] += await measure_reads(endpoints, shows, scale.reads, data.orders, progress)
         progress("freshness")
         results["freshness"] = await measure_freshness(

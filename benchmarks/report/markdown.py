@@ -20,7 +20,7 @@ def render(results: dict[str, Any], plots: dict[str, str]) -> str:
         _isolation(meta["isolation"]),
         _data(results["data"]),
         _floors(results["floors"]),
-        reads(results["reads"], plots),
+        reads(results["reads"], results["equivalence"], plots),
         scale(results["reads"], plots),
         freshness(results["freshness"]),
         commands(results["commands"], plots),

@@ -6,8 +6,8 @@ from benchmarks.report.tables import fmt, ratio, summary_cells, table
 from benchmarks.scenarios.endpoints import ENDPOINTS
 
 
-def reads(reads: list[dict[str, Any]], plots: dict[str, str]) -> str:
-    out = ["## Reads\n"]
+def reads(reads: list[dict[str, Any]], equivalence: list[dict[str, Any]], plots: dict[str, str]) -> str:
+    out = ["## Reads\n", _equivalence(equivalence)]
     for orders in sorted({r["orders"] for r in reads}):
         rows = [
             [r["endpoint"], r["design"], r["concurrency"], *summary_cells(r)]
@@ -129,4 +129,14 @@ def replay(r: dict[str, Any]) -> str:
             "\nA fresh version of every projection (new schemas, new consumer groups) consuming the whole "
             "topic from offset 0 while the serving version keeps running; from process start to caught up.\n"
         )
+    )
+
+
+def _equivalence(checks: list[dict[str, Any]]) -> str:
+    rows = [[fmt(c["orders"]), *(c["compared"][e] for e in ENDPOINTS), c["differences"],
+             "; ".join(c["examples"])] for c in checks]  # fmt: skip
+    head = ["orders", *(f"{e} compared" for e in ENDPOINTS), "differences", "examples"]
+    return (
+        "Before timing, the cold baseline and the read model are asked the same questions on the same data; "
+        "their answers must match:\n\n" + table(head, rows)
     )
