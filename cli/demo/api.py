@@ -106,6 +106,8 @@ class BoxofficeClient:
         if kind is not None and self._stats is not None:
             now = self._clock()
             self._stats.record(kind, reply.status, now, now - started)
+            if reply.ok:
+                self._stats.saw_token(reply.body.get("consistency_token"))
         return reply
 
     def _command(self, path: str) -> str:
@@ -164,6 +166,10 @@ class BoxofficeClient:
     async def seat_map(self, show_id: str, zone_id: str | None = None) -> Reply:
         params = f"?zone_id={zone_id}" if zone_id else ""
         url = self._query(f"/v1/shows/{show_id}/seats{params}")
+        return await self._call(None, "GET", url, self.endpoints.viewer_key)
+
+    async def availability(self, show_id: str) -> Reply:
+        url = self._query(f"/v1/shows/{show_id}/availability")
         return await self._call(None, "GET", url, self.endpoints.viewer_key)
 
     async def shows(self) -> Reply:

@@ -23,7 +23,9 @@ def money(cents: int) -> str:
 
 
 def _commands(stats: DemoStats, now: float) -> Table:
-    table = Table(title=f"Commands · {stats.commands_per_second(now):,.0f}/s", expand=True)
+    mean = stats.total() / max(1.0, now - stats.started_at)
+    title = f"Commands · {stats.commands_per_second(now):,.0f}/s now · {mean:,.0f}/s over the run"
+    table = Table(title=title, expand=True)
     table.add_column("command")
     for outcome, colour in OUTCOMES:
         table.add_column("409" if outcome == "conflict" else outcome, justify="right", style=colour)
@@ -64,15 +66,18 @@ def _sales(stats: DemoStats, read: ReadSnapshot) -> Table:
     return table
 
 
-def _projections(read: ReadSnapshot, now: float) -> Table:
+def _projections(stats: DemoStats, read: ReadSnapshot, now: float) -> Table:
     age = "never" if read.updated_at is None else f"{now - read.updated_at:.1f} s ago"
     table = Table(title=f"Projections · read side polled {age}", expand=True)
     for name in ("projection", "version", "state", "lag (events)", "DLQ"):
         table.add_column(name, justify="left" if name in {"projection", "state"} else "right")
     for row in read.projections:
         table.add_row(row.name, row.version, row.state, row.lag, row.dlq)
+    behind = read.events_behind(stats.accepted_seq)
+    caption = Text("" if behind is None else f"seat maps of this run's shows are {behind:,} event(s) behind")
     if read.error:
-        table.caption = Text(read.error, style="red")
+        caption.append(f"  {read.error}", style="red")
+    table.caption = caption
     return table
 
 
@@ -85,7 +90,7 @@ def render(stats: DemoStats, read: ReadSnapshot, now: float, footer: str) -> Ren
     """The whole live view at ``now``."""
     elapsed = now - stats.started_at
     return Panel(
-        Group(_commands(stats, now), _sales(stats, read), _projections(read, now), _journeys(stats)),
+        Group(_commands(stats, now), _sales(stats, read), _projections(stats, read, now), _journeys(stats)),
         title=f"boxoffice on-sale · {elapsed:,.0f} s",
         subtitle=footer,
     )

@@ -87,7 +87,15 @@ def ensure_stack(command_url: str, query_url: str, timeout: float = READY_TIMEOU
     if answers(command_url) and answers(query_url):
         wait_ready([command_url, query_url], timeout)
         return StackHandle(command_url, query_url, started=False)
-    result = subprocess.run([*boxoffice_executable(), "up", "--detach"], check=False, timeout=timeout)
+    ports = [
+        "--command-port",
+        str(urlsplit(command_url).port or 80),
+        "--query-port",
+        str(urlsplit(query_url).port or 80),
+    ]
+    # `up --detach` returns once both APIs are ready (or fails saying why, with its log path).
+    argv = [*boxoffice_executable(), "up", "--detach", "--ready-timeout", str(int(timeout)), *ports]
+    result = subprocess.run(argv, check=False, timeout=timeout + 30)
     if result.returncode != 0:
         raise StackError(f"`boxoffice up --detach` exited with status {result.returncode}")
     handle = StackHandle(command_url, query_url, started=True)

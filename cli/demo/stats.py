@@ -36,6 +36,8 @@ class DemoStats:
     revenue_cents: int = 0
     refunded_cents: int = 0
     seat_retries: int = 0
+    # Highest stream position (seq) each show reached in an accepted command's consistency token.
+    accepted_seq: dict[str, int] = field(default_factory=dict)
     _per_second: deque[tuple[int, int]] = field(default_factory=deque)
     _latencies: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
 
@@ -74,6 +76,13 @@ class DemoStats:
         ordered = sorted(self._latencies)
         index = min(len(ordered) - 1, int(quantile * len(ordered)))
         return ordered[index] * 1000
+
+    def saw_token(self, token: object) -> None:
+        """Note a ``ct1.<show_id>.<seq>`` consistency token; anything else is ignored."""
+        parts = token.split(".") if isinstance(token, str) else []
+        if len(parts) == 3 and parts[0] == "ct1" and parts[1] != "-" and parts[2].isdigit():
+            show, seq = parts[1], int(parts[2])
+            self.accepted_seq[show] = max(seq, self.accepted_seq.get(show, 0))
 
     def paid(self, seats: int, amount_cents: int) -> None:
         self.tickets_sold += seats

@@ -67,6 +67,8 @@ class ReadSnapshot:
     shows_sold: int | None = None
     shows_held: int | None = None
     shows_revenue_cents: int | None = None
+    # Stream position (seq) the seat-availability read model has applied, per show of this run.
+    read_seq: dict[str, int] = field(default_factory=dict)
     updated_at: float | None = None
     error: str | None = None
 
@@ -78,6 +80,12 @@ class ReadSnapshot:
         self.shows_revenue_cents = sum(int(s.get("revenue_cents", 0)) for s in ours)
         self.updated_at = now
 
+    def events_behind(self, accepted_seq: dict[str, int]) -> int | None:
+        """Events the command side accepted for this run's shows that the seat map does not show yet."""
+        if not self.read_seq:
+            return None
+        return sum(max(0, seq - self.read_seq.get(show, 0)) for show, seq in accepted_seq.items())
+
     @property
     def caught_up(self) -> bool:
         """Every projection reports no lag (unknown lag counts as caught up: nothing to wait for)."""
@@ -86,7 +94,13 @@ class ReadSnapshot:
 
 async def refresh(client: BoxofficeClient, snapshot: ReadSnapshot) -> None:
     """One poll of ``/v1/projections`` and ``/v1/dashboard``; keeps the last good figures on failure."""
-    projections, dashboard = await asyncio.gather(client.projections(), client.dashboard())
+    show_ids = sorted(snapshot.show_ids)
+    projections, dashboard, *availability = await asyncio.gather(
+        client.projections(), client.dashboard(), *(client.availability(show) for show in show_ids)
+    )
+    for show, reply in zip(show_ids, availability, strict=True):
+        if reply.ok and isinstance(reply.body.get("seq"), int):
+            snapshot.read_seq[show] = reply.body["seq"]
     problems = []
     if projections.ok:
         snapshot.projections = projection_rows(projections.body)

@@ -65,3 +65,11 @@ def test_render_shows_commands_sales_and_lag() -> None:
     assert "$178.00" in text
     assert "dashboard" in text
     assert "Ctrl-C to stop" in text
+
+
+def test_events_behind_compares_accepted_positions_with_the_read_model() -> None:
+    read = ReadSnapshot(show_ids=frozenset({"s1", "s2"}))
+    assert read.events_behind({"s1": 5}) is None  # nothing read yet: unknown, not zero
+    read.read_seq = {"s1": 3, "s2": 8}
+    assert read.events_behind({"s1": 5, "s2": 8}) == 2
+    assert read.events_behind({"s1": 2}) == 0

@@ -66,3 +66,10 @@ def test_a_cancelled_paid_order_leaves_sales_and_counts_as_refund() -> None:
     stats.paid(seats=1, amount_cents=3900)
     stats.cancelled_paid(seats=2, refunded_cents=17800)
     assert (stats.tickets_sold, stats.revenue_cents, stats.refunded_cents) == (1, 3900, 17800)
+
+
+def test_tokens_keep_the_highest_position_per_show() -> None:
+    stats = DemoStats(started_at=0.0)
+    for token in ("ct1.s1.4", "ct1.s1.9", "ct1.s1.7", "ct1.s2.1", "ct1.-.0", "garbage", None, "ct1.s3.x"):
+        stats.saw_token(token)
+    assert stats.accepted_seq == {"s1": 9, "s2": 1}
