@@ -116,6 +116,7 @@ class ProjectionRunner:
     async def _loop(self, conn: AsyncConnection[Any], stop: asyncio.Event) -> Outcome:
         assert self.consumer is not None
         last_check = time.monotonic()
+        await self._count_dead_letters(conn)
         while not stop.is_set():
             data = await self.consumer.getmany(timeout_ms=self.idle_ms, max_records=self.max_records)
             batch, expected = await self._collect(data)
@@ -139,6 +140,8 @@ class ProjectionRunner:
                 if self.expected.get(partition) == expected[partition]:
                     self.expected[partition] = offset
             self._observe(result)
+            if result.dead or result.parked:
+                await self._count_dead_letters(conn)
         return "stopped"
 
     async def _collect(self, data: dict[TopicPartition, list[Any]]) -> tuple[list[Incoming], dict[int, int]]:
@@ -165,6 +168,16 @@ class ProjectionRunner:
                     if i % 2000 == 1999:
                         await asyncio.sleep(0)  # decoding is CPU-bound: let heartbeats through
         return batch, expected
+
+    async def _count_dead_letters(self, conn: AsyncConnection[Any]) -> None:
+        s = ident(self.version.schema_name)
+        cur = await conn.execute(
+            f"SELECT (SELECT count(*) FROM {s}.dead_letters), (SELECT count(*) FROM {s}.quarantine)"
+        )
+        row = await cur.fetchone()
+        if row is not None:
+            metrics.DEAD_LETTERS.labels(self.version.projection).set(row[0])
+            metrics.QUARANTINED.labels(self.version.projection).set(row[1])
 
     async def _still_running(self, conn: AsyncConnection[Any]) -> bool:
         cur = await conn.execute(

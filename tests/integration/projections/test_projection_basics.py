@@ -3,7 +3,9 @@
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 
+from projections.ops.status import collect_status
 from projections.runtime.supervisor import run_projectors
 from projections.testing import Simulation
 from projections.testing.harness import (
@@ -36,6 +38,13 @@ async def test_both_projections_match_the_write_side_and_duplicates_count_once(
     truth = sim.truth()
     assert_seats_match(database_url, seats, truth)
     assert_dashboard_matches(database_url, dashboard, truth)
+    duplicates = REGISTRY.get_sample_value(
+        "boxoffice_projection_events_total", {"projection": seats.registry_name, "outcome": "duplicate"}
+    )
+    assert duplicates == len(sim.events)
+    (status,) = await collect_status(database_url, kafka_bootstrap, [seats.registry_name], sample_seconds=0)
+    assert (status.state, status.consumed, status.total, status.lag_events) == ("live", total, total, 0)
+    assert status.dead_letters == status.quarantined_shows == 0
     live = query(
         database_url,
         "SELECT state FROM projection_meta.versions WHERE projection = %s",
