@@ -12,9 +12,13 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
+
+if TYPE_CHECKING:
+    from projections.runtime.projection import Deployment
 
 
 def _serve(app: FastAPI, port: int) -> None:
@@ -57,20 +61,26 @@ def _projector(args: argparse.Namespace) -> None:
     from projections.runtime.projection import Deployment  # noqa: PLC0415
 
     deployments = [
-        Deployment(
-            PROJECTIONS[name],
-            f"{args.registry_prefix}_{name}",
-            args.topic,
-            args.views_schema,
-            args.dead_letter_topic,
-        )
+        Deployment(PROJECTIONS[name], f"{args.registry_prefix}_{name}", args.topic, args.views_schema,
+                   args.dead_letter_topic)
         for name in sorted(PROJECTIONS)
-    ]
-    asyncio.run(
-        serve_projectors(
-            deployments, os.environ["BOXOFFICE_DATABASE_URL"], os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]
-        )
-    )
+    ]  # fmt: skip
+    database_url = os.environ["BOXOFFICE_DATABASE_URL"]
+    asyncio.run(_register(deployments, database_url))
+    asyncio.run(serve_projectors(deployments, database_url, os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]))
+
+
+async def _register(deployments: "list[Deployment]", database_url: str) -> None:
+    """Create the live versions one after the other: registered together on a fresh database,
+    two projections race on CREATE SCHEMA / GRANT of the shared views schema."""
+    from psycopg import AsyncConnection  # noqa: PLC0415
+
+    from infra.db import libpq_dsn  # noqa: PLC0415
+    from projections.runtime.registry import ensure_live  # noqa: PLC0415
+
+    async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        for deployment in deployments:
+            await ensure_live(conn, deployment)
 
 
 async def _until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:

@@ -10,23 +10,15 @@ reaching the topic's end offsets.
 import time
 from typing import Any
 
-import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from benchmarks.datagen.catchup import wait_caught_up
 from benchmarks.environment import BenchEnv
 from benchmarks.stack import Stack
 from contracts import EVENTS_TOPIC_PARTITIONS
-from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
 
 REPLAY_VIEWS = "bench_replay"
-
-
-async def _create_schema(database_url: str, schema: str) -> None:
-    # Created up front: two projections starting together would race on CREATE SCHEMA IF NOT EXISTS.
-    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
@@ -44,7 +36,6 @@ async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[st
     ends = await end_offsets(env.kafka_bootstrap, env.topic)
     events = sum(ends.values())
     prefix = f"{env.registry_prefix}r"
-    await _create_schema(env.database_url, REPLAY_VIEWS)
     started = time.monotonic()
     stack.start(
         "replay-projector",
