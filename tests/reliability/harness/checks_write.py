@@ -127,19 +127,19 @@ def check_no_oversell(database_url: str) -> int:
     return int(query(database_url, "SELECT count(*) FROM write_model.seat_inventory WHERE status = 'sold'")[0][0])
 
 
-async def read_topic(bootstrap: str, topic: str = EVENTS_TOPIC) -> list[Any]:
+async def read_topic(bootstrap: str, topic: str = EVENTS_TOPIC, partitions: int = EVENTS_TOPIC_PARTITIONS) -> list[Any]:
     """Every record of ``topic`` from the start to its current end, in offset order per partition."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     # let the consumer's background task begin: stop() on a task never started raises CancelledError
     await asyncio.sleep(0.05)
     try:
-        partitions = [TopicPartition(topic, p) for p in range(EVENTS_TOPIC_PARTITIONS)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
         out: list[Any] = []
-        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 out.extend(r for r in records if r.offset < ends[TopicPartition(topic, r.partition)])
         return sorted(out, key=lambda r: (r.partition, r.offset))

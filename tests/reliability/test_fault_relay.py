@@ -1,0 +1,75 @@
+"""The command worker SIGKILLed after Kafka acked a batch and before the rows were marked published.
+
+The window is made certain rather than hoped for: the test holds a row lock
+on every unpublished outbox row, starts the worker, waits until its relay has
+published the batch (the topic grew) and is blocked marking it (its UPDATE
+waits on our lock), and kills it there. The next leader publishes those rows
+again: the topic then holds byte-identical re-sends, which projections drop
+by seq, and everything else must be exact.
+"""
+
+import asyncio
+from typing import Any
+
+import psycopg
+import pytest
+
+from infra.db import libpq_dsn
+from tests.reliability.harness import checks_read as rd
+from tests.reliability.harness import checks_write as wr
+from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
+from tests.reliability.harness.stack import Stack
+
+pytestmark = [pytest.mark.integration, pytest.mark.fault]
+ROUNDS = 2
+
+
+def relay_blocked_marking(database_url: str) -> bool:
+    rows = wr.query(
+        database_url,
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND query LIKE 'UPDATE write_model.outbox SET published_at%%'",
+    )
+    return int(rows[0][0]) > 0
+
+
+async def kill_between_publish_and_mark(stack: Stack) -> int:
+    """One round; returns how many rows were published and left unmarked by the killed relay."""
+    db, kafka = stack.services.database_url, stack.services.kafka_bootstrap_servers
+    worker = stack.workers[0]
+    await asyncio.to_thread(worker.stop)  # rows pile up in the outbox meanwhile
+    await wr.wait_for(lambda: wr.outbox_backlog(db) > 0, "unpublished rows", 30)
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(db)) as conn:
+        locked = await (await conn.execute(
+            "SELECT position FROM write_model.outbox WHERE published_at IS NULL FOR UPDATE")).fetchall()  # fmt: skip
+        before = await rd.topic_end(kafka)
+        worker.start()
+        await wr.wait_for(lambda: relay_blocked_marking(db), "the relay to block on marking", 60)
+        published = await rd.topic_end(kafka) - before
+        await asyncio.to_thread(worker.kill)
+        await conn.rollback()
+    assert published >= len(locked), f"the relay marks before Kafka has the rows ({published} < {len(locked)})"
+    worker.start()
+    return len(locked)
+
+
+async def test_relay_killed_after_publishing_before_marking_republishes_without_loss(
+    make_stack: Any, load_for: Any, injected_poison: Any, record_figures: Any
+) -> None:
+    stack = make_stack()
+    await asyncio.to_thread(stack.start)
+    load = load_for(stack)
+    await load.setup()
+
+    async def fault() -> dict[str, Any]:
+        unmarked = []
+        for _ in range(ROUNDS):
+            await asyncio.sleep(4)
+            unmarked.append(await kill_between_publish_and_mark(stack))
+        return {"relay_sigkills_between_publish_and_mark": ROUNDS, "rows_published_not_marked": unmarked}
+
+    _, injected = await run_with_fault(stack, load, fault, duration_s=25, max_journeys=600)
+
+    figures = await settle_and_verify(stack, load, injected_poison)
+    assert figures["topic"]["resent_duplicates"] >= sum(injected["rows_published_not_marked"])
+    record_figures({"scenario": "relay killed between publish and mark", "fault": injected, **figures})
