@@ -12,8 +12,12 @@ import os
 import time
 from uuid import uuid4
 
+import psycopg
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from contracts import encode_event, partition_key
+from infra.db import libpq_dsn
 from projections.ops.replay import replay
 from projections.runtime.supervisor import run_projectors
 from projections.testing.harness import deployment_for, produce, wait_consumed
@@ -50,6 +54,55 @@ async def bench(events: int, partitions: int, database_url: str, bootstrap: str)
     return figures
 
 
+async def visibility(database_url: str, bootstrap: str, events: int = 300) -> dict[str, float]:
+    """Publish → visible in the read model, one event at a time with a live projector (ms)."""
+    sim = Simulation(2, shows=20).run(events * 2)
+    topic = f"bench.lat.{uuid4().hex[:10]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, 12, 1), NewTopic(f"{topic}.dlq", 1, 1)])
+    deployment = deployment_for("seat_availability", topic)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_projectors([deployment], database_url, bootstrap, stop, max_records=500))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=0)
+    await producer.start()
+    samples: list[float] = []
+    try:
+        async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+            table = f'"{deployment.schema_for(1)}".watermarks'
+            for _ in range(300):  # the projector creates its version on start
+                cur = await conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+                if (await cur.fetchone()) == (True,):
+                    break
+                await asyncio.sleep(0.1)
+            for envelope in sim.events[:events]:
+                started = time.perf_counter()
+                await producer.send_and_wait(
+                    topic, encode_event(envelope), key=partition_key(envelope.stream_id)
+                )
+                while True:
+                    cur = await conn.execute(
+                        f'SELECT seq FROM "{deployment.schema_for(1)}".watermarks WHERE show_id = %s',
+                        (envelope.stream_id,),
+                    )
+                    row = await cur.fetchone()
+                    if row is not None and row[0] >= envelope.seq:
+                        break
+                    await asyncio.sleep(0.0005)
+                samples.append((time.perf_counter() - started) * 1000)
+    finally:
+        await producer.stop()
+        stop.set()
+        await task
+        await admin.delete_topics([topic, f"{topic}.dlq"])
+        await admin.close()
+    samples.sort()
+    return {
+        "visible_p50_ms": samples[len(samples) // 2],
+        "visible_p99_ms": samples[int(len(samples) * 0.99) - 1],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200_000)
@@ -61,6 +114,11 @@ def main() -> None:
             args.partitions,
             os.environ["BOXOFFICE_DATABASE_URL"],
             os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"],
+        )
+    )
+    figures.update(
+        asyncio.run(
+            visibility(os.environ["BOXOFFICE_DATABASE_URL"], os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"])
         )
     )
     for key, value in figures.items():
