@@ -15,6 +15,7 @@ const state = {
   dashboard: null,
   availability: null,
   seats: null,
+  showError: null, // why the focused show could not be read, if it could not
   lastPoll: null, // when the last poll completed (ms)
   lastChange: null, // when any figure last changed
   pollMs: null, // how long the last poll took
@@ -34,6 +35,7 @@ function pickShow(showId) {
 
 function focusShow(showId) {
   state.showId = showId;
+  state.showError = null;
   state.availability = null;
   state.seats = null;
   poll();
@@ -62,7 +64,20 @@ function renderDashboard() {
   renderTotals(d.totals);
   drawSalesByDay($("sales-by-day"), d.sales_by_day);
   renderShows($("shows-table"), d.by_show, state.showId, pickShow);
+  revealSelectedShow();
   renderReferrers($("referrers-table"), d.by_referrer);
+}
+
+// Scroll the shows list to the show in focus once per focus change, not on every poll,
+// so a person scrolling the list is not pulled back each second.
+let revealed = null;
+function revealSelectedShow() {
+  const row = document.querySelector("#shows-table tr.selected");
+  if (!row || revealed === state.showId) return;
+  revealed = state.showId;
+  const box = row.closest(".scroll");
+  const top = row.offsetTop - box.querySelector("thead").offsetHeight;
+  if (top < box.scrollTop || top > box.scrollTop + box.clientHeight - row.offsetHeight) box.scrollTop = top;
 }
 
 function renderShowFocus() {
@@ -81,6 +96,10 @@ function renderShowFocus() {
     $("seatmap-seq").textContent = state.seats.seq !== undefined ? `stream position ${count(state.seats.seq)}` : "";
     for (const status of ["available", "held", "sold"]) $(`legend-${status}`).textContent = count(Number(canvas.dataset[status]));
     $("seatmap-empty").hidden = true;
+  } else {
+    seatMap.update([], new Map());
+    $("seatmap-empty").textContent = state.showError ?? "No show yet.";
+    $("seatmap-empty").hidden = false;
   }
 }
 
@@ -106,6 +125,29 @@ function renderFreshness() {
 
 // ---- polling ---------------------------------------------------------------------
 
+/** Poll the focused show; a show the read model does not have (yet) is reported, not fatal. */
+async function pollShow(id) {
+  try {
+    const [availability, seats] = await Promise.all([
+      getJson(`/v1/shows/${id}/availability`),
+      getJson(`/v1/shows/${id}/seats?format=compact`),
+    ]);
+    if (id !== state.showId) return false;
+    const changed = availability.changed || seats.changed || !state.seats || state.showError !== null;
+    state.availability = availability.body;
+    state.seats = seats.body;
+    state.showError = null;
+    return changed;
+  } catch (error) {
+    if (error instanceof KeyRefused) throw error;
+    const changed = state.showError === null;
+    state.showError = `Show ${id} is not in the read model: ${error.message}`;
+    state.availability = null;
+    state.seats = null;
+    return changed;
+  }
+}
+
 let timer = null;
 let inFlight = false;
 
@@ -119,18 +161,7 @@ async function poll() {
     let changed = dashboard.changed;
     state.dashboard = dashboard.body;
     if (!state.showId) state.showId = [...dashboard.body.by_show].sort((a, b) => a.starts_at.localeCompare(b.starts_at))[0]?.show_id ?? null;
-    if (state.showId) {
-      const id = state.showId;
-      const [availability, seats] = await Promise.all([
-        getJson(`/v1/shows/${id}/availability`),
-        getJson(`/v1/shows/${id}/seats?format=compact`),
-      ]);
-      if (id === state.showId) {
-        changed ||= availability.changed || seats.changed || !state.seats;
-        state.availability = availability.body;
-        state.seats = seats.body;
-      }
-    }
+    if (state.showId) changed = (await pollShow(state.showId)) || changed;
     const now = Date.now();
     state.velocity.push({ t: now, tickets: dashboard.body.totals.tickets_sold });
     state.velocity = state.velocity.filter((s) => now - s.t < 125_000);

@@ -14,12 +14,12 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The page's files sit beside this module, so the package data patterns (*.html, *.js, *.css) ship them.
+STATIC_DIR = Path(__file__).resolve().parent
 _MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
 }
 # Everything the page needs comes from this origin; the key may sit in the URL, so no referrer leaves.
 SECURITY_HEADERS = {

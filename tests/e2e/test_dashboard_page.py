@@ -303,6 +303,23 @@ def test_a_refused_key_is_asked_for_again(stack: Stack, browser: Browser) -> Non
     page.close()
 
 
+def test_an_unknown_show_is_reported_and_the_rest_still_updates(stack: Stack, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(f"{stack.query_url}/shows/{uuid.uuid4()}?key={VIEWER_KEY}")
+    empty = page.locator("#seatmap-empty")
+    page.wait_for_function(
+        "() => document.getElementById('seatmap-empty').textContent.includes('not in the read model')",
+        timeout=PAGE_WAIT_MS,
+    )
+    assert empty.is_visible()
+    page.wait_for_function(
+        "() => document.querySelector('[data-total=tickets_sold]').dataset.value !== undefined",
+        timeout=PAGE_WAIT_MS,
+    )
+    assert page.locator("#freshness").get_attribute("data-state") == "live"
+    page.close()
+
+
 def test_a_twenty_thousand_seat_map_renders(stack: Stack, browser: Browser) -> None:
     zones = tuple(ZoneSpec(zone_id, f"Zone {zone_id}", 50, 100, 5000) for zone_id in "ABCD")
     catalog = open_show(stack, zones)
