@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from infra.db import libpq_dsn
-from projections.ops.replay import abandon, replay
+from projections.ops.replay import ReplayError, abandon, replay
 from projections.runtime.projection import Deployment
 from projections.runtime.supervisor import run_projectors
 from projections.testing import Simulation
@@ -132,3 +132,29 @@ async def test_interrupted_replay_resumed_then_another_abandoned(
             assert states(database_url, deployment) == {1: "retired", 2: "live", 3: "abandoned"}
             assert not schema_exists(database_url, deployment.schema_for(3))
         assert_seats_match(database_url, deployment, truth)
+
+
+async def test_verify_refuses_to_swap_a_version_that_differs(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    sim = Simulation(47, shows=3).run(300)
+    total = await produce(kafka_bootstrap, topic, sim.events)
+    deployment = deployment_for("seat_availability", topic)
+    stop = asyncio.Event()
+    projector = asyncio.create_task(run_projectors([deployment], database_url, kafka_bootstrap, stop))
+    await wait_consumed(database_url, deployment, total)
+    stop.set()
+    await projector
+    # Damage the serving version behind the projector's back: the rebuild will not agree with it.
+    (seat,) = query(database_url, f'SELECT seat_id FROM "{deployment.schema_for(1)}".seats LIMIT 1')
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        conn.execute(
+            f"UPDATE \"{deployment.schema_for(1)}\".seats SET status = 'sold' WHERE seat_id = %s", seat
+        )
+    with pytest.raises(ReplayError) as refused:
+        await replay(deployment, database_url, kafka_bootstrap, verify=True)
+    assert "seat_availability_seats" in str(refused.value)
+    assert seat[0] in str(refused.value)
+    assert states(database_url, deployment) == {1: "live", 2: "building"}
+    await abandon(deployment, database_url)
+    assert states(database_url, deployment) == {1: "live", 2: "abandoned"}
