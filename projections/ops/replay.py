@@ -20,22 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from projections.ops.verify import differences
+from projections.ops.swap import ReplayError, caught_up, offsets, swap_when_equal
 from projections.runtime.dead_letters import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version, create_version, drop_tables, find, lock_version, swap
+from projections.runtime.registry import Version, create_version, drop_tables, find
 from projections.runtime.registry import set_state as set_version_state
 from projections.runtime.runner import ProjectionRunner
-from projections.runtime.sql import ident
 from projections.runtime.topics import end_offsets
 
-
-class ReplayError(RuntimeError):
-    """A replay cannot start or finish; the message says why and what to do."""
+__all__ = ["ReplayError", "ReplayOutcome", "abandon", "replay", "start_version"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +43,6 @@ class ReplayOutcome:
 
 
 Progress = Callable[[int, int], None]  # (events done, events in the log)
-
-
-async def _offsets(conn: AsyncConnection[Any], schema: str) -> dict[int, int]:
-    cur = await conn.execute(f"SELECT partition, next_offset FROM {ident(schema)}.checkpoints")
-    return dict(await cur.fetchall())
-
-
-def _caught_up(new: dict[int, int], old: dict[int, int]) -> bool:
-    return all(new.get(p, 0) >= n for p, n in old.items())
 
 
 async def start_version(conn: AsyncConnection[Any], deployment: Deployment, resume: bool) -> Version:
@@ -98,7 +85,7 @@ async def replay(
 
         async def ceiling() -> dict[int, int]:
             assert old is not None
-            return await _offsets(ceiling_conn, old.schema_name)
+            return await offsets(ceiling_conn, old.schema_name)
 
         sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
         runner = ProjectionRunner(
@@ -122,7 +109,7 @@ async def replay(
                 bootstrap_servers=bootstrap_servers,
                 on_progress=on_progress,
             )
-            await _swap(conn, deployment, old, new, verify=verify, task=task, within=swap_timeout)
+            await swap_when_equal(conn, deployment, old, new, verify=verify, task=task, within=swap_timeout)
         finally:
             stop.set()
             with contextlib.suppress(Exception):
@@ -151,74 +138,17 @@ async def _follow(
         if task.done():
             raise ReplayError(f"the replay stopped: {task.exception() or task.result()}")
         target = (
-            await _offsets(conn, old.schema_name)
+            await offsets(conn, old.schema_name)
             if old is not None
             else await end_offsets(bootstrap_servers, deployment.topic)
         )
-        done = await _offsets(conn, new.schema_name)
+        done = await offsets(conn, new.schema_name)
         if on_progress is not None:
             total = sum((await end_offsets(bootstrap_servers, deployment.topic)).values())
             on_progress(sum(done.values()), total)
-        if _caught_up(done, target):
+        if caught_up(done, target):
             return
         await asyncio.sleep(0.2)
-
-
-async def _swap(
-    conn: AsyncConnection[Any],
-    deployment: Deployment,
-    old: Version | None,
-    new: Version,
-    *,
-    verify: bool,
-    task: "asyncio.Task[Any]",
-    within: float,
-) -> None:
-    """Swap once the new version equals the paused serving version; retried until ``within`` passes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        try:
-            if await _try_swap(conn, deployment, old, new, verify=verify, task=task, deadline=deadline):
-                return
-        except psycopg.errors.LockNotAvailable:
-            pass  # readers held the views; they never wait long on us, and we try again
-        if task.done() or loop.time() > deadline:
-            raise ReplayError("the new version could not reach the serving version's position in time")
-        await asyncio.sleep(0.05)
-
-
-async def _try_swap(
-    conn: AsyncConnection[Any],
-    deployment: Deployment,
-    old: Version | None,
-    new: Version,
-    *,
-    verify: bool,
-    task: "asyncio.Task[Any]",
-    deadline: float,
-) -> bool:
-    """One attempt, in one transaction: pause N, wait for N+1 to equal it, verify, swap."""
-    loop = asyncio.get_running_loop()
-    async with conn.transaction():
-        state = await lock_version(conn, old) if old is not None else None
-        if old is not None and state != "live":
-            raise ReplayError(f"the serving version {old.version} is {state} now; nothing swapped")
-        target = await _offsets(conn, old.schema_name) if old is not None else None
-        while target is not None and not _caught_up(await _offsets(conn, new.schema_name), target):
-            if task.done() or loop.time() > deadline:
-                return False
-            await asyncio.sleep(0.05)
-        if verify and old is not None:
-            found = await differences(conn, deployment, old.schema_name, new.schema_name)
-            if found:
-                raise ReplayError(
-                    "the new version differs from the serving one; nothing swapped:\n" + "\n".join(found[:20])
-                )
-        if await lock_version(conn, new) != "building":
-            raise ReplayError(f"version {new.version} was abandoned meanwhile; nothing swapped")
-        await swap(conn, deployment, old, new)
-        return True
 
 
 async def abandon(deployment: Deployment, database_url: str) -> Version:

@@ -5,6 +5,7 @@ events the write side would publish and what the write side then holds, so a
 read model can be compared with the truth without any projection code.
 """
 
-from projections.testing.simulation import Simulation, Truth
+from projections.testing.simulation import Simulation
+from projections.testing.truth import Truth
 
 __all__ = ["Simulation", "Truth"]
