@@ -123,7 +123,9 @@ class KafkaBroker:
                     hint=f"{self.console_log}:\n{tail(self.console_log)}\n{self.server_log}:\n"
                     f"{tail(self.server_log)}",
                 )
-            if accepts_connections(host, port) and run_sync(metadata_answers(f"{host}:{port}")):
+            if accepts_connections(host, port) and run_sync(
+                metadata_answers(f"{host}:{port}", group_coordinator=True)
+            ):
                 return
             if time.monotonic() > deadline:
                 raise LauncherError(
@@ -144,13 +146,22 @@ class KafkaBroker:
         return True
 
 
-async def metadata_answers(bootstrap_servers: str, timeout_s: float = 10.0) -> bool:
-    """True when the broker returns cluster metadata naming at least one broker."""
+async def metadata_answers(
+    bootstrap_servers: str, timeout_s: float = 10.0, group_coordinator: bool = False
+) -> bool:
+    """True when the broker returns cluster metadata naming at least one broker.
+
+    With ``group_coordinator``, also require a group coordinator: on a fresh
+    broker the first lookup creates ``__consumer_offsets``, and consumers that
+    join before it exists spin on "coordinator dead" for a few seconds.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout_s * 1000))
     try:
         async with asyncio.timeout(timeout_s):
             await admin.start()
             cluster = await admin.describe_cluster()
+            if group_coordinator:
+                await admin.find_coordinator("boxoffice-launcher-readiness")
         return bool(cluster.get("brokers"))
     except (KafkaError, OSError, TimeoutError):
         return False
