@@ -1,6 +1,7 @@
 """The ``bench`` command, shared by ``boxoffice bench`` and ``python -m benchmarks``."""
 
 import asyncio
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +22,24 @@ def bench(
     seed: Annotated[int, typer.Option(help="Seed of the generated data set.")] = 7,
 ) -> None:
     """Benchmark the read models against the compute-on-read baseline; write Markdown, JSON, PNG reports."""
-    from benchmarks.runner import run  # noqa: PLC0415  # loads the sides only when a run starts
-
     if scale not in SCALES:
         raise typer.BadParameter(f"choose one of {', '.join(SCALES)}", param_hint="--scale")
-    paths = asyncio.run(run(BenchOptions(SCALES[scale], out, keep=keep, seed=seed)))
+    paths, errors = asyncio.run(_interruptible(BenchOptions(SCALES[scale], out, keep=keep, seed=seed)))
     for kind, path in paths.items():
         typer.echo(f"{kind}: {path}")
+    for phase, error in errors.items():
+        typer.echo(f"not measured: {phase}: {error}", err=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+async def _interruptible(options: BenchOptions) -> tuple[dict[str, Path], dict[str, str]]:
+    """The run, cancelled by SIGINT or SIGTERM so that its clean-up (processes, database, topics) runs."""
+    from benchmarks.runner import run  # noqa: PLC0415  # loads the sides only when a run starts
+
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    return await run(options)

@@ -61,7 +61,7 @@ class DataSet:
             self.events += part.events
             self.shows.extend(row[0] for row in part.tables["shows"])
         loaded = time.monotonic()
-        lag = await wait_caught_up(self.env.database_url, self.registries, self.ends, limit_s, check)
+        lag = await wait_caught_up(self.env.database_url, self.registries, self.ends, limit_s, check=check)
         await asyncio.to_thread(analyze, self.env.database_url)
         events = self.events - events_before
         total = time.monotonic() - started

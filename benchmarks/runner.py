@@ -1,17 +1,20 @@
 """One benchmark run, start to finish: private services, data, every measurement, reports.
 
-Order: floors, then per data-size step the reads (both designs, same data,
-same shows), then freshness and commands on the largest data set, then
-replay of the whole topic. Whatever happens, the run stops its processes and
-drops its private database and topics (unless asked to keep them).
+Order: per data-size step the load, the same-answers check and the reads (plus
+the floors once data exists); then commands, freshness and replay on the
+largest data set. A measurement that fails is recorded under ``errors`` and
+the run goes on to the next one (a failed load ends the steps); whatever
+happens, the run stops its processes and drops its private database and
+topics (unless asked to keep them), then writes the reports it has.
 """
 
 import asyncio
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +22,10 @@ import psycopg
 
 from benchmarks import environment, machine
 from benchmarks.baseline.queries import INDEXES
-from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS, BenchOptions
+from benchmarks.config import BenchOptions
 from benchmarks.datagen.load import load_venue
 from benchmarks.dataset import DataSet
+from benchmarks.environment import BenchEnv
 from benchmarks.report.write import write_reports
 from benchmarks.scenarios.commands import measure_commands
 from benchmarks.scenarios.endpoints import Endpoints
@@ -30,11 +34,12 @@ from benchmarks.scenarios.floors import measure_floors
 from benchmarks.scenarios.freshness import measure_freshness
 from benchmarks.scenarios.reads import measure_reads
 from benchmarks.scenarios.replay import measure_replay
-from benchmarks.stack import Stack
+from benchmarks.stack import Stack, start_services
 from infra.db import libpq_dsn
 
 Progress = Callable[[str], None]
 EQUIVALENCE_SHOWS = 5
+FRESHNESS_SHOWS = 64
 
 
 def create_baseline_indexes(database_url: str) -> None:
@@ -43,103 +48,113 @@ def create_baseline_indexes(database_url: str) -> None:
             conn.execute(statement)
 
 
-def start_stack(stack: Stack) -> Endpoints:
-    env = stack.env
-    cold = stack.start(
-        "baseline-cold", "baseline", "--availability-ttl", "0", "--dashboard-ttl", "0", http=True
-    )
-    cached = stack.start(
-        "baseline-cached",
-        "baseline",
-        "--availability-ttl",
-        str(AVAILABILITY_TTL_SECONDS),
-        "--dashboard-ttl",
-        str(DASHBOARD_TTL_SECONDS),
-        http=True,
-    )
-    command = stack.start("command-api", "command-api", http=True)
-    stack.start("command-worker", "command-worker")
-    stack.start(
-        "projector",
-        "projector",
-        "--registry-prefix",
-        env.registry_prefix,
-        "--topic",
-        env.topic,
-        "--dead-letter-topic",
-        env.dead_letter_topic,
-    )
-    query = stack.start("query-api", "query-api", http=True)
-    stack.wait_ready("baseline-cold", "baseline-cached", "command-api", "query-api")
-    return Endpoints(cold.url, cached.url, query.url, command.url)
+def steady_rate(wanted: float, commands: list[dict[str, Any]]) -> float:
+    """The freshness command rate: as asked, but at most 70% of the best spread throughput measured,
+    so that freshness is measured at a rate the command side sustains rather than in its backlog."""
+    best = max((c["throughput"] for c in commands if c["scenario"] == "spread"), default=wanted)
+    return round(max(5.0, min(wanted, 0.7 * best)), 1)
 
 
-async def run(options: BenchOptions, progress: Progress = print) -> dict[str, Path]:
-    """Run every measurement at ``options.scale`` and write the reports; returns their paths."""
-    scale, out = options.scale, options.out_dir
-    out.mkdir(parents=True, exist_ok=True)
+class BenchRun:
+    def __init__(self, options: BenchOptions, env: BenchEnv, progress: Progress) -> None:
+        self.options, self.env, self.progress = options, env, progress
+        self.scale = options.scale
+        self.stack = Stack(env, options.out_dir / "logs")
+        self.data = DataSet(env, options.seed)
+        self.results: dict[str, Any] = {"reads": [], "data": [], "equivalence": [], "errors": {}}
+
+    async def phase(self, name: str, work: Callable[[], Awaitable[Any]]) -> bool:
+        """Run one measurement; an exception is recorded as its error and reported, not raised."""
+        try:
+            await work()
+        except Exception as error:  # one failed measurement must not lose the others
+            self.results["errors"][name] = f"{type(error).__name__}: {error}"
+            self.progress(f"  {name} failed: {error}")
+            return False
+        return True
+
+    async def measure(self) -> None:
+        self.results["machine"] = await machine.describe(self.env.database_url, self.env.kafka_bootstrap)
+        load_venue(self.env.database_url)
+        create_baseline_indexes(self.env.database_url)
+        endpoints = await asyncio.to_thread(start_services, self.stack)
+        for step in self.scale.order_steps:
+            if not await self.phase(f"load to {step} orders", partial(self._load, step)):
+                break
+            if "floors" not in self.results:
+                await self.phase("floors", lambda: self._floors(endpoints))
+            await self.phase(f"reads at {step} orders", lambda: self._reads(endpoints))
+        if not self.data.shows:
+            return
+        await self.phase("commands", lambda: self._commands(endpoints))
+        await self.phase("freshness", lambda: self._freshness(endpoints))
+        await self.phase("replay", self._replay)
+
+    async def _load(self, step: int) -> None:
+        self.progress(f"loading to {step:,} orders")
+        loaded = await self.data.grow_to(step, self.scale.catch_up_timeout, self.stack.check_alive)
+        self.results["data"].append(loaded)
+        self.progress(f"  {loaded['events']:,} events, {loaded['shows']} shows; projections caught up "
+                      f"{loaded['caught_up_after_load_s']} s after the load")  # fmt: skip
+
+    async def _floors(self, endpoints: Endpoints) -> None:
+        floors = await measure_floors(endpoints.baseline_cached, self.data.shows[0], self.scale.floor)
+        self.results["floors"] = floors
+
+    async def _reads(self, endpoints: Endpoints) -> None:
+        shows = self.data.sample_shows(self.scale.reads.shows)
+        same = await compare_answers(endpoints, shows[:EQUIVALENCE_SHOWS])
+        self.results["equivalence"].append({"orders": self.data.orders, **same})
+        self.progress(f"  answers compared {same['compared']}: {same['differences']} difference(s)")
+        reads = await measure_reads(endpoints, shows, self.scale.reads, self.data.orders, self.progress)
+        self.results["reads"] += reads
+
+    async def _commands(self, endpoints: Endpoints) -> None:
+        self.progress("commands")
+        scale = self.scale
+        self.results["commands"] = await measure_commands(
+            endpoints.command_api, scale.command_levels, scale.command_requests, scale.command_seconds,
+            self.progress,
+        )  # fmt: skip
+
+    async def _freshness(self, endpoints: Endpoints) -> None:
+        rate = steady_rate(self.scale.freshness_rate, self.results.get("commands", []))
+        self.progress(f"freshness at {rate} commands/s")
+        shows = self.data.sample_shows(FRESHNESS_SHOWS)
+        self.results["freshness"] = await measure_freshness(
+            endpoints, shows, rate, self.scale.freshness_seconds, self.scale.freshness_rate
+        )
+
+    async def _replay(self) -> None:
+        self.progress("replay")
+        self.results["replay"] = await measure_replay(self.env, self.stack, self.scale.catch_up_timeout)
+
+
+async def run(options: BenchOptions, progress: Progress = print) -> tuple[dict[str, Path], dict[str, str]]:
+    """Run every measurement at ``options.scale`` and write the reports.
+
+    Returns the paths written and the measurements that failed (name -> error).
+    """
     began, started_at = time.monotonic(), datetime.now(UTC)
     env = environment.new_env(options.database_url, options.kafka_bootstrap)
     progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}")
-    results: dict[str, Any] = {"reads": [], "data": [], "equivalence": []}
+    bench = BenchRun(options, env, progress)
     environment.create_database(env)
-    await environment.create_topics(env)
-    stack = Stack(env, out / "logs")
     try:
-        results["machine"] = await machine.describe(env.database_url, env.kafka_bootstrap)
-        load_venue(env.database_url)
-        create_baseline_indexes(env.database_url)
-        endpoints = await asyncio.to_thread(start_stack, stack)
-        data = DataSet(env, options.seed)
-        for step in scale.order_steps:
-            progress(f"loading to {step:,} orders")
-            loaded = await data.grow_to(step, scale.catch_up_timeout, stack.check_alive)
-            results["data"].append(loaded)
-            progress(
-                f"  {loaded['events']:,} events, {loaded['shows']} shows; projections caught up "
-                f"{loaded['caught_up_after_load_s']} s after the load"
-            )
-            if "floors" not in results:
-                results["floors"] = await measure_floors(
-                    endpoints.baseline_cached, data.shows[0], scale.floor
-                )
-            shows = data.sample_shows(scale.reads.shows)
-            same = await compare_answers(endpoints, shows[:EQUIVALENCE_SHOWS])
-            results["equivalence"].append({"orders": data.orders, **same})
-            progress(f"  answers compared {same['compared']}: {same['differences']} difference(s)")
-            results["reads"] += await measure_reads(endpoints, shows, scale.reads, data.orders, progress)
-        progress("freshness")
-        results["freshness"] = await measure_freshness(
-            endpoints, data.sample_shows(64), scale.freshness_rate, scale.freshness_seconds
-        )
-        progress("commands")
-        results["commands"] = await measure_commands(
-            endpoints.command_api,
-            scale.command_levels,
-            scale.command_requests,
-            scale.command_seconds,
-            progress,
-        )
-        progress("replay")
-        results["replay"] = await measure_replay(env, stack, scale.catch_up_timeout)
+        await environment.create_topics(env)
+        await bench.measure()
     finally:
-        stack.stop_all()
+        bench.stack.stop_all()
         if not options.keep:
             environment.drop_database(env)
             await environment.delete_topics(env)
+    results = bench.results
     results["meta"] = {
-        "scale": scale.name,
-        "config": asdict(scale),
-        "run_id": env.run_id,
-        "started_at": started_at.isoformat(),
-        "duration_s": round(time.monotonic() - began, 1),
+        "scale": options.scale.name, "config": asdict(options.scale), "run_id": env.run_id,
+        "started_at": started_at.isoformat(), "duration_s": round(time.monotonic() - began, 1),
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "isolation": {
-            "database": env.database_name,
-            "topic": env.topic,
-            "dead_letter_topic": env.dead_letter_topic,
-            "projection_registry_prefix": env.registry_prefix,
-            "kept": options.keep,
-        },
-    }
-    return write_reports(results, out)
+        "isolation": {"database": env.database_name, "topic": env.topic,
+                      "dead_letter_topic": env.dead_letter_topic,
+                      "projection_registry_prefix": env.registry_prefix, "kept": options.keep},
+    }  # fmt: skip
+    return write_reports(results, options.out_dir), results["errors"]

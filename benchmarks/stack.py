@@ -15,8 +15,9 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.config import API_KEYS
+from benchmarks.config import API_KEYS, AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.environment import BenchEnv
+from benchmarks.scenarios.endpoints import Endpoints
 
 READY_TIMEOUT_SECONDS = 90.0
 
@@ -109,3 +110,20 @@ class Stack:
     def stop_all(self) -> None:
         for name in list(self.children):
             self.stop(name)
+
+
+def start_services(stack: Stack) -> Endpoints:
+    """Both baselines, the command API and worker, the projector and the query API; once all answer."""
+    env = stack.env
+    cold = stack.start(
+        "baseline-cold", "baseline", "--availability-ttl", "0", "--dashboard-ttl", "0", http=True
+    )
+    cached = stack.start("baseline-cached", "baseline", "--availability-ttl", str(AVAILABILITY_TTL_SECONDS),
+                         "--dashboard-ttl", str(DASHBOARD_TTL_SECONDS), http=True)  # fmt: skip
+    command = stack.start("command-api", "command-api", http=True)
+    stack.start("command-worker", "command-worker")
+    stack.start("projector", "projector", "--registry-prefix", env.registry_prefix, "--topic", env.topic,
+                "--dead-letter-topic", env.dead_letter_topic)  # fmt: skip
+    query = stack.start("query-api", "query-api", http=True)
+    stack.wait_ready("baseline-cold", "baseline-cached", "command-api", "query-api")
+    return Endpoints(cold.url, cached.url, query.url, command.url)

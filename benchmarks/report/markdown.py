@@ -1,31 +1,41 @@
 """The Markdown report: one section per measurement, tables first, then how to read them."""
 
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks.report.sections import commands, freshness, reads, replay, scale
 from benchmarks.report.tables import fmt, summary_cells, table
 
-SECTIONS = ("Machine", "Isolation", "Data set", "Floors", "Reads", "Scale", "Freshness", "Commands", "Replay")
+SECTIONS = ("Machine", "Isolation", "Data set", "Floors", "Reads", "Scale", "Commands", "Freshness", "Replay")
 
 
 def render(results: dict[str, Any], plots: dict[str, str]) -> str:
-    meta = results["meta"]
+    meta, errors = results["meta"], results.get("errors", {})
     parts = [
         f"# boxoffice benchmark: {meta['scale']} scale\n",
         f"Run `{meta['run_id']}` started {meta['started_at']}, took {meta['duration_s']} s. Read model = "
         "boxoffice's projections behind the query API; baseline = the replaced compute-on-read design "
         "(docs/performance.md). Latencies in ms measured by the client; every figure is a report, "
         "never a pass/fail threshold.\n",
-        _machine(results["machine"], meta),
-        _isolation(meta["isolation"]),
-        _data(results["data"]),
-        _floors(results["floors"]),
-        reads(results["reads"], results["equivalence"], plots),
-        scale(results["reads"], plots),
-        freshness(results["freshness"]),
-        commands(results["commands"], plots),
-        replay(results["replay"]),
     ]
+    if errors:
+        parts.append("## Errors\n\n" + "".join(f"- {name}: {error}\n" for name, error in errors.items()))
+    sections: list[tuple[str, tuple[str, ...], Callable[[], str]]] = [
+        ("Machine", ("machine",), lambda: _machine(results["machine"], meta)),
+        ("Isolation", (), lambda: _isolation(meta["isolation"])),
+        ("Data set", ("data",), lambda: _data(results["data"])),
+        ("Floors", ("floors",), lambda: _floors(results["floors"])),
+        ("Reads", ("reads",), lambda: reads(results["reads"], results["equivalence"], plots)),
+        ("Scale", ("reads",), lambda: scale(results["reads"], plots)),
+        ("Commands", ("commands",), lambda: commands(results["commands"], plots)),
+        ("Freshness", ("freshness",), lambda: freshness(results["freshness"])),
+        ("Replay", ("replay",), lambda: replay(results["replay"])),
+    ]
+    for title, needs, build in sections:
+        if all(results.get(key) for key in needs):
+            parts.append(build())
+        else:
+            parts.append(f"## {title}\n\nNot measured in this run (see Errors).\n")
     return "\n".join(parts)
 
 

@@ -18,11 +18,14 @@ STYLE = {
 
 
 def draw(results: dict[str, Any], out: Path) -> dict[str, Path]:
-    return {
-        "scale": _scale(results["reads"], out / "scale.png"),
-        "reads": _reads(results["reads"], out / "reads.png"),
-        "commands": _commands(results["commands"], out / "commands.png"),
-    }
+    """The plots whose measurements exist in ``results``."""
+    plots = {}
+    if results.get("reads"):
+        plots["scale"] = _scale(results["reads"], out / "scale.png")
+        plots["reads"] = _reads(results["reads"], out / "reads.png")
+    if results.get("commands"):
+        plots["commands"] = _commands(results["commands"], out / "commands.png")
+    return plots
 
 
 def _scale(reads: list[dict[str, Any]], path: Path) -> Path:
@@ -64,7 +67,8 @@ def _reads(reads: list[dict[str, Any]], path: Path) -> Path:
     for i, design in enumerate(DESIGNS):
         rows = {r["endpoint"]: r for r in reads if r["orders"] == largest and r["design"] == design}
         xs = [j + (i - 1) * width for j in range(len(ENDPOINTS))]
-        ax.bar(xs, [rows[e]["p50_ms"] for e in ENDPOINTS], width, color=STYLE[design][0], label=design)
+        heights = [rows[e]["p50_ms"] if e in rows else 0.0 for e in ENDPOINTS]
+        ax.bar(xs, heights, width, color=STYLE[design][0], label=design)
     ax.set_xticks(range(len(ENDPOINTS)), ENDPOINTS)
     ax.set(yscale="log", ylabel="p50 latency (ms, log)", title=f"Reads at {largest:,} orders")
     ax.legend()

@@ -26,7 +26,7 @@ def baseline_staleness(ttl: float) -> dict[str, float]:
 
 
 async def measure_freshness(
-    endpoints: Endpoints, shows: list[UUID], rate: float, seconds: float
+    endpoints: Endpoints, shows: list[UUID], rate: float, seconds: float, wanted_rate: float
 ) -> dict[str, Any]:
     rng = random.Random(5)
     zones = [z for z, _, _ in layout.ZONES]
@@ -57,6 +57,7 @@ async def measure_freshness(
     command_ms.sort()
     return {
         "read_model": {
+            "wanted_rate": wanted_rate,
             "target_rate": rate,
             "achieved_rate": achieved,
             **summary.as_dict(),

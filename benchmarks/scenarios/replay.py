@@ -55,7 +55,7 @@ async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[st
             [f"{prefix}_{n}" for n in PROJECTIONS],
             ends,
             limit_s,
-            lambda: stack.check_alive("replay-projector"),
+            check=lambda: stack.check_alive("replay-projector"),
         )
     finally:
         stack.stop("replay-projector")

@@ -27,7 +27,9 @@ async def test_tiny_run_writes_every_section(database_url: str, kafka_bootstrap:
     scale = SCALES["tiny"]
     options = BenchOptions(scale, tmp_path, database_url=database_url, kafka_bootstrap=kafka_bootstrap)
 
-    paths = await run(options, progress=lambda _: None)
+    paths, errors = await run(options, progress=lambda _: None)
+
+    assert errors == {}
 
     report = paths["markdown"].read_text()
     for section in SECTIONS:
