@@ -81,6 +81,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(sa_exc.SQLAlchemyError)
     async def _database(request: Request, exc: sa_exc.SQLAlchemyError) -> Response:
+        if isinstance(exc, sa_exc.DataError):  # a value the database cannot store: the caller's input
+            return error_response(422, "invalid_value", "a value is out of range or not storable")
         if is_unavailable(exc):
             error = database_unavailable()
             return error_response(error.status, error.code, error.message, error.headers)

@@ -9,6 +9,9 @@ from contracts.events import LAYOUT_ID
 
 CustomerId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:@-]{1,100}$", examples=["cust-42"])]
 ZoneId = Annotated[str, Field(pattern=LAYOUT_ID, examples=["A"])]
+# PostgreSQL text cannot hold NUL; refusing it here keeps such input a 422
+NO_NUL = r"^[^\x00]*$"
+Cents = Annotated[StrictInt, Field(ge=0, le=10**12)]
 
 
 class _Body(BaseModel):
@@ -22,32 +25,34 @@ class RowIn(_Body):
 
 class ZoneIn(_Body):
     zone_id: ZoneId
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     rows: list[RowIn] = Field(min_length=1, max_length=1000, description="Front row first.")
 
 
 class VenueIn(_Body):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     zones: list[ZoneIn] = Field(min_length=1, max_length=100)
 
 
 class ShowIn(_Body):
     venue_id: UUID
-    title: str = Field(min_length=1, max_length=300)
+    title: str = Field(min_length=1, max_length=300, pattern=NO_NUL)
     starts_at: AwareDatetime
-    prices: dict[ZoneId, StrictInt] = Field(description="Price in cents of every zone of the venue.")
+    prices: dict[ZoneId, Cents] = Field(description="Price in cents of every zone of the venue.")
 
 
 class HoldIn(_Body):
     """Either ``seat_ids`` (1..20 explicit seats) or ``zone_id`` + ``quantity`` (1..10, best available)."""
 
     customer_id: CustomerId
-    seat_ids: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+    seat_ids: list[Annotated[str, Field(min_length=1, max_length=50, pattern=NO_NUL)]] | None = Field(
         default=None, max_length=100, examples=[["A-1-7", "A-1-8"]]
     )
     zone_id: ZoneId | None = None
     quantity: StrictInt | None = None
-    ttl_seconds: StrictInt | None = Field(default=None, description="Default 600, between 30 and 3600.")
+    ttl_seconds: StrictInt | None = Field(
+        default=None, ge=-(10**9), le=10**9, description="Default 600, between 30 and 3600."
+    )
 
     @model_validator(mode="after")
     def _one_way_to_choose(self) -> Self:
@@ -63,16 +68,16 @@ class HoldIn(_Body):
 class OrderIn(_Body):
     hold_id: UUID
     customer_id: CustomerId
-    referrer_id: str | None = Field(default=None, min_length=1, max_length=100)
+    referrer_id: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
 
 
 class PaymentIn(_Body):
-    payment_ref: str = Field(min_length=1, max_length=200)
-    amount_cents: StrictInt = Field(description="Must equal the order's total_cents.")
+    payment_ref: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    amount_cents: StrictInt = Field(ge=0, le=10**14, description="Must equal the order's total_cents.")
 
 
 class CancelIn(_Body):
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
 
 
 class _Answer(BaseModel):

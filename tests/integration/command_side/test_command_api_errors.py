@@ -136,6 +136,10 @@ async def test_bad_layout_and_show_requests_are_422(client: httpx.AsyncClient) -
     assert_error(await client.post("/v1/shows", json=show, headers=OPERATOR), 422, "prices_mismatch")
     naive = {**show, "prices": {"A": 1}, "starts_at": "2030-01-01T00:00:00"}
     assert_error(await client.post("/v1/shows", json=naive, headers=OPERATOR), 422, "invalid_request")
+    huge = {**show, "prices": {"A": 10**20}}
+    assert_error(await client.post("/v1/shows", json=huge, headers=OPERATOR), 422, "invalid_request")
+    nul = {**show, "prices": {"A": 1}, "title": "bad\u0000title"}
+    assert_error(await client.post("/v1/shows", json=nul, headers=OPERATOR), 422, "invalid_request")
 
 
 async def test_hold_conflicts_and_ownership(client: httpx.AsyncClient) -> None:
