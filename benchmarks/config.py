@@ -63,7 +63,7 @@ SCALES: dict[str, ScaleConfig] = {
     "large": ScaleConfig(
         name="large",
         order_steps=(10_000, 100_000, 1_000_000),
-        reads=ReadLoad(concurrency=8, requests=5_000, seconds=10.0, shows=100),
+        reads=ReadLoad(concurrency=8, requests=5_000, seconds=8.0, shows=100),
         freshness_rate=300.0,
         freshness_seconds=30.0,
         command_levels=(1, 4, 16, 64, 128),

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter
 
 from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS
 
@@ -51,6 +52,7 @@ def _scale(reads: list[dict[str, Any]], path: Path) -> Path:
         ax.set(
             title=endpoint, xscale="log", yscale="log", xlabel="orders in the data set", ylabel="latency (ms)"
         )
+        _plain_ticks(ax, sorted({r["orders"] for r in reads}))
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=7)
     fig.suptitle("Read latency against data size (log-log)")
@@ -93,10 +95,18 @@ def _commands(commands: list[dict[str, Any]], path: Path) -> Path:
     right.set(
         xscale="log", yscale="log", xlabel="concurrent clients", ylabel="latency (ms)", title="Hold latency"
     )
+    levels = sorted({r["concurrency"] for r in commands})
     for ax in (left, right):
+        _plain_ticks(ax, levels)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _plain_ticks(ax: Any, values: list[int]) -> None:
+    """Ticks at the measured x values, labelled 10,000 rather than 10^4."""
+    ax.set_xticks(values, [f"{v:,}" for v in values])
+    ax.xaxis.set_minor_formatter(NullFormatter())
