@@ -67,13 +67,14 @@ class ProjectionRunner:
         self.highwater: dict[int, int] = {}
         self.consumer: AIOKafkaConsumer | None = None
         self._seek_conn: AsyncConnection[Any] | None = None
+        self._seek_lock = asyncio.Lock()  # the rebalance listener and the loop both seek
 
     async def seek(self, partitions: list[int]) -> None:
         """Seek ``partitions`` to their stored offsets (creating checkpoints at 0 where missing)."""
         assert self._seek_conn is not None
         assert self.consumer is not None
         s = ident(self.version.schema_name)
-        async with self._seek_conn.transaction():
+        async with self._seek_lock, self._seek_conn.transaction():
             await self._seek_conn.execute(
                 f"INSERT INTO {s}.checkpoints (partition, next_offset) SELECT unnest(%s::int[]), 0"
                 " ON CONFLICT DO NOTHING",
@@ -131,8 +132,10 @@ class ProjectionRunner:
             try:
                 result = await self.writer.commit(conn, batch, expected)
             except Fenced as fenced:
+                # Nothing of the batch committed: every partition in it goes back to its stored offset,
+                # not only the fenced ones, or the consumer would carry on past uncommitted records.
                 log.info("%s: %s; re-seeking", self.version.schema_name, fenced)
-                await self.seek([p for p in fenced.partitions if p in self.expected])
+                await self.seek([p for p in expected if p in self.expected])
                 continue
             except Retired:
                 return "retired"

@@ -6,6 +6,7 @@ sees it retired and the supervisor moves on to the new live version.
 """
 
 import asyncio
+import contextlib
 import logging
 
 from psycopg import AsyncConnection
@@ -14,9 +15,10 @@ from infra.db import libpq_dsn
 from projections.runtime.dead_letters import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import ensure_live
-from projections.runtime.runner import ProjectionRunner
+from projections.runtime.runner import Outcome, ProjectionRunner
 
 log = logging.getLogger(__name__)
+RESTART_PAUSE = 2.0
 
 
 async def supervise(
@@ -31,21 +33,44 @@ async def supervise(
     sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
     try:
         while not stop.is_set():
-            async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
-                live = await ensure_live(conn, deployment)
-                # Idempotent DDL: code that added a column (ADD COLUMN IF NOT EXISTS) can write to the
-                # running version until a replay has built one with the column filled from the whole log.
-                for statement in deployment.projection.ddl(live.schema_name):
-                    await conn.execute(statement)
-            log.info("projecting %s into %s", deployment.registry_name, live.schema_name)
-            runner = ProjectionRunner(
-                deployment, live, database_url, bootstrap_servers, sink, max_records=max_records
-            )
-            if await runner.run(stop) == "stopped":
+            try:
+                outcome = await _run_live(
+                    deployment, database_url, bootstrap_servers, sink, stop=stop, max_records=max_records
+                )
+            except Exception:
+                # A lost connection or a broker hiccup: nothing uncommitted counts, so start over
+                # from the stored offsets after a pause rather than taking the process down.
+                log.exception("%s failed; restarting in %.0f s", deployment.registry_name, RESTART_PAUSE)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), RESTART_PAUSE)
+                continue
+            if outcome == "stopped":
                 return
-            log.info("%s was retired; moving to the live version", live.schema_name)
+            log.info("%s: the version was retired; moving to the live one", deployment.registry_name)
     finally:
         await sink.close()
+
+
+async def _run_live(
+    deployment: Deployment,
+    database_url: str,
+    bootstrap_servers: str,
+    sink: KafkaDeadLetterSink,
+    *,
+    stop: asyncio.Event,
+    max_records: int,
+) -> Outcome:
+    async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        live = await ensure_live(conn, deployment)
+        # Idempotent DDL: code that added a column (ADD COLUMN IF NOT EXISTS) can write to the
+        # running version until a replay has built one with the column filled from the whole log.
+        for statement in deployment.projection.ddl(live.schema_name):
+            await conn.execute(statement)
+    log.info("projecting %s into %s", deployment.registry_name, live.schema_name)
+    runner = ProjectionRunner(
+        deployment, live, database_url, bootstrap_servers, sink, max_records=max_records
+    )
+    return await runner.run(stop)
 
 
 async def run_projectors(
