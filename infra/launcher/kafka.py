@@ -98,8 +98,7 @@ class KafkaBroker:
         (self.home / "log4j2.xml").write_text(log4j2_xml(self.server_log))
 
     def _format(self, java: str, classpath: str, report: Reporter) -> None:
-        # A KRaft cluster id is a UUID in unpadded URL-safe base64, as `kafka-storage random-uuid` makes.
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        cluster_id = new_cluster_id()
         report(f"formatting Kafka storage in {self.data_dir}")
         result = subprocess.run(
             [java, f"-Dlog4j2.configurationFile={self.home / 'log4j2.xml'}", "-cp", classpath,
@@ -144,6 +143,17 @@ class KafkaBroker:
             report("Kafka did not stop within 60 s and was killed; it will recover its logs on start")
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id: a UUID in unpadded URL-safe base64, as ``kafka-storage random-uuid`` makes.
+
+    Never one starting with '-': the storage tool would read it as an option.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 async def metadata_answers(

@@ -4,6 +4,7 @@ These touch the file system, sockets and subprocesses (hence integration) but
 start nothing: every case fails or returns before a server would be spawned.
 """
 
+import base64
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from infra.launcher import Launcher, LauncherError, LauncherSettings
+from infra.launcher.kafka import new_cluster_id
 from infra.launcher.postgres import PostgresCluster
 from infra.services import ServicesNotRunningError, resolve_services
 from infra.settings import ServiceSettings
@@ -119,3 +121,11 @@ def test_cli_env_prints_the_configured_services() -> None:
         f"export BOXOFFICE_DATABASE_URL={DB}",
         "export BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS=kafka.example:9092",
     ]
+
+
+def test_cluster_ids_are_base64_uuids_the_storage_tool_accepts() -> None:
+    ids = [new_cluster_id() for _ in range(2000)]
+
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+    assert all(len(base64.urlsafe_b64decode(i + "==")) == 16 for i in ids)
+    assert len(set(ids)) == len(ids)
