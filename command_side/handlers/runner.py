@@ -5,7 +5,7 @@ Guarantees:
 - idempotent: a command carrying a claimed key returns the stored bytes and
   does nothing else, also when duplicates race (they wait on the key's row);
 - ordered: events take their seqs last, under the show's row lock (see
-  ``adapters.event_store.reserve_seqs``), so seq order is commit order per show.
+  ``adapters.stream_append``), so seq order is commit order per show.
 
 Handlers decide before they write: a DomainError is raised before any state
 change, so a refused command can store its answer and commit without effect.
@@ -25,15 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from command_side.adapters.event_store import (
     IdempotencyClaim,
-    PendingEvents,
     ReusedKeyError,
     StoredResponse,
     Write,
     claim_key,
     merged,
-    reserve_seqs,
     write_events_and_response,
 )
+from command_side.adapters.stream_append import append_events
 from command_side.domain.errors import DomainError
 from contracts import ConsistencyToken, EventPayload
 
@@ -127,28 +126,30 @@ async def _run_once(
                     await write_events_and_response(conn, None, claim, refused)
                     await tx.commit()
                 return CommandResult(refused.status_code, refused.body, None)
-            pending: PendingEvents | None = None
-            token = ConsistencyToken(None, 0)
             if decision.events and decision.show_id is not None:
-                pending = await reserve_seqs(
+                appended = await append_events(
                     conn,
                     decision.show_id,
                     decision.events,
+                    writes=decision.writes,
+                    claim=claim,
+                    status_code=decision.status_code,
+                    body=decision.body,
                     correlation_id=context.correlation_id,
                     causation_id=context.causation_id,
                     occurred_at=context.now,
-                    writes=decision.writes,
                 )
-                token = ConsistencyToken(decision.show_id, pending.last_seq)
-            elif decision.writes:
+                await tx.commit()
+                return CommandResult(decision.status_code, appended.body, appended.token)
+            if decision.writes:
                 last = decision.writes[-1]
                 statement, params = merged(decision.writes[:-1], last.sql, dict(last.params))
                 await conn.execute(text(statement), params)
-            encoded = token.encode()
+            encoded = ConsistencyToken(None, 0).encode()
             answer = StoredResponse(
                 decision.status_code, orjson.dumps({**decision.body, "consistency_token": encoded})
             )
-            await write_events_and_response(conn, pending, claim, answer)
+            await write_events_and_response(conn, None, claim, answer)
             await tx.commit()
             return CommandResult(answer.status_code, answer.body, encoded)
         except ReusedKeyError:
