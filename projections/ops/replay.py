@@ -134,18 +134,18 @@ async def _follow(
     on_progress: Progress | None,
 ) -> None:
     """Wait until the new version has reached the serving version's offsets (or the log's end)."""
+    loop = asyncio.get_running_loop()
+    ends, ends_at = await end_offsets(bootstrap_servers, deployment.topic), loop.time()
     while True:
         if task.done():
             raise ReplayError(f"the replay stopped: {task.exception() or task.result()}")
-        target = (
-            await offsets(conn, old.schema_name)
-            if old is not None
-            else await end_offsets(bootstrap_servers, deployment.topic)
-        )
+        if loop.time() - ends_at > 2.0:  # the log's end moves with live writes; asking costs a connection
+            ends, ends_at = await end_offsets(bootstrap_servers, deployment.topic), loop.time()
+        target = await offsets(conn, old.schema_name) if old is not None else ends
         done = await offsets(conn, new.schema_name)
         if on_progress is not None:
-            total = sum((await end_offsets(bootstrap_servers, deployment.topic)).values())
-            on_progress(sum(done.values()), total)
+            n = sum(done.values())
+            on_progress(n, max(n, sum(ends.values())))  # the end seen last may be a moment old
         if caught_up(done, target):
             return
         await asyncio.sleep(0.2)

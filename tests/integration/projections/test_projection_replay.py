@@ -79,7 +79,15 @@ async def test_replay_under_continuous_reads_and_writes(
                 await asyncio.sleep(0.005)
 
     tasks = [asyncio.create_task(writer()), asyncio.create_task(reader())]
-    outcome = await replay(deployment, database_url, kafka_bootstrap, verify=True, max_records=2_000)
+    progress: list[tuple[int, int]] = []
+    outcome = await replay(
+        deployment,
+        database_url,
+        kafka_bootstrap,
+        verify=True,
+        max_records=2_000,
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
     await asyncio.sleep(0.5)  # keep reading and writing across the swap
     writing.set()
     await asyncio.gather(*tasks)
@@ -90,6 +98,9 @@ async def test_replay_under_continuous_reads_and_writes(
     assert outcome.dropped_old
     assert not failures, failures[:5]
     assert reads > 50
+    assert progress
+    assert all(done <= total for done, total in progress)
+    assert progress[-1][0] > 0
     assert states(database_url, deployment) == {1: "retired", 2: "live"}
     assert not schema_exists(database_url, deployment.schema_for(1))
     assert_seats_match(database_url, deployment, sim.truth())
