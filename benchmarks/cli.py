@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from benchmarks.config import SCALES, BenchOptions
+from infra.settings import ServiceSettings
 
 
 def bench(
@@ -15,16 +16,20 @@ def bench(
         str,
         typer.Option(help="tiny (seconds, the smoke test), small (a few minutes), large (under 30 minutes)."),
     ] = "small",
-    out: Annotated[Path, typer.Option(help="Directory for report.md, results.json, plots and logs.")] = Path(
-        "var/bench"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory for report.md, results.json, plots and logs (default: <state dir>/bench)."
+        ),
+    ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the private database and topics for inspection.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated data set.")] = 7,
 ) -> None:
     """Benchmark the read models against the compute-on-read baseline; write Markdown, JSON, PNG reports."""
     if scale not in SCALES:
         raise typer.BadParameter(f"choose one of {', '.join(SCALES)}", param_hint="--scale")
-    paths, errors = asyncio.run(_interruptible(BenchOptions(SCALES[scale], out, keep=keep, seed=seed)))
+    out_dir = out if out is not None else ServiceSettings().state_dir / "bench"
+    paths, errors = asyncio.run(_interruptible(BenchOptions(SCALES[scale], out_dir, keep=keep, seed=seed)))
     for kind, path in paths.items():
         typer.echo(f"{kind}: {path}")
     for phase, error in errors.items():
