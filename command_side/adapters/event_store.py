@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from command_side.adapters import pipelined
 from contracts import EventPayload, encode_event, new_envelope
 
 _BUMP_STREAM = (
@@ -98,14 +99,14 @@ async def claim_key(conn: AsyncConnection, claim: IdempotencyClaim) -> StoredRes
     claims the key itself. Raises ReusedKeyError for the same key with another body.
     """
     params = {"scope": claim.scope, "idempotency_key": claim.key, "request_hash": claim.request_hash}
-    claimed = await conn.execute(
-        text(
-            "INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash) "
-            "VALUES (:scope, :idempotency_key, :request_hash) ON CONFLICT DO NOTHING RETURNING 1"
-        ),
+    # the claim is a command's first statement: pipelined, BEGIN costs no round trip of its own
+    claimed = await pipelined.execute(
+        conn,
+        "INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash) "
+        "VALUES (:scope, :idempotency_key, :request_hash) ON CONFLICT DO NOTHING RETURNING 1",
         params,
     )
-    if claimed.first() is not None:
+    if claimed:
         return None
     row = (
         await conn.execute(

@@ -5,8 +5,8 @@ event bytes and the answer (its consistency token) contain it. Rather than
 bump, return to Python to encode, and insert (two round trips with the show
 row locked), events and answer are encoded once around a placeholder seq and
 split there; the statement that bumps ``stream_version`` splices the real seqs
-into the bytes. The show row is then locked for this one statement and the
-commit, which is what bounds the commands per second of one show.
+into the bytes, and COMMIT is pipelined with it. The show row is then locked
+for one round trip, which is what bounds the commands per second of one show.
 
 Guarantees: the bytes stored (outbox body, idempotent answer) are exactly what
 ``contracts.encode_event`` and ``orjson.dumps`` produce for the real seq; the
@@ -22,9 +22,9 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from command_side.adapters import pipelined
 from command_side.adapters.event_store import IdempotencyClaim, Write, merged
 from contracts import ConsistencyToken, EventPayload, encode_event, new_envelope
 
@@ -67,7 +67,7 @@ def split_at_placeholder(encoded: bytes) -> tuple[bytes, bytes]:
     return parts[0], parts[1]
 
 
-async def append_events(
+async def append_and_commit(
     conn: AsyncConnection,
     show_id: UUID,
     payloads: Sequence[EventPayload],
@@ -80,7 +80,9 @@ async def append_events(
     causation_id: UUID,
     occurred_at: datetime,
 ) -> Appended:
-    """Run ``writes``, take the show's next seqs, insert the outbox rows and store the answer: one round trip.
+    """Run ``writes``, take the show's next seqs, insert the outbox rows, store the answer and commit.
+
+    One round trip. On an error nothing is committed (the caller rolls back).
 
     The answer is ``body`` plus ``consistency_token``; ``writes`` must not use
     this statement's parameter names (``merged`` refuses a clash of values).
@@ -121,7 +123,8 @@ async def append_events(
         }
     _, params = merged(writes, "", params)  # only to merge (and check) the writes' parameters
     statement = f"WITH {', '.join(ctes)} {_INSERT}"
-    seqs = (await conn.execute(text(statement), params)).scalars().all()
+    # COMMIT rides along: the show row is locked for this one round trip
+    seqs = [row[0] for row in await pipelined.execute(conn, statement, params, commit=True)]
     if len(seqs) != len(payloads):
         raise LookupError(f"show {show_id} has no stream to append to")
     last = int(max(seqs))

@@ -32,7 +32,7 @@ from command_side.adapters.event_store import (
     merged,
     write_events_and_response,
 )
-from command_side.adapters.stream_append import append_events
+from command_side.adapters.stream_append import append_and_commit
 from command_side.domain.errors import DomainError
 from contracts import ConsistencyToken, EventPayload
 
@@ -94,9 +94,11 @@ async def run_command(
         context = CommandContext(clock(), correlation_id or causation_id, causation_id)
         try:
             return await _run_once(engine, handler, claim, context)
-        except DBAPIError as exc:
+        except (DBAPIError, psycopg.Error) as exc:
+            # pipelined statements raise psycopg's errors, SQLAlchemy's wrap them
+            cause = exc.orig if isinstance(exc, DBAPIError) else exc
             retryable = isinstance(
-                exc.orig, psycopg.errors.DeadlockDetected | psycopg.errors.SerializationFailure
+                cause, psycopg.errors.DeadlockDetected | psycopg.errors.SerializationFailure
             )
             if not retryable or attempt == MAX_ATTEMPTS - 1:
                 raise
@@ -127,7 +129,7 @@ async def _run_once(
                     await tx.commit()
                 return CommandResult(refused.status_code, refused.body, None)
             if decision.events and decision.show_id is not None:
-                appended = await append_events(
+                appended = await append_and_commit(
                     conn,
                     decision.show_id,
                     decision.events,
@@ -139,7 +141,7 @@ async def _run_once(
                     causation_id=context.causation_id,
                     occurred_at=context.now,
                 )
-                await tx.commit()
+                await tx.commit()  # already committed in the pipeline: SQLAlchemy sends nothing
                 return CommandResult(decision.status_code, appended.body, appended.token)
             if decision.writes:
                 last = decision.writes[-1]

@@ -1,0 +1,49 @@
+"""Pipelined statements on the psycopg connection under a SQLAlchemy connection.
+
+Round trips dominate a command's latency, and every round trip with the show
+row locked lowers the commands per second of that show. psycopg's pipeline
+mode sends queued statements together: the implicit ``BEGIN`` rides with a
+transaction's first statement, and ``COMMIT`` with its last one. SQLAlchemy
+does not pipeline, so these helpers run on its driver connection, inside the
+transaction SQLAlchemy started (it emits no ``BEGIN`` itself with psycopg, and
+its later ``commit()`` finds the connection idle and sends nothing).
+
+Errors surface as psycopg exceptions, not SQLAlchemy's ``DBAPIError``.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+_BIND = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@lru_cache(maxsize=256)
+def psycopg_sql(statement: str) -> str:
+    """A ``text()`` statement (``:name`` parameters) in psycopg's ``%(name)s`` style."""
+    return _BIND.sub(r"%(\1)s", statement.replace("%", "%%"))
+
+
+async def driver_connection(conn: AsyncConnection) -> "psycopg.AsyncConnection[Any]":
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    if not isinstance(driver, psycopg.AsyncConnection):
+        raise TypeError("the command side needs the psycopg async driver")
+    return driver
+
+
+async def execute(
+    conn: AsyncConnection, statement: str, params: Mapping[str, Any], *, commit: bool = False
+) -> Sequence[tuple[Any, ...]]:
+    """Run one statement (after the transaction's ``BEGIN`` if it is the first) and optionally
+    ``COMMIT``, in one round trip; returns the statement's rows."""
+    driver = await driver_connection(conn)
+    async with driver.pipeline():
+        cursor = await driver.execute(psycopg_sql(statement), params)
+        if commit:
+            await driver.commit()
+    return await cursor.fetchall() if cursor.description is not None else []
