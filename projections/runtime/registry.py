@@ -4,6 +4,8 @@ Guarantees: at most one live version per projection (a unique index); the
 views and the live flag move together in one transaction (``swap``), so a
 reader sees version N or N+1, never neither and never a half-built one.
 Creating a version is serialized per projection by an advisory lock.
+The read-only reader role (where it exists) may SELECT every table of every
+version schema, so the query API can report progress; it can write none.
 """
 
 from dataclasses import dataclass
@@ -35,6 +37,22 @@ async def _lock(conn: AsyncConnection[Any], name: str) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"boxoffice.projection:{name}",))
 
 
+async def _reader_exists(conn: AsyncConnection[Any]) -> bool:
+    cur = await conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,))
+    return await cur.fetchone() is not None
+
+
+async def grant_reader(conn: AsyncConnection[Any], schema: str) -> None:
+    """Let the reader role (if any) SELECT every table of version schema ``schema``, including
+    tables created later by this role; in the caller's transaction, idempotent. SELECT only."""
+    if not await _reader_exists(conn):
+        return
+    s = ident(schema)
+    await conn.execute(f"GRANT USAGE ON SCHEMA {s} TO {READER_ROLE}")
+    await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {READER_ROLE}")
+    await conn.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT ON TABLES TO {READER_ROLE}")
+
+
 async def versions(conn: AsyncConnection[Any], name: str) -> list[Version]:
     """Every version of a projection, oldest first."""
     cur = await conn.execute(
@@ -62,6 +80,7 @@ async def create_version(conn: AsyncConnection[Any], deployment: Deployment, sta
     await conn.execute(f"DROP SCHEMA IF EXISTS {ident(schema)} CASCADE")  # leftovers of a lost registry row
     for statement in runtime_ddl(schema) + deployment.projection.ddl(schema):
         await conn.execute(statement)
+    await grant_reader(conn, schema)
     await conn.execute(
         f"INSERT INTO projection_meta.versions ({_COLUMNS}, activated_at)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, CASE WHEN %s = 'live' THEN now() END)",
@@ -91,6 +110,9 @@ async def ensure_live(conn: AsyncConnection[Any], deployment: Deployment) -> Ver
         live = await find(conn, deployment.registry_name, "live")
         if live is None:
             live = await create_version(conn, deployment, "live")
+        else:
+            # Versions created before the reader could read version schemas get the grant here.
+            await grant_reader(conn, live.schema_name)
     return live
 
 
@@ -101,8 +123,7 @@ async def point_views(conn: AsyncConnection[Any], deployment: Deployment, schema
     for view, select in deployment.projection.views(schema).items():
         await conn.execute(f"DROP VIEW IF EXISTS {views}.{ident(view)}")
         await conn.execute(f"CREATE VIEW {views}.{ident(view)} AS {select}")
-    cur = await conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,))
-    if await cur.fetchone():
+    if await _reader_exists(conn):
         await conn.execute(f"GRANT USAGE ON SCHEMA {views} TO {READER_ROLE}")
         await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {READER_ROLE}")
 

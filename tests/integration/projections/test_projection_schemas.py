@@ -1,0 +1,52 @@
+"""Version and view schemas: readable by the reader role, never writable."""
+
+import psycopg
+import pytest
+from psycopg import AsyncConnection
+from sqlalchemy.engine import make_url
+
+from infra.db import libpq_dsn
+from infra.migrations.runner import READER_ROLE
+from infra.settings import ServiceSettings
+from projections.runtime.projection import Deployment
+from projections.runtime.registry import Version, ensure_live
+from projections.testing.harness import deployment_for, query
+
+pytestmark = pytest.mark.integration
+
+WRITES = [
+    "INSERT INTO {s}.checkpoints (partition, next_offset) VALUES (99, 1)",
+    "UPDATE {s}.checkpoints SET next_offset = 0",
+    "DELETE FROM {s}.dead_letters",
+    "TRUNCATE {s}.watermarks",
+    "CREATE TABLE {s}.intruder (x int)",
+    "DROP TABLE {s}.checkpoints",
+]
+
+
+async def _live(database_url: str, deployment: Deployment) -> Version:
+    async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        return await ensure_live(conn, deployment)
+
+
+def _reader_dsn(database_url: str) -> str:
+    password = ServiceSettings().reader_password.get_secret_value()
+    url = make_url(database_url).set(username=READER_ROLE, password=password)
+    return libpq_dsn(url.render_as_string(hide_password=False))
+
+
+async def test_the_reader_reads_a_versions_status_tables_and_writes_none(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    live = await _live(database_url, deployment_for("seat_availability", topic))
+    s = f'"{live.schema_name}"'
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as owner:
+        owner.execute(f"INSERT INTO {s}.checkpoints (partition, next_offset) VALUES (0, 42)")
+    with psycopg.connect(_reader_dsn(database_url), autocommit=True) as reader:
+        assert reader.execute(f"SELECT sum(next_offset) FROM {s}.checkpoints").fetchone() == (42,)
+        assert reader.execute(f"SELECT count(*) FROM {s}.dead_letters").fetchone() == (0,)
+        assert reader.execute(f"SELECT count(*) FROM {s}.seats").fetchone() == (0,)
+        for statement in WRITES:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                reader.execute(statement.format(s=s))
+    assert query(database_url, f"SELECT partition, next_offset FROM {s}.checkpoints") == [(0, 42)]
