@@ -3,7 +3,9 @@
 Guarantees: at most one live version per projection (a unique index); the
 views and the live flag move together in one transaction (``swap``), so a
 reader sees version N or N+1, never neither and never a half-built one.
-Creating a version is serialized per projection by an advisory lock.
+Creating a version is serialized per projection by an advisory lock; creating
+or re-pointing the views of a views schema by another, so projectors of
+different projections starting at once never race on the same schema.
 The read-only reader role (where it exists) may SELECT every table of every
 version schema, so the query API can report progress; it can write none.
 """
@@ -35,6 +37,12 @@ class Version:
 
 async def _lock(conn: AsyncConnection[Any], name: str) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"boxoffice.projection:{name}",))
+
+
+async def _lock_views_schema(conn: AsyncConnection[Any], views_schema: str) -> None:
+    # CREATE SCHEMA IF NOT EXISTS and GRANT both race between concurrent transactions
+    # (a unique violation on pg_namespace, "tuple concurrently updated"): one at a time.
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"boxoffice.views:{views_schema}",))
 
 
 async def _reader_exists(conn: AsyncConnection[Any]) -> bool:
@@ -119,6 +127,7 @@ async def ensure_live(conn: AsyncConnection[Any], deployment: Deployment) -> Ver
 async def point_views(conn: AsyncConnection[Any], deployment: Deployment, schema: str) -> None:
     """DROP and CREATE the read views over ``schema``, in the caller's transaction."""
     views = ident(deployment.views_schema)
+    await _lock_views_schema(conn, deployment.views_schema)
     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {views}")
     for view, select in deployment.projection.views(schema).items():
         await conn.execute(f"DROP VIEW IF EXISTS {views}.{ident(view)}")

@@ -1,4 +1,7 @@
-"""Version and view schemas: readable by the reader role, never writable."""
+"""Version and view schemas: readable by the reader role (never writable), created race-free."""
+
+import asyncio
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -8,6 +11,7 @@ from sqlalchemy.engine import make_url
 from infra.db import libpq_dsn
 from infra.migrations.runner import READER_ROLE
 from infra.settings import ServiceSettings
+from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import Version, ensure_live
 from projections.testing.harness import deployment_for, query
@@ -50,3 +54,22 @@ async def test_the_reader_reads_a_versions_status_tables_and_writes_none(
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 reader.execute(statement.format(s=s))
     assert query(database_url, f"SELECT partition, next_offset FROM {s}.checkpoints") == [(0, 42)]
+
+
+async def test_projections_starting_at_once_share_a_fresh_views_schema(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    for _ in range(5):  # a race needs a few chances to show
+        views = f"read_t{uuid4().hex[:10]}"
+        deployments = [
+            Deployment(PROJECTIONS[name], f"{name}_t{uuid4().hex[:10]}", topic, views, f"{topic}.dlq")
+            for name in ("seat_availability", "dashboard", "seat_availability", "dashboard")
+        ]
+        made = await asyncio.gather(*(_live(database_url, d) for d in deployments))
+        assert [v.state for v in made] == ["live"] * len(deployments)
+        found = query(
+            database_url,
+            "SELECT count(*) FROM information_schema.views WHERE table_schema = %s",
+            (views,),
+        )
+        assert found == [(sum(len(d.projection.views("x")) for d in deployments[:2]),)]
