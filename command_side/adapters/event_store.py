@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import pipelined
+from command_side.adapters import direct
 from contracts import EventPayload, encode_event, new_envelope
 
 _BUMP_STREAM = (
@@ -100,7 +100,7 @@ async def claim_key(conn: AsyncConnection, claim: IdempotencyClaim) -> StoredRes
     """
     params = {"scope": claim.scope, "idempotency_key": claim.key, "request_hash": claim.request_hash}
     # the claim is a command's first statement: pipelined, BEGIN costs no round trip of its own
-    claimed = await pipelined.execute(
+    claimed = await direct.execute(
         conn,
         "INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash) "
         "VALUES (:scope, :idempotency_key, :request_hash) ON CONFLICT DO NOTHING RETURNING 1",

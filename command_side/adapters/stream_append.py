@@ -24,7 +24,7 @@ from uuid import UUID
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import pipelined
+from command_side.adapters import direct
 from command_side.adapters.event_store import IdempotencyClaim, Write, merged
 from contracts import ConsistencyToken, EventPayload, encode_event, new_envelope
 
@@ -124,7 +124,7 @@ async def append_and_commit(
     _, params = merged(writes, "", params)  # only to merge (and check) the writes' parameters
     statement = f"WITH {', '.join(ctes)} {_INSERT}"
     # COMMIT rides along: the show row is locked for this one round trip
-    seqs = [row[0] for row in await pipelined.execute(conn, statement, params, commit=True)]
+    seqs = [row[0] for row in await direct.execute(conn, statement, params, commit=True)]
     if len(seqs) != len(payloads):
         raise LookupError(f"show {show_id} has no stream to append to")
     last = int(max(seqs))
