@@ -52,7 +52,12 @@ async def execute(
 
 
 async def fetch(conn: AsyncConnection, statement: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """Run one statement in the connection's transaction; returns its rows as tuples."""
+    """Run one statement in the connection's transaction; returns its rows as tuples.
+
+    As a transaction's first statement it is pipelined with the implicit ``BEGIN``.
+    """
     driver = await driver_connection(conn)
+    if driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        return list(await execute(conn, statement, params))
     cursor = await driver.execute(psycopg_sql(statement), params)
     return await cursor.fetchall()
