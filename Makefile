@@ -1,16 +1,16 @@
 # One task runner for people and CI (.ci/run calls `make test`).
 #   make setup   virtualenv, the project (editable, dev extras), Kafka jars, PostgreSQL binaries
-#   make test    setup, lint (reported; LINT=strict to fail on it), services, migrations, pytest
+#   make test    setup, browser for the page test, lint (reported; LINT=strict to fail on it), services, migrations, pytest
 #   make lint    ruff, ruff format --check, mypy, import-linter
-#   make run     setup, local services, migrations
-#   make down    stop the local services (data stays in var/)
+#   make run     setup, then the demo: the whole stack and a live on-sale (Ctrl-C stops it)
+#   make down    stop a detached stack and the local services (data stays in var/)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.boxoffice-installed
 
-.PHONY: setup test lint run down
+.PHONY: setup browser test lint run down
 
 setup: $(STAMP)
 	@$(BIN)/boxoffice infra install
@@ -22,15 +22,17 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-test: setup
+browser:
+	@scripts/install-browser.sh
+
+test: setup browser
 	@scripts/test.sh $(PYTEST_ARGS)
 
 lint: setup
 	@scripts/lint.sh
 
 run: setup
-	@$(BIN)/boxoffice infra up
-	@$(BIN)/boxoffice db upgrade
+	@$(BIN)/boxoffice demo $(DEMO_ARGS)
 
 down:
-	@$(BIN)/boxoffice infra down
+	@$(BIN)/boxoffice down --infra

@@ -19,8 +19,8 @@ events_app = typer.Typer(help="The event log: re-publication from the event stor
 
 def _settings() -> "CommandSettings":
     # Imported here so that other ``boxoffice`` commands do not load the command side.
-    from command_side.settings import CommandSettings  # noqa: PLC0415
-    from infra.services import resolve_services  # noqa: PLC0415
+    from command_side.settings import CommandSettings
+    from infra.services import resolve_services
 
     services = resolve_services()
     return CommandSettings(
@@ -34,9 +34,9 @@ def command_api(
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the command API (venues, shows, holds, orders, payments, cancellations)."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from command_side.bootstrap import create_app  # noqa: PLC0415
+    from command_side.bootstrap import create_app
 
     app = create_app(_settings())
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
@@ -46,11 +46,11 @@ def command_worker(
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "INFO",
 ) -> None:
     """Relay the outbox to Kafka and expire holds and orders (one leader at a time; others stand by)."""
-    import asyncio  # noqa: PLC0415
-    import logging  # noqa: PLC0415
-    import signal  # noqa: PLC0415
+    import asyncio
+    import logging
+    import signal
 
-    from command_side.bootstrap import build_worker  # noqa: PLC0415
+    from command_side.bootstrap import build_worker
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     worker = build_worker(_settings())
@@ -75,12 +75,12 @@ def republish(
     ] = 30.0,
 ) -> None:
     """Publish every stored event again, per show in seq order, with the same ids and bytes."""
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
-    from rich.console import Console  # noqa: PLC0415
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from command_side.republish import RelayBusyError, republish_from_store  # noqa: PLC0415
+    from command_side.republish import RelayBusyError, republish_from_store
 
     console = Console()
     if not from_store:

@@ -5,7 +5,6 @@ named projections and calls ``projections``; nothing here decides anything.
 """
 
 # The side is imported inside each command, so that `boxoffice --help` stays fast and loads no driver.
-# ruff: noqa: PLC0415
 
 import asyncio
 import json

@@ -15,11 +15,11 @@ def query_api(
 ) -> None:
     """Serve shows, availability, seat maps, the dashboard and projection status over HTTP."""
     # Imported here so that other ``boxoffice`` commands do not load FastAPI and uvicorn.
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from infra.services import resolve_services  # noqa: PLC0415
-    from query_api.app import create_app  # noqa: PLC0415
-    from query_api.settings import QueryApiSettings  # noqa: PLC0415
+    from infra.services import resolve_services
+    from query_api.app import create_app
+    from query_api.settings import QueryApiSettings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "read_schema": read_schema}.items() if v}
     settings = QueryApiSettings(**overrides)  # type: ignore[arg-type]

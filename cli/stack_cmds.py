@@ -93,9 +93,9 @@ def both_ready(urls: list[str]) -> bool:
 
 def _prepare(console: Console) -> dict[str, str]:
     """Services (started if needed), migrations and topics; the environment children inherit."""
-    from infra.migrations.runner import upgrade  # noqa: PLC0415 - loads psycopg only when needed
-    from infra.services import resolve_services  # noqa: PLC0415
-    from infra.topics import ensure_topics_sync  # noqa: PLC0415
+    from infra.migrations.runner import upgrade
+    from infra.services import resolve_services
+    from infra.topics import ensure_topics_sync
 
     services = resolve_services(start=True, report=lambda line: console.print(f"[dim]{escape(line)}[/]"))
     where = "external" if services.external else "local"
@@ -252,7 +252,7 @@ def down(
                 console.print(f"stopped leftover {name} (pid {child})")
         _state_file().unlink(missing_ok=True)
     if infra:
-        from infra.services import launcher_for  # noqa: PLC0415
+        from infra.services import launcher_for
 
         settings = ServiceSettings()
         if settings.externally_configured:

@@ -1,6 +1,7 @@
 """Idempotent Kafka topic set-up: the event log and its dead-letter topic."""
 
 import asyncio
+import contextlib
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -23,10 +24,9 @@ async def ensure_topics(bootstrap_servers: str, partitions: int = EVENTS_TOPIC_P
         ]
         missing = [t for t in wanted if t.name not in existing]
         if missing:
-            try:
+            # Another process may create it between our list and create: the same outcome.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created it between our list and create: the same outcome
         return [t.name for t in missing]
     finally:
         await admin.close()
