@@ -26,7 +26,7 @@ from infra.migrations.runner import upgrade
 from infra.settings import ServiceSettings
 from projections.catalog import deployment
 from projections.runtime.registry import ensure_live
-from tests.reliability.harness.processes import Child, clean_environment, free_ports, serve_argv
+from tests.reliability.harness.processes import Child, boxoffice_argv, clean_environment, free_ports
 
 ROLES = ("operator", "checkout", "viewer")
 
@@ -80,17 +80,32 @@ def apis(security_database: str) -> Iterator[Apis]:
     )
     logs = Path(tempfile.mkdtemp(prefix="boxoffice-security-"))
     command_port, query_port = free_ports(2)
-    command = Child("command-api", serve_argv("command-api", "--port", str(command_port)), env,
-                    logs / "command-api.log", health_url=f"http://127.0.0.1:{command_port}/healthz")  # fmt: skip
-    query = Child("query-api", serve_argv("query-api", "--port", str(query_port)), env,
-                  logs / "query-api.log", health_url=f"http://127.0.0.1:{query_port}/healthz")  # fmt: skip
+    command = Child(
+        "command-api",
+        boxoffice_argv("command-api", "--port", str(command_port), "--log-level", "debug"),
+        env,
+        logs / "command-api.log",
+        health_url=f"http://127.0.0.1:{command_port}/healthz",
+    )
+    query = Child(
+        "query-api",
+        boxoffice_argv("query-api", "--port", str(query_port), "--log-level", "debug"),
+        env,
+        logs / "query-api.log",
+        health_url=f"http://127.0.0.1:{query_port}/healthz",
+    )
     try:
         for child in (command, query):
             child.start()
         for child in (command, query):
             child.wait_healthy()
-        yield Apis(f"http://127.0.0.1:{command_port}", f"http://127.0.0.1:{query_port}", security_database,
-                   keys, (command, query))  # fmt: skip
+        yield Apis(
+            f"http://127.0.0.1:{command_port}",
+            f"http://127.0.0.1:{query_port}",
+            security_database,
+            keys,
+            (command, query),
+        )
     finally:
         for child in (command, query):
             child.stop()

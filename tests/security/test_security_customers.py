@@ -30,13 +30,29 @@ def alice(apis: Apis, client: httpx.Client) -> dict[str, Any]:
     op, ck, url = apis.auth("operator"), apis.auth("checkout"), apis.command_url
     layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 6}]}]
     venue = client.post(f"{url}/v1/venues", headers=op, json={"name": "owners", "zones": layout}).json()
-    show = client.post(f"{url}/v1/shows", headers=op, json={"venue_id": venue["venue_id"], "title": "t",
-                       "starts_at": "2031-01-01T20:00:00Z", "prices": {"A": 1234}}).json()  # fmt: skip
-    hold = client.post(f"{url}/v1/shows/{show['show_id']}/holds", headers=ck,
-                       json={"customer_id": "alice", "seat_ids": ["A-1-1", "A-1-2"]}).json()  # fmt: skip
-    other = client.post(f"{url}/v1/shows/{show['show_id']}/holds", headers=ck,
-                        json={"customer_id": "alice", "seat_ids": ["A-1-3"]}).json()  # fmt: skip
-    order = client.post(f"{url}/v1/orders", headers=ck, json={"hold_id": other["hold_id"], "customer_id": "alice"}).json()
+    show = client.post(
+        f"{url}/v1/shows",
+        headers=op,
+        json={
+            "venue_id": venue["venue_id"],
+            "title": "t",
+            "starts_at": "2031-01-01T20:00:00Z",
+            "prices": {"A": 1234},
+        },
+    ).json()
+    hold = client.post(
+        f"{url}/v1/shows/{show['show_id']}/holds",
+        headers=ck,
+        json={"customer_id": "alice", "seat_ids": ["A-1-1", "A-1-2"]},
+    ).json()
+    other = client.post(
+        f"{url}/v1/shows/{show['show_id']}/holds",
+        headers=ck,
+        json={"customer_id": "alice", "seat_ids": ["A-1-3"]},
+    ).json()
+    order = client.post(
+        f"{url}/v1/orders", headers=ck, json={"hold_id": other["hold_id"], "customer_id": "alice"}
+    ).json()
     return {"hold": hold, "order": order, "show_id": show["show_id"]}
 
 
@@ -54,26 +70,56 @@ def as_customer(apis: Apis, customer: str, key: str | None = None) -> dict[str, 
     return headers
 
 
-def test_another_customer_cannot_use_or_release_a_hold(apis: Apis, client: httpx.Client, alice: dict[str, Any]) -> None:
+def test_another_customer_cannot_use_or_release_a_hold(
+    apis: Apis, client: httpx.Client, alice: dict[str, Any]
+) -> None:
     hold, url = alice["hold"], apis.command_url
-    forbidden(client.post(f"{url}/v1/orders", headers=apis.auth("checkout"),
-                          json={"hold_id": hold["hold_id"], "customer_id": "mallory"}), "alice", "A-1-1")  # fmt: skip
-    forbidden(client.delete(f"{url}/v1/holds/{hold['hold_id']}", headers=as_customer(apis, "mallory")), "alice", "A-1-1")
+    forbidden(
+        client.post(
+            f"{url}/v1/orders",
+            headers=apis.auth("checkout"),
+            json={"hold_id": hold["hold_id"], "customer_id": "mallory"},
+        ),
+        "alice",
+        "A-1-1",
+    )
+    forbidden(
+        client.delete(f"{url}/v1/holds/{hold['hold_id']}", headers=as_customer(apis, "mallory")),
+        "alice",
+        "A-1-1",
+    )
     missing = client.delete(f"{url}/v1/holds/{hold['hold_id']}", headers=apis.auth("checkout"))
-    assert missing.status_code == 422 and missing.json()["error"]["code"] == "customer_id_required"
-    status = query(apis.database_url, "SELECT status FROM write_model.holds WHERE hold_id = %s", (hold["hold_id"],))
+    assert missing.status_code == 422
+    assert missing.json()["error"]["code"] == "customer_id_required"
+    status = query(
+        apis.database_url, "SELECT status FROM write_model.holds WHERE hold_id = %s", (hold["hold_id"],)
+    )
     assert status == [("live",)], "the hold is untouched"
 
 
-def test_another_customer_cannot_pay_or_cancel_an_order(apis: Apis, client: httpx.Client, alice: dict[str, Any]) -> None:
+def test_another_customer_cannot_pay_or_cancel_an_order(
+    apis: Apis, client: httpx.Client, alice: dict[str, Any]
+) -> None:
     order, url = alice["order"], apis.command_url
     oid, total = order["order_id"], order["total_cents"]
-    forbidden(client.post(f"{url}/v1/orders/{oid}/payment", headers=as_customer(apis, "mallory"),
-                          json={"payment_ref": "mallory-card", "amount_cents": total}), "alice", str(total))  # fmt: skip
-    forbidden(client.post(f"{url}/v1/orders/{oid}/cancel", headers=as_customer(apis, "mallory"), json={}), "alice")
+    forbidden(
+        client.post(
+            f"{url}/v1/orders/{oid}/payment",
+            headers=as_customer(apis, "mallory"),
+            json={"payment_ref": "mallory-card", "amount_cents": total},
+        ),
+        "alice",
+        str(total),
+    )
+    forbidden(
+        client.post(f"{url}/v1/orders/{oid}/cancel", headers=as_customer(apis, "mallory"), json={}), "alice"
+    )
     missing = client.post(f"{url}/v1/orders/{oid}/cancel", headers=apis.auth("checkout"), json={})
-    assert missing.status_code == 422 and missing.json()["error"]["code"] == "customer_id_required"
-    rows = query(apis.database_url, "SELECT status, payment_ref FROM write_model.orders WHERE order_id = %s", (oid,))
+    assert missing.status_code == 422
+    assert missing.json()["error"]["code"] == "customer_id_required"
+    rows = query(
+        apis.database_url, "SELECT status, payment_ref FROM write_model.orders WHERE order_id = %s", (oid,)
+    )
     assert rows == [("pending", None)], "the order is untouched"
 
 
@@ -82,13 +128,21 @@ def test_an_owners_idempotency_key_does_not_replay_its_answer_to_someone_else(
 ) -> None:
     order, url = alice["order"], apis.command_url
     body = {"payment_ref": "alice-card-1", "amount_cents": order["total_cents"]}
-    paid = client.post(f"{url}/v1/orders/{order['order_id']}/payment", headers=as_customer(apis, "alice", "k-1"), json=body)
+    paid = client.post(
+        f"{url}/v1/orders/{order['order_id']}/payment", headers=as_customer(apis, "alice", "k-1"), json=body
+    )
     assert paid.status_code == 200, paid.text
-    stolen = client.post(f"{url}/v1/orders/{order['order_id']}/payment", headers=as_customer(apis, "mallory", "k-1"), json=body)
+    stolen = client.post(
+        f"{url}/v1/orders/{order['order_id']}/payment", headers=as_customer(apis, "mallory", "k-1"), json=body
+    )
     forbidden(stolen, "alice-card-1", paid.json()["consistency_token"])
-    cancel = client.post(f"{url}/v1/orders/{order['order_id']}/cancel", headers=as_customer(apis, "mallory", "k-2"), json={})
+    cancel = client.post(
+        f"{url}/v1/orders/{order['order_id']}/cancel", headers=as_customer(apis, "mallory", "k-2"), json={}
+    )
     forbidden(cancel, "alice")
-    rows = query(apis.database_url, "SELECT status FROM write_model.orders WHERE order_id = %s", (order["order_id"],))
+    rows = query(
+        apis.database_url, "SELECT status FROM write_model.orders WHERE order_id = %s", (order["order_id"],)
+    )
     assert rows == [("paid",)]
 
 
@@ -96,5 +150,7 @@ def test_the_owner_and_the_operator_can_act(apis: Apis, client: httpx.Client, al
     url = apis.command_url
     released = client.delete(f"{url}/v1/holds/{alice['hold']['hold_id']}", headers=as_customer(apis, "alice"))
     assert released.status_code == 200, released.text
-    cancelled = client.post(f"{url}/v1/orders/{alice['order']['order_id']}/cancel", headers=apis.auth("operator"), json={})
+    cancelled = client.post(
+        f"{url}/v1/orders/{alice['order']['order_id']}/cancel", headers=apis.auth("operator"), json={}
+    )
     assert cancelled.status_code == 200, cancelled.text

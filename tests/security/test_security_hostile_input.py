@@ -14,8 +14,15 @@ from tests.reliability.harness.checks_write import query
 from tests.security.conftest import Apis
 
 pytestmark = pytest.mark.integration
-INJECTIONS = ["' OR '1'='1", "1; DROP TABLE write_model.holds; --", "$(reboot)", "../../etc/passwd",
-              "<script>alert(1)</script>", "%00", "%E2%80%AE%C0%80"]  # fmt: skip
+INJECTIONS = [
+    "' OR '1'='1",
+    "1; DROP TABLE write_model.holds; --",
+    "$(reboot)",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "%00",
+    "%E2%80%AE%C0%80",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,26 +34,49 @@ def client(apis: Apis) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def show(apis: Apis, client: httpx.Client) -> dict[str, str]:
     layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 5}]}]
-    venue = client.post(f"{apis.command_url}/v1/venues", headers=apis.auth("operator"),
-                        json={"name": "hostile", "zones": layout}).json()  # fmt: skip
-    made = client.post(f"{apis.command_url}/v1/shows", headers=apis.auth("operator"),
-                       json={"venue_id": venue["venue_id"], "title": "t", "starts_at": "2031-01-01T20:00:00Z",
-                             "prices": {"A": 1000}})  # fmt: skip
+    venue = client.post(
+        f"{apis.command_url}/v1/venues",
+        headers=apis.auth("operator"),
+        json={"name": "hostile", "zones": layout},
+    ).json()
+    made = client.post(
+        f"{apis.command_url}/v1/shows",
+        headers=apis.auth("operator"),
+        json={
+            "venue_id": venue["venue_id"],
+            "title": "t",
+            "starts_at": "2031-01-01T20:00:00Z",
+            "prices": {"A": 1000},
+        },
+    )
     assert made.status_code == 201, made.text
-    hold = client.post(f"{apis.command_url}/v1/shows/{made.json()['show_id']}/holds", headers=apis.auth("checkout"),
-                       json={"customer_id": "alice", "seat_ids": ["A-1-1"]}).json()  # fmt: skip
-    order = client.post(f"{apis.command_url}/v1/orders", headers=apis.auth("checkout"),
-                        json={"hold_id": hold["hold_id"], "customer_id": "alice"}).json()  # fmt: skip
-    return {"show_id": made.json()["show_id"], "venue_id": venue["venue_id"], "order_id": order["order_id"],
-            "hold_id": hold["hold_id"]}  # fmt: skip
+    hold = client.post(
+        f"{apis.command_url}/v1/shows/{made.json()['show_id']}/holds",
+        headers=apis.auth("checkout"),
+        json={"customer_id": "alice", "seat_ids": ["A-1-1"]},
+    ).json()
+    order = client.post(
+        f"{apis.command_url}/v1/orders",
+        headers=apis.auth("checkout"),
+        json={"hold_id": hold["hold_id"], "customer_id": "alice"},
+    ).json()
+    return {
+        "show_id": made.json()["show_id"],
+        "venue_id": venue["venue_id"],
+        "order_id": order["order_id"],
+        "hold_id": hold["hold_id"],
+    }
 
 
 def refused(response: httpx.Response) -> dict[str, Any]:
     """A 4xx in the error shape with no trace of a stack; returns the error."""
     assert 400 <= response.status_code < 500, f"{response.status_code}: {response.text[:300]}"
-    assert "Traceback" not in response.text and 'File "' not in response.text
+    assert "Traceback" not in response.text
+    assert 'File "' not in response.text
     body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] and body["error"]["message"], body
+    assert set(body) == {"error"}, body
+    assert body["error"]["code"], body
+    assert body["error"]["message"], body
     return dict(body["error"])
 
 
@@ -54,10 +84,20 @@ def refused(response: httpx.Response) -> dict[str, Any]:
 def test_injection_in_path_ids_is_refused(apis: Apis, client: httpx.Client, attempt: str) -> None:
     auth = apis.auth("checkout")
     refused(client.delete(f"{apis.command_url}/v1/holds/{attempt}", headers=auth))
-    refused(client.post(f"{apis.command_url}/v1/orders/{attempt}/payment", headers=auth,
-                        json={"payment_ref": "r", "amount_cents": 1}))  # fmt: skip
-    refused(client.post(f"{apis.command_url}/v1/shows/{attempt}/holds", headers=auth,
-                        json={"customer_id": "c", "zone_id": "A", "quantity": 1}))  # fmt: skip
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/orders/{attempt}/payment",
+            headers=auth,
+            json={"payment_ref": "r", "amount_cents": 1},
+        )
+    )
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/shows/{attempt}/holds",
+            headers=auth,
+            json={"customer_id": "c", "zone_id": "A", "quantity": 1},
+        )
+    )
     refused(client.get(f"{apis.query_url}/v1/shows/{attempt}/availability"))
 
 
@@ -70,32 +110,67 @@ def test_injection_in_query_parameters_and_body_ids_is_refused(
     refused(client.get(f"{apis.query_url}/v1/shows/{sid}/seats", params={"format": attempt}))
     refused(client.get(f"{apis.query_url}/v1/shows", params={"consistency_token": attempt}))
     refused(client.get(f"{apis.query_url}/v1/shows", params={"wait_ms": attempt}))
-    refused(client.get(f"{apis.query_url}/v1/dashboard", headers={**apis.auth("viewer"), "X-Consistency-Token": attempt}))
+    refused(
+        client.get(
+            f"{apis.query_url}/v1/dashboard", headers={**apis.auth("viewer"), "X-Consistency-Token": attempt}
+        )
+    )
     checkout = apis.auth("checkout")
-    refused(client.post(f"{apis.command_url}/v1/shows/{sid}/holds", headers=checkout,
-                        json={"customer_id": attempt, "seat_ids": ["A-1-2"]}))  # fmt: skip
-    refused(client.post(f"{apis.command_url}/v1/shows/{sid}/holds", headers=checkout,
-                        json={"customer_id": "c", "seat_ids": [attempt]}))  # fmt: skip
-    refused(client.post(f"{apis.command_url}/v1/shows/{sid}/holds", headers=checkout,
-                        json={"customer_id": "c", "zone_id": attempt, "quantity": 1}))  # fmt: skip
-    refused(client.post(f"{apis.command_url}/v1/orders/{show['order_id']}/cancel",
-                        headers={**checkout, "X-Customer-Id": attempt}))  # fmt: skip
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/shows/{sid}/holds",
+            headers=checkout,
+            json={"customer_id": attempt, "seat_ids": ["A-1-2"]},
+        )
+    )
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/shows/{sid}/holds",
+            headers=checkout,
+            json={"customer_id": "c", "seat_ids": [attempt]},
+        )
+    )
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/shows/{sid}/holds",
+            headers=checkout,
+            json={"customer_id": "c", "zone_id": attempt, "quantity": 1},
+        )
+    )
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/orders/{show['order_id']}/cancel",
+            headers={**checkout, "X-Customer-Id": attempt},
+        )
+    )
     assert query(apis.database_url, "SELECT count(*) FROM write_model.holds")[0][0] >= 1  # nothing dropped
 
 
 def test_free_text_is_stored_literally_not_executed(apis: Apis, client: httpx.Client) -> None:
     name = "'); DROP TABLE write_model.venues; --"
-    made = client.post(f"{apis.command_url}/v1/venues", headers=apis.auth("operator"),
-                       json={"name": name, "zones": [{"zone_id": "A", "name": name, "rows": [{"row": "1", "seats": 1}]}]})  # fmt: skip
+    made = client.post(
+        f"{apis.command_url}/v1/venues",
+        headers=apis.auth("operator"),
+        json={"name": name, "zones": [{"zone_id": "A", "name": name, "rows": [{"row": "1", "seats": 1}]}]},
+    )
     assert made.status_code == 201, made.text
-    stored = query(apis.database_url, "SELECT name FROM write_model.venues WHERE venue_id = %s", (made.json()["venue_id"],))
+    stored = query(
+        apis.database_url,
+        "SELECT name FROM write_model.venues WHERE venue_id = %s",
+        (made.json()["venue_id"],),
+    )
     assert stored == [(name,)]
 
 
 def test_nul_bytes_in_ids_are_refused(apis: Apis, client: httpx.Client, show: dict[str, str]) -> None:
     ck = {**apis.auth("checkout")}
-    refused(client.post(f"{apis.command_url}/v1/orders", headers=ck,
-                        json={"hold_id": str(uuid4()), "customer_id": "c\u0000", "referrer_id": "r"}))  # fmt: skip
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/orders",
+            headers=ck,
+            json={"hold_id": str(uuid4()), "customer_id": "c\u0000", "referrer_id": "r"},
+        )
+    )
     refused(client.get(f"{apis.query_url}/v1/shows/{show['show_id']}/seats", params={"zone_id": "A\u0000"}))
     refused(client.get(f"{apis.query_url}/v1/shows", params={"consistency_token": "ct1.\u0000.1"}))
 
@@ -104,25 +179,44 @@ def test_huge_bodies_are_refused(apis: Apis, client: httpx.Client) -> None:
     huge = b'{"name": "' + b"x" * 2_000_000 + b'", "zones": []}'
     headers = {**apis.auth("operator"), "Content-Type": "application/json"}
     assert refused(client.post(f"{apis.command_url}/v1/venues", headers=headers, content=huge))
-    streamed = client.post(f"{apis.command_url}/v1/venues", headers=headers, content=iter([huge[i:i + 65536]
-                           for i in range(0, len(huge), 65536)]))  # fmt: skip  # chunked, no Content-Length
+    streamed = client.post(
+        f"{apis.command_url}/v1/venues",
+        headers=headers,
+        content=iter([huge[i : i + 65536] for i in range(0, len(huge), 65536)]),
+    )  # chunked, no Content-Length
     assert refused(streamed)
-    many = {"name": "v", "zones": [{"zone_id": f"Z{i}", "name": "z", "rows": [{"row": "1", "seats": 1000}] * 1000}
-                                   for i in range(3)]}  # fmt: skip
+    many = {
+        "name": "v",
+        "zones": [
+            {"zone_id": f"Z{i}", "name": "z", "rows": [{"row": "1", "seats": 1000}] * 1000} for i in range(3)
+        ],
+    }
     refused(client.post(f"{apis.command_url}/v1/venues", headers=apis.auth("operator"), json=many))
 
 
 @pytest.mark.parametrize("depth", [100, 10_000, 100_000])
 def test_deeply_nested_json_is_refused(apis: Apis, client: httpx.Client, depth: int) -> None:
     body = b'{"name": ' + b"[" * depth + b"]" * depth + b', "zones": []}'
-    refused(client.post(f"{apis.command_url}/v1/venues", content=body,
-                        headers={**apis.auth("operator"), "Content-Type": "application/json"}))  # fmt: skip
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/venues",
+            content=body,
+            headers={**apis.auth("operator"), "Content-Type": "application/json"},
+        )
+    )
 
 
-@pytest.mark.parametrize("body", [b"\xff\xfe\x00", b'{"name": "\xc3\x28"}', b"", b"null", b"[]", b"NaN", b'{"name": 1e999}'])
+@pytest.mark.parametrize(
+    "body", [b"\xff\xfe\x00", b'{"name": "\xc3\x28"}', b"", b"null", b"[]", b"NaN", b'{"name": 1e999}']
+)
 def test_broken_bodies_are_refused(apis: Apis, client: httpx.Client, body: bytes) -> None:
-    refused(client.post(f"{apis.command_url}/v1/venues", content=body,
-                        headers={**apis.auth("operator"), "Content-Type": "application/json"}))  # fmt: skip
+    refused(
+        client.post(
+            f"{apis.command_url}/v1/venues",
+            content=body,
+            headers={**apis.auth("operator"), "Content-Type": "application/json"},
+        )
+    )
 
 
 BAD_NUMBERS = {
@@ -135,22 +229,48 @@ BAD_NUMBERS = {
 }
 
 
-def number_request(apis: Apis, client: httpx.Client, show: dict[str, str], field: str, value: Any) -> httpx.Response:
+def number_request(
+    apis: Apis, client: httpx.Client, show: dict[str, str], field: str, value: Any
+) -> httpx.Response:
     sid, ck, op, url = show["show_id"], apis.auth("checkout"), apis.auth("operator"), apis.command_url
     if field == "quantity":
-        return client.post(f"{url}/v1/shows/{sid}/holds", headers=ck, json={"customer_id": "c", "zone_id": "A", "quantity": value})
+        return client.post(
+            f"{url}/v1/shows/{sid}/holds",
+            headers=ck,
+            json={"customer_id": "c", "zone_id": "A", "quantity": value},
+        )
     if field == "ttl_seconds":
-        return client.post(f"{url}/v1/shows/{sid}/holds", headers=ck,
-                           json={"customer_id": "c", "seat_ids": ["A-1-5"], "ttl_seconds": value})  # fmt: skip
+        return client.post(
+            f"{url}/v1/shows/{sid}/holds",
+            headers=ck,
+            json={"customer_id": "c", "seat_ids": ["A-1-5"], "ttl_seconds": value},
+        )
     if field == "amount_cents":
-        return client.post(f"{url}/v1/orders/{show['order_id']}/payment", headers={**ck, "X-Customer-Id": "alice"},
-                           json={"payment_ref": "r", "amount_cents": value})  # fmt: skip
+        return client.post(
+            f"{url}/v1/orders/{show['order_id']}/payment",
+            headers={**ck, "X-Customer-Id": "alice"},
+            json={"payment_ref": "r", "amount_cents": value},
+        )
     if field == "price":
-        return client.post(f"{url}/v1/shows", headers=op, json={"venue_id": show["venue_id"], "title": "t",
-                           "starts_at": "2031-01-01T20:00:00Z", "prices": {"A": value}})  # fmt: skip
+        return client.post(
+            f"{url}/v1/shows",
+            headers=op,
+            json={
+                "venue_id": show["venue_id"],
+                "title": "t",
+                "starts_at": "2031-01-01T20:00:00Z",
+                "prices": {"A": value},
+            },
+        )
     if field == "seats":
-        return client.post(f"{url}/v1/venues", headers=op,
-                           json={"name": "v", "zones": [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": value}]}]})  # fmt: skip
+        return client.post(
+            f"{url}/v1/venues",
+            headers=op,
+            json={
+                "name": "v",
+                "zones": [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": value}]}],
+            },
+        )
     return client.get(f"{apis.query_url}/v1/shows", params={"wait_ms": value})
 
 

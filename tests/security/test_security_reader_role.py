@@ -38,4 +38,6 @@ async def test_the_query_apis_own_connections_cannot_write(apis: Apis, statement
             with pytest.raises(exc.DBAPIError) as refused:
                 await conn.execute(text(statement))
             await conn.rollback()
-    assert type(refused.value.orig).__name__ in ("InsufficientPrivilege", "ReadOnlySqlTransaction"), refused.value
+    assert type(refused.value.orig).__name__ in ("InsufficientPrivilege", "ReadOnlySqlTransaction"), (
+        refused.value
+    )

@@ -1,0 +1,96 @@
+"""Edge values that reach past validation: NUL bytes in free text, integers beyond 64 bits.
+Each must be refused with a 4xx in the error shape, never a database error turned into a 500.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.security.conftest import Apis
+from tests.security.test_security_hostile_input import refused
+
+pytestmark = pytest.mark.integration
+NUL = "a\u0000b"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def order(apis: Apis, client: httpx.Client) -> dict[str, str]:
+    url, op, ck = apis.command_url, apis.auth("operator"), apis.auth("checkout")
+    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 5}]}]
+    venue = client.post(f"{url}/v1/venues", headers=op, json={"name": "edge", "zones": layout}).json()
+    show = client.post(
+        f"{url}/v1/shows",
+        headers=op,
+        json={
+            "venue_id": venue["venue_id"],
+            "title": "t",
+            "starts_at": "2031-01-01T20:00:00Z",
+            "prices": {"A": 1000},
+        },
+    ).json()
+    hold = client.post(
+        f"{url}/v1/shows/{show['show_id']}/holds",
+        headers=ck,
+        json={"customer_id": "alice", "seat_ids": ["A-1-1"]},
+    ).json()
+    made = client.post(
+        f"{url}/v1/orders", headers=ck, json={"hold_id": hold["hold_id"], "customer_id": "alice"}
+    ).json()
+    return {"venue_id": venue["venue_id"], "show_id": show["show_id"], "order_id": made["order_id"]}
+
+
+def request(
+    apis: Apis, client: httpx.Client, order: dict[str, str], field: str, value: Any
+) -> httpx.Response:
+    url, op, ck = apis.command_url, apis.auth("operator"), apis.auth("checkout")
+    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 1}]}]
+    if field == "payment_ref":
+        return client.post(
+            f"{url}/v1/orders/{order['order_id']}/payment",
+            headers={**ck, "X-Customer-Id": "alice"},
+            json={"payment_ref": value, "amount_cents": 1000},
+        )
+    if field == "amount_cents":
+        return client.post(
+            f"{url}/v1/orders/{order['order_id']}/payment",
+            headers={**ck, "X-Customer-Id": "alice"},
+            json={"payment_ref": "r", "amount_cents": value},
+        )
+    if field == "venue_name":
+        return client.post(f"{url}/v1/venues", headers=op, json={"name": value, "zones": layout})
+    if field in ("title", "price"):
+        body = {
+            "venue_id": order["venue_id"],
+            "title": value if field == "title" else "t",
+            "starts_at": "2031-01-01T20:00:00Z",
+            "prices": {"A": value if field == "price" else 1},
+        }
+        return client.post(f"{url}/v1/shows", headers=op, json=body)
+    return client.post(
+        f"{url}/v1/shows/{order['show_id']}/holds", headers=ck, json={"customer_id": "c", "seat_ids": [value]}
+    )
+
+
+@pytest.mark.parametrize("field", ["payment_ref", "venue_name", "title", "seat_id"])
+def test_nul_bytes_in_free_text_are_refused(
+    apis: Apis, client: httpx.Client, order: dict[str, str], field: str
+) -> None:
+    refused(request(apis, client, order, field, NUL))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("amount_cents", 10**40), ("amount_cents", -(10**40)), ("price", 2**63), ("price", 10**40)],
+)
+def test_integers_beyond_64_bits_are_refused(
+    apis: Apis, client: httpx.Client, order: dict[str, str], field: str, value: int
+) -> None:
+    refused(request(apis, client, order, field, value))
