@@ -26,7 +26,10 @@ _BIND = re.compile(r"(?<![:\w]):(\w+)")
 
 @lru_cache(maxsize=256)
 def psycopg_sql(statement: str) -> str:
-    """A ``text()`` statement (``:name`` parameters) in psycopg's ``%(name)s`` style."""
+    """A ``text()`` statement (``:name`` parameters) in psycopg's ``%(name)s`` style.
+
+    Like ``text()``, it takes every ``:word`` outside a ``::`` cast for a parameter, also in literals.
+    """
     return _BIND.sub(r"%(\1)s", statement.replace("%", "%%"))
 
 
