@@ -31,15 +31,15 @@ def _settings() -> "CommandSettings":
 def command_api(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
+    workers: Annotated[
+        int, typer.Option(min=1, max=32, help="Server processes; more use more cores (one pool each).")
+    ] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the command API (venues, shows, holds, orders, payments, cancellations)."""
-    import uvicorn
+    from command_side.serve import serve
 
-    from command_side.bootstrap import create_app
-
-    app = create_app(_settings())
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
+    serve(host=host, port=port, workers=workers, log_level=log_level)
 
 
 def command_worker(
