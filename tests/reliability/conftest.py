@@ -26,7 +26,11 @@ from tests.reliability.harness.load import Load
 from tests.reliability.harness.processes import free_ports
 from tests.reliability.harness.stack import Services, Stack
 
-FIGURES = Path(os.environ.get("BOXOFFICE_RELIABILITY_FIGURES", Path(tempfile.gettempdir()) / "boxoffice-reliability.jsonl"))
+FIGURES = Path(
+    os.environ.get(
+        "BOXOFFICE_RELIABILITY_FIGURES", Path(tempfile.gettempdir()) / "boxoffice-reliability.jsonl"
+    )
+)
 StackFactory = Callable[..., Stack]
 
 
@@ -36,11 +40,21 @@ def private_launcher() -> Iterator[Launcher]:
     state = Path(tempfile.mkdtemp(prefix="boxoffice-reliability-"))
     state.chmod(0o755)
     kafka, controller, postgres = free_ports(3)
-    launcher = Launcher(LauncherSettings(state_dir=state, kafka_port=kafka, kafka_controller_port=controller,
-                                         postgres_port=postgres, kafka_heap="512m"))  # fmt: skip
+    launcher = Launcher(
+        LauncherSettings(
+            state_dir=state,
+            kafka_port=kafka,
+            kafka_controller_port=controller,
+            postgres_port=postgres,
+            kafka_heap="512m",
+        )
+    )
     try:
         launcher.up()
-        upgrade(launcher.settings.database_url, reader_password=ServiceSettings().reader_password.get_secret_value())
+        upgrade(
+            launcher.settings.database_url,
+            reader_password=ServiceSettings().reader_password.get_secret_value(),
+        )
         yield launcher
     finally:
         launcher.down()
@@ -92,7 +106,7 @@ async def load_for() -> AsyncIterator[Callable[[Stack], Load]]:
 def record_figures(request: pytest.FixtureRequest) -> Callable[[dict[str, Any]], None]:
     def record(figures: dict[str, Any]) -> None:
         line = {"test": request.node.nodeid, **figures}
-        print(json.dumps(line, indent=1, default=str))  # noqa: T201  # shown with -s, kept for the docs
+        print(json.dumps(line, indent=1, default=str))  # shown with -s, kept for the docs
         with FIGURES.open("a") as out:
             out.write(json.dumps(line, default=str) + "\n")
 

@@ -22,23 +22,36 @@ pytestmark = [pytest.mark.integration, pytest.mark.fault]
 PAY_BY_SECONDS = 3
 
 
-async def hold(load: Load, show: str, customer: str, seats: list[str], ttl: int | None = None) -> dict[str, Any]:
+async def hold(
+    load: Load, show: str, customer: str, seats: list[str], ttl: int | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"customer_id": customer, "seat_ids": seats}
     if ttl is not None:
         body["ttl_seconds"] = ttl
     answer = await load.send("hold", "POST", f"/v1/shows/{show}/holds", json=body)
-    assert answer is not None and answer.status_code == 201, answer and answer.text
-    made = answer.json()
+    assert answer is not None
+    assert answer.status_code == 201, answer.text
+    made: dict[str, Any] = answer.json()
     load._accept("hold", answer, show, made["hold_id"], seat_ids=made["seat_ids"], customer_id=customer)
     return made
 
 
 async def order(load: Load, show: str, customer: str, hold_id: str) -> dict[str, Any]:
-    answer = await load.send("order", "POST", "/v1/orders", json={"hold_id": hold_id, "customer_id": customer})
-    assert answer is not None and answer.status_code == 201, answer and answer.text
-    made = answer.json()
-    load._accept("order", answer, show, made["order_id"], hold_id=hold_id, total_cents=made["total_cents"],
-                 seat_ids=made["seat_ids"])  # fmt: skip
+    answer = await load.send(
+        "order", "POST", "/v1/orders", json={"hold_id": hold_id, "customer_id": customer}
+    )
+    assert answer is not None
+    assert answer.status_code == 201, answer.text
+    made: dict[str, Any] = answer.json()
+    load._accept(
+        "order",
+        answer,
+        show,
+        made["order_id"],
+        hold_id=hold_id,
+        total_cents=made["total_cents"],
+        seat_ids=made["seat_ids"],
+    )
     return made
 
 
@@ -55,40 +68,86 @@ async def test_holds_and_orders_expire_correctly_after_the_worker_was_down_past_
 
     short = [await hold(load, show, f"short-{i}", [f"A-1-{i + 1}"], ttl=2) for i in range(4)]
     long = [await hold(load, show, f"long-{i}", [f"A-2-{i + 1}"]) for i in range(3)]
-    unpaid = [await order(load, show, f"unpaid-{i}", (await hold(load, show, f"unpaid-{i}", [f"B-1-{i + 1}"]))["hold_id"])
-              for i in range(3)]  # fmt: skip
+    unpaid = [
+        await order(
+            load, show, f"unpaid-{i}", (await hold(load, show, f"unpaid-{i}", [f"B-1-{i + 1}"]))["hold_id"]
+        )
+        for i in range(3)
+    ]
     await asyncio.sleep(PAY_BY_SECONDS + 2)  # every short hold and unpaid order is past its deadline now
 
     # the worker is still down: the deadlines are enforced by the commands themselves
-    late = await load.send("order", "POST", "/v1/orders", json={"hold_id": short[0]["hold_id"], "customer_id": "short-0"})
-    assert late is not None and (late.status_code, late.json()["error"]["code"]) == (409, "hold_expired")
-    overdue = await load.send("payment", "POST", f"/v1/orders/{unpaid[0]['order_id']}/payment", customer="unpaid-0",
-                              json={"payment_ref": "late-ref", "amount_cents": unpaid[0]["total_cents"]})  # fmt: skip
-    assert overdue is not None and (overdue.status_code, overdue.json()["error"]["code"]) == (409, "order_not_payable")
+    late = await load.send(
+        "order", "POST", "/v1/orders", json={"hold_id": short[0]["hold_id"], "customer_id": "short-0"}
+    )
+    assert late is not None
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "hold_expired")
+    overdue = await load.send(
+        "payment",
+        "POST",
+        f"/v1/orders/{unpaid[0]['order_id']}/payment",
+        customer="unpaid-0",
+        json={"payment_ref": "late-ref", "amount_cents": unpaid[0]["total_cents"]},
+    )
+    assert overdue is not None
+    assert (overdue.status_code, overdue.json()["error"]["code"]) == (
+        409,
+        "order_not_payable",
+    )
     retaken = await hold(load, show, "newcomer", [short[1]["seat_ids"][0]])  # the seat of a lapsed hold
-    states = dict(wr.query(db, "SELECT status, count(*) FROM write_model.holds WHERE hold_id = ANY(%s) GROUP BY 1",
-                           ([UUID(h["hold_id"]) for h in short],)))  # fmt: skip
+    states = dict(
+        wr.query(
+            db,
+            "SELECT status, count(*) FROM write_model.holds WHERE hold_id = ANY(%s) GROUP BY 1",
+            ([UUID(h["hold_id"]) for h in short],),
+        )
+    )
     assert states.get("live", 0) >= 2, "nothing expires while the worker is down (except by a new hold)"
 
     stack.workers[0].start()
     await wr.wait_for(lambda: wr.nothing_due(db, [show]), "the worker to expire what is due", 60)
 
-    holds = {str(r[0]): r[1:] for r in wr.query(db, "SELECT hold_id, status, expires_at, ended_at FROM write_model.holds"
-                                                " WHERE show_id = %s", (UUID(show),))}  # fmt: skip
+    holds = {
+        str(r[0]): r[1:]
+        for r in wr.query(
+            db,
+            "SELECT hold_id, status, expires_at, ended_at FROM write_model.holds WHERE show_id = %s",
+            (UUID(show),),
+        )
+    }
     for h in short:
         status, expires_at, ended_at = holds[h["hold_id"]]
-        assert status == "expired" and ended_at >= expires_at, (h, status, ended_at, expires_at)
+        assert status == "expired", (h, status)
+        assert ended_at >= expires_at, (h, ended_at, expires_at)
     assert all(holds[h["hold_id"]][0] == "live" for h in [*long, retaken])
-    orders = wr.query(db, "SELECT status, pay_by, ended_at FROM write_model.orders WHERE order_id = ANY(%s)",
-                      ([UUID(o["order_id"]) for o in unpaid],))  # fmt: skip
+    orders = wr.query(
+        db,
+        "SELECT status, pay_by, ended_at FROM write_model.orders WHERE order_id = ANY(%s)",
+        ([UUID(o["order_id"]) for o in unpaid],),
+    )
     assert all(status == "expired" and ended_at >= pay_by for status, pay_by, ended_at in orders), orders
-    events = dict(wr.query(db, "SELECT event_type || coalesce(':' || (convert_from(body, 'UTF8')::jsonb"
-                           " -> 'payload' ->> 'reason'), ''), count(*) FROM write_model.outbox"
-                           " WHERE show_id = %s GROUP BY 1", (UUID(show),)))  # fmt: skip
+    events = dict(
+        wr.query(
+            db,
+            "SELECT event_type || coalesce(':' || (convert_from(body, 'UTF8')::jsonb"
+            " -> 'payload' ->> 'reason'), ''), count(*) FROM write_model.outbox"
+            " WHERE show_id = %s GROUP BY 1",
+            (UUID(show),),
+        )
+    )
     assert events.get("HoldReleased:expired") == len(short)
     assert events.get("OrderExpired") == len(unpaid)
 
     figures = await settle_and_verify(stack, load, injected_poison)
-    record_figures({"scenario": "worker down past deadlines", "fault": {
-        "holds_lapsed_while_down": len(short), "orders_overdue_while_down": len(unpaid),
-        "expired_after_restart": len(short) + len(unpaid), "expired_early": 0}, **figures})  # fmt: skip
+    record_figures(
+        {
+            "scenario": "worker down past deadlines",
+            "fault": {
+                "holds_lapsed_while_down": len(short),
+                "orders_overdue_while_down": len(unpaid),
+                "expired_after_restart": len(short) + len(unpaid),
+                "expired_early": 0,
+            },
+            **figures,
+        }
+    )

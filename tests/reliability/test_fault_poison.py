@@ -26,24 +26,39 @@ pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
 def envelope_json(event_type: str, version: int) -> tuple[bytes, bytes]:
     show = uuid4()
-    document = {"event_id": str(uuid4()), "type": event_type, "version": version, "stream_id": str(show),
-                "seq": 1, "occurred_at": datetime.now(UTC).isoformat(), "correlation_id": str(uuid4()),
-                "causation_id": None, "payload": {"show_id": str(show)}}  # fmt: skip
+    document = {
+        "event_id": str(uuid4()),
+        "type": event_type,
+        "version": version,
+        "stream_id": str(show),
+        "seq": 1,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "correlation_id": str(uuid4()),
+        "causation_id": None,
+        "payload": {"show_id": str(show)},
+    }
     return partition_key(show), orjson.dumps(document)
 
 
 def poison_records() -> list[tuple[bytes | None, bytes]]:
     """(key, value) of records no projection can apply; each names its own unknown show, if any."""
     ghost = uuid4()
-    held = SeatsHeld(hold_id=uuid4(), customer_id="ghost", seat_ids=("A-1-1",),
-                     expires_at=datetime.now(UTC) + timedelta(minutes=5))  # fmt: skip
+    held = SeatsHeld(
+        hold_id=uuid4(),
+        customer_id="ghost",
+        seat_ids=("A-1-1",),
+        expires_at=datetime.now(UTC) + timedelta(minutes=5),
+    )
     return [
         (None, b"\x00\xff definitely not json"),
         (partition_key(uuid4()), b'{"type": "SeatsHeld", "payload": "\xff\xfe"}'),
         (partition_key(uuid4()), b'{"hello": "world"}'),
         envelope_json("SeatsTeleported", 1),
         envelope_json("SeatsHeld", 99),
-        (partition_key(ghost), encode_event(new_envelope(held, stream_id=ghost, seq=1, correlation_id=uuid4()))),
+        (
+            partition_key(ghost),
+            encode_event(new_envelope(held, stream_id=ghost, seq=1, correlation_id=uuid4())),
+        ),
     ]
 
 
@@ -51,7 +66,10 @@ async def inject(bootstrap: str) -> set[wr.Offset]:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        sent = [await producer.send_and_wait("boxoffice.events", value, key=key) for key, value in poison_records()]
+        sent = [
+            await producer.send_and_wait("boxoffice.events", value, key=key)
+            for key, value in poison_records()
+        ]
     finally:
         await producer.stop()
     return {(m.partition, m.offset) for m in sent}

@@ -17,6 +17,7 @@ import pytest
 from infra.db import libpq_dsn
 from tests.reliability.harness import checks_read as rd
 from tests.reliability.harness import checks_write as wr
+from tests.reliability.harness.load import Load
 from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
 from tests.reliability.harness.stack import Stack
 
@@ -33,22 +34,31 @@ def relay_blocked_marking(database_url: str) -> bool:
     return int(rows[0][0]) > 0
 
 
-async def kill_between_publish_and_mark(stack: Stack) -> int:
+async def kill_between_publish_and_mark(stack: Stack, load: Load) -> int:
     """One round; returns how many rows were published and left unmarked by the killed relay."""
     db, kafka = stack.services.database_url, stack.services.kafka_bootstrap_servers
     worker = stack.workers[0]
     await asyncio.to_thread(worker.stop)  # rows pile up in the outbox meanwhile
-    await wr.wait_for(lambda: wr.outbox_backlog(db) > 0, "unpublished rows", 30)
+    for n in range(50):  # the load may be between journeys or done: make sure rows are waiting
+        if wr.outbox_backlog(db) > 0:
+            break
+        await load.journey(f"relay-round-{n}")
+    assert wr.outbox_backlog(db) > 0, "no unpublished rows to lock"
     async with await psycopg.AsyncConnection.connect(libpq_dsn(db)) as conn:
-        locked = await (await conn.execute(
-            "SELECT position FROM write_model.outbox WHERE published_at IS NULL FOR UPDATE")).fetchall()  # fmt: skip
+        locked = await (
+            await conn.execute(
+                "SELECT position FROM write_model.outbox WHERE published_at IS NULL FOR UPDATE"
+            )
+        ).fetchall()
         before = await rd.topic_end(kafka)
         worker.start()
         await wr.wait_for(lambda: relay_blocked_marking(db), "the relay to block on marking", 60)
         published = await rd.topic_end(kafka) - before
         await asyncio.to_thread(worker.kill)
         await conn.rollback()
-    assert published >= len(locked), f"the relay marks before Kafka has the rows ({published} < {len(locked)})"
+    assert published >= len(locked), (
+        f"the relay marks before Kafka has the rows ({published} < {len(locked)})"
+    )
     worker.start()
     return len(locked)
 
@@ -65,7 +75,7 @@ async def test_relay_killed_after_publishing_before_marking_republishes_without_
         unmarked = []
         for _ in range(ROUNDS):
             await asyncio.sleep(4)
-            unmarked.append(await kill_between_publish_and_mark(stack))
+            unmarked.append(await kill_between_publish_and_mark(stack, load))
         return {"relay_sigkills_between_publish_and_mark": ROUNDS, "rows_published_not_marked": unmarked}
 
     _, injected = await run_with_fault(stack, load, fault, duration_s=25, max_journeys=600)

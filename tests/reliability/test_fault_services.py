@@ -40,7 +40,11 @@ async def test_kafka_broker_killed_and_restarted_mid_load(
         await asyncio.sleep(DOWN_SECONDS)
         accepted_while_down = len(load.ledger.accepted) - accepted_before
         await asyncio.to_thread(private_launcher.up)
-        return {"kafka_sigkilled": 1, "down_seconds": DOWN_SECONDS, "accepted_while_down": accepted_while_down}
+        return {
+            "kafka_sigkilled": 1,
+            "down_seconds": DOWN_SECONDS,
+            "accepted_while_down": accepted_while_down,
+        }
 
     _, fault = await run_with_fault(stack, load, kill_kafka, duration_s=30, max_journeys=700)
 
@@ -58,14 +62,19 @@ async def probe_outage(api: str, show_id: str, checkout_key: str) -> dict[str, i
             if ready.status_code == 200:  # the server may not have noticed yet
                 await asyncio.sleep(0.5)
                 continue
-            assert ready.status_code == 503 and ready.headers.get("retry-after"), ready.text
+            assert ready.status_code == 503, ready.text
+            assert ready.headers.get("retry-after"), ready.headers
             assert ready.json()["error"]["code"]
             seen["readyz_503"] += 1
-            held = await client.post(f"/v1/shows/{show_id}/holds", headers={"Authorization": f"Bearer {checkout_key}"},
-                                     json={"customer_id": "probe", "zone_id": "A", "quantity": 1})  # fmt: skip
+            held = await client.post(
+                f"/v1/shows/{show_id}/holds",
+                headers={"Authorization": f"Bearer {checkout_key}"},
+                json={"customer_id": "probe", "zone_id": "A", "quantity": 1},
+            )
             assert held.status_code == 503, held.text
             assert held.headers.get("retry-after")
-            assert set(held.json()) == {"error"} and held.json()["error"]["code"] == "database_unavailable"
+            assert set(held.json()) == {"error"}
+            assert held.json()["error"]["code"] == "database_unavailable"
             assert "Traceback" not in held.text
             seen["command_503"] += 1
             await asyncio.sleep(1)
@@ -96,7 +105,8 @@ async def test_postgres_stopped_and_restarted_mid_load(
 
     _, fault = await run_with_fault(stack, load, stop_postgres, duration_s=35, max_journeys=700)
 
-    assert fault["readyz_503"] > 0 and fault["command_503"] > 0
+    assert fault["readyz_503"] > 0
+    assert fault["command_503"] > 0
     figures = await settle_and_verify(stack, load, injected_poison)
     assert figures["load"]["by_status"].get("500") is None
     record_figures({"scenario": "postgresql stopped", "fault": fault, **figures})

@@ -47,9 +47,14 @@ def consumed(database_url: str, deployment: Deployment) -> int:
     return int(total[0][0])
 
 
-async def wait_caught_up(database_url: str, deployment: Deployment, end: int, within_s: float = 120.0) -> None:
-    await wait_for(lambda: consumed(database_url, deployment) >= end,
-                   f"{deployment.registry_name} to consume {end} records", within_s)  # fmt: skip
+async def wait_caught_up(
+    database_url: str, deployment: Deployment, end: int, within_s: float = 120.0
+) -> None:
+    await wait_for(
+        lambda: consumed(database_url, deployment) >= end,
+        f"{deployment.registry_name} to consume {end} records",
+        within_s,
+    )
 
 
 def view_rows(database_url: str, deployment: Deployment, view: str) -> list[tuple[Any, ...]]:
@@ -58,7 +63,7 @@ def view_rows(database_url: str, deployment: Deployment, view: str) -> list[tupl
 
 
 def check_equal_views(database_url: str, live: Deployment, replayed: Deployment) -> int:
-    """Every view of ``live`` holds exactly the rows of the same view of ``replayed``; returns rows compared."""
+    """Each view of ``live`` holds exactly the rows of that view of ``replayed``; returns rows compared."""
     compared = 0
     for view in live.projection.views("x"):
         got, want = view_rows(database_url, live, view), view_rows(database_url, replayed, view)
@@ -83,10 +88,17 @@ async def replay(database_url: str, bootstrap: str, name: str, end: int) -> Depl
 def check_seats_equal_write_model(database_url: str, deployment: Deployment, shows: Iterable[str]) -> int:
     """The seat map of these shows says what the write model's seat inventory says, seat by seat."""
     ids = [UUID(s) for s in shows]
-    read = query(database_url, f"SELECT show_id, seat_id, status FROM {ident(deployment.views_schema)}"
-                 ".seat_availability_seats WHERE show_id = ANY(%s)", (ids,))  # fmt: skip
-    write = query(database_url, "SELECT show_id, seat_id, status FROM write_model.seat_inventory"
-                  " WHERE show_id = ANY(%s)", (ids,))  # fmt: skip
+    read = query(
+        database_url,
+        f"SELECT show_id, seat_id, status FROM {ident(deployment.views_schema)}"
+        ".seat_availability_seats WHERE show_id = ANY(%s)",
+        (ids,),
+    )
+    write = query(
+        database_url,
+        "SELECT show_id, seat_id, status FROM write_model.seat_inventory WHERE show_id = ANY(%s)",
+        (ids,),
+    )
     assert sorted(read) == sorted(write), "the seat map differs from the write model"
     return len(read)
 
@@ -110,8 +122,17 @@ SELECT
 
 def check_dashboard_equals_write_model(database_url: str, deployment: Deployment) -> dict[str, int]:
     """Dashboard totals equal the write model's orders and holds (the instance holds only test data)."""
-    names = ("orders_pending", "orders_paid", "orders_cancelled", "orders_expired", "tickets_sold",
-             "revenue_cents", "refunded_cents", "live_holds", "held_seats")  # fmt: skip
+    names = (
+        "orders_pending",
+        "orders_paid",
+        "orders_cancelled",
+        "orders_expired",
+        "tickets_sold",
+        "revenue_cents",
+        "refunded_cents",
+        "live_holds",
+        "held_seats",
+    )
     columns = ", ".join(names)
     read = query(database_url, f"SELECT {columns} FROM {ident(deployment.views_schema)}.dashboard_totals")[0]
     write = query(database_url, WRITE_TOTALS)[0]

@@ -22,8 +22,13 @@ from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, partition_key
 from infra.db import libpq_dsn
 from tests.reliability.harness.load import Accepted, Ledger
 
-EVENT_OF = {"hold": "SeatsHeld", "release": "HoldReleased", "order": "OrderPlaced",
-            "payment": "OrderPaid", "cancel": "OrderCancelled"}  # fmt: skip
+EVENT_OF = {
+    "hold": "SeatsHeld",
+    "release": "HoldReleased",
+    "order": "OrderPlaced",
+    "payment": "OrderPaid",
+    "cancel": "OrderCancelled",
+}
 Offset = tuple[int, int]  # (partition, offset)
 
 
@@ -43,7 +48,9 @@ async def wait_for(predicate: Any, what: str, within_s: float = 90.0, every_s: f
 
 
 def outbox_backlog(database_url: str) -> int:
-    return int(query(database_url, "SELECT count(*) FROM write_model.outbox WHERE published_at IS NULL")[0][0])
+    return int(
+        query(database_url, "SELECT count(*) FROM write_model.outbox WHERE published_at IS NULL")[0][0]
+    )
 
 
 def nothing_due(database_url: str, shows: Iterable[str]) -> bool:
@@ -63,12 +70,23 @@ def check_accepted_in_write_model(database_url: str, ledger: Ledger) -> None:
     by_kind: dict[str, list[Accepted]] = defaultdict(list)
     for a in ledger.accepted:
         by_kind[a.kind].append(a)
-    holds = {str(r[0]): r for r in query(database_url, "SELECT hold_id, show_id, seat_ids, status"
-             " FROM write_model.holds WHERE hold_id = ANY(%s)",
-             ([UUID(a.entity_id) for a in by_kind["hold"]],))}  # fmt: skip
-    orders = {str(r[0]): r for r in query(database_url, "SELECT order_id, hold_id, total_cents, status,"
-              " payment_ref, paid_at FROM write_model.orders WHERE order_id = ANY(%s)",
-              ([UUID(a.entity_id) for a in by_kind["order"]],))}  # fmt: skip
+    holds = {
+        str(r[0]): r
+        for r in query(
+            database_url,
+            "SELECT hold_id, show_id, seat_ids, status FROM write_model.holds WHERE hold_id = ANY(%s)",
+            ([UUID(a.entity_id) for a in by_kind["hold"]],),
+        )
+    }
+    orders = {
+        str(r[0]): r
+        for r in query(
+            database_url,
+            "SELECT order_id, hold_id, total_cents, status,"
+            " payment_ref, paid_at FROM write_model.orders WHERE order_id = ANY(%s)",
+            ([UUID(a.entity_id) for a in by_kind["order"]],),
+        )
+    }
     for a in by_kind["hold"]:
         assert a.entity_id in holds, f"accepted hold {a.entity_id} is not in the write model"
         assert str(holds[a.entity_id][1]) == a.show_id
@@ -77,13 +95,19 @@ def check_accepted_in_write_model(database_url: str, ledger: Ledger) -> None:
         assert holds[a.entity_id][3] == "released", f"released hold {a.entity_id} is {holds[a.entity_id][3]}"
     for a in by_kind["order"]:
         assert a.entity_id in orders, f"accepted order {a.entity_id} is not in the write model"
-        assert (str(orders[a.entity_id][1]), orders[a.entity_id][2]) == (a.detail["hold_id"], a.detail["total_cents"])
+        assert (str(orders[a.entity_id][1]), orders[a.entity_id][2]) == (
+            a.detail["hold_id"],
+            a.detail["total_cents"],
+        )
         assert holds[a.detail["hold_id"]][3] == "ordered"
     for a in by_kind["payment"]:
         row = orders[a.entity_id]
-        assert row[4] == a.detail["payment_ref"] and row[5] is not None, f"paid order {a.entity_id}: {row}"
+        assert row[4] == a.detail["payment_ref"], f"paid order {a.entity_id}: {row}"
+        assert row[5] is not None, f"paid order {a.entity_id}: {row}"
     for a in by_kind["cancel"]:
-        assert orders[a.entity_id][3] == "cancelled", f"cancelled order {a.entity_id} is {orders[a.entity_id][3]}"
+        assert orders[a.entity_id][3] == "cancelled", (
+            f"cancelled order {a.entity_id} is {orders[a.entity_id][3]}"
+        )
     check_tokens(database_url, ledger.accepted)
 
 
@@ -106,7 +130,7 @@ def check_tokens(database_url: str, accepted: list[Accepted]) -> None:
 
 
 def check_no_oversell(database_url: str) -> int:
-    """No seat of a show is in two live claims (live holds, pending or paid orders); returns the sold seats."""
+    """No seat of a show is in two live claims (live holds, pending or paid orders); returns sold seats."""
     twice = query(
         database_url,
         "WITH claims AS ("
@@ -124,10 +148,14 @@ def check_no_oversell(database_url: str) -> int:
         " WHERE (i.status = 'sold') <> coalesce(o.status = 'paid', false)",
     )
     assert not mismatched, f"sold seats without a paid order (or the reverse): {mismatched[:10]}"
-    return int(query(database_url, "SELECT count(*) FROM write_model.seat_inventory WHERE status = 'sold'")[0][0])
+    return int(
+        query(database_url, "SELECT count(*) FROM write_model.seat_inventory WHERE status = 'sold'")[0][0]
+    )
 
 
-async def read_topic(bootstrap: str, topic: str = EVENTS_TOPIC, partitions: int = EVENTS_TOPIC_PARTITIONS) -> list[Any]:
+async def read_topic(
+    bootstrap: str, topic: str = EVENTS_TOPIC, partitions: int = EVENTS_TOPIC_PARTITIONS
+) -> list[Any]:
     """Every record of ``topic`` from the start to its current end, in offset order per partition."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -157,7 +185,10 @@ class TopicFacts:
 
 def check_topic_matches_outbox(database_url: str, records: list[Any]) -> TopicFacts:
     """The topic holds exactly the outbox, per show in seq order without gaps, in one partition per show."""
-    outbox = {(r[0], r[1]): bytes(r[2]) for r in query(database_url, "SELECT show_id, seq, body FROM write_model.outbox")}
+    outbox = {
+        (r[0], r[1]): bytes(r[2])
+        for r in query(database_url, "SELECT show_id, seq, body FROM write_model.outbox")
+    }
     seen: dict[UUID, int] = {}
     partition_of: dict[UUID, int] = {}
     duplicates, foreign = 0, []

@@ -19,8 +19,10 @@ from uuid import uuid4
 import httpx
 
 SEATS_PER_ROW = 8
-LAYOUT = [{"zone_id": z, "name": f"Zone {z}", "rows": [{"row": str(r), "seats": SEATS_PER_ROW} for r in (1, 2, 3)]}
-          for z in ("A", "B")]  # fmt: skip
+LAYOUT: list[dict[str, Any]] = [
+    {"zone_id": z, "name": f"Zone {z}", "rows": [{"row": str(r), "seats": SEATS_PER_ROW} for r in (1, 2, 3)]}
+    for z in ("A", "B")
+]
 PRICES = {"A": 4_500, "B": 2_500}
 
 
@@ -87,15 +89,24 @@ class Load:
         """One venue and ``shows`` shows of it (6 rows of 8 seats), as the operator."""
         auth = {"Authorization": f"Bearer {self.keys['operator']}"}
         client = self.clients[0]
-        venue = await client.post("/v1/venues", json={"name": f"venue-{uuid4().hex[:8]}", "zones": LAYOUT},
-                                  headers=auth)  # fmt: skip
+        venue = await client.post(
+            "/v1/venues", json={"name": f"venue-{uuid4().hex[:8]}", "zones": LAYOUT}, headers=auth
+        )
         assert venue.status_code == 201, venue.text
         venue_id = venue.json()["venue_id"]
-        seat_ids = tuple(f"{z['zone_id']}-{r['row']}-{n}" for z in LAYOUT for r in z["rows"]
-                         for n in range(1, SEATS_PER_ROW + 1))  # fmt: skip
+        seat_ids = tuple(
+            f"{z['zone_id']}-{r['row']}-{n}"
+            for z in LAYOUT
+            for r in z["rows"]
+            for n in range(1, SEATS_PER_ROW + 1)
+        )
         for i in range(shows):
-            body = {"venue_id": venue_id, "title": f"show {i}", "starts_at": "2031-05-01T20:00:00Z",
-                    "prices": PRICES}  # fmt: skip
+            body = {
+                "venue_id": venue_id,
+                "title": f"show {i}",
+                "starts_at": "2031-05-01T20:00:00Z",
+                "prices": PRICES,
+            }
             made = await client.post("/v1/shows", json=body, headers=auth)
             assert made.status_code == 201, made.text
             self.shows.append(Show(made.json()["show_id"], seat_ids))
@@ -118,8 +129,16 @@ class Load:
         await asyncio.gather(*(customer(n) for n in range(customers)))
         return self.ledger
 
-    async def send(self, kind: str, method: str, path: str, *, json: Any = None,
-                   customer: str | None = None, attempts: int = 20) -> httpx.Response | None:  # fmt: skip
+    async def send(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        customer: str | None = None,
+        attempts: int = 20,
+    ) -> httpx.Response | None:
         """One command; retried with the same Idempotency-Key while unreachable or answering 503."""
         headers = {"Authorization": f"Bearer {self.keys['checkout']}", "Idempotency-Key": uuid4().hex}
         if customer is not None:
@@ -135,14 +154,18 @@ class Load:
             self.ledger.statuses[(kind, response.status_code)] += 1
             if response.status_code >= 500:
                 retry_after = response.headers.get("retry-after")
-                self.ledger.server_errors.append((kind, response.status_code, response.text[:300], retry_after))
+                self.ledger.server_errors.append(
+                    (kind, response.status_code, response.text[:300], retry_after)
+                )
                 if response.status_code == 503:
                     await asyncio.sleep(0.5)
                     continue
             return response
         return None
 
-    def _accept(self, kind: str, response: httpx.Response, show_id: str, entity_id: str, **detail: Any) -> None:
+    def _accept(
+        self, kind: str, response: httpx.Response, show_id: str, entity_id: str, **detail: Any
+    ) -> None:
         body = response.json()
         assert response.headers.get("x-consistency-token") == body["consistency_token"]
         self.ledger.accepted.append(Accepted(kind, show_id, entity_id, body["consistency_token"], detail))
@@ -162,8 +185,15 @@ class Load:
         if held is None or held.status_code != 201:
             return
         hold = held.json()
-        self._accept("hold", held, hold["show_id"], hold["hold_id"], seat_ids=hold["seat_ids"],
-                     customer_id=customer, ttl_seconds=body.get("ttl_seconds"))  # fmt: skip
+        self._accept(
+            "hold",
+            held,
+            hold["show_id"],
+            hold["hold_id"],
+            seat_ids=hold["seat_ids"],
+            customer_id=customer,
+            ttl_seconds=body.get("ttl_seconds"),
+        )
         dice = rng.random()
         if short or dice < 0.1:
             return
@@ -184,13 +214,25 @@ class Load:
             return
         order = placed.json()
         oid, show_id = order["order_id"], hold["show_id"]
-        self._accept("order", placed, show_id, oid, hold_id=hold["hold_id"], total_cents=order["total_cents"],
-                     seat_ids=order["seat_ids"])  # fmt: skip
+        self._accept(
+            "order",
+            placed,
+            show_id,
+            oid,
+            hold_id=hold["hold_id"],
+            total_cents=order["total_cents"],
+            seat_ids=order["seat_ids"],
+        )
         dice = rng.random()
         if dice < 0.6:
             ref = f"payref-{uuid4().hex}"
-            paid = await self.send("payment", "POST", f"/v1/orders/{oid}/payment", customer=customer,
-                                   json={"payment_ref": ref, "amount_cents": order["total_cents"]})  # fmt: skip
+            paid = await self.send(
+                "payment",
+                "POST",
+                f"/v1/orders/{oid}/payment",
+                customer=customer,
+                json={"payment_ref": ref, "amount_cents": order["total_cents"]},
+            )
             if paid is None or paid.status_code != 200:
                 return
             self._accept("payment", paid, show_id, oid, payment_ref=ref)
@@ -198,7 +240,12 @@ class Load:
                 return
         elif dice > 0.75:
             return  # left pending until it expires
-        cancelled = await self.send("cancel", "POST", f"/v1/orders/{oid}/cancel", customer=customer,
-                                    json={"reason": "changed my mind"})  # fmt: skip
+        cancelled = await self.send(
+            "cancel",
+            "POST",
+            f"/v1/orders/{oid}/cancel",
+            customer=customer,
+            json={"reason": "changed my mind"},
+        )
         if cancelled is not None and cancelled.status_code == 200:
             self._accept("cancel", cancelled, show_id, oid, refunded_cents=cancelled.json()["refunded_cents"])

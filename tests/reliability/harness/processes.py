@@ -39,7 +39,8 @@ def free_ports(count: int) -> list[int]:
 def clean_environment(**overrides: str) -> dict[str, str]:
     """The current environment without any ``BOXOFFICE_*`` variable, plus ``overrides``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
-    return {**env, **overrides}
+    # unbuffered, so a SIGKILLed child's last lines are in its log too
+    return {**env, "PYTHONUNBUFFERED": "1", **overrides}
 
 
 @dataclass
@@ -67,9 +68,14 @@ class Child:
             log.write(f"---- start {self.starts + 1} of {self.name} ----\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                self.argv, env=self.env, cwd=REPO_ROOT, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                self.argv,
+                env=self.env,
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.starts += 1
 
     @property
@@ -130,10 +136,12 @@ class Child:
                 if httpx.get(self.health_url, timeout=2).status_code == 200:
                     return
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name} did not answer {self.health_url}:\n{self.log_text()[-3000:]}")
+                raise AssertionError(
+                    f"{self.name} did not answer {self.health_url}:\n{self.log_text()[-3000:]}"
+                )
             time.sleep(0.2)
 
 
-def serve_argv(*args: str) -> list[str]:
-    """argv of ``tests.reliability.harness.serve`` (the processes' composition roots)."""
-    return [PYTHON, "-m", "tests.reliability.harness.serve", *args]
+def boxoffice_argv(*args: str) -> list[str]:
+    """argv of the ``boxoffice`` command installed next to this interpreter, as users run it."""
+    return [str(Path(PYTHON).parent / "boxoffice"), *args]

@@ -18,15 +18,18 @@ from tests.reliability.harness.stack import Stack
 Fault = Callable[[], Awaitable[dict[str, Any]]]
 
 
-async def run_with_fault(stack: Stack, load: Load, fault: Fault, *, duration_s: float, max_journeys: int,
-                         customers: int = 4) -> tuple[Ledger, dict[str, Any]]:  # fmt: skip
+async def run_with_fault(
+    stack: Stack, load: Load, fault: Fault, *, duration_s: float, max_journeys: int, customers: int = 4
+) -> tuple[Ledger, dict[str, Any]]:
     """Run the load and, concurrently, the fault; returns the ledger and what the fault reported.
 
     The stack's watchdog restarts processes that crash on their own (as the
     ``boxoffice up`` supervisor would) from now until the stack is stopped.
     """
     stack.start_watchdog()
-    running = asyncio.create_task(load.run(duration_s=duration_s, max_journeys=max_journeys, customers=customers))
+    running = asyncio.create_task(
+        load.run(duration_s=duration_s, max_journeys=max_journeys, customers=customers)
+    )
     try:
         injected = await fault()
     except BaseException:
@@ -43,7 +46,8 @@ async def quiesce(stack: Stack, shows: list[str]) -> None:
     await wr.wait_for(lambda: wr.nothing_due(db, shows), "this run's holds and orders to expire", 90)
     for _ in range(3):
         await wr.wait_for(lambda: wr.outbox_backlog(db) == 0, "the outbox to drain", 90)
-        await asyncio.to_thread(lambda: [w.stop() for w in stack.workers])
+        for worker in stack.workers:
+            await asyncio.to_thread(worker.stop)
         if wr.outbox_backlog(db) == 0:
             return
         stack.workers[0].start()  # something committed between the drain and the stop
@@ -64,7 +68,8 @@ async def settle_and_verify(stack: Stack, load: Load, injected: set[wr.Offset]) 
     for deployment in stack.deployments.values():
         await rd.wait_caught_up(db, deployment, end)
     facts = wr.check_topic_matches_outbox(db, await wr.read_topic(kafka))
-    assert facts.events > 0 and end >= facts.events
+    assert facts.events > 0
+    assert end >= facts.events
     assert set(facts.foreign) == injected, f"records in the topic that are not outbox events: {facts.foreign}"
     wr.check_accepted_in_write_model(db, ledger)
     sold = wr.check_no_oversell(db)
@@ -79,12 +84,19 @@ async def settle_and_verify(stack: Stack, load: Load, injected: set[wr.Offset]) 
     looked = wr.check_logs_clean(stack.logs(), [*stack.keys.values(), *ledger.payment_refs])
     return {
         "load": ledger.figures(),
-        "topic": {"records": facts.records, "events": facts.events, "resent_duplicates": facts.duplicates,
-                  "poison": len(facts.foreign)},
-        "write_model": {"sold_seats": sold, "orders_paid": totals["orders_paid"],
-                        "orders_expired": totals["orders_expired"]},
+        "topic": {
+            "records": facts.records,
+            "events": facts.events,
+            "resent_duplicates": facts.duplicates,
+            "poison": len(facts.foreign),
+        },
+        "write_model": {
+            "sold_seats": sold,
+            "orders_paid": totals["orders_paid"],
+            "orders_expired": totals["orders_expired"],
+        },
         "read_model": {"seats_compared_with_write_model": seats, "view_rows_compared_with_replay": compared},
         "secrets_grepped_in_logs": looked,
         "process_crashes_restarted": stack.crashes(),
         "lost": 0,
-    }  # fmt: skip
+    }

@@ -13,9 +13,9 @@ from pathlib import Path
 from uuid import uuid4
 
 from contracts import EVENTS_TOPIC
-from projections.catalog import PROJECTIONS
+from projections.catalog import PROJECTIONS, deployment
 from projections.runtime.projection import Deployment
-from tests.reliability.harness.processes import PYTHON, Child, clean_environment, free_ports, serve_argv
+from tests.reliability.harness.processes import Child, boxoffice_argv, clean_environment, free_ports
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,25 +29,24 @@ class Services:
 def private_deployment(name: str) -> Deployment:
     """A deployment of projection ``name`` on the real topic that no other run shares."""
     tag = uuid4().hex[:10]
-    return Deployment(PROJECTIONS[name], f"{name}_r{tag}", EVENTS_TOPIC, f"read_r{tag}", f"{EVENTS_TOPIC}.dlq")
-
-
-def projector_argv(deployment: Deployment) -> list[str]:
-    return [
-        PYTHON, "-m", "projections.runtime.process", deployment.projection.name,
-        "--registry-name", deployment.registry_name, "--topic", deployment.topic,
-        "--views-schema", deployment.views_schema, "--dead-letter-topic", deployment.dead_letter_topic,
-        "--max-records", "500",
-    ]  # fmt: skip
+    return Deployment(
+        PROJECTIONS[name], f"{name}_r{tag}", EVENTS_TOPIC, f"read_r{tag}", f"{EVENTS_TOPIC}.dlq"
+    )
 
 
 class Stack:
     """Command APIs, command workers and projectors (every projection), none started yet."""
 
     def __init__(
-        self, services: Services, log_dir: Path, *, command_apis: int = 1, workers: int = 1,
-        projectors_each: int = 1, order_pay_by_seconds: int = 6,
-    ) -> None:  # fmt: skip
+        self,
+        services: Services,
+        log_dir: Path,
+        *,
+        command_apis: int = 1,
+        workers: int = 1,
+        projectors_each: int = 1,
+        order_pay_by_seconds: int = 6,
+    ) -> None:
         self.services = services
         self.keys = {role: f"{role}-{secrets.token_hex(16)}" for role in ("operator", "checkout", "viewer")}
         self.env = clean_environment(
@@ -64,26 +63,43 @@ class Stack:
             BOXOFFICE_DB_MAX_OVERFLOW="5",
         )
         self._watchdog: asyncio.Task[None] | None = None
-        self.deployments = {name: private_deployment(name) for name in sorted(PROJECTIONS)}
+        # The production deployments: the private instance belongs to this test session, so its
+        # projectors run exactly as ``boxoffice projector`` runs them, stack after stack.
+        self.deployments = {name: deployment(name) for name in sorted(PROJECTIONS)}
         self.api_urls: list[str] = []
         self.apis: list[Child] = []
         for i, port in enumerate(free_ports(command_apis)):
             url = f"http://127.0.0.1:{port}"
             self.api_urls.append(url)
             self.apis.append(
-                Child(f"command-api-{i}", serve_argv("command-api", "--port", str(port)), self.env,
-                      log_dir / f"command-api-{i}.log", health_url=f"{url}/healthz")
-            )  # fmt: skip
+                Child(
+                    f"command-api-{i}",
+                    boxoffice_argv("command-api", "--port", str(port)),
+                    self.env,
+                    log_dir / f"command-api-{i}.log",
+                    health_url=f"{url}/healthz",
+                )
+            )
         self.workers = [
-            Child(f"command-worker-{i}", serve_argv("command-worker"), self.env, log_dir / f"command-worker-{i}.log")
+            Child(
+                f"command-worker-{i}",
+                boxoffice_argv("command-worker"),
+                self.env,
+                log_dir / f"command-worker-{i}.log",
+            )
             for i in range(workers)
         ]
         self.projectors = {
             name: [
-                Child(f"projector-{name}-{i}", projector_argv(d), self.env, log_dir / f"projector-{name}-{i}.log")
+                Child(
+                    f"projector-{name}-{i}",
+                    boxoffice_argv("projector", name, "--metrics-port", "0", "--max-records", "500"),
+                    self.env,
+                    log_dir / f"projector-{name}-{i}.log",
+                )
                 for i in range(projectors_each)
             ]
-            for name, d in self.deployments.items()
+            for name in self.deployments
         }
 
     def children(self) -> Iterator[Child]:
@@ -109,7 +125,7 @@ class Stack:
             child.stop()
 
     async def watchdog(self) -> None:
-        """Restart crashed children every half second until cancelled, as the ``boxoffice up`` supervisor does."""
+        """Restart crashed children every half second until cancelled, as ``boxoffice up`` does."""
         while True:
             for child in self.children():
                 child.restart_if_crashed()
