@@ -76,6 +76,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400:
+            # FastAPI's only 400 is a body it could not parse (e.g. not UTF-8): the same
+            # caller mistake as broken JSON, so the same documented 422.
+            return error_response(422, "malformed_json", "the body is not valid UTF-8 JSON")
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}) or None)
 

@@ -94,3 +94,18 @@ def test_integers_beyond_64_bits_are_refused(
     apis: Apis, client: httpx.Client, order: dict[str, str], field: str, value: int
 ) -> None:
     refused(request(apis, client, order, field, value))
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe\x00", b'{"name": "\xc3\x28"}'])
+def test_bodies_that_are_not_utf8_get_a_documented_status(
+    apis: Apis, client: httpx.Client, body: bytes
+) -> None:
+    response = client.post(
+        f"{apis.command_url}/v1/venues",
+        headers={**apis.auth("operator"), "Content-Type": "application/json"},
+        content=body,
+    )
+    error = refused(response)
+    documented = client.get(f"{apis.command_url}/openapi.json").json()["paths"]["/v1/venues"]["post"]
+    assert str(response.status_code) in documented["responses"], f"{response.status_code} is not documented"
+    assert error["code"] == "malformed_json"

@@ -41,23 +41,10 @@ def no_server_error_but_a_documented_503(ctx: Any, response: Any, case: Any) -> 
     )
 
 
-# Deviations already reported against the command API, tolerated here so the fuzzing keeps finding
-# new ones; test_security_edge_values pins the first. Remove an entry once it is fixed.
-REPORTED_BODY_PARSE_400 = "There was an error parsing the body"  # should be a documented 422 malformed_json
-
-
-def status_code_conformance(ctx: Any, response: Any, case: Any) -> bool | None:
-    """Schemathesis' check, except for the reported 400 on bodies that are not UTF-8 JSON."""
-    if response.status_code == 400 and REPORTED_BODY_PARSE_400 in response.text:
-        return None
-    result: bool | None = checks.status_code_conformance(ctx, response, case)
-    return result
-
-
 def checks_for(path: str) -> list[Any]:
     found = [
         no_server_error_but_a_documented_503,
-        status_code_conformance,
+        checks.status_code_conformance,
         checks.response_schema_conformance,
         checks.negative_data_rejection,
     ]
