@@ -1,6 +1,6 @@
 # One task runner for people and CI (.ci/run calls `make test`).
 #   make setup   virtualenv, the project (editable, dev extras), Kafka jars, PostgreSQL binaries
-#   make test    setup, browser for the page test, lint (reported; LINT=strict to fail on it), services, migrations, pytest
+#   make test    setup, browser for the page test, lint (fails the run; LINT=warn only reports), services, migrations, pytest
 #   make lint    ruff, ruff format --check, mypy, import-linter
 #   make run     setup, then the demo: the whole stack and a live on-sale (Ctrl-C stops it)
 #   make down    stop a detached stack and the local services (data stays in var/)

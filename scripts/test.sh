@@ -4,7 +4,7 @@
 # Uses BOXOFFICE_DATABASE_URL / BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS when both are set;
 # otherwise starts the local launcher (`boxoffice infra up`) and exports its URLs,
 # so every test and every process a test spawns uses the same services.
-# LINT=strict makes lint findings fail the run; by default they are reported only.
+# Lint findings fail the run (LINT=warn only reports them, for work in progress).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +49,7 @@ if ((pytest_status)); then
     echo "tests FAILED (pytest exit $pytest_status)"
     exit "$pytest_status"
 fi
-if ((lint_status)) && [[ "${LINT:-warn}" == strict ]]; then
+if ((lint_status)) && [[ "${LINT:-strict}" == strict ]]; then
     echo "lint FAILED (LINT=strict)"
     exit 1
 fi
