@@ -1,0 +1,258 @@
+"""Topic loss: the events topic is deleted, republished from the outbox, and the projections
+replayed from it rebuild read models identical, row for row, to the ones served before.
+
+Runs the real command API (in process), the real relay, both projections and the
+replay against a private database and private topics, so that nothing else on
+the shared services takes part and the whole outbox is this test's.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import psycopg
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+
+from command_side.bootstrap import build_worker, create_app
+from command_side.republish import republish_from_store
+from command_side.settings import CommandSettings
+from contracts import EVENTS_TOPIC_PARTITIONS, decode_event, partition_key
+from infra.db import libpq_dsn
+from infra.migrations.runner import upgrade
+from infra.settings import ApiKeySettings
+from infra.topics import LOG_CONFIG
+from projections.ops.replay import replay
+from projections.runtime.projection import Deployment
+from projections.runtime.supervisor import run_projectors
+from projections.runtime.topics import end_offsets, partitions_of
+from projections.testing.harness import deployment_for, query, read_topic, wait_consumed
+
+pytestmark = pytest.mark.integration
+
+API_KEYS = "operator:recovery-operator,checkout:recovery-checkout"
+OPERATOR = {"Authorization": "Bearer recovery-operator"}
+CHECKOUT = {"Authorization": "Bearer recovery-checkout"}
+Snapshot = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture(scope="module")
+def recovery_db(database_url: str) -> Iterator[str]:
+    """A private, migrated database: the relay and republish take every outbox row of theirs."""
+    name = f"boxoffice_loss_{uuid4().hex[:10]}"
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    upgrade(url, reader_password="boxoffice-reader")
+    yield url
+    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def private_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
+    """A private events topic shaped like the real one, and its dead-letter topic ``<name>.dlq``."""
+    name = f"test.loss.{uuid4().hex[:12]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [
+                NewTopic(name, EVENTS_TOPIC_PARTITIONS, 1, topic_configs=LOG_CONFIG),
+                NewTopic(f"{name}.dlq", 1, 1),
+            ]
+        )
+        yield name
+    finally:
+        existing = set(await admin.list_topics())
+        await admin.delete_topics([t for t in (name, f"{name}.dlq") if t in existing])
+        await admin.close()
+
+
+def as_customer(customer_id: str) -> dict[str, str]:
+    return {**CHECKOUT, "X-Customer-Id": customer_id}
+
+
+async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    response = await client.post(path, json=body, headers=headers)
+    assert response.status_code in (200, 201), f"{path}: {response.status_code} {response.text}"
+    return response.json()
+
+
+async def sell(client: httpx.AsyncClient, show_id: str, n: int) -> None:
+    """One show's history: holds, releases, orders with and without referrers, payments, cancellations."""
+    orders: list[tuple[str, str, int]] = []
+    for i in range(8):
+        customer = f"s{n}-c{i}"
+        body: dict[str, Any] = (
+            {"customer_id": customer, "zone_id": "B", "quantity": 1 + i % 3}
+            if i % 2
+            else {"customer_id": customer, "seat_ids": [f"A-{1 + i // 2}-{j}" for j in (1, 2)]}
+        )
+        hold = await post(client, f"/v1/shows/{show_id}/holds", body, CHECKOUT)
+        if i in (3, 6):
+            released = await client.delete(f"/v1/holds/{hold['hold_id']}", headers=as_customer(customer))
+            assert released.status_code == 200, released.text
+        elif i != 7:  # hold 7 stays a live hold
+            referrer = {"referrer_id": f"ref-{i % 2}"} if i < 4 else {}
+            order = await post(
+                client,
+                "/v1/orders",
+                {"hold_id": hold["hold_id"], "customer_id": customer, **referrer},
+                CHECKOUT,
+            )
+            orders.append((order["order_id"], customer, order["total_cents"]))
+    for k, (order_id, customer, total) in enumerate(orders):
+        if k not in (3, 4):  # orders 3 and 4 stay pending
+            payment = {"payment_ref": f"pay-{order_id}", "amount_cents": total}
+            await post(client, f"/v1/orders/{order_id}/payment", payment, as_customer(customer))
+    for order_id, customer, _ in (orders[1], orders[4]):  # one paid (refunded), one pending
+        await post(
+            client, f"/v1/orders/{order_id}/cancel", {"reason": "changed plans"}, as_customer(customer)
+        )
+
+
+async def new_show(client: httpx.AsyncClient, venue_id: str, n: int) -> str:
+    body = {"venue_id": venue_id, "title": f"Recovery {n}", "starts_at": f"2031-0{n + 1}-01T20:00:00Z"}
+    show = await post(client, "/v1/shows", {**body, "prices": {"A": 4000 + n, "B": 2500}}, OPERATOR)
+    return str(show["show_id"])
+
+
+async def run_commands(settings: CommandSettings) -> list[str]:
+    app = create_app(settings, ApiKeySettings(api_keys=SecretStr(API_KEYS)))
+    rows = [{"row": str(r), "seats": 6} for r in range(1, 5)]
+    zones = [{"zone_id": z, "name": f"Zone {z}", "rows": rows} for z in ("A", "B")]
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://command") as client:
+            venue = await post(client, "/v1/venues", {"name": f"venue-{uuid4()}", "zones": zones}, OPERATOR)
+            shows = [await new_show(client, venue["venue_id"], n) for n in range(3)]
+            for n, show_id in enumerate(shows):
+                await sell(client, show_id, n)
+            return shows
+    finally:
+        await app.state.command.engine.dispose()
+
+
+def outbox(database_url: str) -> list[tuple[UUID, UUID, int, bytes, bool]]:
+    """(show_id, event_id, seq, body, published) of every stored event, per show in seq order."""
+    rows = query(
+        database_url,
+        "SELECT show_id, event_id, seq, body, published_at IS NOT NULL FROM write_model.outbox"
+        " ORDER BY show_id, seq",
+    )
+    return [(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in rows]
+
+
+async def wait_published(database_url: str, within: float = 30.0) -> None:
+    async with asyncio.timeout(within):
+        while not all(row[4] for row in outbox(database_url)):
+            await asyncio.sleep(0.05)
+
+
+def snapshot(database_url: str, deployments: list[Deployment]) -> Snapshot:
+    """Every row of every read view of the deployments, ordered by all columns."""
+    out: Snapshot = {}
+    for deployment in deployments:
+        for view in deployment.projection.views("unused"):
+            width = query(
+                database_url,
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
+                (deployment.views_schema, view),
+            )[0][0]
+            order = ", ".join(str(i) for i in range(1, width + 1))
+            out[view] = query(
+                database_url, f'SELECT * FROM "{deployment.views_schema}"."{view}" ORDER BY {order}'
+            )
+    return out
+
+
+async def delete_topic(bootstrap: str, topic: str, within: float = 30.0) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+        async with asyncio.timeout(within):
+            while topic in set(await admin.list_topics()) or await partitions_of(bootstrap, topic):
+                await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
+async def topic_by_show(bootstrap: str, topic: str) -> dict[UUID, list[tuple[UUID, int, bytes]]]:
+    """(event_id, seq, bytes) per show in topic order; the key must name the show."""
+    found: dict[UUID, list[tuple[UUID, int, bytes]]] = {}
+    for message in await read_topic(bootstrap, topic):
+        event = decode_event(message.value)
+        assert message.key == partition_key(event.envelope.stream_id)
+        found.setdefault(event.envelope.stream_id, []).append(
+            (event.envelope.event_id, event.envelope.seq, message.value)
+        )
+    return found
+
+
+async def test_lost_topic_republished_from_the_store_replays_to_identical_read_models(
+    recovery_db: str, kafka_bootstrap: str, private_topic: str
+) -> None:
+    settings = CommandSettings(
+        database_url=recovery_db,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        events_topic=private_topic,
+        relay_idle_poll_max_seconds=0.005,
+    )
+    deployments = [deployment_for(name, private_topic) for name in ("seat_availability", "dashboard")]
+    relay_stop, projectors_stop = asyncio.Event(), asyncio.Event()
+    relay = asyncio.create_task(build_worker(settings).run(relay_stop))
+    projectors = asyncio.create_task(
+        run_projectors(deployments, recovery_db, kafka_bootstrap, projectors_stop)
+    )
+    try:
+        shows = await run_commands(settings)
+        await wait_published(recovery_db)
+    finally:
+        relay_stop.set()
+        await relay
+    stored = outbox(recovery_db)
+    try:
+        for deployment in deployments:
+            await wait_consumed(recovery_db, deployment, len(stored), within=60)
+    finally:
+        projectors_stop.set()
+        await projectors
+    before = snapshot(recovery_db, deployments)
+    totals = before["dashboard_totals"][0]
+    assert sorted({row[0] for row in before["seat_availability_shows"]}) == sorted(UUID(s) for s in shows)
+    assert {row[5] for row in before["seat_availability_seats"]} == {"available", "held", "sold"}
+    pending, paid, cancelled, _, _, _, refunded, live_holds, _ = totals
+    assert min(pending, paid, cancelled, refunded, live_holds) > 0, f"a history without every kind: {totals}"
+
+    await delete_topic(kafka_bootstrap, private_topic)
+    progress: list[tuple[int, int]] = []
+    count = await republish_from_store(settings, lambda done, total: progress.append((done, total)))
+    assert count == len(stored)
+    assert progress[-1] == (count, count)
+    assert await partitions_of(kafka_bootstrap, private_topic) == list(range(EVENTS_TOPIC_PARTITIONS))
+    expected: dict[UUID, list[tuple[UUID, int, bytes]]] = {}
+    for show_id, event_id, seq, body, _ in stored:
+        expected.setdefault(show_id, []).append((event_id, seq, body))
+    assert await topic_by_show(kafka_bootstrap, private_topic) == expected
+
+    for deployment in deployments:
+        # The replay follows the old version's offsets with no deadline of its own: a topic
+        # missing events would leave it waiting, so bound it to fail instead of hanging.
+        async with asyncio.timeout(60):
+            outcome = await replay(deployment, recovery_db, kafka_bootstrap, swap_timeout=30)
+        assert (outcome.old and outcome.old.version, outcome.new.version) == (1, 2)
+        assert outcome.dropped_old
+    live = query(
+        recovery_db,
+        "SELECT projection, version FROM projection_meta.versions"
+        " WHERE state = 'live' AND projection = ANY(%s)",
+        ([d.registry_name for d in deployments],),
+    )
+    assert sorted(v for _, v in live) == [2, 2]
+    assert sum((await end_offsets(kafka_bootstrap, private_topic)).values()) == len(stored)
+    assert snapshot(recovery_db, deployments) == before
