@@ -23,7 +23,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from projections.ops.swap import ReplayError, caught_up, offsets, swap_when_equal
+from projections.ops.swap import ReplayError, caught_up, offsets, swap_when_equal, within_log
 from projections.runtime.dead_letters import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import Version, create_version, drop_tables, find
@@ -109,7 +109,16 @@ async def replay(
                 bootstrap_servers=bootstrap_servers,
                 on_progress=on_progress,
             )
-            await swap_when_equal(conn, deployment, old, new, verify=verify, task=task, within=swap_timeout)
+            await swap_when_equal(
+                conn,
+                deployment,
+                old,
+                new,
+                verify=verify,
+                task=task,
+                within=swap_timeout,
+                bootstrap_servers=bootstrap_servers,
+            )
         finally:
             stop.set()
             with contextlib.suppress(Exception):
@@ -141,7 +150,7 @@ async def _follow(
             raise ReplayError(f"the replay stopped: {task.exception() or task.result()}")
         if loop.time() - ends_at > 2.0:  # the log's end moves with live writes; asking costs a connection
             ends, ends_at = await end_offsets(bootstrap_servers, deployment.topic), loop.time()
-        target = await offsets(conn, old.schema_name) if old is not None else ends
+        target = within_log(await offsets(conn, old.schema_name), ends) if old is not None else ends
         done = await offsets(conn, new.schema_name)
         if on_progress is not None:
             n = sum(done.values())

@@ -18,6 +18,7 @@ from projections.ops.verify import differences
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import Version, lock_version, swap
 from projections.runtime.sql import ident
+from projections.runtime.topics import end_offsets
 
 
 class ReplayError(RuntimeError):
@@ -33,6 +34,17 @@ def caught_up(new: dict[int, int], old: dict[int, int]) -> bool:
     return all(new.get(p, 0) >= n for p, n in old.items())
 
 
+def within_log(position: dict[int, int], ends: dict[int, int]) -> dict[int, int]:
+    """The serving version's position, capped at the log's end offsets.
+
+    Normally this changes nothing: no version consumes past the end. After the
+    topic was lost and re-created from the event store, the serving version's
+    offsets belong to the old log, which may have held relayed duplicates and so
+    ended further on; the new version is complete at the new log's end.
+    """
+    return {p: min(o, ends.get(p, o)) for p, o in position.items()}
+
+
 async def swap_when_equal(
     conn: AsyncConnection[Any],
     deployment: Deployment,
@@ -42,13 +54,23 @@ async def swap_when_equal(
     verify: bool,
     task: "asyncio.Task[Any]",
     within: float,
+    bootstrap_servers: str,
 ) -> None:
     """Swap once the new version equals the paused serving version; retried until ``within`` passes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         try:
-            if await _try_swap(conn, deployment, old, new, verify=verify, task=task, deadline=deadline):
+            if await _try_swap(
+                conn,
+                deployment,
+                old,
+                new,
+                verify=verify,
+                task=task,
+                deadline=deadline,
+                bootstrap_servers=bootstrap_servers,
+            ):
                 return
         except psycopg.errors.LockNotAvailable:
             pass  # readers held the views; they never wait long on us, and we try again
@@ -66,6 +88,7 @@ async def _try_swap(
     verify: bool,
     task: "asyncio.Task[Any]",
     deadline: float,
+    bootstrap_servers: str,
 ) -> bool:
     """One attempt, in one transaction: pause N, wait for N+1 to equal it, verify, swap."""
     loop = asyncio.get_running_loop()
@@ -73,7 +96,10 @@ async def _try_swap(
         state = await lock_version(conn, old) if old is not None else None
         if old is not None and state != "live":
             raise ReplayError(f"the serving version {old.version} is {state} now; nothing swapped")
-        target = await offsets(conn, old.schema_name) if old is not None else None
+        target = None
+        if old is not None:  # paused now: its offsets no longer move
+            ends = await end_offsets(bootstrap_servers, deployment.topic)
+            target = within_log(await offsets(conn, old.schema_name), ends)
         while target is not None and not caught_up(await offsets(conn, new.schema_name), target):
             if task.done() or loop.time() > deadline:
                 return False
