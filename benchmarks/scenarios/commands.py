@@ -6,9 +6,12 @@ that show's row lock in turn. Each hold asks for the best two seats of a random
 zone; a 409 (no two seats left in that zone) is counted, not timed.
 """
 
+import functools
 import random
 from typing import Any
 from uuid import UUID
+
+import httpx
 
 from benchmarks.datagen import layout
 from benchmarks.loadgen import closed_loop, http_client
@@ -16,6 +19,22 @@ from benchmarks.scenarios.endpoints import CHECKOUT
 from benchmarks.scenarios.setup import HOT_ZONES, create_shows, create_venue
 
 SPREAD_SHOWS = 32
+
+
+async def post_with_retry(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
+) -> str:
+    """POST as a checkout would: a dropped connection (a keep-alive closed by the server
+    as the request left) is retried once with the same Idempotency-Key, so it takes effect once."""
+    for attempt in range(2):
+        try:
+            response = await client.post(url, json=body, headers=headers)
+        except httpx.TransportError:
+            if attempt:
+                return "connection_error"
+            continue
+        return "ok" if response.status_code == 201 else str(response.status_code)
+    return "connection_error"
 
 
 async def measure_commands(
@@ -36,15 +55,18 @@ async def measure_commands(
                 else:
                     shows, zones = spread, tuple(z for z, _, _ in layout.ZONES)
 
-                async def hold(index: int, shows: list[UUID] = shows, zones: tuple[str, ...] = zones) -> str:
+                async def hold(
+                    index: int, shows: list[UUID] = shows, zones: tuple[str, ...] = zones, run: str = ""
+                ) -> str:
                     show = shows[index % len(shows)]
                     body = {"customer_id": f"bench-{index}", "zone_id": rng.choice(zones), "quantity": 2}
-                    response = await client.post(
-                        f"{command_api}/v1/shows/{show}/holds", json=body, headers=CHECKOUT
-                    )
-                    return "ok" if response.status_code == 201 else str(response.status_code)
+                    headers = {**CHECKOUT, "Idempotency-Key": f"bench-{run}-{index}"}
+                    url = f"{command_api}/v1/shows/{show}/holds"
+                    return await post_with_retry(client, url, body, headers)
 
-                summary = await closed_loop(hold, level, max_ops, max_seconds)
+                summary = await closed_loop(
+                    functools.partial(hold, run=f"{scenario}-{level}"), level, max_ops, max_seconds
+                )
                 rows.append({"scenario": scenario, "concurrency": level, **summary.as_dict()})
                 progress(
                     f"  holds {scenario:<6} x{level:<4} {summary.throughput:>8.1f}/s"
