@@ -1,11 +1,14 @@
 """Projector processes killed with SIGKILL mid-stream: the read models stay exact."""
 
 import asyncio
+import functools
 import random
 import signal
+from collections.abc import Callable
 
 import pytest
 
+from projections.runtime.projection import Deployment
 from projections.testing import Simulation
 from projections.testing.harness import (
     assert_dashboard_matches,
@@ -21,6 +24,18 @@ from projections.testing.harness import (
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+def slowest_reached(database_url: str, deployments: list[Deployment], target: float) -> bool:
+    return min(consumed(database_url, d) for d in deployments) >= target
+
+
+async def wait_for(condition: Callable[[], bool], within: float = 120.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the projectors made no progress")
+        await asyncio.sleep(0.01)
+
+
 async def test_sigkill_at_random_points_of_a_large_backlog(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
@@ -30,12 +45,15 @@ async def test_sigkill_at_random_points_of_a_large_backlog(
     deployments = [deployment_for("seat_availability", topic), deployment_for("dashboard", topic)]
     rng = random.Random(5)
     progress = []
-    for _ in range(4):
+    for round_ in range(4):
         procs = [
             start_projector_process(database_url, kafka_bootstrap, d, "--max-records", "300")
             for d in deployments
         ]
-        await asyncio.sleep(rng.uniform(1.5, 4.0))
+        # Kill at a random point of the backlog, however fast this machine consumes it:
+        # once the slower projection has passed a random share of its round's stretch.
+        target = total * (round_ + rng.uniform(0.2, 0.8)) / 5
+        await wait_for(functools.partial(slowest_reached, database_url, deployments, target))
         for p in procs:
             kill(p, signal.SIGKILL)
         progress.append([consumed(database_url, d) for d in deployments])
