@@ -3,16 +3,18 @@
 The show's stream position is only known once its row is locked, and the
 event bytes and the answer (its consistency token) contain it. Rather than
 bump, return to Python to encode, and insert (two round trips with the show
-row locked), events and answer are encoded once around a placeholder seq and
-split there; the statement that bumps ``stream_version`` splices the real seqs
+row locked), events and answer are encoded once with a placeholder seq and cut
+at the seq's *position* (never by searching for its digits, which legal text
+may contain); the statement that bumps ``stream_version`` splices the real seqs
 into the bytes, and COMMIT is pipelined with it. The show row is then locked
 for one round trip, which is what bounds the commands per second of one show.
 
 Guarantees: the bytes stored (outbox body, idempotent answer) are exactly what
 ``contracts.encode_event`` and ``orjson.dumps`` produce for the real seq; the
 seqs are ``stream_version + 1 ..`` in event order (gapless, commit order per
-show, see ``event_store.reserve_seqs``); everything runs in the caller's
-transaction.
+show: the ``UPDATE`` of the show row locks it until COMMIT, so a later
+command on the show waits, takes higher seqs and commits after this one);
+everything runs in the caller's transaction.
 """
 
 from collections.abc import Sequence
@@ -28,9 +30,12 @@ from command_side.adapters import direct
 from command_side.adapters.event_store import IdempotencyClaim, Write, merged
 from contracts import ConsistencyToken, EventPayload, encode_event, new_envelope
 
-# Larger than any real seq and unlikely elsewhere; a split that does not find it exactly once fails loudly.
+# Any valid seq works: the cut is made at the seq field, whose place in the bytes is fixed.
 PLACEHOLDER_SEQ = 987_654_321_987_654_321
 _PLACEHOLDER = str(PLACEHOLDER_SEQ).encode()
+# The envelope's fields before ``seq`` (event_id, type, version, stream_id) hold no free text,
+# and JSON escapes every quote inside a string, so this is the first match and the seq itself.
+_SEQ_FIELD = b',"seq":' + _PLACEHOLDER + b","
 
 _BUMP = (
     "UPDATE write_model.shows SET stream_version = stream_version + :n "
@@ -59,12 +64,24 @@ class Appended:
     token: str
 
 
-def split_at_placeholder(encoded: bytes) -> tuple[bytes, bytes]:
-    """``encoded`` cut around its single placeholder seq."""
-    parts = encoded.split(_PLACEHOLDER)
-    if len(parts) != 2:
-        raise ValueError("the placeholder seq must occur exactly once in encoded bytes")
-    return parts[0], parts[1]
+def split_event_at_seq(encoded: bytes) -> tuple[bytes, bytes]:
+    """An event encoded at ``PLACEHOLDER_SEQ``, cut around the digits of its envelope's ``seq``."""
+    start = encoded.find(_SEQ_FIELD)
+    if start < 0:
+        raise ValueError("the encoded event has no placeholder seq field")
+    cut = start + len(b',"seq":')
+    return encoded[:cut], encoded[cut + len(_PLACEHOLDER) :]
+
+
+def split_answer_at_seq(encoded: bytes) -> tuple[bytes, bytes]:
+    """An answer whose last field is a consistency token at ``PLACEHOLDER_SEQ``, cut around that seq.
+
+    The token is the last value, so its seq is the last digits before the closing ``"}``.
+    """
+    ending = _PLACEHOLDER + b'"}'
+    if not encoded.endswith(ending):
+        raise ValueError("the answer does not end with a placeholder consistency token")
+    return encoded[: -len(ending)], b'"}'
 
 
 async def append_and_commit(
@@ -98,10 +115,11 @@ async def append_and_commit(
         )
         for p in payloads
     ]
-    cuts = [split_at_placeholder(encode_event(e)) for e in envelopes]
-    answer_head, answer_tail = split_at_placeholder(
-        orjson.dumps({**body, "consistency_token": ConsistencyToken(show_id, PLACEHOLDER_SEQ).encode()})
-    )
+    cuts = [split_event_at_seq(encode_event(e)) for e in envelopes]
+    token = ConsistencyToken(show_id, PLACEHOLDER_SEQ).encode()
+    # the token is added last (a body's own "consistency_token" is replaced, and goes last too)
+    answer_doc = {k: v for k, v in body.items() if k != "consistency_token"} | {"consistency_token": token}
+    answer_head, answer_tail = split_answer_at_seq(orjson.dumps(answer_doc))
     params: dict[str, Any] = {
         "n": len(payloads),
         "show_id": show_id,
