@@ -3,7 +3,9 @@
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.timestamps import UtcDatetime
 
 
 class Envelope(BaseModel):
@@ -22,7 +24,7 @@ class Envelope(BaseModel):
     version: int = Field(ge=1)
     stream_id: UUID = Field(description="The show id.")
     seq: int = Field(ge=1, description="Gapless position in the show's stream, from 1.")
-    occurred_at: AwareDatetime
+    occurred_at: UtcDatetime
     correlation_id: UUID
     causation_id: UUID | None = None
     payload: dict[str, Any]

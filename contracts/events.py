@@ -1,15 +1,18 @@
 """Every event type, v1. Past tense; frozen; never changed in place.
 
 A published version is never edited: a change is a new version plus an upcaster
-in ``contracts.upcasters``. Payloads are self-contained so that projections can
-fold them without looking anything up: order events carry their lines (seat,
-zone, price) and the referrer.
+registered with ``contracts.registry.EventRegistry.register_upcaster``. Payloads
+are self-contained so that projections can fold them without looking anything
+up: order events carry their lines (seat, zone, price) and the referrer.
+Timestamps are UTC (``contracts.timestamps``).
 """
 
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.timestamps import UtcDatetime
 
 LAYOUT_ID = r"^[A-Za-z0-9_]{1,16}$"
 SEAT_ID = r"^[A-Za-z0-9_]{1,16}-[A-Za-z0-9_]{1,16}-[1-9][0-9]{0,4}$"
@@ -62,7 +65,7 @@ class ShowScheduled(EventPayload):
     venue_id: UUID
     venue_name: str
     title: str
-    starts_at: AwareDatetime
+    starts_at: UtcDatetime
     zones: tuple[ZoneLayout, ...] = Field(min_length=1)
 
 
@@ -74,7 +77,7 @@ class SeatsHeld(EventPayload):
     hold_id: UUID
     customer_id: str
     seat_ids: tuple[str, ...] = Field(min_length=1)
-    expires_at: AwareDatetime
+    expires_at: UtcDatetime
 
 
 class HoldReleased(EventPayload):
@@ -99,7 +102,7 @@ class OrderPlaced(EventPayload):
     referrer_id: str | None
     lines: tuple[OrderLine, ...] = Field(min_length=1)
     total_cents: int = Field(ge=0)
-    pay_by: AwareDatetime
+    pay_by: UtcDatetime
 
 
 class OrderPaid(EventPayload):
@@ -112,7 +115,7 @@ class OrderPaid(EventPayload):
     referrer_id: str | None
     lines: tuple[OrderLine, ...] = Field(min_length=1)
     amount_cents: int = Field(ge=0)
-    paid_at: AwareDatetime
+    paid_at: UtcDatetime
 
 
 class OrderCancelled(EventPayload):
@@ -126,7 +129,7 @@ class OrderCancelled(EventPayload):
     lines: tuple[OrderLine, ...] = Field(min_length=1)
     previous_status: Literal["pending", "paid"]
     refunded_cents: int = Field(ge=0)
-    paid_at: AwareDatetime | None = Field(description="When the refunded payment was made.")
+    paid_at: UtcDatetime | None = Field(description="When the refunded payment was made.")
     reason: str | None = None
 
 

@@ -13,5 +13,6 @@ def create_engine(settings: CommandSettings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
-        connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+        # UTC sessions: timestamps read back go into events, which are UTC (contracts.timestamps)
+        connect_args={"connect_timeout": settings.db_connect_timeout_seconds, "options": "-c timezone=UTC"},
     )

@@ -1,7 +1,7 @@
 """Hold rows of the write model."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,12 @@ _COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at"
 
 def _view(row: Row[Any]) -> HoldView:
     return HoldView(
-        row.hold_id, row.show_id, row.customer_id, row.status, tuple(row.seat_ids), row.expires_at
+        row.hold_id,
+        row.show_id,
+        row.customer_id,
+        row.status,
+        tuple(row.seat_ids),
+        row.expires_at.astimezone(UTC),
     )
 
 

@@ -1,7 +1,7 @@
 """Order rows of the write model."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import orjson
@@ -33,8 +33,9 @@ async def get_order(conn: AsyncConnection, order_id: UUID) -> OrderView | None:
         status=row.status,
         lines=tuple(OrderLine.model_validate(line) for line in row.lines),
         total_cents=int(row.total_cents),
-        pay_by=row.pay_by,
-        paid_at=row.paid_at,
+        # read back in UTC whatever the session's time zone: events carry these values
+        pay_by=row.pay_by.astimezone(UTC),
+        paid_at=row.paid_at.astimezone(UTC) if row.paid_at is not None else None,
     )
 
 

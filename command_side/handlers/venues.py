@@ -1,5 +1,6 @@
 """Creating venues and scheduling shows."""
 
+from datetime import UTC
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,12 +34,13 @@ def schedule_show(command: ScheduleShow) -> Handler:
             raise NotFound("venue_not_found", "no venue has this id", venue_id=str(command.venue_id))
         check_prices([z.zone_id for z in venue.zones], command.prices)
         show_id = uuid4()
+        starts_at = command.starts_at.astimezone(UTC)  # events carry UTC, whatever offset the caller sent
         await venues_repo.insert_show(
             conn,
             show_id=show_id,
             venue_id=venue.venue_id,
             title=command.title,
-            starts_at=command.starts_at,
+            starts_at=starts_at,
             prices=command.prices,
         )
         event = ShowScheduled(
@@ -46,7 +48,7 @@ def schedule_show(command: ScheduleShow) -> Handler:
             venue_id=venue.venue_id,
             venue_name=venue.name,
             title=command.title,
-            starts_at=command.starts_at,
+            starts_at=starts_at,
             zones=tuple(
                 ZoneLayout(
                     zone_id=z.zone_id,
