@@ -14,6 +14,7 @@ from command_side.api.middleware import BodyLimit, RequestMetrics
 from command_side.domain.holds import HoldPolicy
 from command_side.relay.worker import CommandWorker
 from command_side.settings import CommandSettings
+from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings
 
 DESCRIPTION = """Commands of boxoffice: venues, shows, holds, orders, payments, cancellations.
@@ -55,6 +56,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
+    app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
     return app
 
 

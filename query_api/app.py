@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.cache import BodyCache
 from query_api.consistency import ProgressListener, ProgressSignal
@@ -77,4 +78,5 @@ def create_app(
     for module in (shows, dashboard, projections, ops):
         app.include_router(module.router)
     app.include_router(web_router)  # the live dashboard page; it reads the JSON routes above
+    app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
     return app

@@ -90,7 +90,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_unavailable(exc):
             error = database_unavailable()
             return error_response(error.status, error.code, error.message, error.headers)
-        return error_response(500, "internal_error", "the command could not be completed")
+        raise exc  # unexpected: infra.http.unexpected answers 500 and logs it with a correlation id
 
     @app.exception_handler(psycopg.OperationalError)
     async def _connection(request: Request, exc: psycopg.OperationalError) -> Response:

@@ -1,7 +1,8 @@
 """Every error answer in the design's shape ``{"error": {"code", "message", ...}}``.
 
-Covers the API's own errors, FastAPI's validation errors, unknown routes and
-anything unexpected (a 500 without a trace; bad input never gets there).
+Covers the API's own errors, FastAPI's validation errors and unknown routes;
+anything unexpected is ``infra.http.unexpected``'s (a JSON 500 with a correlation
+id, never a trace; bad input never gets there).
 """
 
 import logging
@@ -91,13 +92,7 @@ async def _database_error(_: Request, exc: Exception) -> Response:
         return error_response(
             503, "database_unavailable", "the database is not reachable; retry shortly", retry
         )
-    log.exception("database error", exc_info=exc)
-    return error_response(500, "internal_error", "the server failed to answer; the error is logged")
-
-
-async def _unexpected(_: Request, __: Exception) -> Response:
-    # The server logs the exception with its trace; the caller gets the shape, never the trace.
-    return error_response(500, "internal_error", "the server failed to answer; the error is logged")
+    raise exc  # unexpected: infra.http.unexpected answers 500 and logs it with a correlation id
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -105,4 +100,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
-    app.add_exception_handler(Exception, _unexpected)
