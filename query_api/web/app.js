@@ -2,7 +2,7 @@
 
 import { adoptKeyFromUrl, forgetViewerKey, getJson, KeyRefused, setViewerKey, viewerKey } from "./api.js";
 import { drawSalesByDay, drawVelocity } from "./charts.js";
-import { ago, count, money, when } from "./format.js";
+import { ago, count, countCompact, fitFigure, fitTable, money, moneyCompact, setFigure, when } from "./format.js";
 import { normalise, SeatMap } from "./seatmap.js";
 import { renderReferrers, renderShows, renderZones } from "./tables.js";
 
@@ -43,20 +43,27 @@ function focusShow(showId) {
 
 // ---- rendering -------------------------------------------------------------------
 
+// A figure shows its exact text where it fits and a compact one, with the exact text as
+// its tooltip, where it does not (format.js: setFigure, fitTable): never an ellipsis.
 function renderTotals(totals) {
   for (const node of document.querySelectorAll("[data-total]")) {
     const value = totals[node.dataset.total];
-    const text = node.dataset.total.endsWith("_cents") ? money(value) : count(value);
-    if (node.textContent !== text) {
-      node.textContent = text;
-      node.dataset.value = String(value);
-      node.classList.remove("bumped");
-      void node.offsetWidth; // restart the highlight animation
-      node.classList.add("bumped");
-    }
+    if (node.dataset.value === String(value)) continue;
+    const cents = node.dataset.total.endsWith("_cents");
+    setFigure(node, cents ? money(value) : count(value), cents ? moneyCompact(value) : countCompact(value));
+    node.dataset.value = String(value);
+    node.classList.remove("bumped");
+    void node.offsetWidth; // restart the highlight animation
+    node.classList.add("bumped");
   }
-  $("kpi-refunded").textContent = `refunds ${money(totals.refunded_cents)}`;
-  $("kpi-holds").textContent = `live holds ${count(totals.live_holds)}`;
+  setFigure($("kpi-refunded"), `refunds ${money(totals.refunded_cents)}`, `refunds ${moneyCompact(totals.refunded_cents)}`);
+  setFigure($("kpi-holds"), `live holds ${count(totals.live_holds)}`, `live holds ${countCompact(totals.live_holds)}`);
+}
+
+/** Re-fit every figure to the space it has now (after a resize or a layout change). */
+function refitFigures() {
+  for (const node of document.querySelectorAll(".kpi [data-exact]")) fitFigure(node);
+  for (const table of document.querySelectorAll("table.data")) fitTable(table);
 }
 
 function renderDashboard() {
@@ -214,6 +221,15 @@ window.boxofficeDashboard = {
   seatStatuses: () => Object.fromEntries([...seatMap.positions].map(([id, at]) => [id, at.status])),
   seatPixel: (seatId) => seatMap.pixel(seatId),
 };
+
+// Fit in the next frame, not inside the observer's callback (no resize-observer loop).
+let refitFrame = null;
+const refitSoon = () => {
+  if (refitFrame === null) refitFrame = requestAnimationFrame(() => { refitFrame = null; refitFigures(); });
+};
+const resized = new ResizeObserver(refitSoon);
+for (const box of document.querySelectorAll(".kpi, .grid > .card")) resized.observe(box);
+document.fonts?.ready.then(refitSoon);
 
 adoptKeyFromUrl();
 state.showId = routeShowId();

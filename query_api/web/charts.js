@@ -1,6 +1,6 @@
 // Two small SVG charts, drawn from scratch on each change (they hold a few dozen points).
 
-import { count, day, moneyShort } from "./format.js";
+import { count, countCompact, day, money, moneyShort } from "./format.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const H = 160;
@@ -39,10 +39,11 @@ export function drawSalesByDay(svg, rows) {
     const x = i * slot + (slot - barWidth) / 2;
     const y = H - BOTTOM - height;
     const bar = svgEl("rect", { class: "bar", x, y, width: barWidth, height, rx: 3, "data-day": d.day });
-    bar.append(svgEl("title", {}, `${d.day}: ${moneyShort(d.revenue_cents)}, ${count(d.tickets_sold)} tickets`));
+    // Labels are compact (a bar is narrow); its tooltip has the exact figures.
+    bar.append(svgEl("title", {}, `${d.day}: ${money(d.revenue_cents)}, ${count(d.tickets_sold)} tickets`));
     nodes.push(bar);
     nodes.push(svgEl("text", { class: "bar-label", x: x + barWidth / 2, y: y - 16, "text-anchor": "middle" }, moneyShort(d.revenue_cents)));
-    nodes.push(svgEl("text", { x: x + barWidth / 2, y: y - 4, "text-anchor": "middle" }, `${count(d.tickets_sold)} tix`));
+    nodes.push(svgEl("text", { x: x + barWidth / 2, y: y - 4, "text-anchor": "middle" }, `${countCompact(d.tickets_sold)} tix`));
     nodes.push(svgEl("text", { x: x + barWidth / 2, y: H - 6, "text-anchor": "middle" }, day(d.day)));
   });
   svg.replaceChildren(...nodes);

@@ -1,6 +1,6 @@
 // The page's tables: shows, zones and referrers. Each render replaces the rows it owns.
 
-import { count, el, money, percent, when } from "./format.js";
+import { countCell, el, fitTable, moneyCell, percent, when } from "./format.js";
 
 function meter(parts) {
   return el("div", { class: "meter" }, ...parts.map(([cls, pct]) => {
@@ -29,14 +29,15 @@ export function renderShows(table, byShow, selectedId, onPick) {
     el("td", {}, when(s.starts_at)),
     el("td", {}, meter([["sold", s.occupancy_pct], ["held", held]])),
     el("td", { class: "num" }, percent(s.occupancy_pct)),
-    el("td", { class: "num" }, count(s.sold)),
-    el("td", { class: "num" }, count(s.held)),
-    el("td", { class: "num" }, count(s.capacity)),
-    el("td", { class: "num" }, money(s.revenue_cents)));
+    countCell(s.sold),
+    countCell(s.held),
+    countCell(s.capacity),
+    moneyCell(s.revenue_cents));
     tr.addEventListener("click", () => onPick(s.show_id));
     return tr;
   });
   tbody.replaceChildren(...rows);
+  fitTable(table);
 }
 
 /** Zones of the selected show: prices and held seats from availability, revenue from the dashboard. */
@@ -46,12 +47,13 @@ export function renderZones(table, availability, byZone) {
   const revenue = new Map(byZone.map((z) => [z.zone_id, z.revenue_cents]));
   tbody.replaceChildren(...availability.zones.map((z) => el("tr", { "data-zone-id": z.zone_id, "data-sold": z.sold, "data-held": z.held },
     el("td", {}, `${z.name} `, el("small", {}, z.zone_id)),
-    el("td", { class: "num" }, money(z.price_cents)),
+    moneyCell(z.price_cents),
     el("td", {}, meter([["sold", (100 * z.sold) / (z.capacity || 1)], ["held", (100 * z.held) / (z.capacity || 1)]])),
-    el("td", { class: "num" }, count(z.available)),
-    el("td", { class: "num" }, count(z.held)),
-    el("td", { class: "num" }, count(z.sold)),
-    el("td", { class: "num" }, revenue.has(z.zone_id) ? money(revenue.get(z.zone_id)) : "–"))));
+    countCell(z.available),
+    countCell(z.held),
+    countCell(z.sold),
+    revenue.has(z.zone_id) ? moneyCell(revenue.get(z.zone_id)) : el("td", { class: "num" }, "–"))));
+  fitTable(table);
 }
 
 /** Referrers by revenue, with their share of referred revenue. */
@@ -62,8 +64,9 @@ export function renderReferrers(table, byReferrer) {
   const rows = [...byReferrer].sort((a, b) => b.revenue_cents - a.revenue_cents);
   tbody.replaceChildren(...rows.map((r) => el("tr", { "data-referrer-id": r.referrer_id, "data-tickets-sold": r.tickets_sold },
     el("td", {}, r.referrer_id),
-    el("td", { class: "num" }, count(r.orders_paid)),
-    el("td", { class: "num" }, count(r.tickets_sold)),
-    el("td", { class: "num" }, money(r.revenue_cents)),
+    countCell(r.orders_paid),
+    countCell(r.tickets_sold),
+    moneyCell(r.revenue_cents),
     el("td", {}, meter([["share", (100 * Math.max(0, r.revenue_cents)) / total]])))));
+  fitTable(table);
 }

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from cli.demo.api import BoxofficeClient, Endpoints
 from cli.demo.catalog import Catalog
@@ -331,4 +331,211 @@ def test_a_twenty_thousand_seat_map_renders(stack: Stack, browser: Browser) -> N
     )
     for seat_id in ("A-1-1", "B-25-50", "D-50-100"):
         assert_painted(page, seat_id, "available")
+    page.close()
+
+
+# Totals the size of a season of sold-out stadium shows: the figures must still be readable.
+LARGE_TOTALS = {
+    "orders_pending": 48_213,
+    "orders_paid": 987_654,
+    "orders_cancelled": 123_456,
+    "orders_expired": 234_567,
+    "tickets_sold": 2_345_678,
+    "revenue_cents": 1_672_074_599,
+    "refunded_cents": 9_876_543_210,
+    "live_holds": 12_345,
+    "held_seats": 45_678,
+}
+ROW_SCALE = 100_000  # each row's revenue and ticket counts, scaled alike
+COMPACT_UNITS = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def enlarged(body: dict[str, Any]) -> dict[str, Any]:
+    """The real /v1/dashboard answer, its totals replaced by LARGE_TOTALS and its rows' figures scaled."""
+    body["totals"] = dict(LARGE_TOTALS)
+    for name in ("sales_by_day", "by_show", "by_zone", "by_referrer"):
+        for row in body[name]:
+            for field in ("revenue_cents", "tickets_sold", "orders_paid"):
+                if field in row:
+                    row[field] *= ROW_SCALE
+    return body
+
+
+def serve_large_dashboard(route: Route) -> None:
+    """Fetch the query API's own answer and fulfil with it enlarged (no ETag: every poll is a 200)."""
+    headers = {k: v for k, v in route.request.headers.items() if k.lower() != "if-none-match"}
+    response = route.fetch(headers=headers)
+    if response.status != 200:
+        route.fulfill(response=response)
+        return
+    route.fulfill(status=200, json=enlarged(response.json()), headers={"Cache-Control": "no-store"})
+
+
+def exact_money(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) / 100:,.2f}"
+
+
+def figure_value(text: str) -> float:
+    """The number a figure shows: "$1.67M" -> 1_670_000.0, "refunds $1,234.50" -> 1234.5."""
+    number = text.rsplit(maxsplit=1)[-1].replace("$", "").replace(",", "")
+    unit = COMPACT_UNITS.get(number[-1:], 1)
+    return float(number.rstrip("KMBT")) * unit
+
+
+def assert_compact_or_exact(text: str, exact: str, value: float, what: str) -> None:
+    if text == exact:
+        return
+    assert abs(figure_value(text) - value) <= 0.01 * abs(value), f"{what}: {text!r} is not {exact}"
+
+
+FIGURES_JS = """() => {
+    const describe = (n) => n.id || n.dataset.total || `${n.closest('table')?.id}:${n.cellIndex}`;
+    const figures = [...document.querySelectorAll('.kpi .value, .kpi .sub, table.data td.num')];
+    const boxes = [...document.querySelectorAll('.kpi, .card, .scroll')];
+    return {
+        figures: figures.map(n => ({
+            what: describe(n), text: n.textContent, title: n.getAttribute('title'),
+            scrollWidth: n.scrollWidth, clientWidth: n.clientWidth,
+            total: n.dataset.total ?? null, value: n.dataset.value ?? null, exact: n.dataset.exact ?? null,
+        })),
+        overflowing: boxes.filter(n => n.scrollWidth > n.clientWidth)
+            .map(n => `${n.className} ${n.id || n.querySelector('h2, .label')?.textContent}: `
+                      + `${n.scrollWidth} > ${n.clientWidth}`),
+        page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+    };
+}"""
+
+
+def truncated(measured: dict[str, Any]) -> list[str]:
+    cut = [
+        f"{f['what']} {f['text']!r}: scrollWidth {f['scrollWidth']} > clientWidth {f['clientWidth']}"
+        for f in measured["figures"]
+        if f["scrollWidth"] > f["clientWidth"]
+    ]
+    page_width, viewport = measured["page"]
+    if page_width > viewport:
+        cut.append(f"the page scrolls sideways: {page_width} > {viewport}")
+    cut.extend(measured["overflowing"])
+    return cut
+
+
+def test_large_totals_are_never_truncated(stack: Stack, browser: Browser) -> None:
+    catalog = open_show(stack)
+    with ThreadPoolExecutor(1) as pool:  # crowd() runs a loop of its own; Playwright's owns this thread
+        stats = pool.submit(crowd, stack, catalog, 3.0).result(timeout=120)
+    assert stats.tickets_sold > 0
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.route("**/v1/dashboard*", serve_large_dashboard)
+    page.goto(f"{stack.query_url}/shows/{catalog.shows[0].show_id}?key={VIEWER_KEY}")
+    page.wait_for_function(
+        """cents => document.querySelector('[data-total=revenue_cents]').dataset.value === String(cents)
+            && document.querySelector('#referrers-table tr[data-referrer-id]') !== null
+            && document.querySelector('#zones-table tr[data-zone-id]') !== null""",
+        arg=LARGE_TOTALS["revenue_cents"],
+        timeout=PAGE_WAIT_MS,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    failures: list[str] = []  # every width is looked at before the test fails, to report them all
+    for width in (1400, 1024, 1920, 1120, 1280):
+        page.set_viewport_size({"width": width, "height": 1000})
+        measured: dict[str, Any] = {}
+        for _ in range(20):  # the page may re-fit its figures a frame or a poll after a resize
+            page.wait_for_timeout(100)
+            measured = page.evaluate(FIGURES_JS)
+            if not truncated(measured):
+                break
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-large-{width}.png"), full_page=True)
+        failures += [f"at {width} px: {cut}" for cut in truncated(measured)]
+        for figure in measured["figures"]:
+            what, text, exact = f"{figure['what']} at {width} px", figure["text"], figure["exact"]
+            if figure["total"] is not None:  # a KPI: its exact text is worked out here, not read off the page
+                value = LARGE_TOTALS[figure["total"]]
+                assert figure["value"] == str(value)
+                cents = figure["total"].endswith("_cents")
+                exact = exact_money(value) if cents else f"{value:,}"
+            # A compacted figure (tables too) means the same number and has the exact text as its tooltip.
+            if exact is not None and text != exact:
+                assert_compact_or_exact(text, exact, figure_value(exact), what)
+                if figure["title"] != exact:
+                    failures.append(f"{what}: shows {text!r}, no tooltip {exact!r}")
+    assert not failures, "\n".join(["figures cut:", *failures])
+    assert problems == []
+    page.close()
+
+
+FORMAT_JS = """async () => {
+    const f = await import('/assets/format.js');
+    const cents = [0, 4_500, 16_720_745, 99_999_999, 1_672_074_599, -1_672_074_599, 100_000_000_000];
+    const counts = [0, 999, 1_000, 48_213, 999_999, 2_345_678];
+    const shown = (n) => ({
+        text: n.textContent, title: n.getAttribute('title'), tight: n.classList.contains('tight'),
+    });
+
+    // A KPI-like figure in a box of a width set here (through the CSSOM: the CSP forbids style attributes).
+    const box = document.createElement('div');
+    const node = document.createElement('span');
+    Object.assign(node.style, {display: 'block', whiteSpace: 'nowrap', fontSize: '28px'});
+    box.append(node);
+    document.body.append(box);
+    const fitted = {};
+    for (const width of [600, 120, 30]) {
+        box.style.width = `${width}px`;
+        if (width === 600) f.setFigure(node, '$16,720,745.99', '$16.7M'); else f.fitFigure(node);
+        fitted[width] = shown(node);
+    }
+
+    // A table of figure cells in a container of a set width: exact where the table fits, else compact.
+    const holder = document.createElement('div');
+    const table = document.createElement('table');
+    const row = table.insertRow();
+    row.append(f.moneyCell(1_672_074_599), f.countCell(2_345_678), f.moneyCell(4_500));
+    holder.append(table);
+    document.body.append(holder);
+    const tables = {};
+    for (const width of [800, 60]) {
+        holder.style.width = `${width}px`;
+        f.fitTable(table);
+        tables[width] = [...row.cells].map(shown);
+    }
+    box.remove();
+    holder.remove();
+    return {
+        money: cents.map(f.money), moneyCompact: cents.map(f.moneyCompact),
+        count: counts.map(f.count), countCompact: counts.map(f.countCompact), fitted, tables,
+    };
+}"""
+
+
+def test_the_compact_formatter_and_the_fitting_of_figures(stack: Stack, browser: Browser) -> None:
+    """format.js itself, imported by the page's origin: compact texts, and exact-else-compact fitting."""
+    page = browser.new_page()
+    page.goto(f"{stack.query_url}/")
+    got = page.evaluate(FORMAT_JS)
+    assert got["money"] == [
+        "$0.00", "$45.00", "$167,207.45", "$999,999.99",
+        "$16,720,745.99", "-$16,720,745.99", "$1,000,000,000.00",
+    ]  # fmt: skip
+    assert got["moneyCompact"] == ["$0", "$45", "$167K", "$1M", "$16.7M", "-$16.7M", "$1B"]
+    assert got["count"] == ["0", "999", "1,000", "48,213", "999,999", "2,345,678"]
+    assert got["countCompact"] == ["0", "999", "1K", "48.2K", "1M", "2.35M"]
+    # Exact where it fits; compact with the exact tooltip where not; smaller type where even that is too wide.
+    assert got["fitted"] == {
+        "600": {"text": "$16,720,745.99", "title": None, "tight": False},
+        "120": {"text": "$16.7M", "title": "$16,720,745.99", "tight": False},
+        "30": {"text": "$16.7M", "title": "$16,720,745.99", "tight": True},
+    }
+    assert got["tables"]["800"] == [
+        {"text": "$16,720,745.99", "title": None, "tight": False},
+        {"text": "2,345,678", "title": None, "tight": False},
+        {"text": "$45.00", "title": None, "tight": False},
+    ]
+    assert got["tables"]["60"] == [
+        {"text": "$16.7M", "title": "$16,720,745.99", "tight": False},
+        {"text": "2.35M", "title": "2,345,678", "tight": False},
+        {"text": "$45", "title": "$45.00", "tight": False},
+    ]
     page.close()
