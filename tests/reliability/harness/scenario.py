@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.reliability.harness import checks_read as rd
 from tests.reliability.harness import checks_write as wr
+from tests.reliability.harness import losses as ls
 from tests.reliability.harness.load import Ledger, Load
 from tests.reliability.harness.stack import Stack
 
@@ -67,7 +68,11 @@ async def settle_and_verify(stack: Stack, load: Load, injected: set[wr.Offset]) 
     end = await rd.topic_end(kafka)
     for deployment in stack.deployments.values():
         await rd.wait_caught_up(db, deployment, end)
-    facts = wr.check_topic_matches_outbox(db, await wr.read_topic(kafka))
+    records = await wr.read_topic(kafka)
+    # Counted before the checks below, which stop at the first missing effect: a loss is reported whole.
+    lost = ls.lost_effects(ledger.accepted, ls.observe(db, ledger.accepted, records, stack.deployments))
+    assert not lost, ls.describe(lost)
+    facts = wr.check_topic_matches_outbox(db, records)
     assert facts.events > 0
     assert end >= facts.events
     assert set(facts.foreign) == injected, f"records in the topic that are not outbox events: {facts.foreign}"
@@ -98,5 +103,5 @@ async def settle_and_verify(stack: Stack, load: Load, injected: set[wr.Offset]) 
         "read_model": {"seats_compared_with_write_model": seats, "view_rows_compared_with_replay": compared},
         "secrets_grepped_in_logs": looked,
         "process_crashes_restarted": stack.crashes(),
-        "lost": 0,
+        "lost": len(lost),
     }
