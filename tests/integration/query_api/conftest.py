@@ -1,6 +1,6 @@
-"""A query API app over a private, test-seeded read schema, driven in-process over ASGI."""
+"""A query API app over private read views seeded through the projections, driven in-process over ASGI."""
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -20,8 +20,8 @@ ClientFactory = Callable[..., AbstractAsyncContextManager[tuple[httpx.AsyncClien
 
 
 @pytest.fixture
-def seeded(database_url: str) -> Iterator[SeededSchema]:
-    schema = create_seeded_schema(database_url)
+async def seeded(database_url: str) -> AsyncIterator[SeededSchema]:
+    schema = await create_seeded_schema(database_url)
     yield schema
     drop_seeded_schema(schema)
 

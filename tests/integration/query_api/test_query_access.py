@@ -1,9 +1,11 @@
 """Roles: public reads, viewer/operator dashboard, operator projection status."""
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
-from tests.integration.query_api.seed import SeededSchema
+from tests.integration.query_api.seed import CAPACITY, PRICES, SeededSchema
 
 pytestmark = pytest.mark.integration
 
@@ -47,25 +49,49 @@ async def test_admitted(client: httpx.AsyncClient, path: str, key: str) -> None:
 
 
 async def test_public_reads_need_no_key(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
-    show_id = seeded.add_show()
+    show_id = await seeded.add_show()
     for path in ("/v1/shows", f"/v1/shows/{show_id}/availability", f"/v1/shows/{show_id}/seats"):
         assert (await client.get(path)).status_code == 200
 
 
 async def test_dashboard_shape(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
-    show_id = seeded.add_show()
-    seeded.execute("INSERT INTO {r}.dashboard_totals VALUES (1, 2, 0, 0, 3, 15000, 0, 1, 2)")
-    seeded.execute(
-        "UPDATE {r}.dashboard_by_show SET sold = 3, revenue_cents = 15000 WHERE show_id = %s", (show_id,)
-    )
-    seeded.execute("INSERT INTO {r}.dashboard_by_referrer VALUES ('aff-1', 1, 2, 10000)")
-    seeded.execute("INSERT INTO {r}.dashboard_sales_by_day VALUES ('2026-11-01', 2, 3, 15000)")
+    show_id = await seeded.add_show()
+    day = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
+    await seeded.sell(show_id, "A-1-1", "A-1-2", referrer="aff-1", paid_at=day)  # 2 x zone A
+    await seeded.sell(show_id, "B-1-1", paid_at=day)  # 1 x zone B, no referrer
+    await seeded.order(show_id, await seeded.hold(show_id, "A-2-1"))  # pending: its seat stays held
+    await seeded.hold(show_id, "A-2-2", "A-2-3")  # a live hold
     body = (await client.get("/v1/dashboard", headers=bearer("test-viewer-key"))).json()
-    assert body["totals"]["revenue_cents"] == 15000
-    assert body["totals"]["held_seats"] == 2
-    assert body["by_show"][0]["occupancy_pct"] == 37.5
-    assert body["by_referrer"] == [
-        {"referrer_id": "aff-1", "orders_paid": 1, "tickets_sold": 2, "revenue_cents": 10000}
+    revenue = 2 * PRICES["A"] + PRICES["B"]
+    assert body["totals"] == {
+        "orders_pending": 1,
+        "orders_paid": 2,
+        "orders_cancelled": 0,
+        "orders_expired": 0,
+        "tickets_sold": 3,
+        "revenue_cents": revenue,
+        "refunded_cents": 0,
+        "live_holds": 1,
+        "held_seats": 3,
+    }
+    assert len(body["by_show"]) == 1
+    assert body["by_show"][0]["show_id"] == str(show_id)
+    assert {k: body["by_show"][0][k] for k in ("title", "capacity", "sold", "held", "revenue_cents")} == {
+        "title": "Hamlet",
+        "capacity": CAPACITY,
+        "sold": 3,
+        "held": 3,  # the pending order's seat and the live hold's two
+        "revenue_cents": revenue,
+    }
+    assert body["by_show"][0]["occupancy_pct"] == 100 * 3 / CAPACITY == 37.5
+    assert [(z["zone_id"], z["capacity"], z["sold"], z["revenue_cents"]) for z in body["by_zone"]] == [
+        ("A", 6, 2, 2 * PRICES["A"]),
+        ("B", 2, 1, PRICES["B"]),
     ]
-    assert body["sales_by_day"][0]["day"] == "2026-11-01"
+    assert body["by_referrer"] == [
+        {"referrer_id": "aff-1", "orders_paid": 1, "tickets_sold": 2, "revenue_cents": 2 * PRICES["A"]}
+    ]
+    assert body["sales_by_day"] == [
+        {"day": "2026-11-01", "orders_paid": 2, "tickets_sold": 3, "revenue_cents": revenue}
+    ]
     assert set(body) == {"totals", "sales_by_day", "by_show", "by_zone", "by_referrer"}

@@ -14,7 +14,7 @@ VIEWER = {"Authorization": "Bearer test-viewer-key"}
 async def test_unchanged_show_resource_is_304_and_a_change_gets_a_new_etag(
     client: httpx.AsyncClient, seeded: SeededSchema, resource: str
 ) -> None:
-    show_id = seeded.add_show()
+    show_id = await seeded.add_show()
     url = f"/v1/shows/{show_id}/{resource}"
     first = await client.get(url)
     etag = first.headers["etag"]
@@ -23,7 +23,7 @@ async def test_unchanged_show_resource_is_304_and_a_change_gets_a_new_etag(
     assert again.status_code == 304
     assert again.headers["etag"] == etag
     assert again.content == b""
-    seeded.set_seat(show_id, "A-1-1", "held", 2)
+    await seeded.hold(show_id, "A-1-1")
     changed = await client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
@@ -33,7 +33,7 @@ async def test_unchanged_show_resource_is_304_and_a_change_gets_a_new_etag(
 async def test_variants_of_a_resource_have_distinct_etags(
     client: httpx.AsyncClient, seeded: SeededSchema
 ) -> None:
-    show_id = seeded.add_show()
+    show_id = await seeded.add_show()
     full = await client.get(f"/v1/shows/{show_id}/seats")
     compact = await client.get(f"/v1/shows/{show_id}/seats", params={"format": "compact"})
     zone = await client.get(f"/v1/shows/{show_id}/seats", params={"zone_id": "A"})
@@ -41,7 +41,7 @@ async def test_variants_of_a_resource_have_distinct_etags(
 
 
 async def test_show_list_and_dashboard_revalidate(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
-    show_id = seeded.add_show()
+    show_id = await seeded.add_show()
     shows = await client.get("/v1/shows")
     dashboard = await client.get("/v1/dashboard", headers=VIEWER)
     assert dashboard.headers["cache-control"] == "private, no-cache"
@@ -52,25 +52,33 @@ async def test_show_list_and_dashboard_revalidate(client: httpx.AsyncClient, see
         "/v1/dashboard", headers={**VIEWER, "If-None-Match": dashboard.headers["etag"]}
     )
     assert not_modified.status_code == 304
-    seeded.add_show("Othello")
-    seeded.execute("UPDATE {r}.dashboard_watermarks SET seq = 5 WHERE show_id = %s", (show_id,))
+    await seeded.add_show("Othello", to=["seat_availability"])  # the dashboard has not seen it yet
     assert (
         await client.get("/v1/shows", headers={"If-None-Match": shows.headers["etag"]})
     ).status_code == 200
+    still = await client.get("/v1/dashboard", headers={**VIEWER, "If-None-Match": dashboard.headers["etag"]})
+    assert still.status_code == 304
+    await seeded.hold(show_id, "A-1-1", to=["dashboard"])  # the dashboard catches up, then moves on
     moved = await client.get("/v1/dashboard", headers={**VIEWER, "If-None-Match": dashboard.headers["etag"]})
     assert moved.status_code == 200
+    assert sorted(s["title"] for s in moved.json()["by_show"]) == ["Hamlet", "Othello"]
+    assert moved.json()["totals"]["held_seats"] == 1
 
 
 async def test_a_replay_swap_changes_the_etag_at_equal_watermarks(
     client: httpx.AsyncClient, seeded: SeededSchema
 ) -> None:
-    show_id = seeded.add_show()
+    show_id = await seeded.add_show()
+    await seeded.hold(show_id, "A-1-1")
     url = f"/v1/shows/{show_id}/availability"
-    etag = (await client.get(url)).headers["etag"]
-    seeded.execute(
-        "UPDATE " + seeded.meta_schema + ".versions SET version = 2 WHERE projection = 'seat_availability'"
-    )
-    assert (await client.get(url, headers={"If-None-Match": etag})).status_code == 200
+    first = await client.get(url)
+    assert seeded.live["seat_availability"].version == 1
+    replayed = await seeded.replay("seat_availability")  # version 2, from the same events
+    assert replayed.version == 2
+    again = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 200
+    assert again.headers["etag"] != first.headers["etag"]
+    assert again.json() == first.json()  # same watermark, same rows
 
 
 async def test_projections_status_revalidates(client: httpx.AsyncClient) -> None:

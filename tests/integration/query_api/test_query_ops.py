@@ -16,7 +16,7 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 
 async def test_not_ready_without_read_views(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
-    seeded.execute("DROP TABLE {r}.dashboard_watermarks")
+    seeded.execute("DROP VIEW {r}.dashboard_watermarks")
     ready = await client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["missing_views"] == [f"{seeded.read_schema}.dashboard_watermarks"]
@@ -25,7 +25,7 @@ async def test_not_ready_without_read_views(client: httpx.AsyncClient, seeded: S
 async def test_metrics_are_labelled_by_route_template(
     client: httpx.AsyncClient, seeded: SeededSchema
 ) -> None:
-    show_id = seeded.add_show()
+    show_id = await seeded.add_show()
     await client.get(f"/v1/shows/{show_id}/availability")
     text = (await client.get("/metrics")).text
     assert 'route="/v1/shows/{show_id}/availability"' in text
@@ -45,8 +45,8 @@ async def test_openapi_documents_the_read_routes(client: httpx.AsyncClient) -> N
 
 
 async def test_a_missing_read_view_is_503_not_500(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
-    show_id = seeded.add_show()
-    seeded.execute("DROP TABLE {r}.seat_availability_zones")
+    show_id = await seeded.add_show()
+    seeded.execute("DROP VIEW {r}.seat_availability_zones")
     response = await client.get(f"/v1/shows/{show_id}/availability")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "read_model_unavailable"
