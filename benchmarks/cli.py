@@ -24,6 +24,13 @@ def bench(
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the private database and topics for inspection.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated data set.")] = 7,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            help="After a run without errors, copy its report and plots to docs/bench and regenerate "
+            "docs/performance.md's Latest figures (python -m benchmarks.report.publish)."
+        ),
+    ] = False,
 ) -> None:
     """Benchmark the read models against the compute-on-read baseline; write Markdown, JSON, PNG reports."""
     if scale not in SCALES:
@@ -36,6 +43,11 @@ def bench(
         typer.echo(f"not measured: {phase}: {error}", err=True)
     if errors:
         raise typer.Exit(1)
+    if publish:
+        from benchmarks.report.publish import publish as publish_run  # noqa: PLC0415  # only when asked
+
+        publish_run(out_dir)
+        typer.echo(f"published to docs/bench ({scale}-latest.md) and docs/performance.md")
 
 
 async def _interruptible(options: BenchOptions) -> tuple[dict[str, Path], dict[str, str]]:

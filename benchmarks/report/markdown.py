@@ -111,6 +111,8 @@ def _floors(floors: list[dict[str, Any]]) -> str:
         + table(head, rows)
         + (
             "\nThe same FastAPI/uvicorn stack and load generator returning a constant, and doing one "
-            "primary-key select: no read can beat these on this machine.\n"
+            "primary-key select, measured once before the first size's reads: what the harness costs a "
+            "request that does almost nothing. A reference, not a bound: reads measured at another "
+            "moment on a shared machine can come out below it.\n"
         )
     )
