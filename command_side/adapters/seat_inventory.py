@@ -52,19 +52,34 @@ async def lock_seats_held_by(
     return {r.seat_id: r.zone_id for r in rows}
 
 
-async def free_candidates(
-    conn: AsyncConnection, show_id: UUID, zone_id: str, now: datetime
+_FREE_SEATS_FROM = (
+    "SELECT seat_id, row_ordinal, row_seats, number FROM ("
+    " (SELECT seat_id, row_ordinal, row_seats, number FROM write_model.seat_inventory"
+    "  WHERE show_id = :show_id AND zone_id = :zone_id AND status = 'available' AND row_ordinal >= :from_row"
+    "  ORDER BY row_ordinal, number LIMIT :limit)"
+    " UNION ALL"
+    " (SELECT seat_id, row_ordinal, row_seats, number FROM write_model.seat_inventory"
+    "  WHERE show_id = :show_id AND zone_id = :zone_id AND status = 'held' AND order_id IS NULL"
+    "  AND held_until <= :now AND row_ordinal >= :from_row)"
+    ") AS free ORDER BY row_ordinal, number LIMIT :limit"
+)
+
+
+async def free_seats_from(
+    conn: AsyncConnection, show_id: UUID, zone_id: str, now: datetime, *, from_row: int, limit: int
 ) -> list[SeatCandidate]:
-    """Seats of a zone that are free now (available, or held by a lapsed hold), unlocked snapshot."""
-    rows = await conn.execute(
-        text(
-            "SELECT seat_id, row_ordinal, row_seats, number FROM write_model.seat_inventory "
-            "WHERE show_id = :show_id AND zone_id = :zone_id AND (status = 'available' OR "
-            "(status = 'held' AND order_id IS NULL AND held_until <= :now))"
-        ),
-        {"show_id": show_id, "zone_id": zone_id, "now": now},
+    """Up to ``limit`` seats of a zone free now (available, or held by a lapsed hold), in layout
+    order from row ``from_row``; an unlocked snapshot.
+
+    Reads two partial indexes (available seats by row and number, live holds' seats by expiry),
+    so the cost is ``limit``, whatever the size of the zone.
+    """
+    rows = await direct.fetch(
+        conn,
+        _FREE_SEATS_FROM,
+        {"show_id": show_id, "zone_id": zone_id, "now": now, "from_row": from_row, "limit": limit},
     )
-    return [SeatCandidate(r.seat_id, r.row_ordinal, r.row_seats, r.number) for r in rows]
+    return [SeatCandidate(*r) for r in rows]
 
 
 def mark_held(show_id: UUID, seat_ids: Sequence[str], hold_id: UUID, until: datetime) -> Write:

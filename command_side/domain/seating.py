@@ -1,7 +1,13 @@
-"""Best-available seat selection: adjacent seats in one row where possible."""
+"""Best-available seat selection: adjacent seats in one row where possible.
+
+The preference: ``quantity`` adjacent seats in the frontmost row that has such
+a run, and there the run closest to the row's centre; where no row has one,
+the frontmost, most central free seats. Rows are judged one at a time, front
+first, so a picker only needs the free seats of the front rows, never the zone.
+"""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -15,12 +21,12 @@ class SeatCandidate:
     number: int
 
 
-def pick_best_available(candidates: Iterable[SeatCandidate], quantity: int) -> tuple[str, ...] | None:
+Pick = tuple[str, ...]
+
+
+def pick_best_available(candidates: Iterable[SeatCandidate], quantity: int) -> Pick | None:
     """The seats to offer for ``quantity``, or None when the zone has fewer free seats.
 
-    Prefers ``quantity`` adjacent seats in one row: the frontmost row that has
-    such a run, and there the run closest to the row's centre. Where no row
-    has one, it falls back to the frontmost, most central free seats.
     Deterministic: the same candidates always give the same answer.
     """
     rows: dict[int, list[SeatCandidate]] = defaultdict(list)
@@ -29,26 +35,36 @@ def pick_best_available(candidates: Iterable[SeatCandidate], quantity: int) -> t
     if sum(len(seats) for seats in rows.values()) < quantity:
         return None
     for ordinal in sorted(rows):
-        window = _best_window(sorted(rows[ordinal], key=lambda s: s.number), quantity)
-        if window is not None:
-            return tuple(s.seat_id for s in window)
-    scattered = sorted(
-        (s for seats in rows.values() for s in seats),
-        key=lambda s: (s.row_ordinal, abs(2 * s.number - (s.row_seats + 1)), s.number),
-    )
-    return tuple(s.seat_id for s in scattered[:quantity])
+        runs = adjacent_runs(rows[ordinal], quantity)
+        if runs:
+            return runs[0]
+    return scattered(candidates_of(rows.values()), quantity)
 
 
-def _best_window(row: list[SeatCandidate], quantity: int) -> list[SeatCandidate] | None:
-    """The run of ``quantity`` consecutive seat numbers nearest the row's centre, if any."""
-    best: list[SeatCandidate] | None = None
-    best_distance = 0
-    for start in range(len(row) - quantity + 1):
-        window = row[start : start + quantity]
-        if window[-1].number - window[0].number != quantity - 1:
+def adjacent_runs(row: Sequence[SeatCandidate], quantity: int) -> list[Pick]:
+    """Every run of ``quantity`` consecutive free seat numbers of one row, most central first."""
+    ordered = sorted(row, key=lambda s: s.number)
+    found: list[tuple[int, int, Pick]] = []
+    for start in range(len(ordered) - quantity + 1):
+        first, last = ordered[start], ordered[start + quantity - 1]
+        if last.number - first.number != quantity - 1:
             continue  # a gap: numbers are unique, so the span shows whether the run is adjacent
-        # twice the distance between window centre and row centre, to stay in integers
-        distance = abs(window[0].number + window[-1].number - (window[0].row_seats + 1))
-        if best is None or distance < best_distance:
-            best, best_distance = window, distance
-    return best
+        # twice the distance between run centre and row centre, to stay in integers
+        distance = abs(first.number + last.number - (first.row_seats + 1))
+        found.append((distance, first.number, tuple(s.seat_id for s in ordered[start : start + quantity])))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [run for _, _, run in found]
+
+
+def scattered(candidates: Iterable[SeatCandidate], quantity: int) -> Pick | None:
+    """The frontmost, most central ``quantity`` free seats, adjacent or not; None if too few."""
+    ordered = sorted(
+        candidates, key=lambda s: (s.row_ordinal, abs(2 * s.number - (s.row_seats + 1)), s.number)
+    )
+    if len(ordered) < quantity:
+        return None
+    return tuple(s.seat_id for s in ordered[:quantity])
+
+
+def candidates_of(rows: Iterable[Iterable[SeatCandidate]]) -> list[SeatCandidate]:
+    return [seat for row in rows for seat in row]

@@ -11,18 +11,15 @@ from command_side.domain.commands import HoldBestAvailable, HoldSeats, ReleaseHo
 from command_side.domain.errors import Conflict, Invalid, NotFound
 from command_side.domain.holds import (
     HoldPolicy,
-    SeatState,
     check_hold_live,
     check_hold_owner,
     check_quantity,
     check_seat_ids,
     decide_hold,
 )
-from command_side.domain.seating import pick_best_available
+from command_side.handlers.best_available import lock_best_available
 from command_side.handlers.runner import CommandContext, Decision, Handler
 from contracts import EventPayload, HoldReleased, SeatsHeld
-
-MAX_PICK_ROUNDS = 50  # each round excludes at least one seat, so this only bounds pathological zones
 
 
 def hold_seats(command: HoldSeats, policy: HoldPolicy) -> Handler:
@@ -49,48 +46,33 @@ def hold_seats(command: HoldSeats, policy: HoldPolicy) -> Handler:
 
 
 def hold_best_available(command: HoldBestAvailable, policy: HoldPolicy) -> Handler:
-    """Hold ``quantity`` seats of a zone, adjacent in one row where possible.
-
-    Picks from an unlocked snapshot, then locks the pick with SKIP LOCKED: seats
-    another command is taking are excluded and the pick is redone, so
-    concurrent best-available commands never wait on each other or deadlock.
-    """
+    """Hold ``quantity`` seats of a zone, adjacent in one row where possible (``best_available``)."""
 
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
         ttl = policy.ttl(command.ttl_seconds)
         quantity = check_quantity(command.quantity)
-        candidates = await seat_inventory.free_candidates(conn, command.show_id, command.zone_id, context.now)
-        if not candidates:
-            await _check_zone(conn, command.show_id, command.zone_id)
-        owned: dict[str, SeatState] = {}
-        excluded: set[str] = set()
-        for _ in range(MAX_PICK_ROUNDS):
-            pick = pick_best_available([c for c in candidates if c.seat_id not in excluded], quantity)
-            if pick is None:
-                break
-            wanted = sorted(set(pick) - owned.keys())
-            for state in await seat_inventory.lock_seats(conn, command.show_id, wanted, skip_locked=True):
-                if state.free(context.now):
-                    owned[state.seat_id] = state
-            missing = set(pick) - owned.keys()
-            if not missing:
-                seat_ids = tuple(sorted(pick))
-                lapsed = decide_hold(seat_ids, [owned[s] for s in seat_ids], context.now)
-                return await _hold(
-                    conn,
-                    context,
-                    show_id=command.show_id,
-                    customer_id=command.customer_id,
-                    seat_ids=seat_ids,
-                    lapsed=lapsed,
-                    ttl=ttl,
-                )
-            excluded |= missing
-        raise Conflict(
-            "seats_unavailable",
-            f"zone {command.zone_id} has fewer than {quantity} free seats",
-            seat_ids=[],
-            zone_id=command.zone_id,
+        states, any_free = await lock_best_available(
+            conn, command.show_id, command.zone_id, quantity, context.now
+        )
+        if not states:
+            if not any_free:
+                await _check_zone(conn, command.show_id, command.zone_id)
+            raise Conflict(
+                "seats_unavailable",
+                f"zone {command.zone_id} has fewer than {quantity} free seats",
+                seat_ids=[],
+                zone_id=command.zone_id,
+            )
+        seat_ids = tuple(s.seat_id for s in states)
+        lapsed = decide_hold(seat_ids, states, context.now)
+        return await _hold(
+            conn,
+            context,
+            show_id=command.show_id,
+            customer_id=command.customer_id,
+            seat_ids=seat_ids,
+            lapsed=lapsed,
+            ttl=ttl,
         )
 
     return handle
