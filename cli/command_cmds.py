@@ -32,14 +32,23 @@ def command_api(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
     workers: Annotated[
-        int, typer.Option(min=1, max=32, help="Server processes; more use more cores (one pool each).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1,
+            max=32,
+            envvar="BOXOFFICE_COMMAND_API_WORKERS",
+            help="Server processes (one pool each); default: one per core.",
+            show_default=False,
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve the command API (venues, shows, holds, orders, payments, cancellations)."""
+    import os
+
     from command_side.serve import serve
 
-    serve(host=host, port=port, workers=workers, log_level=log_level)
+    serve(host=host, port=port, workers=workers or os.cpu_count() or 1, log_level=log_level)
 
 
 def command_worker(
