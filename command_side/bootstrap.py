@@ -12,6 +12,8 @@ from command_side.api.deps import CommandState
 from command_side.api.errors import install_error_handlers
 from command_side.api.middleware import BodyLimit, RequestMetrics
 from command_side.domain.holds import HoldPolicy
+from command_side.handlers.runner import call_after_events_commit
+from command_side.relay.wakeup import OutboxNotifier
 from command_side.relay.worker import CommandWorker
 from command_side.settings import CommandSettings
 from infra.http.unexpected import UnexpectedErrors
@@ -35,21 +37,37 @@ def hold_policy(settings: CommandSettings) -> HoldPolicy:
 
 
 def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None) -> FastAPI:
-    """The command API. Its engine is created now (connecting lazily) and disposed at shutdown."""
+    """The command API. Its engine is created now (connecting lazily) and disposed at shutdown.
+
+    With ``relay_notify`` each command that committed events wakes the relay
+    leader with a NOTIFY sent after COMMIT (``relay.wakeup.OutboxNotifier``:
+    coalesced, in the background, on its own connection, never failing the
+    command); ``app.state.outbox_notifier`` is that notifier (or None).
+    """
     state = CommandState(
         settings=settings,
         api_keys=api_keys or ApiKeySettings(),
         engine=create_engine(settings),
         hold_policy=hold_policy(settings),
     )
+    notifier = None
+    if settings.relay_notify:
+        notifier = OutboxNotifier(
+            settings.database_url, settings.relay_notify_channel, settings.db_connect_timeout_seconds
+        )
+        call_after_events_commit(state.engine, notifier.notify)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        call_after_events_commit(state.engine, None)
+        if notifier is not None:
+            await notifier.aclose()
         await state.engine.dispose()
 
     app = FastAPI(title="boxoffice command API", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.command = state
+    app.state.outbox_notifier = notifier
     app.state.metrics_registry = registry = CollectorRegistry()
     install_error_handlers(app)
     for router in (routes_layout.router, routes_holds.router, routes_orders.router, routes_ops.router):

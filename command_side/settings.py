@@ -27,12 +27,29 @@ class CommandSettings(BaseSettings):
     db_connect_timeout_seconds: int = Field(default=3, ge=1)
 
     relay_batch_size: int = Field(default=1000, ge=1)
-    relay_idle_poll_min_seconds: float = Field(default=0.001, gt=0)
-    relay_idle_poll_max_seconds: float = Field(default=0.01, gt=0)
+    relay_notify: bool = Field(
+        default=True,
+        description="The command API NOTIFYs the relay after each commit that appended events (after "
+        "COMMIT, on a connection of its own, coalesced): events reach Kafka milliseconds after commit.",
+    )
+    relay_listen: bool = Field(
+        default=True, description="The relay leader LISTENs for those notifications; off: it only polls."
+    )
+    relay_notify_channel: str = Field(
+        default="boxoffice_outbox", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="The NOTIFY channel."
+    )
+    relay_fallback_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="The idle relay reads the outbox this often even when not notified: the longest "
+        "a commit whose notification was lost waits for publication.",
+    )
     relay_leader_retry_seconds: float = Field(default=1.0, gt=0)
     relay_lock_key: int = Field(default=0x626F_7872, description="Advisory lock id of the relay leader.")
     relay_mark_delay_seconds: float = Field(
         default=0.0, ge=0, description="Fault injection for crash tests: pause between acks and marking."
     )
-    expiry_interval_seconds: float = Field(default=0.5, gt=0)
+    expiry_interval_seconds: float = Field(
+        default=0.5, gt=0, description="The expirer sleeps this long between passes (holds expire this late)."
+    )
     expiry_batch_size: int = Field(default=200, ge=1)

@@ -9,8 +9,14 @@ Guarantees:
 
 Handlers decide before they write: a DomainError is raised before any state
 change, so a refused command can store its answer and commit without effect.
+
+After a command's events committed, the engine's post-commit hook (see
+``call_after_events_commit``) runs, outside the transaction: the command API
+uses it to wake the relay. The hook cannot fail or delay the command.
 """
 
+import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +26,7 @@ from uuid import UUID, uuid4
 import orjson
 import psycopg.errors
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -36,6 +43,7 @@ from command_side.adapters.stream_append import append_and_commit
 from command_side.domain.errors import DomainError
 from contracts import ConsistencyToken, EventPayload
 
+log = logging.getLogger(__name__)
 KIND_STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
 MAX_ATTEMPTS = 4  # deadlocks between lapsed-hold take-overs are rare; a retry resolves them
 
@@ -70,6 +78,30 @@ class CommandResult:
 
 
 Handler = Callable[[AsyncConnection, CommandContext], Awaitable[Decision]]
+CommitHook = Callable[[], None]
+_commit_hooks: "weakref.WeakKeyDictionary[Engine, CommitHook]" = weakref.WeakKeyDictionary()
+
+
+def call_after_events_commit(engine: AsyncEngine, hook: CommitHook | None) -> None:
+    """Call ``hook()`` after every command run on ``engine`` whose events committed (None: no hook).
+
+    It is called on the event loop once COMMIT has returned, before the
+    command's answer; it must not block (schedule work instead). An exception
+    from it is logged and ignored: the command has committed.
+    """
+    if hook is None:
+        _commit_hooks.pop(engine.sync_engine, None)
+    else:
+        _commit_hooks[engine.sync_engine] = hook
+
+
+def _events_committed(engine: AsyncEngine) -> None:
+    hook = _commit_hooks.get(engine.sync_engine)
+    if hook is not None:
+        try:
+            hook()
+        except Exception:
+            log.warning("post-commit hook failed (the command committed)", exc_info=True)
 
 
 def error_body(code: str, message: str, **extra: Any) -> bytes:
@@ -142,6 +174,7 @@ async def _run_once(
                     occurred_at=context.now,
                 )
                 await tx.commit()  # already committed in the pipeline: SQLAlchemy sends nothing
+                _events_committed(engine)
                 return CommandResult(decision.status_code, appended.body, appended.token)
             if decision.writes:
                 last = decision.writes[-1]

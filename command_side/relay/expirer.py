@@ -36,6 +36,11 @@ class Expirer:
         return done
 
     async def run(self) -> None:
+        """Expire until cancelled: a pass, then ``expiry_interval_seconds`` of sleep (none after a full
+        batch, more are due); an idle worker does one cheap pass per interval and nothing else.
+
+        Expiries commit through ``run_command``, so their events wake the relay at once.
+        """
         while True:
             try:
                 if await self.expire_once() >= self._settings.expiry_batch_size:

@@ -1,12 +1,12 @@
-"""The outbox relay loop: poll unpublished rows, publish, await acks, mark published."""
+"""The outbox relay loop: wait for a wake-up (or the fallback poll), publish, await acks, mark published."""
 
 import asyncio
+import contextlib
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from command_side.relay import store
 from command_side.relay.publisher import KafkaEventPublisher
+from command_side.relay.store import RelaySession
+from command_side.relay.wakeup import OutboxListener
 from command_side.settings import CommandSettings
 
 log = logging.getLogger(__name__)
@@ -16,38 +16,73 @@ MAX_FAILURE_BACKOFF_SECONDS = 5.0
 class OutboxRelay:
     """Relays committed outbox rows to Kafka in commit order per show, without gaps, at least once.
 
-    Polling is adaptive instead of NOTIFY (which would take a global lock at
-    every command commit): right after a non-empty batch it polls again at once,
-    when idle it waits from ``relay_idle_poll_min_seconds`` doubling up to
-    ``relay_idle_poll_max_seconds``. A row is marked published only after Kafka
-    acked it; rows of a rolled-back transaction never become visible.
+    Each pass reads the oldest unpublished rows (``store.unpublished``, on the
+    relay's own autocommit session: one round trip), publishes them, waits for
+    every ack, then marks them; a row is marked published only after Kafka
+    acked it, and rows of a rolled-back transaction never become visible.
+    After a non-empty pass it reads again at once, so a burst is drained
+    completely before the relay waits.
+
+    Waiting costs nothing: the relay sleeps until ``wake()`` is called (by the
+    LISTEN on ``relay_notify_channel`` that the command API NOTIFYs after its
+    commits, or in-process by the expirer's commits) or until
+    ``relay_fallback_poll_seconds`` passed. The fallback poll is what
+    guarantees publication: a lost notification delays an event by about that
+    long at most, never loses it. A wake-up during a pass makes the next pass
+    start at once (the flag is cleared before reading, not after). Neither
+    changes what is published or in which order: every pass reads the store.
     """
 
-    def __init__(
-        self, settings: CommandSettings, engine: AsyncEngine, publisher: KafkaEventPublisher
-    ) -> None:
+    def __init__(self, settings: CommandSettings, publisher: KafkaEventPublisher) -> None:
         self._settings = settings
-        self._engine = engine
+        self._session = RelaySession(settings.database_url, settings.db_connect_timeout_seconds)
         self._publisher = publisher
+        self._wake = asyncio.Event()
+        self.listener: OutboxListener | None = None
         self.published = 0
+        self.passes = 0
+
+    def wake(self) -> None:
+        """Make the relay read the outbox now (or right after its current pass); cheap, never raises."""
+        self._wake.set()
 
     async def relay_once(self) -> int:
         """Publish one batch; the number of events published (0 when there was nothing)."""
-        batch = await store.unpublished(self._engine, self._settings.relay_batch_size)
+        self.passes += 1
+        batch = await self._session.unpublished(self._settings.relay_batch_size)
         if not batch:
             return 0
         await self._publisher.publish(batch)
         if self._settings.relay_mark_delay_seconds:
             await asyncio.sleep(self._settings.relay_mark_delay_seconds)
-        await store.mark_published(self._engine, [e.position for e in batch])
+        await self._session.mark_published([e.position for e in batch])
         self.published += len(batch)
         return len(batch)
 
     async def run(self) -> None:
-        """Relay until cancelled; Kafka or database failures back off and retry the same rows."""
-        idle = self._settings.relay_idle_poll_min_seconds
+        """Relay until cancelled (LISTENing while it runs); failures back off and retry the same rows."""
+        listening = None
+        if self._settings.relay_listen:
+            self.listener = OutboxListener(
+                self._settings.database_url,
+                self._settings.relay_notify_channel,
+                self.wake,
+                self._settings.db_connect_timeout_seconds,
+            )
+            listening = asyncio.create_task(self.listener.run(), name="relay-listen")
+        try:
+            await self._relay_until_cancelled()
+        finally:
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
+            await self._session.close()
+
+    async def _relay_until_cancelled(self) -> None:
         failures = 0
         while True:
+            self._wake.clear()  # before reading: a commit notified from now on is seen by a next pass
             try:
                 count = await self.relay_once()
                 failures = 0
@@ -58,7 +93,7 @@ class OutboxRelay:
                 await asyncio.sleep(delay)
                 continue
             if count:
-                idle = self._settings.relay_idle_poll_min_seconds
-                continue
-            await asyncio.sleep(idle)
-            idle = min(idle * 2, self._settings.relay_idle_poll_max_seconds)
+                continue  # drain: more may have committed meanwhile
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._settings.relay_fallback_poll_seconds):
+                    await self._wake.wait()

@@ -1,11 +1,26 @@
 """Reading the outbox (the event store) and marking rows published."""
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 from uuid import UUID
 
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from infra.db import libpq_dsn
+
+# the statements of ``unpublished`` and ``mark_published`` below, in psycopg's parameter style
+_UNPUBLISHED = (
+    "SELECT position, show_id, seq, body FROM write_model.outbox "
+    "WHERE published_at IS NULL ORDER BY position LIMIT %(limit)s"
+)
+_MARK = (
+    "UPDATE write_model.outbox SET published_at = clock_timestamp() "
+    "WHERE position = ANY(%(positions)s) AND published_at IS NULL"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,57 @@ async def mark_published(engine: AsyncEngine, positions: Sequence[int]) -> None:
             ),
             {"positions": list(positions)},
         )
+
+
+class RelaySession:
+    """The relay leader's own autocommit session: ``unpublished`` and ``mark_published`` in one round trip.
+
+    The same statements as the functions above, each a statement of its own
+    (a single SELECT sees one snapshot, a single UPDATE is atomic), without a
+    pool or BEGIN/ROLLBACK around them: the relay's latency is a few round
+    trips. After an error the session is closed and the next call reconnects.
+    """
+
+    def __init__(self, database_url: str, connect_timeout: int = 3) -> None:
+        self._dsn = libpq_dsn(database_url)
+        self._connect_timeout = connect_timeout
+        self._conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
+
+    async def _connected(self) -> psycopg.AsyncConnection[tuple[object, ...]]:
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(
+                self._dsn,
+                autocommit=True,
+                connect_timeout=self._connect_timeout,
+                application_name="boxoffice-relay",
+            )
+        return self._conn
+
+    async def unpublished(self, limit: int) -> list[StoredEvent]:
+        """As ``unpublished`` above: per show, a gapless run in seq order continuing the last batch."""
+        try:
+            conn = await self._connected()
+            cursor = await conn.execute(_UNPUBLISHED, {"limit": limit})
+            rows = await cursor.fetchall()
+        except BaseException:
+            await self.close()
+            raise
+        return [StoredEvent(*cast(tuple[int, UUID, int, bytes], row)) for row in rows]
+
+    async def mark_published(self, positions: Sequence[int]) -> None:
+        """As ``mark_published`` above (only after Kafka acked every one of them)."""
+        try:
+            conn = await self._connected()
+            await conn.execute(_MARK, {"positions": list(positions)})
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None and not conn.closed:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 async def count_events(engine: AsyncEngine) -> int:

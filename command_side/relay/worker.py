@@ -1,10 +1,17 @@
-"""The command worker process: wait for leadership, then relay and expire until stopped or deposed."""
+"""The command worker process: wait for leadership, then relay and expire until stopped or deposed.
+
+Idle, the leader only sleeps: the relay waits for a NOTIFY (or its fallback
+poll, ``relay_fallback_poll_seconds``), the expirer sleeps
+``expiry_interval_seconds`` between passes, and the leader session is checked
+once a second. Standbys try the lock every ``relay_leader_retry_seconds``.
+"""
 
 import asyncio
 import contextlib
 import logging
 
 from command_side.adapters.engine import create_engine
+from command_side.handlers.runner import call_after_events_commit
 from command_side.relay.expirer import Expirer
 from command_side.relay.leader import LeaderLock
 from command_side.relay.publisher import KafkaEventPublisher
@@ -23,8 +30,9 @@ class CommandWorker:
         self.engine = create_engine(self.settings)
         self.lock = LeaderLock(settings.database_url, settings.relay_lock_key)
         self.publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, settings.events_topic)
-        self.relay = OutboxRelay(self.settings, self.engine, self.publisher)
+        self.relay = OutboxRelay(self.settings, self.publisher)
         self.expirer = Expirer(self.settings, self.engine)
+        call_after_events_commit(self.engine, self.relay.wake)  # expiries wake the relay in-process
         self.is_leader = False
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -37,6 +45,7 @@ class CommandWorker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.settings.relay_leader_retry_seconds)
         finally:
+            call_after_events_commit(self.engine, None)
             await self.lock.release()
             await self.publisher.close()
             await self.engine.dispose()

@@ -216,7 +216,7 @@ async def test_lost_topic_republished_from_the_store_replays_to_identical_read_m
         database_url=recovery_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         events_topic=private_topic,
-        relay_idle_poll_max_seconds=0.005,
+        relay_fallback_poll_seconds=0.05,
     )
     deployments = [deployment_for(name, private_topic) for name in ("seat_availability", "dashboard")]
     relay_stop, projectors_stop = asyncio.Event(), asyncio.Event()

@@ -60,7 +60,6 @@ def command_settings(command_db: str, kafka_bootstrap: str, events_topic: str) -
         kafka_bootstrap_servers=kafka_bootstrap,
         events_topic=events_topic,
         hold_ttl_min_seconds=1,
-        relay_idle_poll_max_seconds=0.005,
         expiry_interval_seconds=0.2,
     )
 
@@ -77,7 +76,9 @@ async def make_client(command_settings: CommandSettings) -> AsyncIterator[Client
         return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://command", timeout=60)
 
     yield build
-    for app in apps:
+    for app in apps:  # what the lifespan (not run by ASGITransport) would close
+        if app.state.outbox_notifier is not None:
+            await app.state.outbox_notifier.aclose()
         await app.state.command.engine.dispose()
 
 

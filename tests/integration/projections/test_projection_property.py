@@ -62,7 +62,7 @@ async def world(private_db: str, kafka_bootstrap: str) -> AsyncIterator[World]:
         database_url=private_db,
         kafka_bootstrap_servers=kafka_bootstrap,
         events_topic=topic,
-        relay_idle_poll_max_seconds=0.005,
+        relay_fallback_poll_seconds=0.05,
     )
     app = create_app(settings_, ApiKeySettings(api_keys=SecretStr(KEYS)))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://command", timeout=60)
