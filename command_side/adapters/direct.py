@@ -15,6 +15,8 @@ Errors surface as psycopg exceptions, not SQLAlchemy's ``DBAPIError``.
 
 import re
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +35,40 @@ def psycopg_sql(statement: str) -> str:
     return _BIND.sub(r"%(\1)s", statement.replace("%", "%%"))
 
 
+@dataclass(slots=True)
+class Deferred:
+    """A statement that rides with the transaction's first pipelined statement, saving a round trip.
+
+    ``rows`` is None until it was sent; whoever deferred it must send it itself if no
+    statement took it along (``send_if_pending``).
+    """
+
+    statement: str
+    params: Mapping[str, Any]
+    rows: list[tuple[Any, ...]] | None = None
+
+
+_deferred: ContextVar[Deferred | None] = ContextVar("boxoffice_deferred_statement", default=None)
+
+
+def defer(deferred: Deferred | None) -> Token[Deferred | None]:
+    """Send ``deferred`` ahead of the next transaction-opening statement of this task (reset the token)."""
+    return _deferred.set(deferred)
+
+
+def reset_deferred(token: Token[Deferred | None]) -> None:
+    _deferred.reset(token)
+
+
+async def send_if_pending(conn: AsyncConnection, deferred: Deferred) -> list[tuple[Any, ...]]:
+    """The deferred statement's rows, running it now if no statement took it along."""
+    if deferred.rows is None:
+        if _deferred.get() is deferred:
+            _deferred.set(None)
+        deferred.rows = list(await execute(conn, deferred.statement, deferred.params))
+    return deferred.rows
+
+
 async def driver_connection(conn: AsyncConnection) -> "psycopg.AsyncConnection[Any]":
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
@@ -47,10 +83,18 @@ async def execute(
     """Run one statement (after the transaction's ``BEGIN`` if it is the first) and optionally
     ``COMMIT``, in one round trip; returns the statement's rows."""
     driver = await driver_connection(conn)
+    deferred = _deferred.get()
+    if deferred is not None and driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        deferred = None  # it goes first in a transaction or not at all (its sender runs it then)
     async with driver.pipeline():
+        if deferred is not None:
+            _deferred.set(None)
+            ahead = await driver.execute(psycopg_sql(deferred.statement), deferred.params)
         cursor = await driver.execute(psycopg_sql(statement), params)
         if commit:
             await driver.commit()
+    if deferred is not None:
+        deferred.rows = await ahead.fetchall()
     return await cursor.fetchall() if cursor.description is not None else []
 
 

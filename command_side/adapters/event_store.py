@@ -91,22 +91,31 @@ class ReusedKeyError(Exception):
     """The idempotency key was first used with a different request."""
 
 
-async def claim_key(conn: AsyncConnection, claim: IdempotencyClaim) -> StoredResponse | None:
-    """Claim the key for this transaction, or return the answer of the command that claimed it.
+_CLAIM = (
+    "INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash) "
+    "VALUES (:scope, :idempotency_key, :request_hash) ON CONFLICT DO NOTHING RETURNING 1"
+)
 
-    A concurrent duplicate blocks on the primary key until the first transaction
-    ends: after its commit it reads the stored answer; after its rollback it
-    claims the key itself. Raises ReusedKeyError for the same key with another body.
-    """
-    params = {"scope": claim.scope, "idempotency_key": claim.key, "request_hash": claim.request_hash}
-    # the claim is a command's first statement: pipelined, BEGIN costs no round trip of its own
-    claimed = await direct.execute(
-        conn,
-        "INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash) "
-        "VALUES (:scope, :idempotency_key, :request_hash) ON CONFLICT DO NOTHING RETURNING 1",
-        params,
+
+def deferred_claim(claim: IdempotencyClaim) -> direct.Deferred:
+    """The claim of ``claim``'s key, to ride with the command's first statement (``settle_claim``)."""
+    return direct.Deferred(
+        _CLAIM, {"scope": claim.scope, "idempotency_key": claim.key, "request_hash": claim.request_hash}
     )
-    if claimed:
+
+
+async def settle_claim(
+    conn: AsyncConnection, claim: IdempotencyClaim, deferred: direct.Deferred
+) -> StoredResponse | None:
+    """None if this transaction holds the key now, else the answer of the command that claimed it.
+
+    The claim is sent with the command's first pipelined statement (or now, if none
+    took it along), and settled before the command writes anything. A concurrent
+    duplicate blocks on the primary key until the first transaction ends: after its
+    commit it reads the stored answer; after its rollback it claims the key itself.
+    Raises ReusedKeyError for the same key with another body.
+    """
+    if await direct.send_if_pending(conn, deferred):
         return None
     row = (
         await conn.execute(
@@ -114,7 +123,7 @@ async def claim_key(conn: AsyncConnection, claim: IdempotencyClaim) -> StoredRes
                 "SELECT request_hash, status_code, response FROM write_model.idempotency_keys "
                 "WHERE scope = :scope AND idempotency_key = :idempotency_key"
             ),
-            params,
+            {"scope": claim.scope, "idempotency_key": claim.key},
         )
     ).one()
     if bytes(row.request_hash) != claim.request_hash:

@@ -4,6 +4,8 @@ Guarantees:
 - atomic: state rows, outbox rows and the idempotency record commit together;
 - idempotent: a command carrying a claimed key returns the stored bytes and
   does nothing else, also when duplicates race (they wait on the key's row);
+  the claim rides with the handler's first statement and is settled before
+  anything is written, so it costs no round trip of its own;
 - ordered: events take their seqs last, under the show's row lock (see
   ``adapters.stream_append``), so seq order is commit order per show.
 
@@ -30,13 +32,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from command_side.adapters import direct
 from command_side.adapters.event_store import (
     IdempotencyClaim,
     ReusedKeyError,
     StoredResponse,
     Write,
-    claim_key,
+    deferred_claim,
     merged,
+    settle_claim,
     write_events_and_response,
 )
 from command_side.adapters.stream_append import append_and_commit
@@ -142,17 +146,24 @@ async def _run_once(
 ) -> CommandResult:
     async with engine.connect() as conn:
         tx = await conn.begin()
+        # the key's claim rides with the handler's first statement: one round trip fewer
+        deferred = deferred_claim(claim) if claim is not None else None
+        token = direct.defer(deferred)
         try:
-            if claim is not None:
-                stored = await claim_key(conn, claim)
-                if stored is not None:
-                    await tx.rollback()
-                    return _replay(stored)
+            refusal: DomainError | None = None
             try:
                 decision = await handler(conn, context)
             except DomainError as exc:
+                refusal = exc
+            if claim is not None and deferred is not None:
+                # settled before anything is written (writes ride with the append below)
+                stored = await settle_claim(conn, claim, deferred)
+                if stored is not None:
+                    await tx.rollback()
+                    return _replay(stored)
+            if refusal is not None:
                 refused = StoredResponse(
-                    KIND_STATUS[exc.kind], error_body(exc.code, exc.message, **exc.extra)
+                    KIND_STATUS[refusal.kind], error_body(refusal.code, refusal.message, **refusal.extra)
                 )
                 if claim is None:
                     await tx.rollback()
@@ -196,6 +207,8 @@ async def _run_once(
                 ),
                 None,
             )
+        finally:
+            direct.reset_deferred(token)
 
 
 def _replay(stored: StoredResponse) -> CommandResult:
