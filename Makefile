@@ -4,13 +4,14 @@
 #   make lint    ruff, ruff format --check, mypy, import-linter
 #   make run     setup, then the demo: the whole stack and a live on-sale (Ctrl-C stops it)
 #   make down    stop a detached stack and the local services (data stays in var/)
+#   make bench-tools  wrk, the command benchmark's load generator (python -m benchmarks.commands)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.boxoffice-installed
 
-.PHONY: setup browser test lint run down
+.PHONY: setup browser bench-tools test lint run down
 
 setup: $(STAMP)
 	@$(BIN)/boxoffice infra install
@@ -25,7 +26,10 @@ $(STAMP): pyproject.toml
 browser:
 	@scripts/install-browser.sh
 
-test: setup browser
+bench-tools:
+	@scripts/install-bench-tools.sh
+
+test: setup browser bench-tools
 	@scripts/test.sh $(PYTEST_ARGS)
 
 lint: setup

@@ -41,6 +41,12 @@ def _query_api(args: argparse.Namespace) -> None:
 
 
 def _command_api(args: argparse.Namespace) -> None:
+    if args.workers > 1:
+        # several processes on one socket, as ``boxoffice command-api --workers N`` serves them
+        from command_side.serve import serve  # noqa: PLC0415
+
+        serve(host="127.0.0.1", port=args.port, workers=args.workers, log_level="warning")
+        return
     from command_side.bootstrap import create_app  # noqa: PLC0415
     from command_side.settings import CommandSettings  # noqa: PLC0415
 
@@ -98,8 +104,10 @@ def main() -> None:
     baseline.add_argument("--port", type=int, required=True)
     baseline.add_argument("--availability-ttl", type=float, required=True)
     baseline.add_argument("--dashboard-ttl", type=float, required=True)
-    for name in ("query-api", "command-api"):
-        kinds.add_parser(name).add_argument("--port", type=int, required=True)
+    kinds.add_parser("query-api").add_argument("--port", type=int, required=True)
+    command_api = kinds.add_parser("command-api")
+    command_api.add_argument("--port", type=int, required=True)
+    command_api.add_argument("--workers", type=int, default=1, help="uvicorn processes (one pool each)")
     kinds.add_parser("command-worker")
     projector = kinds.add_parser("projector")
     projector.add_argument("--registry-prefix", required=True)

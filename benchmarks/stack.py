@@ -127,3 +127,25 @@ def start_services(stack: Stack) -> Endpoints:
     query = stack.start("query-api", "query-api", http=True)
     stack.wait_ready("baseline-cold", "baseline-cached", "command-api", "query-api")
     return Endpoints(cold.url, cached.url, query.url, command.url)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandStack:
+    """Base URLs of the command benchmark's stack."""
+
+    command_api: str
+    query_api: str
+    command_api_workers: int
+
+
+def start_command_stack(stack: Stack, workers: int) -> CommandStack:
+    """The whole read-model stack without the baselines: the command API with ``workers`` processes
+    (``boxoffice command-api --workers``), the command worker, the projector and the query API."""
+    env = stack.env
+    command = stack.start("command-api", "command-api", "--workers", str(workers), http=True)
+    stack.start("command-worker", "command-worker")
+    stack.start("projector", "projector", "--registry-prefix", env.registry_prefix, "--topic", env.topic,
+                "--dead-letter-topic", env.dead_letter_topic)  # fmt: skip
+    query = stack.start("query-api", "query-api", http=True)
+    stack.wait_ready("command-api", "query-api")
+    return CommandStack(command.url, query.url, workers)

@@ -1,0 +1,271 @@
+"""The command benchmark's reports: ``results.json`` (every figure) and ``report.md`` (the tables).
+
+The Markdown starts with the durability line (or the NOT DURABLE warning),
+then one table per spread (holds/s, p50 / p99 / max per case), the
+best-available zone-size ratio, the generator's floor with its line (a
+WARNING when it is not at least ``FLOOR_MARGIN`` times the highest holds rate
+at every level), and how it was measured.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from benchmarks.commands.config import MODE_LABELS, PLANS
+from benchmarks.commands.durability import Durability, durability_lines
+from benchmarks.report.tables import fmt, table
+
+FLOOR_MARGIN = 3.0  # the floor must answer this many times the highest holds rate
+ZONE_RATIO_TARGET = 1.5  # best-available p50, 20,000-seat zone / 200-seat zone, 1 client
+CONFLICT_NOTE = 0.05  # share of 409s above which a case is named under the tables
+SMALL_SEATS, LARGE_SEATS = (p.zone_seats for p in PLANS)
+
+
+def floor_check(results: dict[str, Any]) -> dict[str, Any]:
+    """The floor per level against the highest holds request rate at that level."""
+    floor = {f["connections"]: f for f in results.get("floor", [])}
+    cases = results.get("cases", [])
+    levels = []
+    for level, f in sorted(floor.items()):
+        rates = [c["requests_per_s"] for c in cases if c["connections"] == level]
+        top = max(rates, default=0.0)
+        levels.append(
+            {
+                "connections": level,
+                "floor_requests_per_s": f["requests_per_s"],
+                "highest_holds_requests_per_s": top,
+                "ratio": round(f["requests_per_s"] / top, 1) if top else None,
+            }
+        )
+    ratios = [lv["ratio"] for lv in levels if lv["ratio"] is not None]
+    best_floor = max(floor.values(), key=lambda f: f["requests_per_s"], default=None)
+    floor_rate = best_floor["requests_per_s"] if best_floor else None
+    top_accepted = max((c["ok_per_s"] for c in cases), default=0.0)
+    top_requests = max((c["requests_per_s"] for c in cases), default=0.0)
+    return {
+        "levels": levels,
+        "floor_requests_per_s": floor_rate,
+        "floor_connections": best_floor["connections"] if best_floor else None,
+        "highest_accepted_per_s": top_accepted,
+        "highest_requests_per_s": top_requests,
+        "ratio": round(floor_rate / top_requests, 1) if floor_rate and top_requests else None,
+        "min_level_ratio": min(ratios) if ratios else None,
+        "margin": FLOOR_MARGIN,
+        "ok": bool(ratios) and min(ratios) >= FLOOR_MARGIN,
+    }
+
+
+def zone_ratio(results: dict[str, Any]) -> dict[str, Any]:
+    """Best-available p50 with the fewest clients: the 20,000-seat zone over the 200-seat zone."""
+    cases = results.get("cases", [])
+    out: dict[str, Any] = {"target": ZONE_RATIO_TARGET}
+    levels = sorted({c["connections"] for c in cases})
+    for spread in ("spread", "hot"):
+        by = {
+            c["zone_seats"]: c
+            for c in cases
+            if c["mode"] == "best" and c["spread"] == spread and levels and c["connections"] == levels[0]
+        }
+        small, large = by.get(SMALL_SEATS), by.get(LARGE_SEATS)
+        if small and large and small["p50_ms"]:
+            out[spread] = {
+                "connections": levels[0],
+                "p50_small_ms": small["p50_ms"],
+                "p50_large_ms": large["p50_ms"],
+                "ratio": round(large["p50_ms"] / small["p50_ms"], 2),
+                "met": large["p50_ms"] / small["p50_ms"] <= ZONE_RATIO_TARGET,
+            }
+    return out
+
+
+def floor_line(check: dict[str, Any]) -> str:
+    if check["floor_requests_per_s"] is None:
+        return "WARNING: Generator floor: not measured (see Errors); the figures may measure the generator."
+    line = (
+        f"Generator floor: wrk against the command API's constant `/healthz` answered "
+        f"{fmt(check['floor_requests_per_s'])} requests/s at best (with {check['floor_connections']} "
+        f"connection(s)), {_x(check['ratio'])} the highest holds rate reported "
+        f"({fmt(check['highest_accepted_per_s'])} accepted/s, {fmt(check['highest_requests_per_s'])} "
+        f"requests/s); level by level the floor is at least {_x(check['min_level_ratio'])} the highest "
+        f"holds request rate at the same connections (wanted: at least {FLOOR_MARGIN:g}x)."
+    )
+    if check["ok"]:
+        return line
+    return (
+        f"WARNING: {line} That is less than {FLOOR_MARGIN:g}x: at some level the load generator and "
+        "the HTTP stack, not the command side, may be what limits the holds."
+    )
+
+
+def _x(value: float | None) -> str:
+    return f"{value:g}x" if value is not None else "n/a"
+
+
+def _case_table(cases: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            MODE_LABELS[c["mode"]],
+            fmt(c["zone_seats"]),
+            c["connections"],
+            fmt(c["ok_per_s"]),
+            c["p50_ms"],
+            c["p99_ms"],
+            c["max_ms"],
+            fmt(c["ok"]),
+            fmt(c["conflicts"]),
+            fmt(c["other"] + sum(v for k, v in c["errors"].items() if k not in ("status",))),
+            f"{c['fill_at_start']:.1%}",
+            c.get("load_1m_at_start", ""),
+        ]
+        for c in cases
+    ]
+    head = ["hold", "zone seats", "clients", "holds/s", "p50", "p99", "max", "201", "409", "other/errors",
+            "fill at start", "load"]  # fmt: skip
+    return table(head, rows)
+
+
+def render(results: dict[str, Any]) -> str:
+    meta, durability = results["meta"], results["durability"]
+    before = Durability(**durability["before"])
+    after = Durability(**durability["after"]) if durability.get("after") else None
+    shown = after if after is not None and not after.durable else before
+    machine = results.get("machine", {})
+    source = meta["source"]
+    parts = [
+        "# boxoffice command benchmark (wrk)\n",
+        "\n".join(durability_lines(shown)) + "\n",
+        f"Run `{meta['run_id']}` started {meta['started_at']}, took {meta['duration_s']} s, on "
+        f"{machine.get('cpu_cores', '?')} cores ({machine.get('cpu_model', '?')}); load average "
+        f"{machine.get('load_average_at_start', '?')} at the start, {meta['load_average_at_end']} at the "
+        f"end. Command API: {meta['command_api_workers']} uvicorn process(es) of commit "
+        f"`{source['commit']}`"
+        + (" with uncommitted changes in command_side/" if source["command_side_uncommitted"] else "")
+        + f", beside the command worker, projector and query API. Load: {meta['wrk']}, one thread, "
+        f"{meta['seconds_per_case']} s per case. Figures are reports, never pass/fail thresholds.\n",
+    ]
+    if results["errors"]:
+        parts.append(
+            "## Errors\n\n" + "".join(f"- {name}: {error}\n" for name, error in results["errors"].items())
+        )
+    parts.append(_commands(results))
+    return "\n".join(parts)
+
+
+def _commands(results: dict[str, Any]) -> str:
+    meta, cases = results["meta"], results["cases"]
+    out = [
+        "## Commands (wrk)\n",
+        "Accepted holds per second (201s over the case's duration) and wrk's latency in ms: p50 / p99 / "
+        "max over every completed request, whatever its status (a 409 answers fast, so a case with "
+        "many of them looks faster than its holds). Explicit: one random seat of a random zone; best "
+        f"available: {' or '.join(str(q) for q in meta['best_quantity'])} seats of a random zone. "
+        "Fill at start: share of the case's shows' seats already held when it began; load: the "
+        "machine's 1-minute load average then (other work on a shared machine shows up here).\n",
+    ]
+    titles = {
+        "spread": f"### Spread: each request picks one of {meta['spread_shows']} shows\n",
+        "hot": "### Hot: every request of a case goes to one fresh show\n",
+    }
+    for spread, title in titles.items():
+        rows = [c for c in cases if c["spread"] == spread]
+        if rows:
+            out.append(title + "\n" + _case_table(rows))
+    out += _notes(cases)
+    ratio = zone_ratio(results)
+    lines = []
+    for spread in ("spread", "hot"):
+        r = ratio.get(spread)
+        if r:
+            verdict = "met" if r["met"] else "NOT met"
+            lines.append(
+                f"- {spread}, {r['connections']} client(s): p50 {r['p50_large_ms']} ms on the "
+                f"{fmt(LARGE_SEATS)}-seat zone against {r['p50_small_ms']} ms on the "
+                f"{fmt(SMALL_SEATS)}-seat zone: **{r['ratio']}x** (target <= {ZONE_RATIO_TARGET}x: "
+                f"{verdict})"
+            )
+    out.append(
+        f"### Best available: {fmt(LARGE_SEATS)}-seat zone against {fmt(SMALL_SEATS)}-seat zone\n\n"
+        + ("\n".join(lines) if lines else "Not measured (see Errors).")
+        + "\n"
+    )
+    out.append(_floor(results))
+    out.append(_method(results))
+    return "\n".join(out)
+
+
+def _notes(cases: list[dict[str, Any]]) -> list[str]:
+    """What a reader must know to trust the tables: many 409s, cases that started on a busy pipeline."""
+    notes = []
+    conflicted = [
+        c["case"] for c in cases if c["requests"] and c["conflicts"] / c["requests"] > CONFLICT_NOTE
+    ]
+    if conflicted:
+        notes.append(
+            f"Note: more than {CONFLICT_NOTE:.0%} of the answers were 409 in {', '.join(conflicted)}: "
+            "the seats were taken (explicit) or the zone ran low (best available), and 409s answer "
+            "faster than holds."
+        )
+    busy = [c["case"] for c in cases if c["idle_wait_s"] is None]
+    if busy:
+        notes.append(
+            f"Note: the relay or projectors were still busy when {', '.join(busy)} began "
+            "(the wait for an idle pipeline timed out)."
+        )
+    return notes
+
+
+def _floor(results: dict[str, Any]) -> str:
+    check = floor_check(results)
+    floor = {f["connections"]: f for f in results.get("floor", [])}
+    rows = [
+        [
+            lv["connections"],
+            fmt(lv["floor_requests_per_s"]),
+            floor[lv["connections"]]["p50_ms"],
+            floor[lv["connections"]]["p99_ms"],
+            floor[lv["connections"]]["max_ms"],
+            fmt(lv["highest_holds_requests_per_s"]),
+            _x(lv["ratio"]),
+        ]
+        for lv in check["levels"]
+    ]
+    head = ["clients", "floor req/s", "p50", "p99", "max", "highest holds req/s", "floor / holds"]
+    return "### Generator floor\n\n" + (table(head, rows) + "\n" if rows else "") + floor_line(check) + "\n"
+
+
+def _method(results: dict[str, Any]) -> str:
+    meta, setup = results["meta"], results.get("setup", {})
+    small, large = meta["plans"]["small"], meta["plans"]["large"]
+    creation = setup.get("show_creation", {})
+    return (
+        "### How it was measured\n\n"
+        f"- Stack: private database and topic, the command API with {meta['command_api_workers']} "
+        "process(es) (`boxoffice command-api --workers`), the command worker (relay, expiry), the "
+        "projector and the query API, all on this machine with PostgreSQL, Kafka and wrk.\n"
+        f"- Zones: a show of {small['zones']} zones of {small['rows']} rows of {small['seats_per_row']} "
+        f"seats ({fmt(small['zone_seats'])}-seat zones; each request picks one, so no zone runs out "
+        f"during a case) and a show of one zone of {large['rows']} rows of {large['seats_per_row']} "
+        f"seats ({fmt(large['zone_seats'])}); both shows have {fmt(large['show_seats'])} seats.\n"
+        f"- Shows: {creation.get('shows', 0)} created in {setup.get('seconds', '?')} s (median "
+        f"{creation.get('median_s', '?')} s, max {creation.get('max_s', '?')} s each; the projectors "
+        f"then needed {setup.get('projections_caught_up_after_s', '?')} s). Spread cases share one set "
+        f"per zone size, replaced before a case could fill it past {meta['max_fill']:.0%} "
+        f"({meta['spread_refreshes']} replacement(s)); every hot case gets a fresh show.\n"
+        "- Each case: wait until the relay has published everything and both projections caught up, "
+        f"then `wrk -t1 -c<clients> -d{meta['seconds_per_case']}s` with `benchmarks/wrk/holds.lua` "
+        "(checkout key, a unique Idempotency-Key and customer per request, a random show of the case). "
+        "wrk is a closed loop: each connection sends its next request when the answer arrives.\n"
+        f"- Floor: the same wrk and script against the command API's constant `/healthz` at the same "
+        "connection levels, measured once before the cases, when the pipeline was idle.\n"
+    )
+
+
+def write_reports(results: dict[str, Any], out: Path) -> dict[str, Path]:
+    """``results.json`` and ``report.md`` in ``out``; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    results["checks"] = {"floor": floor_check(results), "best_zone_ratio": zone_ratio(results)}
+    paths = {"json": out / "results.json", "markdown": out / "report.md"}
+    paths["json"].write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    paths["markdown"].write_text(render(results))
+    return paths

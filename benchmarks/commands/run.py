@@ -1,0 +1,282 @@
+"""One command benchmark run: durability check, private stack, shows, the floor, every case, reports.
+
+Order: wrk is found (or installed); PostgreSQL's durability is read and a
+non-durable server is refused before anything is created (unless allowed);
+then a private database and topic (``benchmarks.environment``), the stack
+(``benchmarks.stack.start_command_stack``: command API with one process per
+core, command worker, projector, query API), the venues and shows, the
+generator's floor, and the cases. Before each measurement the pipeline is
+left to go idle. A case that fails is recorded under ``errors`` and the run
+goes on; whatever happens the processes are stopped and the private database
+and topics dropped (unless kept), then the reports are written.
+"""
+
+import asyncio
+import os
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from benchmarks import environment, machine
+from benchmarks.commands.config import (
+    BEST_QUANTITY,
+    FIRST_RATE_GUESS,
+    MAX_FILL,
+    PLANS,
+    QUIET_TIMEOUT_SECONDS,
+    Case,
+    CommandBenchOptions,
+    ZonePlan,
+)
+from benchmarks.commands.durability import Durability, check_durability, read_durability
+from benchmarks.commands.quiet import wait_quiet
+from benchmarks.commands.report import write_reports
+from benchmarks.commands.setup import Creations, create_show, create_venue, taken_seats
+from benchmarks.config import CHECKOUT_KEY
+from benchmarks.environment import BenchEnv
+from benchmarks.stack import Stack, start_command_stack
+from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv, wrk_version
+from infra.settings import REPO_ROOT
+
+Progress = Callable[[str], None]
+FLOOR_PATH = "/healthz"  # the command API's constant answer: no database, no auth
+
+
+def source_state() -> dict[str, Any]:
+    """The commit measured, and whether command_side/ had uncommitted changes (others may be
+    changing it while the benchmark runs)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or "unknown",
+        "command_side_uncommitted": bool(git("status", "--porcelain", "--", "command_side")),
+    }
+
+
+class CommandBench:
+    def __init__(self, options: CommandBenchOptions, env: BenchEnv, wrk: str, progress: Progress) -> None:
+        self.options, self.env, self.wrk, self.progress = options, env, wrk, progress
+        self.stack = Stack(env, options.out_dir / "logs")
+        self.creations = Creations()
+        self.results: dict[str, Any] = {"cases": [], "floor": [], "errors": {}}
+        self.venues: dict[str, UUID] = {}
+        self.spread_sets: dict[str, list[UUID]] = {}
+        self.spread_refreshes = 0
+        self.hot_shows: dict[str, UUID] = {}
+        self.command_api = ""
+
+    async def phase(self, name: str, work: Callable[[], Awaitable[None]]) -> bool:
+        """Run one measurement; an exception is recorded as its error and reported, not raised."""
+        try:
+            await work()
+        except Exception as error:  # one failed case must not lose the others
+            self.results["errors"][name] = f"{type(error).__name__}: {error}"
+            self.progress(f"  {name} failed: {error}")
+            return False
+        return True
+
+    async def measure(self) -> None:
+        self.results["machine"] = await machine.describe(self.env.database_url, self.env.kafka_bootstrap)
+        self.progress(f"starting the stack (command API with {self.options.workers} worker process(es))")
+        stack = await asyncio.to_thread(start_command_stack, self.stack, self.options.workers)
+        self.command_api = stack.command_api
+        async with httpx.AsyncClient(timeout=httpx.Timeout(300.0)) as client:
+            await self._setup(client)
+            await self.phase("floor", self._floor)
+            for case in self.options.cases():
+                await self.phase(case.name, partial(self._case, client, case))
+
+    async def _setup(self, client: httpx.AsyncClient) -> None:
+        began = time.monotonic()
+        for plan in PLANS:
+            self.venues[plan.key] = await create_venue(client, self.command_api, plan)
+            self.spread_sets[plan.key] = await self._fresh_shows(client, plan, self.options.spread_shows)
+        for case in self.options.cases():
+            if case.spread == "hot":
+                shows = await self._fresh_shows(client, case.plan, 1, title=f"hot {case.name}")
+                self.hot_shows[case.name] = shows[0]
+        created = time.monotonic() - began
+        waited = await self._quiet()
+        self.results["setup"] = {
+            "seconds": round(created, 1),
+            "projections_caught_up_after_s": round(waited, 1) if waited is not None else None,
+            "show_creation": self.creations.summary(),
+        }
+        self.progress(
+            f"  {len(self.creations.seconds)} shows of 20,000 seats in {created:.1f} s "
+            f"(median {self.creations.summary().get('median_s')} s each)"
+        )
+
+    async def _fresh_shows(
+        self, client: httpx.AsyncClient, plan: ZonePlan, count: int, title: str = ""
+    ) -> list[UUID]:
+        venue = self.venues[plan.key]
+        label = title or f"spread {plan.key}"
+        return [
+            await create_show(
+                client=client,
+                command_api=self.command_api,
+                plan=plan,
+                venue_id=venue,
+                title=f"{label} {i + 1}",
+                creations=self.creations,
+            )
+            for i in range(count)
+        ]
+
+    async def _quiet(self) -> float | None:
+        """Seconds the relay and projectors took to go idle, None if they did not in time."""
+        try:
+            return await wait_quiet(self.env, QUIET_TIMEOUT_SECONDS, self.stack.check_alive)
+        except TimeoutError as error:
+            self.progress(f"  pipeline not idle: {error}")
+            return None
+
+    def _max_accepted_rate(self) -> float:
+        rates = [c["ok_per_s"] for c in self.results["cases"]]
+        return max(rates) if rates else FIRST_RATE_GUESS
+
+    async def _shows_for(self, client: httpx.AsyncClient, case: Case) -> list[UUID]:
+        if case.spread == "hot":
+            return [self.hot_shows[case.name]]
+        shows = self.spread_sets[case.plan.key]
+        capacity = case.plan.show_seats * len(shows)
+        seats_per_hold = 1 if case.mode == "explicit" else max(BEST_QUANTITY)
+        need = 2 * self._max_accepted_rate() * self.options.seconds * seats_per_hold
+        if await taken_seats(self.env.database_url, shows) + need > MAX_FILL * capacity:
+            self.progress(f"  fresh spread shows for {case.plan.key} zones (the current ones are filling)")
+            shows = await self._fresh_shows(client, case.plan, self.options.spread_shows)
+            self.spread_sets[case.plan.key] = shows
+            self.spread_refreshes += 1
+        return shows
+
+    def _argv(self, connections: int, options: dict[str, str | int], auth: bool) -> list[str]:
+        headers = [f"Authorization: Bearer {CHECKOUT_KEY}"] if auth else []
+        return wrk_argv(
+            self.wrk,
+            self.command_api,
+            connections=connections,
+            seconds=self.options.seconds,
+            options=options,
+            headers=headers,
+        )
+
+    async def _floor(self) -> None:
+        self.progress(f"generator floor: wrk -t1 against {FLOOR_PATH}")
+        for level in self.options.levels:
+            argv = self._argv(level, {"mode": "floor", "path": FLOOR_PATH}, auth=False)
+            load = os.getloadavg()[0]
+            result = await run_wrk(argv, level)
+            self.results["floor"].append(
+                {"path": FLOOR_PATH, **result.as_dict(), "load_1m_at_start": round(load, 2)}
+            )
+            self.progress(f"  floor x{level:<3} {result.requests_per_s:>9,.1f} req/s  p50 {result.p50_ms} ms")
+
+    async def _case(self, client: httpx.AsyncClient, case: Case) -> None:
+        index = len(self.results["cases"]) + len(self.results["errors"]) + 1
+        plan = case.plan
+        shows = await self._shows_for(client, case)
+        waited = await self._quiet()
+        taken = await taken_seats(self.env.database_url, shows)
+        load = os.getloadavg()[0]
+        options: dict[str, str | int] = {
+            "mode": case.mode,
+            "shows": ",".join(str(s) for s in shows),
+            "zones": ",".join(plan.zone_ids),
+            "rows": plan.rows,
+            "seats": plan.seats_per_row,
+            "qmin": min(BEST_QUANTITY),
+            "qmax": max(BEST_QUANTITY),
+            "prefix": f"{self.env.run_id}-{index}",
+            "seed": self.options.seed * 1000 + index,
+        }
+        result = await run_wrk(self._argv(case.connections, options, auth=True), case.connections)
+        self.stack.check_alive()
+        row = _case_row(case, len(shows), taken, waited, result) | {"load_1m_at_start": round(load, 2)}
+        self.results["cases"].append(row)
+        self.progress(
+            f"  {case.mode:<8} {plan.zone_seats:>6}-seat zone {case.spread:<6} x{case.connections:<3}"
+            f" {result.ok_per_s:>8.1f} holds/s  p50 {result.p50_ms:>8.2f}  p99 {result.p99_ms:>8.2f}"
+            f"  max {result.max_ms:>8.2f} ms  201 {result.ok}  409 {result.conflicts}  other {result.other}"
+        )
+
+
+def _case_row(case: Case, shows: int, taken: int, waited: float | None, result: WrkResult) -> dict[str, Any]:
+    capacity = case.plan.show_seats * shows
+    return {
+        "case": case.name,
+        "mode": case.mode,
+        "spread": case.spread,
+        "zone_seats": case.plan.zone_seats,
+        "zones_per_show": len(case.plan.zone_ids),
+        "shows": shows,
+        "fill_at_start": round(taken / capacity, 4) if capacity else 0.0,
+        "idle_wait_s": round(waited, 2) if waited is not None else None,
+        **result.as_dict(),
+    }
+
+
+async def run(
+    options: CommandBenchOptions, progress: Progress = print
+) -> tuple[dict[str, Path], dict[str, str]]:
+    """Measure and write the reports; returns the paths written (name -> Path) and the errors.
+
+    Raises NotDurableError (before creating anything) on a non-durable server
+    unless ``options.allow_non_durable``, and WrkError when wrk is missing.
+    """
+    began, started_at = time.monotonic(), datetime.now(UTC)
+    wrk = ensure_wrk(options.install)
+    env = environment.new_env(options.database_url, options.kafka_bootstrap)
+    durability = read_durability(env.admin_url)
+    check_durability(durability, options.allow_non_durable)
+    progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}; {durability.settings}")
+    bench = CommandBench(options, env, wrk, progress)
+    after: Durability | None = None
+    environment.create_database(env)
+    try:
+        await environment.create_topics(env)
+        await bench.measure()
+        after = read_durability(env.database_url)
+    finally:
+        bench.stack.stop_all()
+        if not options.keep:
+            environment.drop_database(env)
+            await environment.delete_topics(env)
+    results = bench.results
+    results["durability"] = {
+        "before": asdict(durability),
+        "after": asdict(after) if after else None,
+        "durable": durability.durable and (after is None or after.durable),
+        "allowed_non_durable": options.allow_non_durable,
+    }
+    results["meta"] = {
+        "run_id": env.run_id,
+        "started_at": started_at.isoformat(),
+        "duration_s": round(time.monotonic() - began, 1),
+        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        "wrk": wrk_version(wrk),
+        "wrk_threads": 1,
+        "command_api_workers": options.workers,
+        "levels": list(options.levels),
+        "seconds_per_case": options.seconds,
+        "spread_shows": options.spread_shows,
+        "quick": options.quick,
+        "max_fill": MAX_FILL,
+        "spread_refreshes": bench.spread_refreshes,
+        "best_quantity": list(BEST_QUANTITY),
+        "plans": {p.key: p.describe() for p in PLANS},
+        "source": source_state(),
+        "isolation": {"database": env.database_name, "topic": env.topic, "kept": options.keep},
+    }
+    return write_reports(results, options.out_dir), results["errors"]
