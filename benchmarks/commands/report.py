@@ -7,6 +7,7 @@ WARNING when it is not at least ``FLOOR_MARGIN`` times the highest holds rate
 at every level), and how it was measured.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -189,9 +190,37 @@ def _commands(results: dict[str, Any]) -> str:
         + ("\n".join(lines) if lines else "Not measured (see Errors).")
         + "\n"
     )
+    out.append(_cpu(results))
     out.append(_floor(results))
     out.append(_method(results))
     return "\n".join(out)
+
+
+def _cpu(results: dict[str, Any]) -> str:
+    """CPU ms per accepted hold by component, and the holds/s the machine's cores bound it to."""
+    cases = [c for c in results["cases"] if c.get("cpu_ms_per_hold")]
+    if not cases:
+        return ""
+    names = sorted({k for c in cases for k in c["cpu_ms_per_hold"] if k != "total"})
+    cores = results.get("machine", {}).get("cpu_cores") or os.cpu_count() or 1
+    head = "| case | clients | " + " | ".join(names) + " | total | bound (holds/s) | measured (holds/s) |"
+    lines = [
+        "### Where a hold's CPU goes\n",
+        "CPU milliseconds per accepted hold of each process (tree) of the stack, from /proc, over the "
+        f"case's duration; PostgreSQL and Kafka count all their processes. Bound: {cores} cores x "
+        "1000 / total, the holds per second the machine could take if every core did only this.\n",
+        head,
+        "|" + "---|" * (len(names) + 6),
+    ]
+    for c in cases:
+        ms = c["cpu_ms_per_hold"]
+        bound = round(cores * 1000 / ms["total"]) if ms.get("total") else 0
+        cells = " | ".join(f"{ms.get(n, 0):.2f}" for n in names)
+        measured = f"{c['ok_per_s']:.0f}"
+        lines.append(
+            f"| {c['case']} | {c['connections']} | {cells} | {ms['total']:.2f} | {bound} | {measured} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _notes(cases: list[dict[str, Any]]) -> list[str]:

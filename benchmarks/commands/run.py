@@ -26,6 +26,7 @@ from uuid import UUID
 import httpx
 
 from benchmarks import environment, machine
+from benchmarks.commands import cpu
 from benchmarks.commands.config import (
     BEST_QUANTITY,
     FIRST_RATE_GUESS,
@@ -201,9 +202,15 @@ class CommandBench:
             "prefix": f"{self.env.run_id}-{index}",
             "seed": self.options.seed * 1000 + index,
         }
+        roots = {name: child.process.pid for name, child in self.stack.children.items()}
+        cpu_before = cpu.snapshot(roots)
         result = await run_wrk(self._argv(case.connections, options, auth=True), case.connections)
+        cpu_ms = cpu.per_hold_ms(cpu_before, cpu.snapshot(roots), result.ok)
         self.stack.check_alive()
-        row = _case_row(case, len(shows), taken, waited, result) | {"load_1m_at_start": round(load, 2)}
+        row = _case_row(case, len(shows), taken, waited, result) | {
+            "load_1m_at_start": round(load, 2),
+            "cpu_ms_per_hold": cpu_ms,
+        }
         self.results["cases"].append(row)
         self.progress(
             f"  {case.mode:<8} {plan.zone_seats:>6}-seat zone {case.spread:<6} x{case.connections:<3}"

@@ -2,12 +2,14 @@
 the run itself is tests/integration/test_bench_commands.py."""
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks import environment
+from benchmarks.commands import cpu
 from benchmarks.commands import run as run_module
 from benchmarks.commands.config import PLANS, CommandBenchOptions
 from benchmarks.commands.durability import (
@@ -248,3 +250,19 @@ async def test_a_non_durable_server_is_refused_before_anything_is_created(
     with pytest.raises(NotDurableError, match="synchronous_commit=off"):
         await run_module.run(options, progress=lambda _: None)
     assert not (tmp_path / "report.md").exists()
+
+
+def test_cpu_per_hold_divides_each_component_and_sums_a_total() -> None:
+    before = {"command-api": 1.0, "postgresql": 2.0}
+    after = {"command-api": 1.5, "postgresql": 2.25}
+    assert cpu.per_hold_ms(before, after, 250) == {"command-api": 2.0, "postgresql": 1.0, "total": 3.0}
+    assert cpu.per_hold_ms(before, after, 0) == {}
+
+
+def test_cpu_snapshot_counts_a_process_tree_that_works() -> None:
+    first = cpu.snapshot({"me": os.getpid()})
+    deadline = first["me"] + 0.05
+    while cpu.snapshot({"me": os.getpid()})["me"] < deadline:
+        sum(range(10_000))
+    assert cpu.snapshot({"me": os.getpid()})["me"] >= deadline
+    assert {"postgresql", "kafka", "wrk"} <= first.keys()
