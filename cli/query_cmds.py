@@ -1,5 +1,6 @@
-"""``boxoffice query-api``: the read-only query API (FastAPI under uvicorn)."""
+"""``boxoffice query-api``: the read-only query API (FastAPI under uvicorn), in one process or several."""
 
+import os
 from typing import Annotated
 
 import typer
@@ -11,22 +12,18 @@ def query_api(
     read_schema: Annotated[
         str | None, typer.Option(help="Schema of the read views (default read; tests use private ones).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes sharing the port (default: the machine's cores)."),
+    ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Serve shows, availability, seat maps, the dashboard and projection status over HTTP."""
     # Imported here so that other ``boxoffice`` commands do not load FastAPI and uvicorn.
-    import uvicorn
-
-    from infra.services import resolve_services
-    from query_api.app import create_app
+    from query_api.serve import serve
     from query_api.settings import QueryApiSettings
 
     overrides = {k: v for k, v in {"host": host, "port": port, "read_schema": read_schema}.items() if v}
     settings = QueryApiSettings(**overrides)  # type: ignore[arg-type]
-    services = resolve_services()
-    app = create_app(settings, services.settings)
-    # One process, one event loop: the per-process LISTEN connection and body cache
-    # are shared by all requests; scale out with more processes behind a balancer.
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level=log_level, access_log=False, lifespan="on"
-    )
+    # Each process has its own LISTEN connection, versions in memory and body cache.
+    serve(settings, workers=workers or os.cpu_count() or 1, log_level=log_level)

@@ -15,11 +15,13 @@ from prometheus_client import CollectorRegistry
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.cache import BodyCache
-from query_api.consistency import ProgressListener, ProgressSignal
+from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
 from query_api.database import choose_url, create_engine
 from query_api.http.errors import install_error_handlers
+from query_api.http.fast import FastReads
 from query_api.http.metrics import MetricsMiddleware, RequestMetrics
 from query_api.kafka_offsets import EndOffsets
+from query_api.readers.versions import VersionReads
 from query_api.routes import dashboard, ops, projections, shows
 from query_api.settings import QueryApiSettings
 from query_api.state import QueryState
@@ -44,15 +46,27 @@ def create_app(
         url = await choose_url(services)
         engine = create_engine(url, settings.pool_size)
         signal = ProgressSignal()
-        listener = ProgressListener(url, signal)
+        tracker = VersionTracker(settings.read_schema)
+        cache = BodyCache(settings.cache_bytes)
+        listener = ProgressListener(
+            url,
+            signal,
+            tracker,
+            read_schema=settings.read_schema,
+            meta_schema=settings.meta_schema,
+            on_swap=cache.clear,  # a replay's swap: nothing cached of the old version stays
+        )
         listener.start()
+        metrics.watch(tracker)
         app.state.query = QueryState(
             settings=settings,
             engine=engine,
             views=read_views(settings.read_schema, settings.meta_schema),
+            versions=VersionReads(settings.read_schema, settings.meta_schema),
+            tracker=tracker,
             signal=signal,
             listener=listener,
-            cache=BodyCache(settings.cache_bytes),
+            cache=cache,
             database_role=engine.url.username or "",
             end_offsets=EndOffsets(services.kafka_bootstrap_servers),
         )
@@ -71,9 +85,11 @@ def create_app(
         lifespan=lifespan,
     )
     registry = CollectorRegistry()
+    metrics = RequestMetrics(registry)
     app.state.registry = registry
     app.state.api_keys = keys
-    app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
+    app.add_middleware(FastReads)  # inside the metrics: unchanged reads answered from memory
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_error_handlers(app)
     for module in (shows, dashboard, projections, ops):
         app.include_router(module.router)

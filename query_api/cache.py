@@ -34,6 +34,10 @@ class BodyCache:
             _, evicted = self._entries.popitem(last=False)
             self._bytes -= len(evicted)
 
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
     @property
     def size_bytes(self) -> int:
         return self._bytes

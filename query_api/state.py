@@ -5,19 +5,22 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.cache import BodyCache
-from query_api.consistency import ProgressListener, ProgressSignal
+from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
 from query_api.kafka_offsets import EndOffsets
+from query_api.readers.versions import VersionReads
 from query_api.settings import QueryApiSettings
 from query_api.views import ReadViews
 
 
 @dataclass(slots=True)
 class QueryState:
-    """The pool, view descriptions, wake-up signal and body cache of one app instance."""
+    """The pool, view descriptions, versions in memory, wake-up signal and body cache of one app instance."""
 
     settings: QueryApiSettings
     engine: AsyncEngine
     views: ReadViews
+    versions: VersionReads
+    tracker: VersionTracker
     signal: ProgressSignal
     listener: ProgressListener
     cache: BodyCache

@@ -20,13 +20,14 @@ from uuid import UUID
 import psycopg
 from psycopg import AsyncConnection
 
+from contracts.progress import PROGRESS_CHANNEL, encode_progress
 from projections.runtime.decoding import Incoming
 from projections.runtime.projection import ApplyError, Deployment
 from projections.runtime.registry import Version
 from projections.runtime.sql import ident
 from projections.runtime.triage import DeadLetter, Triage, triage
 
-NOTIFY_CHANNEL = "boxoffice_projection_progress"
+NOTIFY_CHANNEL = PROGRESS_CHANNEL
 # Errors that mean "the tables refuse these changes", as opposed to a lost connection.
 REFUSALS = (ApplyError, psycopg.errors.IntegrityError, psycopg.DataError)
 
@@ -167,9 +168,15 @@ class BatchWriter:
             await self._bury(conn, letter, t)
         if t.dead:
             await self.sink.publish(self.version, t.dead)
-        await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, self.deployment.registry_name))
+        await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, self._notice(t)))
         result.applied, result.duplicates = len(t.applied), t.duplicates
         result.parked, result.dead = len(t.parked), len(t.dead)
+
+    def _notice(self, t: Triage) -> str:
+        """What changed, for readers keeping watermarks in memory (contracts.progress)."""
+        d = self.deployment
+        seqs = {show: mark[0] for show, mark in t.watermarks.items()}
+        return encode_progress(d.registry_name, self.version.version, d.views_schema, d.projection.name, seqs)
 
     async def _bury(self, conn: AsyncConnection[Any], letter: DeadLetter, t: Triage) -> None:
         r, event = letter.incoming.record, letter.incoming.event

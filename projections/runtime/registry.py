@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from psycopg import AsyncConnection
 
+from contracts.progress import PROGRESS_CHANNEL, encode_swap
 from projections.runtime.projection import Deployment
 from projections.runtime.schema import runtime_ddl
 from projections.runtime.sql import ident
@@ -107,7 +108,7 @@ async def create_version(conn: AsyncConnection[Any], deployment: Deployment, sta
         name, number, schema, state, deployment.group_for(number), deployment.topic, deployment.views_schema
     )
     if state == "live":
-        await point_views(conn, deployment, schema)
+        await point_views(conn, deployment, schema, number)
     return version
 
 
@@ -124,8 +125,14 @@ async def ensure_live(conn: AsyncConnection[Any], deployment: Deployment) -> Ver
     return live
 
 
-async def point_views(conn: AsyncConnection[Any], deployment: Deployment, schema: str) -> None:
-    """DROP and CREATE the read views over ``schema``, in the caller's transaction."""
+async def point_views(
+    conn: AsyncConnection[Any], deployment: Deployment, schema: str, version: int | None = None
+) -> None:
+    """DROP and CREATE the read views over ``schema``, in the caller's transaction.
+
+    Announces the swap on the progress channel (delivered at commit), so that
+    readers holding versions in memory drop what they hold of this views schema.
+    """
     views = ident(deployment.views_schema)
     await _lock_views_schema(conn, deployment.views_schema)
     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {views}")
@@ -135,6 +142,10 @@ async def point_views(conn: AsyncConnection[Any], deployment: Deployment, schema
     if await _reader_exists(conn):
         await conn.execute(f"GRANT USAGE ON SCHEMA {views} TO {READER_ROLE}")
         await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {READER_ROLE}")
+    notice = encode_swap(
+        deployment.registry_name, version, deployment.views_schema, deployment.projection.name
+    )
+    await conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, notice))
 
 
 async def lock_version(conn: AsyncConnection[Any], version: Version) -> str | None:
@@ -167,7 +178,7 @@ async def swap(conn: AsyncConnection[Any], deployment: Deployment, old: Version 
         " WHERE projection = %s AND version = %s",
         (new.projection, new.version),
     )
-    await point_views(conn, deployment, new.schema_name)
+    await point_views(conn, deployment, new.schema_name, new.version)
 
 
 async def lock_views(conn: AsyncConnection[Any], deployment: Deployment, timeout_ms: int = 250) -> None:

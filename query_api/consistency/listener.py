@@ -1,34 +1,82 @@
-"""One LISTEN connection per process turning projector NOTIFYs into wake-ups."""
+"""One LISTEN connection per process: projector notices feed the in-memory versions and wake waiters."""
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
 
 import psycopg
+from psycopg import sql
 
+from contracts.progress import PROGRESS_CHANNEL, decode_progress
 from infra.db import libpq_dsn
 from query_api.consistency.signal import ProgressSignal
+from query_api.consistency.tracker import KINDS, Resync, VersionTracker
 
 log = logging.getLogger(__name__)
 
-PROGRESS_CHANNEL = "boxoffice_projection_progress"
 _MAX_BACKOFF_S = 5.0
 
 
-class ProgressListener:
-    """LISTENs on ``boxoffice_projection_progress`` and notifies :class:`ProgressSignal`.
+def resync_query(read_schema: str, meta_schema: str) -> sql.Composed:
+    """Every version registered for the views schema and every watermark, in one statement (one snapshot)."""
+    parts = [
+        sql.SQL(
+            "SELECT 'v', projection, version::bigint, state FROM {}.versions WHERE views_schema = %(views)s"
+        ).format(sql.Identifier(meta_schema))
+    ]
+    for kind in KINDS:
+        parts.append(
+            sql.SQL("SELECT {}, show_id::text, seq, NULL FROM {}.{}").format(
+                sql.Literal(kind), sql.Identifier(read_schema), sql.Identifier(f"{kind}_watermarks")
+            )
+        )
+    return sql.SQL(" UNION ALL ").join(parts)
 
-    The payload names the projection that committed a batch. The connection is
-    re-opened with backoff when it drops; every (re)connect wakes all waiters,
-    since progress may have been made while nobody listened. Waiters also
-    re-check on a timer, so a gap here delays answers but never loses them.
+
+async def read_resync(conn: psycopg.AsyncConnection[Any], query: sql.Composed, views: str) -> Resync:
+    cur = await conn.execute(query, {"views": views})
+    versions: list[tuple[str, int, str]] = []
+    marks: dict[str, dict[UUID, int]] = {kind: {} for kind in KINDS}
+    for tag, name, number, state in await cur.fetchall():
+        if tag == "v":
+            versions.append((name, int(number), state))
+        else:
+            marks[tag][UUID(name)] = int(number)
+    return Resync(versions, marks)
+
+
+class ProgressListener:
+    """LISTENs on ``boxoffice_projection_progress``; keeps :class:`VersionTracker` current.
+
+    On every (re)connect: LISTEN first, then one re-read of all versions and
+    watermarks, so nothing committed in between is missed (notices received
+    meanwhile are kept by the driver and applied after the re-read). Until that
+    re-read succeeds, and whenever the connection is lost, the tracker is not
+    synced and readers go to the database. The connection is re-opened with
+    backoff. Every change wakes the waiters of the projection it concerns.
     """
 
-    def __init__(self, url: str, signal: ProgressSignal) -> None:
+    def __init__(
+        self,
+        url: str,
+        signal: ProgressSignal,
+        tracker: VersionTracker,
+        *,
+        read_schema: str,
+        meta_schema: str,
+        on_swap: Callable[[], None] = lambda: None,
+    ) -> None:
         self._dsn = libpq_dsn(url)
         self._signal = signal
+        self._tracker = tracker
+        self._query = resync_query(read_schema, meta_schema)
+        self._on_swap = on_swap
         self._task: asyncio.Task[None] | None = None
         self.connected = False
+        self.backend_pid: int | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="progress-listener")
@@ -39,6 +87,9 @@ class ProgressListener:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        self.connected = False
+        self._tracker.lost()
+        self._signal.notify(None)
 
     async def _run(self) -> None:
         backoff = 0.2
@@ -50,13 +101,47 @@ class ProgressListener:
                     backoff = 0.2  # it had been working: retry soon
                 log.warning("progress listener disconnected (%s); reconnecting in %.1fs", error, backoff)
             self.connected = False
+            self.backend_pid = None
+            self._tracker.lost()
+            self._signal.notify(None)  # waiters now read the database
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, _MAX_BACKOFF_S)
 
     async def _listen(self) -> None:
         async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
             await conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
+            self.backend_pid = conn.info.backend_pid
             self.connected = True
-            self._signal.notify(None)
-            async for note in conn.notifies():
-                self._signal.notify(note.payload or None)
+            self._tracker.resync_wanted = True
+            retry_s: float | None = None
+            while True:
+                if self._tracker.resync_wanted:
+                    retry_s = await self._resync(conn, retry_s)
+                # closed before the next query: the generator holds the connection's lock
+                async with contextlib.aclosing(conn.notifies(timeout=retry_s)) as notes:
+                    async for note in notes:
+                        self._apply(note.payload)
+                        if self._tracker.resync_wanted:
+                            break
+
+    async def _resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
+        """Re-read everything; on a refused read (views not created yet) retry later, with backoff."""
+        self._tracker.resync_wanted = False
+        try:
+            resync = await read_resync(conn, self._query, self._tracker.views_schema)
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as error:
+            self._tracker.resync_wanted = True
+            log.info("versions not readable yet (%s); reading the database meanwhile", str(error).strip())
+            return min((retry_s or 0.1) * 2, _MAX_BACKOFF_S)
+        self._tracker.load(resync)
+        self._signal.notify(None)
+        return None
+
+    def _apply(self, payload: str) -> None:
+        outcome = self._tracker.on_notice(decode_progress(payload))
+        if outcome.swapped:
+            self._on_swap()
+        for kind in outcome.kinds:
+            self._signal.notify(kind)

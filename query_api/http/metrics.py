@@ -2,8 +2,10 @@
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from query_api.consistency.tracker import VersionTracker
 
 # Fine buckets at the low end: the targets are single-digit milliseconds.
 _BUCKETS = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -13,6 +15,7 @@ class RequestMetrics:
     """Latency histogram and request counter of one app, in the app's own registry."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
         self.latency = Histogram(
             "boxoffice_query_request_seconds",
             "Query API request latency by route template.",
@@ -26,6 +29,36 @@ class RequestMetrics:
             ["method", "route", "status"],
             registry=registry,
         )
+        # Labelled children by (method, route[, status]): the label lookup is not redone per request.
+        self._latency: dict[tuple[str, str], Histogram] = {}
+        self._requests: dict[tuple[str, str, int], Counter] = {}
+        self._tracker: VersionTracker | None = None
+        in_memory = Gauge(
+            "boxoffice_query_versions_in_memory",
+            "1 while versions and watermarks are served from memory (LISTEN connected and re-read).",
+            registry=registry,
+        )
+        in_memory.set_function(lambda: 1.0 if self._tracker is not None and self._tracker.synced else 0.0)
+        resyncs = Gauge(
+            "boxoffice_query_version_resyncs", "Full re-reads of versions and watermarks.", registry=registry
+        )
+        resyncs.set_function(lambda: float(self._tracker.resyncs) if self._tracker is not None else 0.0)
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        latency = self._latency.get((method, route))
+        if latency is None:
+            latency = self._latency[(method, route)] = self.latency.labels(method, route)
+        counter = self._requests.get((method, route, status))
+        if counter is None:
+            counter = self._requests[(method, route, status)] = self.requests.labels(
+                method, route, str(status)
+            )
+        latency.observe(seconds)
+        counter.inc()
+
+    def watch(self, tracker: VersionTracker) -> None:
+        """Report this tracker in the versions gauges (the app's tracker, set at startup)."""
+        self._tracker = tracker
 
 
 class MetricsMiddleware:
@@ -40,12 +73,11 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500
+        status = [500]
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status[0] = message["status"]
             await send(message)
 
         try:
@@ -53,6 +85,4 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "<unmatched>"
-            method = scope.get("method", "")
-            self.metrics.latency.labels(method, template).observe(time.perf_counter() - start)
-            self.metrics.requests.labels(method, template, str(status)).inc()
+            self.metrics.observe(scope.get("method", ""), template, status[0], time.perf_counter() - start)

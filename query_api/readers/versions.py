@@ -1,66 +1,80 @@
-"""Cheap versions of read resources, from which ETags and cache keys are derived.
+"""Versions of read resources as the database holds them, from which ETags and cache keys derive.
 
 A projection applies each event to its rows and to the show's watermark in one
 transaction, so within one live projection version the watermarks identify the
-state of the rows: a show's seq for its own resources, the sum of every show's
-seq for resources that span all shows. The live version number is part of the
-version because a replay swaps in new tables at the same watermarks.
+state of the rows: a show's seq for its own resources, the number of shows and
+the sum of their seqs for resources that span all shows. The label of the live
+versions is part of the version because a replay swaps in new tables at the
+same watermarks. The strings are those of :class:`VersionTracker`, which keeps
+the same versions in memory; these reads are for cache misses and for when the
+tracker is not synced, and run in the request's snapshot, before its body.
+
+Statements are built once per read schema (``text``; no per-request compilation).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ScalarSelect, Table, Text, cast, func, literal, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from query_api.views import ReadViews
-
-
-def _live_versions(views: ReadViews) -> ScalarSelect[Any]:
-    """Every live version serving this read schema, e.g. ``dashboard@2,seat_availability@1``.
-
-    Selected by views schema rather than projection name, since test runs
-    register projections under unique names; a swap of any of them changes it.
-    """
-    v = views.versions
-    label = v.c.projection.concat("@").concat(cast(v.c.version, Text))
-    return (
-        select(func.coalesce(func.string_agg(label, aggregate_order_by(literal(","), label)), ""))
-        .where(v.c.state == "live", v.c.views_schema == views.read_schema)
-        .scalar_subquery()
-    )
+from query_api.consistency.tracker import KINDS, live_label
 
 
 @dataclass(frozen=True, slots=True)
-class ShowVersion:
-    """The live versions serving a show's rows and the show's watermark in them."""
+class DbVersion:
+    """A version read from the database, with the watermarks it was derived from."""
 
-    live: str
-    seq: int
-
-    def __str__(self) -> str:
-        return f"{self.live}:{self.seq}"
-
-
-async def show_version(
-    conn: AsyncConnection, views: ReadViews, watermarks: Table, show_id: UUID
-) -> ShowVersion | None:
-    """The version of one show's rows, or None when the projection has not seen the show."""
-    query = select(watermarks.c.seq, _live_versions(views)).where(watermarks.c.show_id == show_id)
-    row = (await conn.execute(query)).first()
-    return None if row is None else ShowVersion(str(row[1]), int(row[0]))
+    label: str
+    key: str
+    marks: Sequence[tuple[UUID, int]]
+    seq: int | None = None  # the show's seq, for one show's resources
 
 
-async def all_shows_version(conn: AsyncConnection, views: ReadViews, watermarks: Table) -> str:
-    """``live-versions:shows:sum-of-seq``: changes whenever any show's rows change."""
-    query = select(_live_versions(views), func.count(), func.coalesce(func.sum(watermarks.c.seq), 0))
-    row = (await conn.execute(query)).one()
-    return f"{row[0]}:{row[1]}:{row[2]}"
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-async def watermark(conn: AsyncConnection, watermarks: Table, show_id: UUID) -> int | None:
-    """The seq up to which the projection has applied the show's events, None if none yet."""
-    value = await conn.scalar(select(watermarks.c.seq).where(watermarks.c.show_id == show_id))
-    return None if value is None else int(value)
+class VersionReads:
+    """The version queries of one read schema and registry schema."""
+
+    def __init__(self, read_schema: str, meta_schema: str) -> None:
+        self.read_schema = read_schema
+        labels = (
+            f"ARRAY(SELECT projection || '@' || version FROM {_quote(meta_schema)}.versions"
+            " WHERE state = 'live' AND views_schema = :views)"
+        )
+        marks = {kind: f"{_quote(read_schema)}.{_quote(kind + '_watermarks')}" for kind in KINDS}
+        self._show: dict[str, TextClause] = {
+            kind: text(f"SELECT (SELECT seq FROM {table} WHERE show_id = :show_id), {labels}")
+            for kind, table in marks.items()
+        }
+        self._all: dict[str, TextClause] = {
+            kind: text(f"SELECT {labels}, w.ids, w.seqs FROM (SELECT array_agg(show_id) AS ids,"
+                       f" array_agg(seq) AS seqs FROM {table}) AS w")
+            for kind, table in marks.items()
+        }  # fmt: skip
+        self._watermark: dict[str, TextClause] = {
+            kind: text(f"SELECT seq FROM {table} WHERE show_id = :show_id") for kind, table in marks.items()
+        }
+
+    async def show(self, conn: AsyncConnection, kind: str, show_id: UUID) -> DbVersion | None:
+        """The version of one show's rows, or None when the projection has not seen the show."""
+        row = (await conn.execute(self._show[kind], {"show_id": show_id, "views": self.read_schema})).one()
+        if row[0] is None:
+            return None
+        label, seq = live_label(row[1]), int(row[0])
+        return DbVersion(label, f"{label}:{seq}", ((show_id, seq),), seq)
+
+    async def all_shows(self, conn: AsyncConnection, kind: str) -> DbVersion:
+        """``label:shows:sum-of-seq``: changes whenever any show's rows change."""
+        row = (await conn.execute(self._all[kind], {"views": self.read_schema})).one()
+        label = live_label(row[0])
+        marks = list(zip(row[1] or (), map(int, row[2] or ()), strict=True))
+        return DbVersion(label, f"{label}:{len(marks)}:{sum(seq for _, seq in marks)}", marks)
+
+    async def watermark(self, conn: AsyncConnection, kind: str, show_id: UUID) -> int | None:
+        """The seq up to which the projection has applied the show's events, None if none yet."""
+        value = await conn.scalar(self._watermark[kind], {"show_id": show_id})
+        return None if value is None else int(value)

@@ -9,7 +9,7 @@ from query_api.http.caching import PRIVATE
 from query_api.models import DashboardPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers.dashboard import read_dashboard
-from query_api.readers.versions import all_shows_version
+from query_api.readers.versions import DbVersion
 from query_api.routes.params import FreshnessDep, StateDep
 from query_api.routes.serving import await_freshness, serve_versioned
 
@@ -25,17 +25,24 @@ router = APIRouter(tags=["dashboard"])
 )
 async def dashboard(request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
     """Totals, sales by day, by show (occupancy), by zone and by referrer."""
-    views = state.views
-    await await_freshness(state, freshness, views.dashboard_watermarks, PROJECTION)
+    views, tracker = state.views, state.tracker
+    from_memory = await await_freshness(state, freshness, PROJECTION)
 
-    async def version(conn: AsyncConnection) -> str:
+    async def version(conn: AsyncConnection) -> DbVersion:
         # The sum of watermarks moves with every applied event, so the cache holds
-        # one dashboard per state and repeated reads cost one small select.
-        return await all_shows_version(conn, views, views.dashboard_watermarks)
+        # one dashboard per state; the tracker knows that sum without a query.
+        return await state.versions.all_shows(conn, PROJECTION)
 
-    async def body(conn: AsyncConnection, _: str) -> bytes:
+    async def body(conn: AsyncConnection, _: DbVersion) -> bytes:
         return (await read_dashboard(conn, views)).model_dump_json().encode()
 
     return await serve_versioned(
-        request, state, variant="dashboard", cache_control=PRIVATE, read_version=version, load_body=body
+        request,
+        state,
+        projection=PROJECTION,
+        variant="dashboard",
+        cache_control=PRIVATE,
+        memory_version=tracker.all_version(PROJECTION) if from_memory and tracker.synced else None,
+        read_version=version,
+        load_body=body,
     )

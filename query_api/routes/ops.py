@@ -48,7 +48,11 @@ async def readyz(state: StateDep) -> Response:
     except DBAPIError as error:
         log.warning("readiness: read model not readable: %s", str(error.orig or error).splitlines()[0])
         return _json(503, {"status": "unavailable", "database": "ok", "read_model": "unreadable"})
-    checks = {"database": "ok", "listener": "ok" if state.listener.connected else "reconnecting"}
+    checks = {
+        "database": "ok",
+        "listener": "ok" if state.listener.connected else "reconnecting",
+        "versions": "memory" if state.tracker.synced else "database",
+    }
     if missing:
         return _json(503, {"status": "unavailable", **checks, "missing_views": missing})
     stalled = [p.projection for p in status if p.state == "stalled"]

@@ -20,7 +20,8 @@ class Freshness:
     wait_ms: int
 
 
-def get_state(request: Request) -> QueryState:
+async def get_state(request: Request) -> QueryState:
+    # async (like every dependency here): a plain def would hop through the thread pool
     state: QueryState = request.app.state.query
     return state
 
@@ -28,7 +29,7 @@ def get_state(request: Request) -> QueryState:
 StateDep = Annotated[QueryState, Depends(get_state)]
 
 
-def freshness(
+async def freshness(
     state: StateDep,
     consistency_token: Annotated[
         str | None,

@@ -1,11 +1,17 @@
-"""The shape every read route shares: wait for the token, version, 304 or cached body."""
+"""The shape every read route shares: wait for the token, version, 304 or cached body.
+
+Hot path (the tracker is synced and knows the resource): the version comes from
+memory, so a 304 or a cached body costs no database round trip. Otherwise one
+snapshot reads the version and, when needed, the body; the body is cached under
+the version read *with it*, so a cached body is exactly what its key says, and
+the watermarks read are merged into memory (values only grow), so this process
+never answers older than what it has answered before.
+"""
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 from uuid import UUID
 
 from fastapi import Request
-from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
@@ -13,29 +19,36 @@ from query_api.consistency import wait_for_watermark
 from query_api.database import snapshot
 from query_api.http.caching import etag_for, not_modified
 from query_api.http.errors import ApiError
-from query_api.readers.versions import watermark
+from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness
 from query_api.state import QueryState
 
-V = TypeVar("V")
 JSON = "application/json"
+_SWAP_RETRIES = 3
 
 
-async def await_freshness(
-    state: QueryState, freshness: Freshness, watermarks: Table, projection: str
-) -> None:
+async def await_freshness(state: QueryState, freshness: Freshness, projection: str) -> bool:
     """Return once the projection's watermark of the token's show reaches the token's seq.
 
-    Raises 503 ``projection_behind`` (with ``Retry-After``) after ``wait_ms``.
+    Returns whether memory alone satisfies the token (then the caller may answer
+    from memory; otherwise it must read the database, which does). Raises 503
+    ``projection_behind`` (with ``Retry-After``) after ``wait_ms``.
     """
     token = freshness.token
     if token is None or token.show_id is None:
-        return
-    show_id = token.show_id
+        return True
+    show_id, tracker = token.show_id, state.tracker
+    if tracker.synced:
+        seq = tracker.seq(projection, show_id)
+        if seq is not None and seq >= token.seq:
+            return True
+
+    async def from_database() -> int | None:
+        async with snapshot(state.engine) as conn:
+            return await state.versions.watermark(conn, projection, show_id)
 
     async def read_watermark() -> int | None:
-        async with snapshot(state.engine) as conn:
-            return await watermark(conn, watermarks, show_id)
+        return tracker.seq(projection, show_id) if tracker.synced else await from_database()
 
     settings = state.settings
     reached, current = await wait_for_watermark(
@@ -46,43 +59,70 @@ async def await_freshness(
         timeout_s=freshness.wait_ms / 1000,
         recheck_s=settings.recheck_interval_ms / 1000,
     )
-    if not reached:
-        raise ApiError(
-            503,
-            "projection_behind",
-            f"the {projection} read model has not yet applied the command's events; retry shortly",
-            {"Retry-After": "1"},
-            projection=projection,
-            show_id=str(show_id),
-            required_seq=token.seq,
-            watermark=current,
-        )
+    if reached:
+        return tracker.synced and (tracker.seq(projection, show_id) or 0) >= token.seq
+    if tracker.synced:  # a notice may still be in flight: the database has the last word
+        current = await from_database()
+        if current is not None and current >= token.seq:
+            return False
+    raise ApiError(
+        503,
+        "projection_behind",
+        f"the {projection} read model has not yet applied the command's events; retry shortly",
+        {"Retry-After": "1"},
+        projection=projection,
+        show_id=str(show_id),
+        required_seq=token.seq,
+        watermark=current,
+    )
 
 
 async def serve_versioned(
     request: Request,
     state: QueryState,
     *,
+    projection: str,
     variant: str,
     cache_control: str,
-    read_version: Callable[[AsyncConnection], Awaitable[V | None]],
-    load_body: Callable[[AsyncConnection, V], Awaitable[bytes]],
+    memory_version: str | None,
+    read_version: Callable[[AsyncConnection], Awaitable[DbVersion | None]],
+    load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
     missing: Callable[[], ApiError] | None = None,
 ) -> Response:
-    """Answer from one snapshot: the version gives the ETag; 304 when the client has it,
-    else the body from the cache or from ``load_body`` (then cached under that ETag)."""
-    async with snapshot(state.engine) as conn:
-        version = await read_version(conn)
-        if version is None:
-            raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
-        etag = etag_for(variant, version)
-        headers = {"ETag": etag, "Cache-Control": cache_control}
-        if not_modified(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=headers)
+    """The version gives the ETag; 304 when the client has it, else the body from the cache or
+    from ``load_body`` (then cached under that ETag).
+
+    ``memory_version`` is the tracker's version of the resource (None: unknown,
+    not synced, or not enough for the request's token): with it, nothing is read.
+    """
+    if_none_match = request.headers.get("if-none-match")
+    if memory_version is not None:
+        etag = etag_for(variant, memory_version)
+        if not_modified(if_none_match, etag):
+            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache_control})
         body = state.cache.get(etag)
-        if body is None:
-            body = await load_body(conn, version)
-            state.cache.put(etag, body)
+        if body is not None:
+            return Response(body, media_type=JSON, headers={"ETag": etag, "Cache-Control": cache_control})
+    tracker = state.tracker
+    for attempt in range(_SWAP_RETRIES):
+        body = None
+        async with snapshot(state.engine) as conn:
+            version = await read_version(conn)
+            if version is None:
+                raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
+            tracker.merge(projection, version.label, version.marks)
+            etag = etag_for(variant, version.key)
+            if not not_modified(if_none_match, etag):
+                body = state.cache.get(etag)
+                if body is None:
+                    body = await load_body(conn, version)
+                    state.cache.put(etag, body)
+        # A swap seen while this snapshot read the old version: re-read, never answer the old one.
+        if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
+            break
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if body is None:
+        return Response(status_code=304, headers=headers)
     return Response(body, media_type=JSON, headers=headers)
 
 

@@ -13,7 +13,7 @@ from query_api.http.errors import ApiError
 from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPublic, ShowsPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers import shows as readers
-from query_api.readers.versions import ShowVersion, all_shows_version, show_version
+from query_api.readers.versions import DbVersion
 from query_api.routes.params import FreshnessDep, StateDep
 from query_api.routes.serving import await_freshness, serve_versioned, show_not_found
 
@@ -25,37 +25,47 @@ _ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorPublic} for 
 @router.get("", response_model=ShowsPublic, responses=_ERRORS)
 async def list_shows(request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
     """Every show with its capacity and available, held and sold seats."""
-    views = state.views
-    await await_freshness(state, freshness, views.seat_watermarks, PROJECTION)
+    views, tracker = state.views, state.tracker
+    from_memory = await await_freshness(state, freshness, PROJECTION)
 
-    async def version(conn: AsyncConnection) -> str:
-        return await all_shows_version(conn, views, views.seat_watermarks)
+    async def version(conn: AsyncConnection) -> DbVersion:
+        return await state.versions.all_shows(conn, PROJECTION)
 
-    async def body(conn: AsyncConnection, _: str) -> bytes:
+    async def body(conn: AsyncConnection, _: DbVersion) -> bytes:
         return ShowsPublic(shows=await readers.list_shows(conn, views)).model_dump_json().encode()
 
     return await serve_versioned(
-        request, state, variant="shows", cache_control=PUBLIC, read_version=version, load_body=body
+        request,
+        state,
+        projection=PROJECTION,
+        variant="shows",
+        cache_control=PUBLIC,
+        memory_version=tracker.all_version(PROJECTION) if from_memory and tracker.synced else None,
+        read_version=version,
+        load_body=body,
     )
 
 
 @router.get("/{show_id}/availability", response_model=AvailabilityPublic, responses=_ERRORS)
 async def availability(show_id: UUID, request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
     """Per zone: name, price, capacity and available, held and sold seats."""
-    views = state.views
-    await await_freshness(state, freshness, views.seat_watermarks, PROJECTION)
+    views, tracker = state.views, state.tracker
+    from_memory = await await_freshness(state, freshness, PROJECTION)
 
-    async def version(conn: AsyncConnection) -> ShowVersion | None:
-        return await show_version(conn, views, views.seat_watermarks, show_id)
+    async def version(conn: AsyncConnection) -> DbVersion | None:
+        return await state.versions.show(conn, PROJECTION, show_id)
 
-    async def body(conn: AsyncConnection, ver: ShowVersion) -> bytes:
+    async def body(conn: AsyncConnection, ver: DbVersion) -> bytes:
+        assert ver.seq is not None
         zones = await readers.zone_availability(conn, views, show_id)
         return AvailabilityPublic(show_id=show_id, seq=ver.seq, zones=zones).model_dump_json().encode()
 
     return await serve_versioned(
         request,
         state,
+        projection=PROJECTION,
         variant=f"availability:{show_id}",
+        memory_version=tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None,
         cache_control=PUBLIC,
         read_version=version,
         load_body=body,
@@ -76,13 +86,14 @@ async def seats(
     ] = "full",
 ) -> Response:
     """The seat map: every seat with its status, in layout order (``format=compact``: run-length)."""
-    views = state.views
-    await await_freshness(state, freshness, views.seat_watermarks, PROJECTION)
+    views, tracker = state.views, state.tracker
+    from_memory = await await_freshness(state, freshness, PROJECTION)
 
-    async def version(conn: AsyncConnection) -> ShowVersion | None:
-        return await show_version(conn, views, views.seat_watermarks, show_id)
+    async def version(conn: AsyncConnection) -> DbVersion | None:
+        return await state.versions.show(conn, PROJECTION, show_id)
 
-    async def body(conn: AsyncConnection, ver: ShowVersion) -> bytes:
+    async def body(conn: AsyncConnection, ver: DbVersion) -> bytes:
+        assert ver.seq is not None
         rows = await readers.seat_rows(conn, views, show_id, zone_id)
         if not rows and zone_id is not None:
             raise ApiError(404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id)
@@ -92,7 +103,9 @@ async def seats(
     return await serve_versioned(
         request,
         state,
+        projection=PROJECTION,
         variant=f"seats:{show_id}:{zone_id}:{format}",
+        memory_version=tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None,
         cache_control=PUBLIC,
         read_version=version,
         load_body=body,

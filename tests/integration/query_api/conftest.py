@@ -1,8 +1,10 @@
 """A query API app over private read views seeded through the projections, driven in-process over ASGI."""
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -10,6 +12,7 @@ from fastapi import FastAPI
 
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
+from query_api.consistency.tracker import VersionTracker, live_label
 from query_api.settings import QueryApiSettings
 from tests.integration.query_api.seed import SeededSchema, create_seeded_schema, drop_seeded_schema
 
@@ -46,6 +49,51 @@ def client_factory(database_url: str, kafka_bootstrap: str, seeded: SeededSchema
 
 
 @pytest.fixture
-async def client(client_factory: ClientFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_factory() as (http, _):
-        yield http
+async def served(client_factory: ClientFactory) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    async with client_factory() as (http, app):
+        yield http, app
+
+
+@pytest.fixture
+def client(served: tuple[httpx.AsyncClient, FastAPI]) -> httpx.AsyncClient:
+    return served[0]
+
+
+Settle = Callable[[], Awaitable[None]]
+
+
+async def settled(app: FastAPI, seeded: SeededSchema, timeout_s: float = 20.0) -> None:
+    """Wait until the app's in-memory versions reflect everything ``seeded`` has committed.
+
+    Reads without a token are served from what the process has been told; a
+    notice is delivered after its commit, so a test that writes and then reads
+    without a token waits for the notice first (as a client would pass a token).
+    """
+    tracker: VersionTracker = app.state.query.tracker
+    label = live_label(f"{v.projection}@{v.version}" for v in seeded.live.values())
+    expected: dict[str, dict[UUID, int]] = {}
+    for name, applied in seeded.applied.items():
+        marks = expected.setdefault(name, {})
+        for envelope in seeded.log[:applied]:
+            marks[envelope.stream_id] = max(marks.get(envelope.stream_id, 0), envelope.seq)
+    deadline = asyncio.get_running_loop().time() + timeout_s
+
+    def done() -> bool:
+        return (
+            tracker.synced
+            and tracker.label == label
+            and all(
+                tracker.seq(name, show) == seq
+                for name, marks in expected.items()
+                for show, seq in marks.items()
+            )
+        )
+
+    while not done():
+        assert asyncio.get_running_loop().time() < deadline, "the app never saw the seeded changes"
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def settle(served: tuple[httpx.AsyncClient, FastAPI], seeded: SeededSchema) -> Settle:
+    return lambda: settled(served[1], seeded)

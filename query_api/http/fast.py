@@ -1,0 +1,172 @@
+"""The hot path: public show reads answered from memory without FastAPI's routing and dependencies.
+
+Most reads of a live on-sale are of resources that have not changed since
+they were last read: the version is in memory (:class:`VersionTracker`), the
+body in the cache. Resolving FastAPI's dependencies and parameters would then
+cost more than the answer itself, so this middleware answers such a read
+directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability`` or
+``/v1/shows/{id}/seats`` whose parameters are plainly valid, whose token (if
+any) memory already satisfies, and whose answer is a 304 or a cached body.
+Anything else, including every error and every case it is unsure of, goes on
+to the routes, which answer exactly as before (same ETags, since both paths
+derive them from the same versions). The answer carries the same headers as
+the routes' and is labelled with the route for the metrics.
+"""
+
+from typing import Any
+from urllib.parse import parse_qsl
+from uuid import UUID
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from contracts import ConsistencyToken
+from query_api.consistency.tracker import VersionTracker
+from query_api.http.caching import PUBLIC, etag_for, not_modified
+
+PREFIX = "/v1/shows"
+PROJECTION = "seat_availability"
+_TEMPLATES = {
+    "": "/v1/shows",
+    "availability": "/v1/shows/{show_id}/availability",
+    "seats": "/v1/shows/{show_id}/seats",
+}
+_ALLOWED = {
+    "": {"consistency_token", "wait_ms"},
+    "availability": {"consistency_token", "wait_ms"},
+    "seats": {"consistency_token", "wait_ms", "zone_id", "format"},
+}
+_CACHE_CONTROL = (b"cache-control", PUBLIC.encode())
+_JSON = (b"content-type", b"application/json")
+_MAX_WAIT_MS = 5000
+_WAIT_DIGITS = 4
+_MAX_ZONE_ID = 16
+_SEGMENTS = 3
+
+
+class FastReads:
+    """See the module docstring."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._routes: dict[str, Any] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(PREFIX):
+            answer = self._answer(scope)
+            if answer is not None:
+                kind, status, headers, body = answer
+                scope["route"] = self._route(scope, kind)  # labels the metrics as the route would
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    def _route(self, scope: Scope, kind: str) -> Any:
+        if self._routes is None:
+            paths = {getattr(route, "path", None): route for route in scope["app"].routes}
+            self._routes = {name: paths.get(template) for name, template in _TEMPLATES.items()}
+        return self._routes[kind]
+
+    def _answer(self, scope: Scope) -> tuple[str, int, list[tuple[bytes, bytes]], bytes] | None:
+        state = getattr(scope["app"].state, "query", None)
+        target = _target(scope["path"])
+        params = _params(scope["query_string"], target[0]) if target is not None else None
+        headers = _headers(scope["headers"])
+        token = _token(params, headers[1]) if params is not None and headers is not None else None
+        if state is None or not state.tracker.synced or target is None or params is None or token is None:
+            return None
+        tracker = state.tracker
+        if token.show_id is not None and (tracker.seq(PROJECTION, token.show_id) or 0) < token.seq:
+            return None  # the route waits for it
+        found = _version(tracker, target[0], target[1], params)
+        if found is None or headers is None:
+            return None
+        etag = etag_for(*found)
+        etag_header = (b"etag", etag.encode())
+        if not_modified(headers[0], etag):
+            return target[0], 304, [etag_header, _CACHE_CONTROL], b""
+        body: bytes | None = state.cache.get(etag)
+        if body is None:
+            return None
+        return (
+            target[0],
+            200,
+            [etag_header, _CACHE_CONTROL, (b"content-length", str(len(body)).encode()), _JSON],
+            body,
+        )
+
+
+def _version(
+    tracker: VersionTracker, kind: str, show_id: UUID | None, params: dict[str, str]
+) -> tuple[str, str] | None:
+    """``(variant, version)`` of the resource in memory, as the routes derive them; None if unknown."""
+    if show_id is None:
+        return "shows", tracker.all_version(PROJECTION)
+    version: str | None = tracker.show_version(PROJECTION, show_id)
+    if version is None:
+        return None
+    if kind == "availability":
+        return f"availability:{show_id}", version
+    zone_id, layout = params.get("zone_id"), params.get("format", "full")
+    if layout not in ("full", "compact") or (zone_id is not None and len(zone_id) > _MAX_ZONE_ID):
+        return None
+    return f"seats:{show_id}:{zone_id}:{layout}", version
+
+
+def _target(path: str) -> tuple[str, UUID | None] | None:
+    """``("", None)``, ``("availability", id)`` or ``("seats", id)``; None for anything else."""
+    rest = path[len(PREFIX) :]
+    if rest == "":
+        return "", None
+    parts = rest.split("/")
+    if len(parts) != _SEGMENTS or parts[0] != "" or parts[2] not in ("availability", "seats"):
+        return None
+    try:
+        show_id = UUID(parts[1])
+    except ValueError:
+        return None
+    # Only the canonical spelling; any other the route parses (and may refuse).
+    return (parts[2], show_id) if str(show_id) == parts[1] else None
+
+
+def _params(query_string: bytes, kind: str) -> dict[str, str] | None:
+    """The query parameters, when each is known, given once and not empty."""
+    params: dict[str, str] = {}
+    if query_string:
+        for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+            if key in params or not value or key not in _ALLOWED[kind]:
+                return None
+            params[key] = value
+    wait = params.get("wait_ms")
+    if wait is not None and not (wait.isdigit() and len(wait) <= _WAIT_DIGITS and int(wait) <= _MAX_WAIT_MS):
+        return None
+    return params
+
+
+def _headers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None] | None:
+    """``If-None-Match`` and ``X-Consistency-Token``, when each is given at most once."""
+    if_none_match = token = None
+    for name, value in headers:
+        if name == b"if-none-match":
+            if if_none_match is not None:
+                return None
+            if_none_match = value.decode("latin-1")
+        elif name == b"x-consistency-token":
+            if token is not None:
+                return None
+            token = value.decode("latin-1")
+    return if_none_match, token
+
+
+_NO_TOKEN = ConsistencyToken(None, 0)
+
+
+def _token(params: dict[str, str], header: str | None) -> ConsistencyToken | None:
+    """The request's token (the query parameter wins), the always-satisfied one when none; None if invalid."""
+    raw = params.get("consistency_token", header)
+    if raw is None:
+        return _NO_TOKEN
+    try:
+        return ConsistencyToken.decode(raw.strip())
+    except ValueError:
+        return None
