@@ -210,7 +210,7 @@ def _cpu(results: dict[str, Any]) -> str:
         f"case's duration; PostgreSQL and Kafka count all their processes. Bound: {cores} cores x "
         "1000 / total, the holds per second the machine could take if every core did only this.\n",
         head,
-        "|" + "---|" * (len(names) + 6),
+        "|" + "---|" * (len(names) + 5),
     ]
     for c in cases:
         ms = c["cpu_ms_per_hold"]

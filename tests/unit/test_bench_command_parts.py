@@ -265,4 +265,4 @@ def test_cpu_snapshot_counts_a_process_tree_that_works() -> None:
     while cpu.snapshot({"me": os.getpid()})["me"] < deadline:
         sum(range(10_000))
     assert cpu.snapshot({"me": os.getpid()})["me"] >= deadline
-    assert {"postgresql", "kafka", "wrk"} <= first.keys()
+    assert {"postgresql", "kafka"} <= first.keys()
