@@ -32,15 +32,7 @@ def hold_seats(command: HoldSeats, policy: HoldPolicy) -> Handler:
         if len(states) < len(seat_ids) and await venues_repo.show_prices(conn, command.show_id) is None:
             raise _show_not_found(command.show_id)
         lapsed = decide_hold(seat_ids, states, context.now)
-        return await _hold(
-            conn,
-            context,
-            show_id=command.show_id,
-            customer_id=command.customer_id,
-            seat_ids=seat_ids,
-            lapsed=lapsed,
-            ttl=ttl,
-        )
+        return await _hold(conn, context, command.show_id, command.customer_id, seat_ids, lapsed, ttl)
 
     return handle
 
@@ -65,15 +57,7 @@ def hold_best_available(command: HoldBestAvailable, policy: HoldPolicy) -> Handl
             )
         seat_ids = tuple(s.seat_id for s in states)
         lapsed = decide_hold(seat_ids, states, context.now)
-        return await _hold(
-            conn,
-            context,
-            show_id=command.show_id,
-            customer_id=command.customer_id,
-            seat_ids=seat_ids,
-            lapsed=lapsed,
-            ttl=ttl,
-        )
+        return await _hold(conn, context, command.show_id, command.customer_id, seat_ids, lapsed, ttl)
 
     return handle
 
@@ -112,10 +96,9 @@ async def expire_lapsed(conn: AsyncConnection, hold_ids: Sequence[UUID], now: da
     ]
 
 
-async def _hold(
+async def _hold(  # noqa: PLR0917 - the hold's facts, decided by the two handlers above
     conn: AsyncConnection,
     context: CommandContext,
-    *,
     show_id: UUID,
     customer_id: str,
     seat_ids: tuple[str, ...],
