@@ -3,7 +3,8 @@
 The window is made certain rather than hoped for: the test holds a row lock
 on every unpublished outbox row, starts the worker, waits until its relay has
 published the batch (the topic grew) and is blocked marking it (its UPDATE
-waits on our lock), and kills it there. The next leader publishes those rows
+waits on our lock), and kills it there, with its database session (which would
+otherwise finish the mark once the lock is released). The next leader publishes those rows
 again: the topic then holds byte-identical re-sends, which projections drop
 by seq, and everything else must be exact.
 """
@@ -55,6 +56,15 @@ async def kill_between_publish_and_mark(stack: Stack, load: Load) -> int:
         await wr.wait_for(lambda: relay_blocked_marking(db), "the relay to block on marking", 60)
         published = await rd.topic_end(kafka) - before
         await asyncio.to_thread(worker.kill)
+        # The mark is one autocommit statement: its session, left waiting on our lock, would still
+        # apply it once the lock is released (correctly: Kafka has the rows). End that session too,
+        # as a crash of the whole machine would, so the mark is lost and the re-send path runs.
+        terminated = wr.query(
+            db,
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE write_model.outbox SET published_at%%'",
+        )
+        assert int(terminated[0][0]) > 0, "the relay's marking session was not found"
         await conn.rollback()
     assert published >= len(locked), (
         f"the relay marks before Kafka has the rows ({published} < {len(locked)})"
