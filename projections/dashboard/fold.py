@@ -3,7 +3,8 @@
 Meanings (docs/internals.md): revenue is net of refunds; a cancelled paid order
 leaves orders_paid, tickets_sold and revenue (also of its payment day, zone and
 referrer); held seats are seats in live holds and in pending orders; a hold that
-becomes an order stops being a live hold.
+becomes an order stops being a live hold. An event is either the pydantic models or
+their lean mirrors (``contracts.lean``), with the same fields.
 """
 
 from collections import Counter
@@ -13,7 +14,6 @@ from typing import TypeVar
 from uuid import UUID
 
 from contracts import (
-    DecodedEvent,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -22,7 +22,10 @@ from contracts import (
     OrderPlaced,
     SeatsHeld,
     ShowScheduled,
+    ZoneLayout,
+    lean,
 )
+from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
 K = TypeVar("K")
@@ -66,7 +69,7 @@ def _add(target: dict[K, list[int]], key: K, *deltas: int) -> None:
             row[i] += d
 
 
-def _zone_split(lines: tuple[OrderLine, ...]) -> dict[str, tuple[int, int]]:
+def _zone_split(lines: tuple[OrderLine, ...] | tuple[lean.OrderLine, ...]) -> dict[str, tuple[int, int]]:
     split: dict[str, tuple[int, int]] = {}
     for line in lines:
         n, cents = split.get(line.zone_id, (0, 0))
@@ -74,7 +77,13 @@ def _zone_split(lines: tuple[OrderLine, ...]) -> dict[str, tuple[int, int]]:
     return split
 
 
-def _sale(c: DashboardChanges, show: UUID, p: OrderPaid | OrderCancelled, sign: int, cents: int) -> None:
+def _sale(
+    c: DashboardChanges,
+    show: UUID,
+    p: OrderPaid | OrderCancelled | lean.OrderPaid | lean.OrderCancelled,
+    sign: int,
+    cents: int,
+) -> None:
     """Count (sign 1) or uncount (sign -1) a paid order everywhere it shows."""
     paid_at = p.paid_at
     if paid_at is None:
@@ -102,34 +111,35 @@ def _release(c: DashboardChanges, show: UUID, seats: int, pending_order: str | N
         c.totals[pending_order] += 1
 
 
-def apply(c: DashboardChanges, event: DecodedEvent) -> DashboardChanges:
+def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
     """Fold one event into ``c``; raises ApplyError (changing nothing) if it cannot apply."""
     show, p = event.envelope.stream_id, event.payload
-    if isinstance(p, ShowScheduled):
-        c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in p.zones)))
-        c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(p.zones))
-    elif isinstance(p, SeatsHeld):
+    if isinstance(p, ShowScheduled | lean.ShowScheduled):
+        zones: tuple[ZoneLayout | lean.ZoneLayout, ...] = p.zones
+        c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in zones)))
+        c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(zones))
+    elif isinstance(p, SeatsHeld | lean.SeatsHeld):
         c.totals["live_holds"] += 1
         c.totals["held_seats"] += len(p.seat_ids)
         _add(c.by_show, show, 0, len(p.seat_ids), 0)
-    elif isinstance(p, HoldReleased):
+    elif isinstance(p, HoldReleased | lean.HoldReleased):
         _release(c, show, len(p.seat_ids), None)
-    elif isinstance(p, OrderPlaced):
+    elif isinstance(p, OrderPlaced | lean.OrderPlaced):
         c.totals["live_holds"] -= 1
         c.totals["orders_pending"] += 1
-    elif isinstance(p, OrderPaid):
+    elif isinstance(p, OrderPaid | lean.OrderPaid):
         c.totals["orders_pending"] -= 1
         c.totals["held_seats"] -= len(p.lines)
         _sale(c, show, p, 1, p.amount_cents)
-    elif isinstance(p, OrderCancelled) and p.previous_status == "paid":
+    elif isinstance(p, OrderCancelled | lean.OrderCancelled) and p.previous_status == "paid":
         if p.paid_at is None:
             raise ApplyError("a cancelled paid order must say when it was paid")
         c.totals["orders_cancelled"] += 1
         c.totals["refunded_cents"] += p.refunded_cents
         _sale(c, show, p, -1, p.refunded_cents)
-    elif isinstance(p, OrderCancelled):
+    elif isinstance(p, OrderCancelled | lean.OrderCancelled):
         _release(c, show, len(p.lines), "orders_cancelled")
-    elif isinstance(p, OrderExpired):
+    elif isinstance(p, OrderExpired | lean.OrderExpired):
         _release(c, show, len(p.lines), "orders_expired")
     else:
         raise ApplyError(f"the dashboard does not handle {event.envelope.type}")

@@ -10,9 +10,9 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from contracts import DecodedEvent
 from projections.dashboard import fold
 from projections.dashboard.fold import TOTALS, DashboardChanges
+from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 from projections.runtime.sql import columns, ident
 
@@ -27,7 +27,7 @@ class Dashboard:
     def empty(self) -> DashboardChanges:
         return DashboardChanges()
 
-    def apply(self, changes: DashboardChanges, event: DecodedEvent) -> DashboardChanges:
+    def apply(self, changes: DashboardChanges, event: Event) -> DashboardChanges:
         return fold.apply(changes, event)
 
     def ddl(self, schema: str) -> list[str]:

@@ -5,7 +5,8 @@ from typing import Any, Protocol
 
 from psycopg import AsyncConnection
 
-from contracts import DEAD_LETTER_TOPIC, DecodedEvent
+from contracts import DEAD_LETTER_TOPIC
+from projections.runtime.decoding import Event
 
 
 class ApplyError(ValueError):
@@ -25,7 +26,7 @@ class Projection(Protocol):
     def empty(self) -> Any:
         """A fresh, empty batch of changes."""
 
-    def apply(self, changes: Any, event: DecodedEvent) -> Any:
+    def apply(self, changes: Any, event: Event) -> Any:
         """Fold one event into ``changes`` and return it."""
 
     def ddl(self, schema: str) -> list[str]:

@@ -5,12 +5,20 @@ committed); on assignment each partition is sought to its stored offset; each
 batch commits through ``BatchWriter`` (atomic with its offsets, fenced, gated).
 A stop request finishes the batch in hand, then leaves the group. A batch
 rejected by the fence re-seeks its partitions to the stored offsets.
+
+While a batch commits, the next one is fetched and decoded (decoding is CPU in
+this process, the commit mostly waits on PostgreSQL); it is committed only
+after the first has settled, with the offsets the first stored as its fence,
+and dropped if the first did not commit.
 """
 
 import asyncio
+import contextlib
+import gc
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
@@ -37,9 +45,54 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         for tp in revoked:
             self.runner.expected.pop(tp.partition, None)
+            self.runner.position.pop(tp.partition, None)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await self.runner.seek([tp.partition for tp in assigned])
+
+
+class _GcPause:
+    """No automatic cyclic GC while a batch is decoded; re-entrant, as the runners of one process
+    decode concurrently, and the collector is resumed only if it was on.
+
+    Decoding allocates objects that all live until the batch commits; with the
+    collector on, the growing heap triggers a full collection every time it grows
+    by a quarter, many per batch. Paused, they are looked at once it resumes;
+    nothing is lost (events hold no reference cycles).
+    """
+
+    depth = 0
+    resume = False
+
+    @classmethod
+    @contextlib.contextmanager
+    def during(cls) -> Iterator[None]:
+        if cls.depth == 0:
+            cls.resume = gc.isenabled()
+            gc.disable()
+        cls.depth += 1
+        try:
+            yield
+        finally:
+            cls.depth -= 1
+            if cls.depth == 0 and cls.resume:
+                gc.enable()
+
+
+@dataclass(slots=True)
+class _InFlight:
+    """A batch being committed while the next one is fetched and decoded.
+
+    The next batch starts where this one ends, so its commit's fence expects the
+    offsets this one stores: it commits only after this one did (the loop
+    settles each commit before starting the next). If this one is fenced, the
+    next one is dropped uncommitted and the partitions of both re-sought; if it
+    fails otherwise, the runner stops with the error and the supervisor starts
+    over from the stored offsets.
+    """
+
+    task: "asyncio.Task[BatchResult]"
+    expected: dict[int, int]
 
 
 class ProjectionRunner:
@@ -63,7 +116,10 @@ class ProjectionRunner:
         self.writer = BatchWriter(deployment, version, sink)
         self.max_records, self.idle_ms = max_records, idle_ms
         self.ceiling, self.on_batch = ceiling, on_batch
+        # Per partition: the stored offset (as of the last settled batch), and where the records
+        # taken so far end (past the stored offset while a batch is in flight).
         self.expected: dict[int, int] = {}
+        self.position: dict[int, int] = {}
         self.highwater: dict[int, int] = {}
         self.consumer: AIOKafkaConsumer | None = None
         self._seek_conn: AsyncConnection[Any] | None = None
@@ -89,6 +145,7 @@ class ProjectionRunner:
             if partition in assigned:
                 self.consumer.seek(TopicPartition(self.version.topic, partition), offset)
                 self.expected[partition] = offset
+                self.position[partition] = offset
 
     async def run(self, stop: asyncio.Event) -> Outcome:
         conn = await AsyncConnection.connect(self.dsn, autocommit=True)
@@ -115,41 +172,72 @@ class ProjectionRunner:
             await self._seek_conn.close()
 
     async def _loop(self, conn: AsyncConnection[Any], stop: asyncio.Event) -> Outcome:
+        """Fetch and decode the next batch while the previous one commits (see ``_InFlight``)."""
         assert self.consumer is not None
         last_check = time.monotonic()
         await self._count_dead_letters(conn)
-        while not stop.is_set():
-            data = await self.consumer.getmany(timeout_ms=self.idle_ms, max_records=self.max_records)
-            batch, expected = await self._collect(data)
-            if not expected:
-                if time.monotonic() - last_check > 1.0:
-                    last_check = time.monotonic()
-                    if not await self._still_running(conn):
+        flight: _InFlight | None = None
+        try:
+            while not stop.is_set():
+                data = await self.consumer.getmany(timeout_ms=self.idle_ms, max_records=self.max_records)
+                batch, expected = await self._collect(data)
+                if flight is not None:
+                    settled, flight = await self._settle(conn, flight, expected), None
+                    if settled == "retired":
                         return "retired"
-                if self.ceiling is not None and data:
-                    await asyncio.sleep(0.05)  # everything fetched is beyond the ceiling for now
-                continue
-            try:
-                result = await self.writer.commit(conn, batch, expected)
-            except Fenced as fenced:
-                # Nothing of the batch committed: every partition in it goes back to its stored offset,
-                # not only the fenced ones, or the consumer would carry on past uncommitted records.
-                log.info("%s: %s; re-seeking", self.version.schema_name, fenced)
-                await self.seek([p for p in expected if p in self.expected])
-                continue
-            except Retired:
-                return "retired"
-            for partition, offset in result.next_offsets.items():
-                if self.expected.get(partition) == expected[partition]:
-                    self.expected[partition] = offset
-            self._observe(result)
-            if result.dead or result.parked:
-                await self._count_dead_letters(conn)
-        return "stopped"
+                    if settled == "fenced":
+                        continue  # the batch just collected was discarded with it
+                if not expected:
+                    if time.monotonic() - last_check > 1.0:
+                        last_check = time.monotonic()
+                        if not await self._still_running(conn):
+                            return "retired"
+                    if self.ceiling is not None and data:
+                        await asyncio.sleep(0.05)  # everything fetched is beyond the ceiling for now
+                    continue
+                flight = _InFlight(asyncio.create_task(self.writer.commit(conn, batch, expected)), expected)
+            if flight is not None:  # stopping: finish the batch in hand
+                settled, flight = await self._settle(conn, flight, {}), None
+                if settled == "retired":
+                    return "retired"
+            return "stopped"
+        finally:
+            if flight is not None:  # leaving on an error: the batch may commit or not, but not half
+                flight.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await flight.task
+
+    async def _settle(
+        self, conn: AsyncConnection[Any], flight: "_InFlight", collected: dict[int, int]
+    ) -> Literal["committed", "fenced", "retired"]:
+        """Wait for the commit in flight and take its offsets as the stored ones.
+
+        If it was fenced, nothing of it committed and the batch collected meanwhile
+        (``collected``: its partitions and start offsets) started from offsets that
+        will never be stored: both are dropped and their partitions sought back to
+        the stored offsets.
+        """
+        try:
+            result = await flight.task
+        except Fenced as fenced:
+            # Nothing of the batch committed: every partition in it goes back to its stored offset,
+            # not only the fenced ones, or the consumer would carry on past uncommitted records.
+            log.info("%s: %s; re-seeking", self.version.schema_name, fenced)
+            await self.seek([p for p in {*flight.expected, *collected} if p in self.expected])
+            return "fenced"
+        except Retired:
+            return "retired"
+        for partition, offset in result.next_offsets.items():
+            if self.expected.get(partition) == flight.expected[partition]:
+                self.expected[partition] = offset
+        self._observe(result)
+        if result.dead or result.parked:
+            await self._count_dead_letters(conn)
+        return "committed"
 
     async def _collect(self, data: dict[TopicPartition, list[Any]]) -> tuple[list[Incoming], dict[int, int]]:
-        """The records to apply now: only of partitions still ours, from their expected offset on,
-        and below the ceiling when there is one."""
+        """The records to apply next: only of partitions still ours, from where the batches already
+        taken end (``position``) on, and below the ceiling when there is one."""
         assert self.consumer is not None
         ceiling = await self.ceiling() if self.ceiling is not None and data else {}
         batch: list[Incoming] = []
@@ -157,7 +245,7 @@ class ProjectionRunner:
         for tp, records in data.items():
             partition = tp.partition
             self.highwater[partition] = self.consumer.highwater(tp) or 0
-            start = self.expected.get(partition)
+            start = self.position.get(partition)
             if start is None:
                 continue
             limit = ceiling.get(partition, 0) if self.ceiling is not None else None
@@ -166,10 +254,13 @@ class ProjectionRunner:
                 self.consumer.seek(tp, max(limit, start))  # fetch the rest again once allowed
             if kept:
                 expected[partition] = start
-                for i, r in enumerate(kept):
-                    batch.append(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)))
-                    if i % 2000 == 1999:
-                        await asyncio.sleep(0)  # decoding is CPU-bound: let heartbeats through
+                self.position[partition] = kept[-1].offset + 1
+                with _GcPause.during():
+                    for i, r in enumerate(kept):
+                        batch.append(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)))
+                        if i % 256 == 255:
+                            # Decoding is CPU-bound: let heartbeats and the commit in flight through.
+                            await asyncio.sleep(0)
         return batch, expected
 
     async def _count_dead_letters(self, conn: AsyncConnection[Any]) -> None:

@@ -2,7 +2,8 @@
 
 Counts are kept as deltas aggregated per batch (commutative, so the SQL layer
 adds them in one statement); seat statuses as the last status per seat in the
-batch. Nothing is looked up: a seat's zone is the first part of its id.
+batch. Nothing is looked up: a seat's zone is the first part of its id. An event is either
+the pydantic models or their lean mirrors (``contracts.lean``), with the same fields.
 """
 
 from dataclasses import dataclass, field
@@ -10,16 +11,19 @@ from datetime import datetime
 from uuid import UUID
 
 from contracts import (
-    DecodedEvent,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
     OrderPaid,
     OrderPlaced,
+    RowLayout,
     SeatsHeld,
     ShowScheduled,
+    ZoneLayout,
+    lean,
     seat_id_for,
 )
+from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
 AVAILABLE, HELD, SOLD = "available", "held", "sold"
@@ -47,50 +51,54 @@ def zone_of(seat_id: str) -> str:
     return seat_id.split("-", 1)[0]
 
 
-def _transitions(event: DecodedEvent) -> tuple[tuple[str, ...], str, str] | None:
+def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
     """(seats, from, to) of an event that moves seats; None for one that moves none."""
     p = event.payload
-    if isinstance(p, SeatsHeld):
+    if isinstance(p, SeatsHeld | lean.SeatsHeld):
         return p.seat_ids, AVAILABLE, HELD
-    if isinstance(p, HoldReleased):
+    if isinstance(p, HoldReleased | lean.HoldReleased):
         return p.seat_ids, HELD, AVAILABLE
-    if isinstance(p, OrderPaid):
+    if isinstance(p, OrderPaid | lean.OrderPaid):
         return _line_seats(p), HELD, SOLD
-    if isinstance(p, OrderCancelled):
+    if isinstance(p, OrderCancelled | lean.OrderCancelled):
         return _line_seats(p), (SOLD if p.previous_status == "paid" else HELD), AVAILABLE
-    if isinstance(p, OrderExpired):
+    if isinstance(p, OrderExpired | lean.OrderExpired):
         return _line_seats(p), HELD, AVAILABLE
-    if isinstance(p, OrderPlaced):
+    if isinstance(p, OrderPlaced | lean.OrderPlaced):
         return None  # the hold's seats stay held while the order waits for payment
     raise ApplyError(f"seat availability does not handle {event.envelope.type}")
 
 
-def _line_seats(p: OrderPaid | OrderCancelled | OrderExpired) -> tuple[str, ...]:
+def _line_seats(
+    p: OrderPaid | OrderCancelled | OrderExpired | lean.OrderPaid | lean.OrderCancelled | lean.OrderExpired,
+) -> tuple[str, ...]:
     for line in p.lines:
         if zone_of(line.seat_id) != line.zone_id:
             raise ApplyError(f"order line seat {line.seat_id} is not in zone {line.zone_id}")
     return tuple(line.seat_id for line in p.lines)
 
 
-def _schedule(changes: SeatChanges, show_id: UUID, p: ShowScheduled) -> None:
+def _schedule(changes: SeatChanges, show_id: UUID, p: ShowScheduled | lean.ShowScheduled) -> None:
     ordinal = 0
-    capacity = sum(z.capacity for z in p.zones)
+    zones: tuple[ZoneLayout | lean.ZoneLayout, ...] = p.zones
+    capacity = sum(z.capacity for z in zones)
     changes.shows.append((show_id, p.title, p.starts_at, p.venue_name, capacity))
-    for zone_ordinal, zone in enumerate(p.zones):
+    for zone_ordinal, zone in enumerate(zones):
         changes.zones.append(
             (show_id, zone.zone_id, zone.name, zone.price_cents, zone.capacity, zone_ordinal)
         )
-        for row in zone.rows:
+        rows: tuple[RowLayout | lean.RowLayout, ...] = zone.rows
+        for row in rows:
             for number in range(1, row.seats + 1):
                 seat = seat_id_for(zone.zone_id, row.row, number)
                 changes.seats.append((show_id, seat, zone.zone_id, row.row, number, ordinal))
                 ordinal += 1
 
 
-def apply(changes: SeatChanges, event: DecodedEvent) -> SeatChanges:
+def apply(changes: SeatChanges, event: Event) -> SeatChanges:
     """Fold one event into ``changes``; raises ApplyError (changing nothing) if it cannot apply."""
     show_id = event.envelope.stream_id
-    if isinstance(event.payload, ShowScheduled):
+    if isinstance(event.payload, ShowScheduled | lean.ShowScheduled):
         if event.payload.show_id != show_id:
             raise ApplyError("ShowScheduled names another show than its stream")
         _schedule(changes, show_id, event.payload)

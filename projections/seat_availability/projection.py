@@ -4,7 +4,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from contracts import DecodedEvent
+from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 from projections.runtime.sql import columns, ident
 from projections.seat_availability import fold
@@ -22,7 +22,7 @@ class SeatAvailability:
     def empty(self) -> SeatChanges:
         return SeatChanges()
 
-    def apply(self, changes: SeatChanges, event: DecodedEvent) -> SeatChanges:
+    def apply(self, changes: SeatChanges, event: Event) -> SeatChanges:
         return fold.apply(changes, event)
 
     def ddl(self, schema: str) -> list[str]:
