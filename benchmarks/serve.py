@@ -37,6 +37,12 @@ def _query_api(args: argparse.Namespace) -> None:
     from query_api.app import create_app  # noqa: PLC0415
     from query_api.settings import QueryApiSettings  # noqa: PLC0415
 
+    if args.workers > 1:
+        # several processes on one socket, as ``boxoffice query-api --workers N`` serves them
+        from query_api.serve import serve  # noqa: PLC0415
+
+        serve(QueryApiSettings(host="127.0.0.1", port=args.port), workers=args.workers, log_level="warning")
+        return
     _serve(create_app(QueryApiSettings(port=args.port), ServiceSettings()), args.port)
 
 
@@ -104,7 +110,9 @@ def main() -> None:
     baseline.add_argument("--port", type=int, required=True)
     baseline.add_argument("--availability-ttl", type=float, required=True)
     baseline.add_argument("--dashboard-ttl", type=float, required=True)
-    kinds.add_parser("query-api").add_argument("--port", type=int, required=True)
+    query_api = kinds.add_parser("query-api")
+    query_api.add_argument("--port", type=int, required=True)
+    query_api.add_argument("--workers", type=int, default=1, help="uvicorn processes (one app each)")
     command_api = kinds.add_parser("command-api")
     command_api.add_argument("--port", type=int, required=True)
     command_api.add_argument("--workers", type=int, default=1, help="uvicorn processes (one pool each)")

@@ -123,11 +123,13 @@ def wrk_argv(
     options: Mapping[str, str | int],
     headers: Sequence[str] = (),
     threads: int = 1,
+    script: Path = SCRIPT,
 ) -> list[str]:
     """The command line: ``threads`` threads (1 keeps the generator light), ``connections``
-    keep-alive connections for ``seconds``, the Lua script with ``options`` as key=value args."""
+    keep-alive connections for ``seconds``, the Lua script (default ``holds.lua``) with
+    ``options`` as key=value args."""
     argv = [binary, f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
-    argv += [f"--timeout={TIMEOUT_SECONDS}s", "--latency", "-s", str(SCRIPT)]
+    argv += [f"--timeout={TIMEOUT_SECONDS}s", "--latency", "-s", str(script)]
     for header in headers:
         argv += ["-H", header]
     return [*argv, url, "--", *(f"{k}={v}" for k, v in options.items())]
