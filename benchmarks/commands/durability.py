@@ -6,7 +6,8 @@ than they are, so the benchmark refuses to report command figures on such a
 server unless asked (``--allow-non-durable``), and then says so first.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import psycopg
 
@@ -67,3 +68,15 @@ def durability_lines(durability: Durability) -> list[str]:
         "before (or without) flushing their commit, so these figures flatter the command side; "
         "measured only because of --allow-non-durable."
     ]
+
+
+def durability_record(
+    before: Durability, after: Durability | None, allowed_non_durable: bool
+) -> dict[str, Any]:
+    """The ``durability`` entry of a run's results: read before and after, and what was allowed."""
+    return {
+        "before": asdict(before),
+        "after": asdict(after) if after else None,
+        "durable": before.durable and (after is None or after.durable),
+        "allowed_non_durable": allowed_non_durable,
+    }

@@ -16,7 +16,6 @@ import os
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -37,7 +36,7 @@ from benchmarks.commands.config import (
     CommandBenchOptions,
     ZonePlan,
 )
-from benchmarks.commands.durability import Durability, check_durability, read_durability
+from benchmarks.commands.durability import Durability, check_durability, durability_record, read_durability
 from benchmarks.commands.quiet import wait_quiet
 from benchmarks.commands.report import write_reports
 from benchmarks.commands.setup import Creations, create_show, create_venue, taken_seats
@@ -261,12 +260,7 @@ async def run(
             environment.drop_database(env)
             await environment.delete_topics(env)
     results = bench.results
-    results["durability"] = {
-        "before": asdict(durability),
-        "after": asdict(after) if after else None,
-        "durable": durability.durable and (after is None or after.durable),
-        "allowed_non_durable": options.allow_non_durable,
-    }
+    results["durability"] = durability_record(durability, after, options.allow_non_durable)
     results["meta"] = {
         "run_id": env.run_id,
         "started_at": started_at.isoformat(),

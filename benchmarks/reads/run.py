@@ -30,7 +30,7 @@ from uuid import UUID
 import httpx
 
 from benchmarks import environment, machine
-from benchmarks.commands.durability import Durability, check_durability, read_durability
+from benchmarks.commands.durability import Durability, check_durability, durability_record, read_durability
 from benchmarks.commands.quiet import wait_quiet
 from benchmarks.commands.run import source_state
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
@@ -392,12 +392,7 @@ async def run(
             environment.drop_database(env)
             await environment.delete_topics(env)
     results = bench.results
-    results["durability"] = {
-        "before": asdict(durability),
-        "after": asdict(after) if after else None,
-        "durable": durability.durable and (after is None or after.durable),
-        "allowed_non_durable": options.allow_non_durable,
-    }
+    results["durability"] = durability_record(durability, after, options.allow_non_durable)
     results["meta"] = {
         "run_id": env.run_id,
         "started_at": started_at.isoformat(),
