@@ -1,14 +1,13 @@
 """``python -m benchmarks.commands``: the command benchmark driven by wrk (see docs/performance.md)."""
 
-import asyncio
 import os
-import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from benchmarks.commands.config import QUICK_LEVELS, QUICK_SECONDS, QUICK_SPREAD_SHOWS, CommandBenchOptions
+from benchmarks.run_cli import Outcome, run_and_report
 from infra.settings import ServiceSettings
 
 
@@ -58,8 +57,6 @@ def commands(
 ) -> None:
     """Holds per second and latency of the command API under wrk: explicit and best-available holds,
     200- and 20,000-seat zones, spread over shows and on one hot show, with the generator's floor."""
-    from benchmarks.commands.durability import NotDurableError  # noqa: PLC0415
-    from benchmarks.wrk import WrkError  # noqa: PLC0415
 
     options = CommandBenchOptions(
         out_dir=out if out is not None else ServiceSettings().state_dir / "bench" / "commands",
@@ -74,26 +71,10 @@ def commands(
     )
     if quick:
         options = options.as_quick()
-    try:
-        paths, errors = asyncio.run(_interruptible(options))
-    except (NotDurableError, WrkError) as refused:
-        typer.echo(f"error: {refused}", err=True)
-        raise typer.Exit(2) from None
-    for kind, path in paths.items():
-        typer.echo(f"{kind}: {path}")
-    for phase, error in errors.items():
-        typer.echo(f"not measured: {phase}: {error}", err=True)
-    if errors:
-        raise typer.Exit(1)
+    run_and_report(lambda: _run(options))
 
 
-async def _interruptible(options: CommandBenchOptions) -> tuple[dict[str, Path], dict[str, str]]:
-    """The run, cancelled by SIGINT or SIGTERM so that its clean-up (processes, database, topics) runs."""
+async def _run(options: CommandBenchOptions) -> Outcome:
     from benchmarks.commands.run import run  # noqa: PLC0415  # loads the stack only when a run starts
 
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
     return await run(options)

@@ -1,13 +1,12 @@
 """``python -m benchmarks.reads``: reads at the machine's limit, driven by wrk (see docs/performance.md)."""
 
-import asyncio
-import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from benchmarks.reads.config import ReadBenchOptions
+from benchmarks.run_cli import Outcome, run_and_report
 from infra.settings import ServiceSettings
 
 
@@ -68,8 +67,6 @@ def reads(
 ) -> None:
     """Reads per second and latency of the query API under wrk, against its own /healthz and the
     cached compute-on-read baseline, while holds run; an open loop; freshness; more processes."""
-    from benchmarks.commands.durability import NotDurableError  # noqa: PLC0415
-    from benchmarks.wrk import WrkError  # noqa: PLC0415
 
     options = ReadBenchOptions(
         out_dir=out if out is not None else ServiceSettings().state_dir / "bench" / "reads",
@@ -91,26 +88,10 @@ def reads(
     )
     if quick:
         options = options.as_quick()
-    try:
-        paths, errors = asyncio.run(_interruptible(options))
-    except (NotDurableError, WrkError) as refused:
-        typer.echo(f"error: {refused}", err=True)
-        raise typer.Exit(2) from None
-    for kind, path in paths.items():
-        typer.echo(f"{kind}: {path}")
-    for phase, error in errors.items():
-        typer.echo(f"not measured: {phase}: {error}", err=True)
-    if errors:
-        raise typer.Exit(1)
+    run_and_report(lambda: _run(options))
 
 
-async def _interruptible(options: ReadBenchOptions) -> tuple[dict[str, Path], dict[str, str]]:
-    """The run, cancelled by SIGINT or SIGTERM so that its clean-up (processes, database, topics) runs."""
+async def _run(options: ReadBenchOptions) -> Outcome:
     from benchmarks.reads.run import run  # noqa: PLC0415  # loads the stack only when a run starts
 
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
     return await run(options)
