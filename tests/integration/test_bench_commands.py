@@ -10,19 +10,14 @@ import pytest
 from benchmarks.commands.config import CommandBenchOptions
 from benchmarks.commands.durability import read_durability
 from benchmarks.commands.run import run
-from benchmarks.wrk import WrkError, ensure_wrk
 from infra.db import libpq_dsn
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 async def test_quick_run_reports_every_case_and_the_floor(
-    database_url: str, kafka_bootstrap: str, tmp_path: Path
+    database_url: str, kafka_bootstrap: str, tmp_path: Path, wrk: str
 ) -> None:
-    try:
-        ensure_wrk()
-    except WrkError as error:
-        pytest.skip(str(error))
     durable = read_durability(database_url).durable
     options = CommandBenchOptions(
         out_dir=tmp_path,

@@ -10,19 +10,14 @@ import pytest
 from benchmarks.commands.durability import read_durability
 from benchmarks.reads.config import ENDPOINTS, ReadBenchOptions
 from benchmarks.reads.run import run
-from benchmarks.wrk import WrkError, ensure_wrk
 from infra.db import libpq_dsn
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 async def test_quick_run_has_figures_in_every_section(
-    database_url: str, kafka_bootstrap: str, tmp_path: Path
+    database_url: str, kafka_bootstrap: str, tmp_path: Path, wrk: str
 ) -> None:
-    try:
-        ensure_wrk()
-    except WrkError as error:
-        pytest.skip(str(error))
     durable = read_durability(database_url).durable
     options = ReadBenchOptions(
         out_dir=tmp_path,

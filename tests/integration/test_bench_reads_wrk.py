@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from benchmarks.reads.loads import Background, holds_argv, reads_argv
-from benchmarks.wrk import WrkError, ensure_wrk, run_wrk
+from benchmarks.wrk import run_wrk
 
 pytestmark = pytest.mark.integration
 SHOW = "11111111-1111-4111-8111-111111111111"
@@ -39,14 +39,6 @@ class Stub:
             pass
         finally:
             writer.close()
-
-
-@pytest.fixture
-def wrk() -> str:
-    try:
-        return ensure_wrk()
-    except WrkError as error:
-        pytest.skip(str(error))
 
 
 @pytest.fixture

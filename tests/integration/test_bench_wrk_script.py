@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from benchmarks.wrk import WrkError, ensure_wrk, run_wrk, wrk_argv
+from benchmarks.wrk import run_wrk, wrk_argv
 
 pytestmark = pytest.mark.integration
 SHOWS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
@@ -46,14 +46,6 @@ class Stub:
             pass
         finally:
             writer.close()
-
-
-@pytest.fixture
-def wrk() -> str:
-    try:
-        return ensure_wrk()
-    except WrkError as error:
-        pytest.skip(str(error))
 
 
 @pytest.fixture
