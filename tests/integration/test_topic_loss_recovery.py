@@ -12,19 +12,15 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-import psycopg
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from command_side.bootstrap import build_worker, create_app
 from command_side.republish import republish_from_store
 from command_side.settings import CommandSettings
 from contracts import EVENTS_TOPIC_PARTITIONS, decode_event, partition_key
-from infra.db import libpq_dsn
-from infra.migrations.runner import upgrade
 from infra.settings import ApiKeySettings
 from infra.topics import LOG_CONFIG
 from projections.ops.replay import replay
@@ -32,6 +28,7 @@ from projections.runtime.projection import Deployment
 from projections.runtime.supervisor import run_projectors
 from projections.runtime.topics import end_offsets, partitions_of
 from projections.testing.harness import deployment_for, query, read_topic, wait_consumed
+from tests.integration.private_database import private_database
 
 pytestmark = pytest.mark.integration
 
@@ -44,14 +41,8 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 @pytest.fixture
 def recovery_db(database_url: str) -> Iterator[str]:
     """A private, migrated database: the relay and republish take every outbox row of theirs."""
-    name = f"boxoffice_loss_{uuid4().hex[:10]}"
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url, reader_password="boxoffice-reader")
-    yield url
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database(database_url, "boxoffice_loss") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,18 +10,15 @@ from collections.abc import AsyncIterator, Iterator
 from uuid import uuid4
 
 import httpx
-import psycopg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
-from infra.db import libpq_dsn
-from infra.migrations.runner import upgrade
 from infra.settings import ApiKeySettings
 from tests.integration.command_side.cmd_support import ClientFactory
+from tests.integration.private_database import private_database
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-viewer-key"
 
@@ -29,14 +26,8 @@ API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-vi
 @pytest.fixture(scope="session")
 def command_db(database_url: str) -> Iterator[str]:
     """A private, migrated database on the shared server (dropped afterwards)."""
-    name = f"boxoffice_cmd_{uuid4().hex[:10]}"
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url, reader_password="boxoffice-reader")
-    yield url
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database(database_url, "boxoffice_cmd") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,23 +2,21 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from uuid import uuid4
 
 import httpx
 import psycopg
 import pytest
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
 from contracts import OrderCancelled, OrderPaid, decode_event
 from infra.db import libpq_dsn
-from infra.migrations.runner import upgrade
 from infra.settings import ApiKeySettings
 from projections.dashboard.fold import DashboardChanges, apply
 from tests.integration.command_side.cmd_support import CHECKOUT, as_customer, new_show, outbox
 from tests.integration.command_side.conftest import API_KEYS
+from tests.integration.private_database import private_database
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +29,8 @@ def far_zone_for_today() -> str:
 @pytest.fixture
 def far_zone_db(database_url: str) -> Iterator[str]:
     """A migrated database whose sessions default to a time zone far from UTC."""
-    name = f"boxoffice_tz_{uuid4().hex[:10]}"
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-        conn.execute(f"ALTER DATABASE \"{name}\" SET timezone = '{far_zone_for_today()}'")
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url, reader_password="boxoffice-reader")
-    yield url
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database(database_url, "boxoffice_tz", f"timezone = '{far_zone_for_today()}'") as url:
+        yield url
 
 
 async def test_a_cancelled_payment_nets_to_zero_on_the_day_it_was_sold(

@@ -3,13 +3,10 @@
 from collections.abc import AsyncIterator, Iterator
 from uuid import uuid4
 
-import psycopg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from sqlalchemy.engine import make_url
 
-from infra.db import libpq_dsn
-from infra.migrations.runner import upgrade
+from tests.integration.private_database import private_database
 
 
 @pytest.fixture
@@ -30,11 +27,5 @@ async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
 def private_db(database_url: str) -> Iterator[str]:
     """A private, migrated database on the shared server (dropped afterwards): for tests that run
     the command side's relay, which publishes every unpublished outbox row of its database."""
-    name = f"boxoffice_proj_{uuid4().hex[:10]}"
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url, reader_password="boxoffice-reader")
-    yield url
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database(database_url, "boxoffice_proj") as url:
+        yield url
