@@ -1,4 +1,4 @@
-"""``boxoffice command-api``, ``boxoffice command-worker`` and ``boxoffice events republish``.
+"""``boxoffice command-api``, ``boxoffice command-worker`` and ``boxoffice events republish|show|tail``.
 
 Wiring in ``cli.main``::
 
@@ -11,10 +11,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.event_log import commands as event_log
+
 if TYPE_CHECKING:
     from command_side.settings import CommandSettings
 
-events_app = typer.Typer(help="The event log: re-publication from the event store.", no_args_is_help=True)
+events_app = typer.Typer(
+    help="The event log: a show's stream, the live topic, re-publication from the event store.",
+    no_args_is_help=True,
+)
+events_app.command("show")(event_log.show)
+events_app.command("tail")(event_log.tail)
 
 
 def _settings() -> "CommandSettings":
