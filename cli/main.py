@@ -16,6 +16,7 @@ from cli import (
     projection_cmds,
     query_cmds,
     stack_cmds,
+    webhook_cmds,
 )
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.command("command-api")(command_cmds.command_api)
 app.command("command-worker")(command_cmds.command_worker)
 app.command("projector")(projection_cmds.projector)
 app.command("query-api")(query_cmds.query_api)
+app.command("webhooks")(webhook_cmds.webhooks)
 app.command("up")(stack_cmds.up)
 app.command("down")(stack_cmds.down)
 app.command("demo")(demo_cmds.demo)

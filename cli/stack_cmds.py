@@ -2,7 +2,7 @@
 
 ``up`` starts the local services unless they are configured externally,
 applies migrations, creates the topics, then runs the command API, the command
-worker, the projectors and the query API as supervised children (prefixed,
+worker, the projectors, the query API and the webhook dispatcher as supervised children (prefixed,
 coloured logs; crashed children restarted with backoff; Ctrl-C stops them all:
 SIGTERM, wait, SIGKILL). It says "ready" once both APIs answer ``/readyz``.
 ``up --detach`` runs the same supervisor in the background with logs in files
@@ -29,7 +29,13 @@ from infra.settings import ServiceSettings
 from infra.supervisor import ChildSpec, Supervisor
 
 console = Console()
-COLORS = {"command-api": "cyan", "command-worker": "magenta", "projector": "yellow", "query-api": "green"}
+COLORS = {
+    "command-api": "cyan",
+    "command-worker": "magenta",
+    "projector": "yellow",
+    "query-api": "green",
+    "webhooks": "blue",
+}
 _MARKERS = ("boxoffice", "cli.main")
 
 
@@ -81,6 +87,7 @@ def child_specs(host: str, command_port: int, query_port: int, env: dict[str, st
         ChildSpec("command-worker", [*exe, "command-worker"], env),
         ChildSpec("projector", [*exe, "projector"], env),
         ChildSpec("query-api", [*exe, "query-api", "--host", host, "--port", str(query_port)], env),
+        ChildSpec("webhooks", [*exe, "webhooks"], env),
     ]
 
 

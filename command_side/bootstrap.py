@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from command_side.adapters.engine import create_engine
-from command_side.api import routes_holds, routes_layout, routes_ops, routes_orders
+from command_side.api import routes_holds, routes_layout, routes_ops, routes_orders, routes_webhooks
 from command_side.api.deps import CommandState
 from command_side.api.errors import install_error_handlers
 from command_side.api.middleware import BodyLimit, RequestMetrics
@@ -33,6 +33,8 @@ def hold_policy(settings: CommandSettings) -> HoldPolicy:
         default_ttl=settings.hold_ttl_default_seconds,
         min_ttl=settings.hold_ttl_min_seconds,
         max_ttl=settings.hold_ttl_max_seconds,
+        max_lifetime=settings.hold_max_lifetime_seconds,
+        max_seats_per_customer=settings.max_seats_per_customer,
     )
 
 
@@ -70,7 +72,13 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     app.state.outbox_notifier = notifier
     app.state.metrics_registry = registry = CollectorRegistry()
     install_error_handlers(app)
-    for router in (routes_layout.router, routes_holds.router, routes_orders.router, routes_ops.router):
+    for router in (
+        routes_layout.router,
+        routes_holds.router,
+        routes_orders.router,
+        routes_ops.router,
+        routes_webhooks.router,
+    ):
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, registry=registry)
