@@ -1,6 +1,6 @@
 """What every request of the query API shares, built once by the composition root."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -9,6 +9,7 @@ from query_api.consistency import ProgressListener, ProgressSignal, VersionTrack
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
 from query_api.settings import QueryApiSettings
+from query_api.single_flight import SingleFlight
 from query_api.views import ReadViews
 
 
@@ -26,3 +27,4 @@ class QueryState:
     cache: BodyCache
     database_role: str
     end_offsets: EndOffsets
+    flights: SingleFlight = field(default_factory=SingleFlight)

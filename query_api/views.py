@@ -10,6 +10,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, Integer, MetaData, Table, Text, Uuid
 
+_TOTALS = (
+    "orders_pending",
+    "orders_paid",
+    "orders_cancelled",
+    "orders_expired",
+    "tickets_sold",
+    "revenue_cents",
+    "refunded_cents",
+    "live_holds",
+    "held_seats",
+)
+
 
 def _show_id() -> Column[object]:
     return Column("show_id", Uuid)
@@ -29,6 +41,9 @@ class ReadViews:
     dashboard_by_zone: Table
     dashboard_by_referrer: Table
     dashboard_watermarks: Table
+    dashboard_show_totals: Table
+    dashboard_show_sales_by_day: Table
+    dashboard_show_referrer_sales: Table
     versions: Table
     read_schema: str
 
@@ -75,17 +90,7 @@ def read_views(read_schema: str = "read", meta_schema: str = "projection_meta") 
         dashboard_totals=Table(
             "dashboard_totals",
             md,
-            *_counts(
-                "orders_pending",
-                "orders_paid",
-                "orders_cancelled",
-                "orders_expired",
-                "tickets_sold",
-                "revenue_cents",
-                "refunded_cents",
-                "live_holds",
-                "held_seats",
-            ),
+            *_counts(*_TOTALS),
         ),
         dashboard_sales_by_day=Table(
             "dashboard_sales_by_day",
@@ -116,6 +121,22 @@ def read_views(read_schema: str = "read", meta_schema: str = "projection_meta") 
             *_counts("orders_paid", "tickets_sold", "revenue_cents"),
         ),
         dashboard_watermarks=watermarks("dashboard_watermarks"),
+        dashboard_show_totals=Table("dashboard_show_totals", md, _show_id(), *_counts(*_TOTALS)),
+        dashboard_show_sales_by_day=Table(
+            "dashboard_show_sales_by_day",
+            md,
+            _show_id(),
+            Column("day", Date),
+            *_counts("orders_paid", "tickets_sold", "revenue_cents"),
+        ),
+        dashboard_show_referrer_sales=Table(
+            "dashboard_show_referrer_sales",
+            md,
+            _show_id(),
+            Column("day", Date),
+            Column("referrer_id", Text),
+            *_counts("orders_paid", "tickets_sold", "revenue_cents"),
+        ),
         versions=Table(
             "versions",
             MetaData(schema=meta_schema),

@@ -14,6 +14,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from contracts import (
+    HoldExtended,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -58,6 +59,11 @@ class DashboardChanges:
     by_show: dict[UUID, list[int]] = field(default_factory=dict)
     by_zone: dict[tuple[UUID, str], list[int]] = field(default_factory=dict)
     by_referrer: dict[str, list[int]] = field(default_factory=dict)
+    # The same figures per show, for the filtered dashboard (a show's rows are written only by
+    # the instance that owns its partition, so they need no slot).
+    show_totals: dict[UUID, Counter[str]] = field(default_factory=dict)
+    show_by_day: dict[tuple[UUID, date], list[int]] = field(default_factory=dict)
+    show_referrer: dict[tuple[UUID, date, str], list[int]] = field(default_factory=dict)
 
 
 def _add(target: dict[K, list[int]], key: K, *deltas: int) -> None:
@@ -67,6 +73,15 @@ def _add(target: dict[K, list[int]], key: K, *deltas: int) -> None:
     else:
         for i, d in enumerate(deltas):
             row[i] += d
+
+
+def _count(c: DashboardChanges, show: UUID, name: str, delta: int) -> None:
+    """Add ``delta`` to total ``name``, overall and for ``show``."""
+    c.totals[name] += delta
+    per_show = c.show_totals.get(show)
+    if per_show is None:
+        per_show = c.show_totals[show] = Counter()
+    per_show[name] += delta
 
 
 def _zone_split(lines: tuple[OrderLine, ...] | tuple[lean.OrderLine, ...]) -> dict[str, tuple[int, int]]:
@@ -89,26 +104,29 @@ def _sale(
     if paid_at is None:
         raise ApplyError("a cancelled paid order must say when it was paid")
     n = len(p.lines)
-    c.totals["orders_paid"] += sign
-    c.totals["tickets_sold"] += sign * n
-    c.totals["revenue_cents"] += sign * cents
-    _add(c.by_day, paid_at.date(), sign, sign * n, sign * cents)
+    day = paid_at.date()
+    _count(c, show, "orders_paid", sign)
+    _count(c, show, "tickets_sold", sign * n)
+    _count(c, show, "revenue_cents", sign * cents)
+    _add(c.by_day, day, sign, sign * n, sign * cents)
+    _add(c.show_by_day, (show, day), sign, sign * n, sign * cents)
     # Paying moves the seats from held to sold; a refund only takes them out of sold.
     _add(c.by_show, show, sign * n, -n if sign > 0 else 0, sign * cents)
     for zone, (zn, zcents) in _zone_split(p.lines).items():
         _add(c.by_zone, (show, zone), sign * zn, sign * zcents)
     if p.referrer_id is not None:
         _add(c.by_referrer, p.referrer_id, sign, sign * n, sign * cents)
+        _add(c.show_referrer, (show, day, p.referrer_id), sign, sign * n, sign * cents)
 
 
 def _release(c: DashboardChanges, show: UUID, seats: int, pending_order: str | None) -> None:
-    c.totals["held_seats"] -= seats
+    _count(c, show, "held_seats", -seats)
     _add(c.by_show, show, 0, -seats, 0)
     if pending_order is None:
-        c.totals["live_holds"] -= 1
+        _count(c, show, "live_holds", -1)
     else:
-        c.totals["orders_pending"] -= 1
-        c.totals[pending_order] += 1
+        _count(c, show, "orders_pending", -1)
+        _count(c, show, pending_order, 1)
 
 
 def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
@@ -119,28 +137,30 @@ def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
         c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in zones)))
         c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(zones))
     elif isinstance(p, SeatsHeld | lean.SeatsHeld):
-        c.totals["live_holds"] += 1
-        c.totals["held_seats"] += len(p.seat_ids)
+        _count(c, show, "live_holds", 1)
+        _count(c, show, "held_seats", len(p.seat_ids))
         _add(c.by_show, show, 0, len(p.seat_ids), 0)
     elif isinstance(p, HoldReleased | lean.HoldReleased):
         _release(c, show, len(p.seat_ids), None)
     elif isinstance(p, OrderPlaced | lean.OrderPlaced):
-        c.totals["live_holds"] -= 1
-        c.totals["orders_pending"] += 1
+        _count(c, show, "live_holds", -1)
+        _count(c, show, "orders_pending", 1)
     elif isinstance(p, OrderPaid | lean.OrderPaid):
-        c.totals["orders_pending"] -= 1
-        c.totals["held_seats"] -= len(p.lines)
+        _count(c, show, "orders_pending", -1)
+        _count(c, show, "held_seats", -len(p.lines))
         _sale(c, show, p, 1, p.amount_cents)
     elif isinstance(p, OrderCancelled | lean.OrderCancelled) and p.previous_status == "paid":
         if p.paid_at is None:
             raise ApplyError("a cancelled paid order must say when it was paid")
-        c.totals["orders_cancelled"] += 1
-        c.totals["refunded_cents"] += p.refunded_cents
+        _count(c, show, "orders_cancelled", 1)
+        _count(c, show, "refunded_cents", p.refunded_cents)
         _sale(c, show, p, -1, p.refunded_cents)
     elif isinstance(p, OrderCancelled | lean.OrderCancelled):
         _release(c, show, len(p.lines), "orders_cancelled")
     elif isinstance(p, OrderExpired | lean.OrderExpired):
         _release(c, show, len(p.lines), "orders_expired")
+    elif isinstance(p, HoldExtended | lean.HoldExtended):
+        pass  # a later expiry changes no figure of the dashboard
     else:
         raise ApplyError(f"the dashboard does not handle {event.envelope.type}")
     return c

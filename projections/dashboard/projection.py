@@ -3,7 +3,10 @@
 Figures that every show adds to (totals, sales by day, by referrer) are kept
 in one row per *slot* (a partition the writer owns) and summed by the views:
 two projector instances never contend on a hot row, and the sums stay exact
-however partitions move between them.
+however partitions move between them. The same figures are kept per show too
+(``show_totals``, ``show_sales_by_day``, ``show_referrer_sales`` by show, day and
+referrer): the filtered dashboard (a day range, one show) reads those, so a
+filtered read costs what the shows and days it covers cost, never the orders.
 """
 
 from typing import Any
@@ -43,6 +46,11 @@ class Dashboard:
             " starts_at timestamptz NOT NULL, capacity bigint NOT NULL,"
             " sold bigint NOT NULL CHECK (sold >= 0),"
             " held bigint NOT NULL CHECK (held >= 0), revenue_cents bigint NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {s}.show_totals (show_id uuid PRIMARY KEY, {totals})",
+            f"CREATE TABLE IF NOT EXISTS {s}.show_sales_by_day (show_id uuid NOT NULL, day date NOT NULL,"
+            f" {_TRIPLE}, PRIMARY KEY (show_id, day))",
+            f"CREATE TABLE IF NOT EXISTS {s}.show_referrer_sales (show_id uuid NOT NULL, day date NOT NULL,"
+            f" referrer_id text NOT NULL, {_TRIPLE}, PRIMARY KEY (show_id, day, referrer_id))",
             f"CREATE TABLE IF NOT EXISTS {s}.by_zone (show_id uuid NOT NULL, zone_id text NOT NULL,"
             " name text NOT NULL, capacity bigint NOT NULL, sold bigint NOT NULL CHECK (sold >= 0),"
             " revenue_cents bigint NOT NULL, ordinal int NOT NULL, PRIMARY KEY (show_id, zone_id))",
@@ -63,6 +71,11 @@ class Dashboard:
             "dashboard_by_referrer": f"SELECT referrer_id, {triple} FROM {s}.by_referrer"
             " GROUP BY referrer_id",
             "dashboard_watermarks": f"SELECT show_id, seq, event_at FROM {s}.watermarks",
+            "dashboard_show_totals": f"SELECT show_id, {', '.join(TOTALS)} FROM {s}.show_totals",
+            "dashboard_show_sales_by_day": "SELECT show_id, day, orders_paid, tickets_sold, revenue_cents"
+            f" FROM {s}.show_sales_by_day",
+            "dashboard_show_referrer_sales": "SELECT show_id, day, referrer_id, orders_paid, tickets_sold,"
+            f" revenue_cents FROM {s}.show_referrer_sales",
         }
 
     async def write(
@@ -92,6 +105,7 @@ class Dashboard:
                     [slot, *(c.totals[t] for t in TOTALS)],
                 )
             await self._upsert_triples(cur, f"{s}.sales_by_day", "day", "date", slot=slot, rows=c.by_day)
+            await _write_per_show(cur, s, c)
             await self._upsert_triples(
                 cur, f"{s}.by_referrer", "referrer_id", "text", slot=slot, rows=c.by_referrer
             )
@@ -130,6 +144,42 @@ class Dashboard:
             " tickets_sold = t.tickets_sold + excluded.tickets_sold,"
             " revenue_cents = t.revenue_cents + excluded.revenue_cents",
             [slot, list(rows), *d],
+        )
+
+
+async def _write_per_show(cur: Any, s: str, c: DashboardChanges) -> None:
+    """The per-show figures of the batch: one set-based upsert per table."""
+    if c.show_totals:
+        names = ", ".join(TOTALS)
+        sets = ", ".join(f"{t} = t.{t} + excluded.{t}" for t in TOTALS)
+        arrays = ", ".join(["%s::bigint[]"] * len(TOTALS))
+        shows = list(c.show_totals)
+        await cur.execute(
+            f"INSERT INTO {s}.show_totals AS t (show_id, {names}) SELECT * FROM unnest(%s::uuid[], {arrays})"
+            f" ON CONFLICT (show_id) DO UPDATE SET {sets}",
+            [shows, *([c.show_totals[show][t] for show in shows] for t in TOTALS)],
+        )
+    triple = "orders_paid = t.orders_paid + excluded.orders_paid, tickets_sold = t.tickets_sold"
+    triple += " + excluded.tickets_sold, revenue_cents = t.revenue_cents + excluded.revenue_cents"
+    if c.show_by_day:
+        keys = list(c.show_by_day)
+        await cur.execute(
+            f"INSERT INTO {s}.show_sales_by_day AS t SELECT * FROM unnest(%s::uuid[], %s::date[],"
+            " %s::bigint[], %s::bigint[], %s::bigint[]) ON CONFLICT (show_id, day) DO UPDATE SET " + triple,
+            [[k[0] for k in keys], [k[1] for k in keys], *columns(list(c.show_by_day.values()), 3)],
+        )
+    if c.show_referrer:
+        keys3 = list(c.show_referrer)
+        await cur.execute(
+            f"INSERT INTO {s}.show_referrer_sales AS t SELECT * FROM unnest(%s::uuid[], %s::date[],"
+            " %s::text[], %s::bigint[], %s::bigint[], %s::bigint[]) ON CONFLICT (show_id, day, referrer_id)"
+            " DO UPDATE SET " + triple,
+            [
+                [k[0] for k in keys3],
+                [k[1] for k in keys3],
+                [k[2] for k in keys3],
+                *columns(list(c.show_referrer.values()), 3),
+            ],
         )
 
 

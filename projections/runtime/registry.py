@@ -148,6 +148,31 @@ async def point_views(
     await conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, notice))
 
 
+async def add_missing_views(conn: AsyncConnection[Any], deployment: Deployment, schema: str) -> list[str]:
+    """Create the read views a newer release added, over the live ``schema``; return their names.
+
+    Existing views are left alone (no swap notice: nothing served changes). The
+    tables behind new views hold only what was applied since they were created:
+    a replay fills them from the whole log.
+    """
+    await _lock_views_schema(conn, deployment.views_schema)
+    cur = await conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = %s AND c.relkind = 'v'",
+        (deployment.views_schema,),
+    )
+    existing = {str(r[0]) for r in await cur.fetchall()}
+    views = ident(deployment.views_schema)
+    added = []
+    for view, select in deployment.projection.views(schema).items():
+        if view not in existing:
+            await conn.execute(f"CREATE VIEW {views}.{ident(view)} AS {select}")
+            added.append(view)
+    if added and await _reader_exists(conn):
+        await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {READER_ROLE}")
+    return added
+
+
 async def lock_version(conn: AsyncConnection[Any], version: Version) -> str | None:
     """Lock a version's registry row for update and return its state (None if gone)."""
     cur = await conn.execute(

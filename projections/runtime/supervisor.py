@@ -14,7 +14,7 @@ from psycopg import AsyncConnection
 from infra.db import libpq_dsn
 from projections.runtime.dead_letters import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import ensure_live
+from projections.runtime.registry import add_missing_views, ensure_live
 from projections.runtime.runner import Outcome, ProjectionRunner
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,16 @@ async def _run_live(
         # running version until a replay has built one with the column filled from the whole log.
         for statement in deployment.projection.ddl(live.schema_name):
             await conn.execute(statement)
+        async with conn.transaction():
+            added = await add_missing_views(conn, deployment, live.schema_name)
+        if added:
+            log.warning(
+                "%s: views %s are new in this release and hold only events applied from now on;"
+                " `boxoffice projections replay %s` fills them from the whole log",
+                deployment.registry_name,
+                ", ".join(added),
+                deployment.projection.name,
+            )
     log.info("projecting %s into %s", deployment.registry_name, live.schema_name)
     runner = ProjectionRunner(
         deployment, live, database_url, bootstrap_servers, sink, max_records=max_records

@@ -191,6 +191,28 @@ def assert_dashboard_matches(database_url: str, deployment: Deployment, truth: T
     assert got["by_show"] == truth.by_show
     assert got["by_zone"] == {k: v for k, v in truth.by_zone.items() if any(v)}
     assert got["by_referrer"] == {k: v for k, v in truth.by_referrer.items() if any(v)}
+    assert_per_show_figures_add_up(database_url, deployment.views_schema, got)
+
+
+def assert_per_show_figures_add_up(database_url: str, views: str, got: dict[str, Any]) -> None:
+    """The filtered dashboard's per-show figures sum to the whole dashboard's, and match by show."""
+    names = list(got["totals"])
+    per_show = query(database_url, f'SELECT show_id, {", ".join(names)} FROM "{views}".dashboard_show_totals')
+    sums = {name: sum(row[i + 1] for row in per_show) for i, name in enumerate(names)}
+    assert sums == got["totals"]
+    revenue = {row[0]: row[1 + names.index("revenue_cents")] for row in per_show}
+    shows = {s: v[2] for s, v in got["by_show"].items() if v[2]}
+    assert {show: r for show, r in revenue.items() if r} == shows
+    triple = "sum(orders_paid)::bigint, sum(tickets_sold)::bigint, sum(revenue_cents)::bigint"
+    by_day = query(
+        database_url, f'SELECT day, {triple} FROM "{views}".dashboard_show_sales_by_day GROUP BY day'
+    )
+    assert {r[0]: tuple(r[1:]) for r in by_day if any(r[1:])} == got["by_day"]
+    by_referrer = query(
+        database_url,
+        f'SELECT referrer_id, {triple} FROM "{views}".dashboard_show_referrer_sales GROUP BY referrer_id',
+    )
+    assert {r[0]: tuple(r[1:]) for r in by_referrer if any(r[1:])} == got["by_referrer"]
 
 
 def start_projector_process(

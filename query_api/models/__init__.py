@@ -1,6 +1,7 @@
 """Response models of the query API; their field names are the design's contract."""
 
 from query_api.models.dashboard import (
+    DashboardFilter,
     DashboardPublic,
     DashboardTotals,
     ReferrerSales,
@@ -26,6 +27,7 @@ __all__ = [
     "AvailabilityPublic",
     "CompactRow",
     "CompactZone",
+    "DashboardFilter",
     "DashboardPublic",
     "DashboardTotals",
     "ErrorDetail",

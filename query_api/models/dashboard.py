@@ -1,9 +1,10 @@
 """The sales dashboard (dashboard projection)."""
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DashboardTotals(BaseModel):
@@ -16,6 +17,11 @@ class DashboardTotals(BaseModel):
     refunded_cents: int
     live_holds: int
     held_seats: int = Field(description="Seats in live holds and in orders pending payment.")
+    filtered_by: list[Literal["show_id"]] = Field(
+        default_factory=list,
+        description="The filters these totals answer: the show when one is given. Totals are the current"
+        " state of orders and holds, so a day range never restricts them.",
+    )
 
 
 class SalesByDay(BaseModel):
@@ -52,7 +58,22 @@ class ReferrerSales(BaseModel):
     revenue_cents: int
 
 
+class DashboardFilter(BaseModel):
+    """What the figures are restricted to (null: not restricted)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_day: date | None = Field(None, alias="from", description="First day of sales and referrers.")
+    to_day: date | None = Field(None, alias="to", description="Last day (inclusive) of the same.")
+    show_id: UUID | None = Field(None, description="The one show every figure is restricted to.")
+
+    @property
+    def by_day(self) -> bool:
+        return self.from_day is not None or self.to_day is not None
+
+
 class DashboardPublic(BaseModel):
+    filter: DashboardFilter = Field(default_factory=DashboardFilter)
     totals: DashboardTotals
     sales_by_day: list[SalesByDay]
     by_show: list[ShowSales]

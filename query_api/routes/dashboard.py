@@ -1,48 +1,97 @@
-"""The sales dashboard, for viewers and operators."""
+"""The sales dashboard, for viewers and operators: JSON or CSV, whole or filtered."""
 
-from fastapi import APIRouter, Depends, Request
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
+from query_api.dashboard_csv import MEDIA_TYPE as CSV
+from query_api.dashboard_csv import dashboard_csv
 from query_api.http.auth import require_roles
 from query_api.http.caching import PRIVATE
-from query_api.models import DashboardPublic
+from query_api.http.errors import ApiError
+from query_api.models import DashboardFilter, DashboardPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers.dashboard import read_dashboard
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import FreshnessDep, StateDep
-from query_api.routes.serving import await_freshness, serve_versioned
+from query_api.routes.serving import JSON, await_freshness, serve_versioned, show_not_found
 
 PROJECTION = "dashboard"
 router = APIRouter(tags=["dashboard"])
+
+
+def dashboard_filter(
+    from_day: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD).")] = None,
+    to_day: Annotated[date | None, Query(alias="to", description="Last day (inclusive) of sales.")] = None,
+    show_id: Annotated[UUID | None, Query(description="Restrict every figure to this show.")] = None,
+) -> DashboardFilter:
+    if from_day is not None and to_day is not None and from_day > to_day:
+        raise ApiError(422, "invalid_date_range", f"from ({from_day}) is after to ({to_day})")
+    return DashboardFilter(from_day=from_day, to_day=to_day, show_id=show_id)
+
+
+def wants_csv(request: Request, format: Literal["json", "csv"] | None) -> bool:
+    """``?format=`` wins; else ``Accept: text/csv`` (ahead of JSON, or without it) asks for CSV."""
+    if format is not None:
+        return format == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and not accept.lstrip().startswith(("application/json", "*/*"))
 
 
 @router.get(
     "/v1/dashboard",
     response_model=DashboardPublic,
     dependencies=[Depends(require_roles("viewer", "operator"))],
-    responses={code: {"model": ErrorPublic} for code in (401, 403, 422, 503)},
+    responses={
+        200: {"content": {CSV: {"schema": {"type": "string"}}}},
+        **{code: {"model": ErrorPublic} for code in (401, 403, 404, 422, 503)},
+    },
 )
-async def dashboard(request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
-    """Totals, sales by day, by show (occupancy), by zone and by referrer."""
-    views, tracker = state.views, state.tracker
-    from_memory = await await_freshness(state, freshness, PROJECTION)
+async def dashboard(
+    request: Request,
+    state: StateDep,
+    freshness: FreshnessDep,
+    where: Annotated[DashboardFilter, Depends(dashboard_filter)],
+    format: Annotated[
+        Literal["json", "csv"] | None, Query(description="csv: the figures as CSV (or Accept: text/csv).")
+    ] = None,
+) -> Response:
+    """Totals, sales by day, by show (occupancy), by zone and by referrer; by day range and show."""
+    tracker, csv = state.tracker, wants_csv(request, format)
+    from_memory = await await_freshness(state, freshness, PROJECTION) and tracker.synced
+    variant = f"dashboard:{where.from_day}:{where.to_day}:{where.show_id}:{'csv' if csv else 'json'}"
+    show_id = where.show_id
 
-    async def version(conn: AsyncConnection) -> DbVersion:
-        # The sum of watermarks moves with every applied event, so the cache holds
-        # one dashboard per state; the tracker knows that sum without a query.
+    async def version(conn: AsyncConnection) -> DbVersion | None:
+        # One show's figures move only with its own watermark; the whole dashboard with the sum of
+        # every show's. The tracker knows both without a query.
+        if show_id is not None:
+            return await state.versions.show(conn, PROJECTION, show_id)
         return await state.versions.all_shows(conn, PROJECTION)
 
     async def body(conn: AsyncConnection, _: DbVersion) -> bytes:
-        return (await read_dashboard(conn, views)).model_dump_json().encode()
+        figures = await read_dashboard(conn, state.views, where)
+        return dashboard_csv(figures) if csv else figures.model_dump_json(by_alias=True).encode()
 
+    if not from_memory:
+        memory_version = None
+    elif show_id is not None:
+        memory_version = tracker.show_version(PROJECTION, show_id)
+    else:
+        memory_version = tracker.all_version(PROJECTION)
     return await serve_versioned(
         request,
         state,
         projection=PROJECTION,
-        variant="dashboard",
+        variant=variant,
         cache_control=PRIVATE,
-        memory_version=tracker.all_version(PROJECTION) if from_memory and tracker.synced else None,
+        memory_version=memory_version,
         read_version=version,
         load_body=body,
+        missing=show_not_found(show_id) if show_id is not None else None,
+        media_type=CSV if csv else JSON,
     )

@@ -21,6 +21,7 @@ from query_api.http.caching import etag_for, not_modified
 from query_api.http.errors import ApiError
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness
+from query_api.single_flight import wait_for
 from query_api.state import QueryState
 
 JSON = "application/json"
@@ -88,12 +89,15 @@ async def serve_versioned(
     read_version: Callable[[AsyncConnection], Awaitable[DbVersion | None]],
     load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
     missing: Callable[[], ApiError] | None = None,
+    media_type: str = JSON,
 ) -> Response:
     """The version gives the ETag; 304 when the client has it, else the body from the cache or
     from ``load_body`` (then cached under that ETag).
 
     ``memory_version`` is the tracker's version of the resource (None: unknown,
     not synced, or not enough for the request's token): with it, nothing is read.
+    Concurrent builds of one body share the first (``SingleFlight``): a resource
+    that changes under load is built once per version, not once per reader.
     """
     if_none_match = request.headers.get("if-none-match")
     if memory_version is not None:
@@ -101,8 +105,12 @@ async def serve_versioned(
         if not_modified(if_none_match, etag):
             return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache_control})
         body = state.cache.get(etag)
+        running = state.flights.running(etag) if body is None else None
+        if running is not None:  # being built from a snapshot at this very version: share it
+            body = await wait_for(running)
         if body is not None:
-            return Response(body, media_type=JSON, headers={"ETag": etag, "Cache-Control": cache_control})
+            headers = {"ETag": etag, "Cache-Control": cache_control}
+            return Response(body, media_type=media_type, headers=headers)
     tracker = state.tracker
     for attempt in range(_SWAP_RETRIES):
         body = None
@@ -115,15 +123,29 @@ async def serve_versioned(
             if not not_modified(if_none_match, etag):
                 body = state.cache.get(etag)
                 if body is None:
-                    body = await load_body(conn, version)
-                    state.cache.put(etag, body)
+                    body = await state.flights.build(etag, _loader(state, etag, conn, version, load_body))
         # A swap seen while this snapshot read the old version: re-read, never answer the old one.
         if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
             break
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if body is None:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=JSON, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _loader(
+    state: QueryState,
+    etag: str,
+    conn: AsyncConnection,
+    version: DbVersion,
+    load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
+) -> Callable[[], Awaitable[bytes]]:
+    async def load() -> bytes:
+        body = await load_body(conn, version)
+        state.cache.put(etag, body)
+        return body
+
+    return load
 
 
 def show_not_found(show_id: UUID) -> Callable[[], ApiError]:

@@ -73,7 +73,9 @@ async def test_dashboard_shape(client: httpx.AsyncClient, seeded: SeededSchema) 
         "refunded_cents": 0,
         "live_holds": 1,
         "held_seats": 3,
+        "filtered_by": [],
     }
+    assert body["filter"] == {"from": None, "to": None, "show_id": None}
     assert len(body["by_show"]) == 1
     assert body["by_show"][0]["show_id"] == str(show_id)
     assert {k: body["by_show"][0][k] for k in ("title", "capacity", "sold", "held", "revenue_cents")} == {
@@ -94,4 +96,4 @@ async def test_dashboard_shape(client: httpx.AsyncClient, seeded: SeededSchema) 
     assert body["sales_by_day"] == [
         {"day": "2026-11-01", "orders_paid": 2, "tickets_sold": 3, "revenue_cents": revenue}
     ]
-    assert set(body) == {"totals", "sales_by_day", "by_show", "by_zone", "by_referrer"}
+    assert set(body) == {"filter", "totals", "sales_by_day", "by_show", "by_zone", "by_referrer"}
