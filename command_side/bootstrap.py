@@ -33,6 +33,8 @@ def hold_policy(settings: CommandSettings) -> HoldPolicy:
         default_ttl=settings.hold_ttl_default_seconds,
         min_ttl=settings.hold_ttl_min_seconds,
         max_ttl=settings.hold_ttl_max_seconds,
+        max_lifetime=settings.hold_max_lifetime_seconds,
+        max_seats_per_customer=settings.max_seats_per_customer,
     )
 
 

@@ -18,6 +18,17 @@ class CommandSettings(BaseSettings):
     hold_ttl_default_seconds: int = Field(default=600, ge=1)
     hold_ttl_min_seconds: int = Field(default=30, ge=1)
     hold_ttl_max_seconds: int = Field(default=3600, ge=1)
+    hold_max_lifetime_seconds: int = Field(
+        default=1800,
+        ge=1,
+        description="Extensions never move a hold's expiry past this long after it was made.",
+    )
+    max_seats_per_customer: int = Field(
+        default=10,
+        ge=0,
+        description="Seats of one show a customer may hold or own at once (live holds, pending and paid "
+        "orders); 0: no limit.",
+    )
     order_pay_by_seconds: int = Field(default=900, ge=1, description="How long a pending order may be paid.")
 
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)

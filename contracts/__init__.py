@@ -15,6 +15,7 @@ from contracts.errors import (
 )
 from contracts.events import (
     EventPayload,
+    HoldExtended,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -39,6 +40,7 @@ __all__ = [
     "Envelope",
     "EventDecodeError",
     "EventPayload",
+    "HoldExtended",
     "HoldReleased",
     "MalformedEventError",
     "OrderCancelled",

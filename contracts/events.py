@@ -91,6 +91,17 @@ class HoldReleased(EventPayload):
     reason: Literal["released", "expired"]
 
 
+class HoldExtended(EventPayload):
+    """A live hold's expiry moved to ``expires_at`` (never past its maximum lifetime); seats stay held."""
+
+    event_type: ClassVar[str] = "HoldExtended"
+    event_version: ClassVar[int] = 1
+    hold_id: UUID
+    customer_id: str
+    seat_ids: tuple[str, ...] = Field(min_length=1)
+    expires_at: UtcDatetime
+
+
 class OrderPlaced(EventPayload):
     """A live hold became a pending order; its seats stay held until payment."""
 
@@ -148,6 +159,7 @@ ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
     ShowScheduled,
     SeatsHeld,
     HoldReleased,
+    HoldExtended,
     OrderPlaced,
     OrderPaid,
     OrderCancelled,

@@ -109,6 +109,13 @@ class HoldReleased(_Lean, frozen=True):
     reason: Literal["released", "expired"]
 
 
+class HoldExtended(_Lean, frozen=True):
+    hold_id: UUID
+    customer_id: str
+    seat_ids: SeatIds
+    expires_at: Timestamp
+
+
 class OrderPlaced(_Lean, frozen=True):
     order_id: UUID
     hold_id: UUID
@@ -147,7 +154,14 @@ class OrderExpired(_Lean, frozen=True):
 
 
 LeanPayload = (
-    ShowScheduled | SeatsHeld | HoldReleased | OrderPlaced | OrderPaid | OrderCancelled | OrderExpired
+    ShowScheduled
+    | SeatsHeld
+    | HoldReleased
+    | HoldExtended
+    | OrderPlaced
+    | OrderPaid
+    | OrderCancelled
+    | OrderExpired
 )
 
 
@@ -177,6 +191,7 @@ LEAN_MODELS: dict[tuple[str, int], type[LeanPayload]] = {
     ("ShowScheduled", 1): ShowScheduled,
     ("SeatsHeld", 1): SeatsHeld,
     ("HoldReleased", 1): HoldReleased,
+    ("HoldExtended", 1): HoldExtended,
     ("OrderPlaced", 1): OrderPlaced,
     ("OrderPaid", 1): OrderPaid,
     ("OrderCancelled", 1): OrderCancelled,
@@ -224,7 +239,7 @@ class LeanDecoder:
 
 def _utc(p: LeanPayload) -> bool:
     """Whether every timestamp of the payload is in UTC already (pydantic would convert it)."""
-    if isinstance(p, SeatsHeld):
+    if isinstance(p, SeatsHeld | HoldExtended):
         return p.expires_at.tzinfo is UTC
     if isinstance(p, OrderPaid):
         return p.paid_at.tzinfo is UTC

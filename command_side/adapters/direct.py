@@ -48,6 +48,14 @@ class Deferred:
     rows: list[tuple[Any, ...]] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement (``:name`` parameters) and its parameters, to run in a pipeline with others."""
+
+    sql: str
+    params: Mapping[str, Any]
+
+
 _deferred: ContextVar[Deferred | None] = ContextVar("boxoffice_deferred_statement", default=None)
 
 
@@ -108,3 +116,25 @@ async def fetch(conn: AsyncConnection, statement: str, params: Mapping[str, Any]
         return list(await execute(conn, statement, params))
     cursor = await driver.execute(psycopg_sql(statement), params)
     return await cursor.fetchall()
+
+
+async def fetch_many(conn: AsyncConnection, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
+    """Run ``statements`` one after the other in one round trip (pipelined, after the transaction's
+    ``BEGIN`` and deferred statement if they open it); the rows of each.
+
+    Each statement still runs on its own: under READ COMMITTED each takes its
+    snapshot when it starts, after the statements before it have finished (a
+    lock taken by one is held when the next one reads).
+    """
+    driver = await driver_connection(conn)
+    deferred = _deferred.get()
+    if deferred is not None and driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        deferred = None
+    async with driver.pipeline():
+        if deferred is not None:
+            _deferred.set(None)
+            ahead = await driver.execute(psycopg_sql(deferred.statement), deferred.params)
+        cursors = [await driver.execute(psycopg_sql(s.sql), s.params) for s in statements]
+    if deferred is not None:
+        deferred.rows = await ahead.fetchall()
+    return [await c.fetchall() if c.description is not None else [] for c in cursors]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from command_side.adapters.event_store import Write
 from command_side.domain.holds import HoldView
 
-_COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at"
+_COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at, created_at"
 
 
 def _view(row: Row[Any]) -> HoldView:
@@ -22,6 +22,7 @@ def _view(row: Row[Any]) -> HoldView:
         row.status,
         tuple(row.seat_ids),
         row.expires_at.astimezone(UTC),
+        row.created_at.astimezone(UTC),
     )
 
 
@@ -44,17 +45,28 @@ def insert_hold(
     customer_id: str,
     seat_ids: Sequence[str],
     expires_at: datetime,
+    created_at: datetime,
 ) -> Write:
+    """``created_at`` is the command's clock, not the database's: the hold's lifetime counts from it."""
     return Write(
-        "INSERT INTO write_model.holds (hold_id, show_id, customer_id, seat_ids, status, expires_at) "
-        "VALUES (:hold_id, :show_id, :customer_id, :seat_ids, 'live', :expires_at)",
+        "INSERT INTO write_model.holds (hold_id, show_id, customer_id, seat_ids, status, expires_at, "
+        "created_at) VALUES (:hold_id, :show_id, :customer_id, :seat_ids, 'live', :expires_at, :created_at)",
         {
             "hold_id": hold_id,
             "show_id": show_id,
             "customer_id": customer_id,
             "seat_ids": list(seat_ids),
             "expires_at": expires_at,
+            "created_at": created_at,
         },
+    )
+
+
+def extend_hold(hold_id: UUID, expires_at: datetime) -> Write:
+    """The live hold (its seats locked, checked live) now expires at ``expires_at``."""
+    return Write(
+        "UPDATE write_model.holds SET expires_at = :expires_at WHERE hold_id = :hold_id AND status = 'live'",
+        {"hold_id": hold_id, "expires_at": expires_at},
     )
 
 

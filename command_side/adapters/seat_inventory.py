@@ -7,6 +7,7 @@ the hold or order that holds them, and it bumps the show's stream last.
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
@@ -18,19 +19,27 @@ from command_side.domain.holds import SeatState
 from command_side.domain.seating import SeatCandidate
 
 
-async def lock_seats(
-    conn: AsyncConnection, show_id: UUID, seat_ids: Sequence[str], *, skip_locked: bool = False
-) -> list[SeatState]:
-    """Lock the named seats of a show in seat id order; with ``skip_locked``, only those free of locks."""
+def seat_lock(show_id: UUID, seat_ids: Sequence[str], *, skip_locked: bool = False) -> direct.Statement:
+    """The statement of ``lock_seats``, to pipeline after others; its rows make ``seat_states``."""
     mode = "FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"
-    # the hot path of every hold: run without SQLAlchemy's per-statement overhead
-    rows = await direct.fetch(
-        conn,
+    return direct.Statement(
         f"SELECT seat_id, status, hold_id, order_id, held_until FROM write_model.seat_inventory "
         f"WHERE show_id = :show_id AND seat_id = ANY(:seat_ids) ORDER BY seat_id {mode}",
         {"show_id": show_id, "seat_ids": list(seat_ids)},
     )
+
+
+def seat_states(rows: Sequence[Sequence[Any]]) -> list[SeatState]:
     return [SeatState(*r) for r in rows]
+
+
+async def lock_seats(
+    conn: AsyncConnection, show_id: UUID, seat_ids: Sequence[str], *, skip_locked: bool = False
+) -> list[SeatState]:
+    """Lock the named seats of a show in seat id order; with ``skip_locked``, only those free of locks."""
+    statement = seat_lock(show_id, seat_ids, skip_locked=skip_locked)
+    # the hot path of every hold: run without SQLAlchemy's per-statement overhead
+    return seat_states(await direct.fetch(conn, statement.sql, statement.params))
 
 
 async def lock_seats_held_by(
@@ -88,6 +97,15 @@ def mark_held(show_id: UUID, seat_ids: Sequence[str], hold_id: UUID, until: date
         "UPDATE write_model.seat_inventory SET status = 'held', hold_id = :hold_id, order_id = NULL, "
         "held_until = :expires_at WHERE show_id = :show_id AND seat_id = ANY(:seat_ids)",
         {"show_id": show_id, "seat_ids": list(seat_ids), "hold_id": hold_id, "expires_at": until},
+    )
+
+
+def extend_held(hold_id: UUID, until: datetime) -> Write:
+    """The seats of a live hold (locked, not yet an order's) are held until ``until``."""
+    return Write(
+        "UPDATE write_model.seat_inventory SET held_until = :expires_at "
+        "WHERE hold_id = :hold_id AND order_id IS NULL AND status = 'held'",
+        {"hold_id": hold_id, "expires_at": until},
     )
 
 

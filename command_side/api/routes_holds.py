@@ -1,4 +1,4 @@
-"""Holding and releasing seats (checkout or operator role)."""
+"""Holding, extending and releasing holds (checkout or operator role)."""
 
 from uuid import UUID
 
@@ -14,8 +14,16 @@ from command_side.api.deps import (
     StateDep,
     acting_customer,
 )
-from command_side.api.schemas import HoldCreated, HoldIn, HoldReleasedPublic, documented
-from command_side.domain.commands import HoldBestAvailable, HoldSeats, ReleaseHold
+from command_side.api.schemas import (
+    HoldCreated,
+    HoldExtendedPublic,
+    HoldExtensionIn,
+    HoldIn,
+    HoldReleasedPublic,
+    documented,
+)
+from command_side.domain.commands import ExtendHold, HoldBestAvailable, HoldSeats, ReleaseHold
+from command_side.handlers.hold_extension import extend_hold
 from command_side.handlers.holds import hold_best_available, hold_seats, release_hold
 
 router = APIRouter(prefix="/v1", tags=["holds"])
@@ -34,7 +42,9 @@ async def post_hold(
 ) -> Response:
     """Hold explicit seats, or the best ``quantity`` seats of a zone (adjacent in one row where possible).
 
-    409 ``seats_unavailable`` lists the seats held or sold by someone else.
+    409 ``seats_unavailable`` lists the seats held or sold by someone else; 409
+    ``customer_limit_reached`` when the customer would hold or own more than
+    ``BOXOFFICE_MAX_SEATS_PER_CUSTOMER`` seats of the show (``limit``, ``customer_seats``, ``requested``).
     """
     if body.seat_ids is not None:
         handler = hold_seats(
@@ -79,5 +89,36 @@ async def delete_hold(
         customer_id=customer_id,
         idempotency_key=idempotency_key,
         payload=None,
+        correlation_id=correlation_id,
+    )
+
+
+@router.post("/holds/{hold_id}/extend", responses=documented(200, HoldExtendedPublic))
+async def post_hold_extension(
+    *,
+    hold_id: UUID,
+    body: HoldExtensionIn,
+    request: Request,
+    state: StateDep,
+    caller: CheckoutDep,
+    customer: CustomerHeader = None,
+    idempotency_key: IdempotencyKey = None,
+    correlation_id: CorrelationHeader = None,
+) -> Response:
+    """Extend a live hold to ``ttl_seconds`` from now, at most to its ``max_expires_at``; emits HoldExtended.
+
+    Checkout must send ``X-Customer-Id`` of the hold's customer (403 otherwise). 409 ``hold_not_live``
+    for an expired, released or ordered hold; 409 ``hold_lifetime_exceeded`` when the hold already
+    expires at its maximum lifetime. Asking for less time than the hold has left changes nothing.
+    """
+    customer_id = acting_customer(caller, customer)
+    return await execute(
+        state,
+        request,
+        extend_hold(ExtendHold(hold_id, customer_id, body.ttl_seconds), state.hold_policy),
+        caller=caller,
+        customer_id=customer_id,
+        idempotency_key=idempotency_key,
+        payload=body,
         correlation_id=correlation_id,
     )

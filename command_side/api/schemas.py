@@ -65,6 +65,16 @@ class HoldIn(_Body):
         return self
 
 
+class HoldExtensionIn(_Body):
+    ttl_seconds: StrictInt = Field(
+        ge=-(10**9),
+        le=10**9,
+        description="The hold then expires this many seconds from now (between the hold TTL bounds, "
+        "default 30 and 3600), but never later than BOXOFFICE_HOLD_MAX_LIFETIME_SECONDS after it was made.",
+        examples=[300],
+    )
+
+
 class OrderIn(_Body):
     hold_id: UUID
     customer_id: CustomerId
@@ -98,6 +108,13 @@ class HoldCreated(_Answer):
     show_id: UUID
     seat_ids: list[str]
     expires_at: AwareDatetime
+
+
+class HoldExtendedPublic(_Answer):
+    hold_id: UUID
+    show_id: UUID
+    expires_at: AwareDatetime
+    max_expires_at: AwareDatetime = Field(description="The latest expiry any extension can give this hold.")
 
 
 class HoldReleasedPublic(_Answer):

@@ -49,6 +49,15 @@ class ReleaseHold:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtendHold:
+    """Move a live hold's expiry to ``ttl_seconds`` from now; ``customer_id`` None: an operator."""
+
+    hold_id: UUID
+    customer_id: str | None
+    ttl_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
 class PlaceOrder:
     hold_id: UUID
     customer_id: str | None

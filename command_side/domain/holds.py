@@ -14,11 +14,15 @@ MAX_BEST_AVAILABLE = 10
 
 @dataclass(frozen=True, slots=True)
 class HoldPolicy:
-    """How long a hold lives: ``default_ttl`` when unspecified, within [min_ttl, max_ttl] seconds."""
+    """How long a hold lives: ``default_ttl`` when unspecified, within [min_ttl, max_ttl] seconds;
+    extended, never past ``max_lifetime`` seconds after it was made; and how many seats of a show a
+    customer may hold or own at once (``max_seats_per_customer``, 0: no limit)."""
 
     default_ttl: int = 600
     min_ttl: int = 30
     max_ttl: int = 3600
+    max_lifetime: int = 1800
+    max_seats_per_customer: int = 10
 
     def ttl(self, requested: int | None) -> int:
         if requested is None:
@@ -96,6 +100,7 @@ class HoldView:
     status: str
     seat_ids: tuple[str, ...]
     expires_at: datetime
+    created_at: datetime
 
 
 def check_hold_owner(hold: HoldView, customer_id: str | None) -> None:

@@ -17,9 +17,14 @@ from contracts import OrderExpired
 
 
 def expire_hold(hold_id: UUID) -> Handler:
-    """HoldReleased(expired) if the hold is still live and past its TTL; otherwise nothing."""
+    """HoldReleased(expired) if the hold is still live and past its TTL; otherwise nothing.
+
+    The hold is read after its seats are locked, so an extension that committed
+    meanwhile is seen (its new expiry keeps the hold live).
+    """
 
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
+        await seat_inventory.lock_seats_held_by(conn, hold_ids=[hold_id])
         hold = await holds_repo.get_hold(conn, hold_id)
         if hold is None or hold.status != "live" or hold.expires_at > context.now:
             return Decision(200, {"expired": False})

@@ -1,4 +1,9 @@
-"""Holding seats (explicit or best-available) and releasing holds."""
+"""Holding seats (explicit or best-available) and releasing holds.
+
+A hold counts the seats its customer already has of the show under a lock of
+(show, customer) held until it commits (``adapters.customer_seats``), so racing
+holds of one customer never pass ``HoldPolicy.max_seats_per_customer`` together.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -6,9 +11,10 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import holds_repo, seat_inventory, venues_repo
+from command_side.adapters import customer_seats, holds_repo, seat_inventory, venues_repo
 from command_side.domain.commands import HoldBestAvailable, HoldSeats, ReleaseHold
 from command_side.domain.errors import Conflict, Invalid, NotFound
+from command_side.domain.hold_limits import check_customer_limit
 from command_side.domain.holds import (
     HoldPolicy,
     check_hold_live,
@@ -23,14 +29,21 @@ from contracts import EventPayload, HoldReleased, SeatsHeld
 
 
 def hold_seats(command: HoldSeats, policy: HoldPolicy) -> Handler:
-    """Hold the named seats, waiting for their locks: all or nothing."""
+    """Hold the named seats, waiting for their locks: all or nothing, within the customer's limit."""
 
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
         ttl = policy.ttl(command.ttl_seconds)
         seat_ids = check_seat_ids(command.seat_ids)
-        states = await seat_inventory.lock_seats(conn, command.show_id, seat_ids)
+        limit = policy.max_seats_per_customer
+        if limit:  # the customer's seats counted and the requested seats locked in one round trip
+            has, states = await customer_seats.count_seats_and_lock(
+                conn, command.show_id, command.customer_id, context.now, seat_ids
+            )
+        else:
+            has, states = 0, await seat_inventory.lock_seats(conn, command.show_id, seat_ids)
         if len(states) < len(seat_ids) and await venues_repo.show_prices(conn, command.show_id) is None:
             raise _show_not_found(command.show_id)
+        check_customer_limit(has, len(seat_ids), limit)
         lapsed = decide_hold(seat_ids, states, context.now)
         return await _hold(conn, context, command.show_id, command.customer_id, seat_ids, lapsed, ttl)
 
@@ -43,6 +56,12 @@ def hold_best_available(command: HoldBestAvailable, policy: HoldPolicy) -> Handl
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
         ttl = policy.ttl(command.ttl_seconds)
         quantity = check_quantity(command.quantity)
+        limit = policy.max_seats_per_customer
+        if limit:
+            has = await customer_seats.count_seats(conn, command.show_id, command.customer_id, context.now)
+            if has + quantity > limit:
+                await _check_zone(conn, command.show_id, command.zone_id)  # an unknown show is a 404 first
+            check_customer_limit(has, quantity, limit)
         states, any_free = await lock_best_available(
             conn, command.show_id, command.zone_id, quantity, context.now
         )
@@ -117,6 +136,7 @@ async def _hold(  # noqa: PLR0917 - the hold's facts, decided by the two handler
             customer_id=customer_id,
             seat_ids=seat_ids,
             expires_at=expires_at,
+            created_at=context.now,
         ),
     )
     events.append(

@@ -11,6 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from contracts import (
+    HoldExtended,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -64,8 +65,10 @@ def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
         return _line_seats(p), (SOLD if p.previous_status == "paid" else HELD), AVAILABLE
     if isinstance(p, OrderExpired | lean.OrderExpired):
         return _line_seats(p), HELD, AVAILABLE
-    if isinstance(p, OrderPlaced | lean.OrderPlaced):
-        return None  # the hold's seats stay held while the order waits for payment
+    if isinstance(p, OrderPlaced | lean.OrderPlaced | HoldExtended | lean.HoldExtended):
+        # the hold's seats stay held while the order waits for payment, or the hold lives longer
+        # (the seat map shows no expiry)
+        return None
     raise ApplyError(f"seat availability does not handle {event.envelope.type}")
 
 

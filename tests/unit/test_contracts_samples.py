@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 from contracts import (
     EventPayload,
+    HoldExtended,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -78,6 +79,12 @@ def sample_payloads() -> list[EventPayload]:
             reason="customer asked",
         ),
         OrderExpired(order_id=order_id, customer_id="c-1", referrer_id=None, lines=LINES),
+        HoldExtended(
+            hold_id=hold_id,
+            customer_id="c-1",
+            seat_ids=("A-1-1", "A-1-2"),
+            expires_at=NOW + timedelta(minutes=5),
+        ),
     ]
 
 

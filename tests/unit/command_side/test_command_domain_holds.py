@@ -80,7 +80,15 @@ def test_a_pending_order_seat_never_lapses_with_its_hold() -> None:
 
 
 def hold(status: str = "live", expires_in: int = 60) -> HoldView:
-    return HoldView(uuid4(), uuid4(), "c1", status, ("A-1-1",), NOW + timedelta(seconds=expires_in))
+    return HoldView(
+        uuid4(),
+        uuid4(),
+        "c1",
+        status,
+        ("A-1-1",),
+        NOW + timedelta(seconds=expires_in),
+        NOW - timedelta(minutes=1),
+    )
 
 
 def test_hold_state_checks() -> None:

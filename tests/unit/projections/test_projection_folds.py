@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts import DecodedEvent, OrderLine, OrderPaid, decode_event, encode_event, new_envelope
+from contracts import (
+    DecodedEvent,
+    HoldExtended,
+    OrderLine,
+    OrderPaid,
+    SeatsHeld,
+    decode_event,
+    encode_event,
+    lean,
+    new_envelope,
+)
 from contracts.envelope import Envelope
 from projections.dashboard import fold as dashboard
 from projections.runtime.projection import ApplyError
@@ -108,6 +118,34 @@ def test_a_refused_event_changes_nothing() -> None:
     with pytest.raises(ApplyError):
         seats.apply(changes, event)
     assert changes == seats.SeatChanges()
+
+
+@pytest.mark.parametrize("decoder", ["pydantic", "lean"])
+def test_a_hold_extension_keeps_its_seats_held_in_both_folds(decoder: str) -> None:
+    show, hold_id, held_seats = uuid4(), uuid4(), ("A-1-1", "A-1-2")
+    later = new_envelope_time().replace(hour=1)
+    payloads = [
+        SeatsHeld(hold_id=hold_id, customer_id="c", seat_ids=held_seats, expires_at=new_envelope_time()),
+        HoldExtended(hold_id=hold_id, customer_id="c", seat_ids=held_seats, expires_at=later),
+    ]
+    raw = [
+        encode_event(new_envelope(p, stream_id=show, seq=i + 2, correlation_id=uuid4()))
+        for i, p in enumerate(payloads)
+    ]
+    events = [lean.decode_lean(r) if decoder == "lean" else decode_event(r) for r in raw]
+    assert all(e is not None for e in events)
+    held, extended = (e for e in events if e is not None)
+    assert isinstance(extended.payload, HoldExtended | lean.HoldExtended)
+
+    only_held = seats.apply(seats.SeatChanges(), held)
+    both = seats.apply(seats.apply(seats.SeatChanges(), held), extended)
+    assert both == only_held
+    assert both.seat_status == {(show, "A-1-1"): "held", (show, "A-1-2"): "held"}
+
+    board_held = dashboard.apply(dashboard.DashboardChanges(), held)
+    board_both = dashboard.apply(dashboard.apply(dashboard.DashboardChanges(), held), extended)
+    assert board_both == board_held
+    assert board_both.totals["held_seats"] == 2
 
 
 def new_envelope_time() -> datetime:
