@@ -1,8 +1,9 @@
 """Following the events topic live, as an observer that leaves no trace.
 
-The consumer has no group: it assigns itself every partition and seeks (to the
-end, or the beginning), so it joins no consumer group, triggers no rebalance
-and commits no offsets; any number of operators may follow at once.
+The consumer has no group (``group_id=None``): it takes every partition of the
+topic itself and seeks (to the end, or the beginning), so it joins no consumer
+group, triggers no rebalance and commits no offsets; any number of operators
+may follow at once.
 """
 
 import asyncio
@@ -36,8 +37,9 @@ async def follow(
     message published after it is seen. Raises NoSuchTopicError.
     """
     consumer = AIOKafkaConsumer(
+        topic,
         bootstrap_servers=bootstrap_servers,
-        group_id=None,
+        group_id=None,  # no group: every partition is assigned to this consumer alone
         enable_auto_commit=False,
         client_id="boxoffice-events-tail",
         fetch_max_wait_ms=200,
@@ -46,8 +48,7 @@ async def follow(
     try:
         if topic not in await consumer.topics():
             raise NoSuchTopicError(topic)
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(partitions)
+        partitions = await _assigned(consumer)
         if from_beginning:
             await consumer.seek_to_beginning(*partitions)
         else:
@@ -64,3 +65,11 @@ async def follow(
                         on_event(message.value)
     finally:
         await consumer.stop()
+
+
+async def _assigned(consumer: AIOKafkaConsumer, within: float = 30.0) -> list[TopicPartition]:
+    """Every partition of the topic, once the consumer's metadata has them (no group: no rebalance)."""
+    async with asyncio.timeout(within):
+        while not consumer.assignment():  # noqa: ASYNC110 - aiokafka signals no assignment without a group
+            await asyncio.sleep(0.05)
+    return sorted(consumer.assignment())
