@@ -2,6 +2,7 @@
 
 import { adoptKeyFromUrl, forgetViewerKey, getJson, KeyRefused, setViewerKey, viewerKey } from "./api.js";
 import { drawSalesByDay, drawVelocity } from "./charts.js";
+import { dashboardQuery, installFilters, refreshShowOptions } from "./filters.js";
 import { ago, count, countCompact, fitFigure, fitTable, money, moneyCompact, setFigure, when } from "./format.js";
 import { normalise, SeatMap } from "./seatmap.js";
 import { renderReferrers, renderShows, renderZones } from "./tables.js";
@@ -29,7 +30,7 @@ function routeShowId() {
 }
 
 function pickShow(showId) {
-  window.history.pushState(null, "", `/shows/${showId}`);
+  window.history.pushState(null, "", `/shows/${showId}${window.location.search}`);
   focusShow(showId);
 }
 
@@ -164,7 +165,7 @@ async function poll() {
   inFlight = true;
   const started = performance.now();
   try {
-    const dashboard = await getJson("/v1/dashboard");
+    const [dashboard] = await Promise.all([getJson(`/v1/dashboard${dashboardQuery()}`), refreshShowOptions()]);
     let changed = dashboard.changed;
     state.dashboard = dashboard.body;
     if (!state.showId) state.showId = [...dashboard.body.by_show].sort((a, b) => a.starts_at.localeCompare(b.starts_at))[0]?.show_id ?? null;
@@ -233,5 +234,10 @@ document.fonts?.ready.then(refitSoon);
 
 adoptKeyFromUrl();
 state.showId = routeShowId();
+installFilters((params) => {
+  state.velocity = []; // the figures now answer another question: start the chart afresh
+  if (params.get("show_id")) pickShow(params.get("show_id"));
+  else poll();
+});
 setInterval(renderFreshness, 500);
 if (viewerKey()) poll(); else askForKey(null);
