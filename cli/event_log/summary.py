@@ -18,6 +18,7 @@ from contracts import (
     DecodedEvent,
     Envelope,
     EventDecodeError,
+    HoldExtended,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -71,6 +72,11 @@ def summarize(event: DecodedEvent) -> str:
         case HoldReleased():
             verb = "expired" if p.reason == "expired" else "released"
             line = f"hold {short(p.hold_id)} of {_text(p.customer_id)} {verb}: {_seats(p.seat_ids)} free"
+        case HoldExtended():
+            line = (
+                f"hold {short(p.hold_id)} of {_text(p.customer_id)} extended until "
+                f"{clock(p.expires_at, at)}: {_seats(p.seat_ids)}"
+            )
         case OrderPlaced():
             line = (
                 f"order {short(p.order_id)} placed by {_text(p.customer_id)} "

@@ -9,6 +9,7 @@ import pytest
 from cli.event_log.summary import EventLine, describe
 from contracts import (
     EventPayload,
+    HoldExtended,
     HoldReleased,
     OrderCancelled,
     OrderExpired,
@@ -82,6 +83,12 @@ def line_of(payload: EventPayload, seq: int = 3) -> EventLine:
         (
             HoldReleased(hold_id=HOLD, customer_id="alice", seat_ids=("A-1-1",), reason="released"),
             "hold 3f2a0000… of alice released: A-1-1 free",
+        ),
+        (
+            HoldExtended(
+                hold_id=HOLD, customer_id="alice", seat_ids=("A-1-1",), expires_at=AT + timedelta(minutes=20)
+            ),
+            "hold 3f2a0000… of alice extended until 12:20:00Z: A-1-1",
         ),
         (
             OrderPlaced(
@@ -176,13 +183,13 @@ def envelope_bytes(event_type: str, version: int, payload: dict[str, object]) ->
 
 def test_an_unknown_type_gets_a_generic_summary() -> None:
     raw = envelope_bytes(
-        "HoldExtended",
+        "SeatsSwapped",
         1,
         {"hold_id": str(HOLD), "expires_at": "2030-01-01T12:10:00+00:00", "seat_ids": ["A-1-1"], "n": 3},
     )
     line = describe(raw)
-    assert (line.event_type, line.seq, line.show_id) == ("HoldExtended", 7, SHOW)
-    assert line.summary == "HoldExtended v1: hold_id 3f2a0000…, expires_at 12:10:00Z, seat_ids A-1-1, n 3"
+    assert (line.event_type, line.seq, line.show_id) == ("SeatsSwapped", 7, SHOW)
+    assert line.summary == "SeatsSwapped v1: hold_id 3f2a0000…, expires_at 12:10:00Z, seat_ids A-1-1, n 3"
 
 
 def test_an_unknown_version_of_a_known_type_gets_a_generic_summary() -> None:
