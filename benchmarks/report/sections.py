@@ -3,7 +3,7 @@
 from typing import Any
 
 from benchmarks.report.tables import fmt, ratio, summary_cells, table
-from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS
+from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
 
 
 def reads(reads: list[dict[str, Any]], equivalence: list[dict[str, Any]], plots: dict[str, str]) -> str:
@@ -55,6 +55,10 @@ def scale(reads: list[dict[str, Any]], plots: dict[str, str]) -> str:
                 r["orders"]: r["p50_ms"] for r in reads if r["endpoint"] == endpoint and r["design"] == design
             }
             rows.append([endpoint, design, *[by.get(s, "") for s in sizes]])
+    for endpoint in FILTERED:
+        by = {r["orders"]: r["p50_ms"] for r in reads if r["endpoint"] == endpoint}
+        if by:
+            rows.append([endpoint, "read_model", *[by.get(s, "") for s in sizes]])
     head = ["endpoint", "design", *[f"p50 at {fmt(s)}" for s in sizes]]
     return f"## Scale\n\n{table(head, rows)}\n![latency against data size]({plots.get('scale', '')})\n"
 

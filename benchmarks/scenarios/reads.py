@@ -13,12 +13,16 @@ import httpx
 
 from benchmarks.config import ReadLoad
 from benchmarks.loadgen import closed_loop, http_client
-from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, VIEWER, Endpoints
+from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED, VIEWER, Endpoints
 
 
 def paths(endpoint: str, shows: list[UUID]) -> list[str]:
     if endpoint == "dashboard":
         return ["/v1/dashboard"]
+    if endpoint == "dashboard_show":
+        return [f"/v1/dashboard?show_id={show}" for show in shows]
+    if endpoint == "dashboard_range":
+        return ["/v1/dashboard?from=2000-01-01&to=2999-12-31"]
     return [f"/v1/shows/{show}/{endpoint}" for show in shows]
 
 
@@ -39,15 +43,23 @@ async def measure_one(
 async def measure_reads(
     endpoints: Endpoints, shows: list[UUID], load: ReadLoad, orders: int, progress: Any = print
 ) -> list[dict[str, Any]]:
-    """One row per (endpoint, design) at this data size."""
+    """One row per (endpoint, design) at this data size, then the filtered dashboards (read model only)."""
     rows = []
     async with http_client(load.concurrency) as client:
         for endpoint in ENDPOINTS:
             for design in DESIGNS:
                 result = await measure_one(client, endpoints.base(design), paths(endpoint, shows), load)
                 rows.append({"orders": orders, "endpoint": endpoint, "design": design, **result})
-                progress(
-                    f"  reads {endpoint:<12} {design:<16} p50 {result['p50_ms']:>9.2f} ms"
-                    f"  p99 {result['p99_ms']:>9.2f} ms  {result['throughput']:>8.1f}/s"
-                )
+                _report(progress, endpoint, design, result)
+        for endpoint in FILTERED:
+            result = await measure_one(client, endpoints.query_api, paths(endpoint, shows), load)
+            rows.append({"orders": orders, "endpoint": endpoint, "design": "read_model", **result})
+            _report(progress, endpoint, "read_model", result)
     return rows
+
+
+def _report(progress: Any, endpoint: str, design: str, result: dict[str, Any]) -> None:
+    progress(
+        f"  reads {endpoint:<15} {design:<16} p50 {result['p50_ms']:>9.2f} ms"
+        f"  p99 {result['p99_ms']:>9.2f} ms  {result['throughput']:>8.1f}/s"
+    )

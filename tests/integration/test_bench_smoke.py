@@ -16,7 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from benchmarks.config import SCALES, BenchOptions
 from benchmarks.report.markdown import SECTIONS
 from benchmarks.runner import run
-from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS
+from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
 from infra.db import libpq_dsn
 
 pytestmark = pytest.mark.integration
@@ -37,6 +37,7 @@ async def test_tiny_run_writes_every_section(database_url: str, kafka_bootstrap:
     results = json.loads(paths["json"].read_text())
     measured = {(r["orders"], r["endpoint"], r["design"]) for r in results["reads"] if r["ok"] > 0}
     wanted = {(o, e, d) for o in scale.order_steps for e in ENDPOINTS for d in DESIGNS}
+    wanted |= {(o, e, "read_model") for o in scale.order_steps for e in FILTERED}
     assert measured == wanted
     assert [d["orders"] for d in results["data"]] == list(scale.order_steps)
     assert {f["name"] for f in results["floors"]} == {"constant", "primary_key"}
