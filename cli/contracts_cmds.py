@@ -16,3 +16,27 @@ def export(directory: Annotated[Path, typer.Argument(help="Where to write the sc
 
     for path in export_schemas(directory):
         Console().print(f"wrote {path}")
+
+
+@app.command("asyncapi")
+def asyncapi(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    yaml: Annotated[bool, typer.Option("--yaml", help="YAML instead of JSON.")] = False,
+) -> None:
+    """Write the AsyncAPI 3.0 document of the events, dead letters and webhook deliveries."""
+    import json
+
+    from contracts.asyncapi import asyncapi_document
+
+    document = asyncapi_document()
+    if yaml:
+        import yaml as pyyaml
+
+        text = pyyaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    else:
+        text = json.dumps(document, indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text)
+    Console(stderr=True).print(f"wrote {out}")
