@@ -22,7 +22,7 @@ from query_api.http.fast import FastReads
 from query_api.http.metrics import MetricsMiddleware, RequestMetrics
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
-from query_api.routes import dashboard, ops, projections, shows
+from query_api.routes import asyncapi, dashboard, ops, projections, shows
 from query_api.settings import QueryApiSettings
 from query_api.state import QueryState
 from query_api.views import read_views
@@ -91,7 +91,7 @@ def create_app(
     app.add_middleware(FastReads)  # inside the metrics: unchanged reads answered from memory
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_error_handlers(app)
-    for module in (shows, dashboard, projections, ops):
+    for module in (shows, dashboard, projections, ops, asyncapi):
         app.include_router(module.router)
     app.include_router(web_router)  # the live dashboard page; it reads the JSON routes above
     app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
