@@ -8,6 +8,7 @@ consuming, lets the posts in flight finish, and closes its connections.
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass, field
 
 from faststream import FastStream
@@ -77,7 +78,10 @@ def build_dispatcher(settings: WebhookSettings, broker: KafkaBroker | None = Non
         poll_seconds=settings.webhook_poll_seconds,
         lease_seconds=settings.webhook_lease_seconds,
     )
-    broker = broker or KafkaBroker(settings.kafka_bootstrap_servers, client_id="boxoffice-webhooks")
+    # per-message "Received/Processed" lines at DEBUG: the topic holds every event ever published
+    broker = broker or KafkaBroker(
+        settings.kafka_bootstrap_servers, client_id="boxoffice-webhooks", log_level=logging.DEBUG
+    )
     subscribe(
         broker,
         store,
