@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters.event_store import Write
+from command_side.adapters.outbox import Write
 from command_side.domain.holds import HoldView
 
 _COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at, created_at"

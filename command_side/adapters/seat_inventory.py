@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import direct
-from command_side.adapters.event_store import Write
+from command_side.adapters.outbox import Write
 from command_side.domain.holds import SeatState
 from command_side.domain.seating import SeatCandidate
 

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from command_side.adapters.event_store import IdempotencyClaim
+from command_side.adapters.idempotency import IdempotencyClaim
 from command_side.api.deps import Caller, CommandState
 from command_side.api.errors import database_unavailable, is_unavailable
 from command_side.handlers.runner import Handler, run_command

@@ -7,7 +7,7 @@ Guarantees:
   the claim rides with the handler's first statement and is settled before
   anything is written, so it costs no round trip of its own;
 - ordered: events take their seqs last, under the show's row lock (see
-  ``adapters.stream_append``), so seq order is commit order per show.
+  ``adapters.outbox``), so seq order is commit order per show.
 
 Handlers decide before they write: a DomainError is raised before any state
 change, so a refused command can store its answer and commit without effect.
@@ -33,17 +33,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from command_side.adapters import direct
-from command_side.adapters.event_store import (
+from command_side.adapters.idempotency import (
     IdempotencyClaim,
     ReusedKeyError,
     StoredResponse,
-    Write,
     deferred_claim,
-    merged,
     settle_claim,
-    write_events_and_response,
+    store_answer,
 )
-from command_side.adapters.stream_append import append_and_commit
+from command_side.adapters.outbox import Write, append_and_commit, merged
 from command_side.domain.errors import DomainError
 from contracts import ConsistencyToken, EventPayload
 
@@ -168,7 +166,7 @@ async def _run_once(
                 if claim is None:
                     await tx.rollback()
                 else:  # nothing was written: remember the refusal so a retry gets the same answer
-                    await write_events_and_response(conn, None, claim, refused)
+                    await store_answer(conn, claim, refused)
                     await tx.commit()
                 return CommandResult(refused.status_code, refused.body, None)
             if decision.events and decision.show_id is not None:
@@ -195,7 +193,7 @@ async def _run_once(
             answer = StoredResponse(
                 decision.status_code, orjson.dumps({**decision.body, "consistency_token": encoded})
             )
-            await write_events_and_response(conn, None, claim, answer)
+            await store_answer(conn, claim, answer)
             await tx.commit()
             return CommandResult(answer.status_code, answer.body, encoded)
         except ReusedKeyError:

@@ -1,8 +1,9 @@
-"""Helpers of the command-side integration tests: requests, the outbox, the topic."""
+"""Helpers of the command-side integration tests: requests, appends, the outbox, the topic."""
 
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -10,8 +11,11 @@ import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts import partition_key
+from command_side.adapters.idempotency import IdempotencyClaim, deferred_claim, settle_claim
+from command_side.adapters.outbox import Appended, Write, append_and_commit
+from contracts import EventPayload, partition_key
 from infra.db import libpq_dsn
 
 ClientFactory = Callable[..., httpx.AsyncClient]
@@ -47,6 +51,52 @@ async def new_show(
     )
     assert show.status_code == 201, show.text
     return str(show.json()["show_id"])
+
+
+def failing_write() -> Write:
+    """A last write that fails (a NOT NULL violation), so the append statement fails whole."""
+    return Write(
+        "INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash) "
+        "VALUES ('test', :failing_key, NULL)",
+        {"failing_key": str(uuid4())},
+    )
+
+
+async def append_events(
+    engine: AsyncEngine,
+    show_id: UUID,
+    payloads: Sequence[EventPayload],
+    *,
+    writes: Sequence[Write] = (),
+    claim: IdempotencyClaim | None = None,
+    body: dict[str, Any] | None = None,
+) -> Appended:
+    """Append through the command side's one append path, in a transaction of its own.
+
+    With ``claim``, the key is claimed first, as a command does; an error rolls back.
+    """
+    async with engine.connect() as conn:
+        tx = await conn.begin()
+        try:
+            if claim is not None:
+                assert await settle_claim(conn, claim, deferred_claim(claim)) is None
+            appended = await append_and_commit(
+                conn,
+                show_id,
+                payloads,
+                writes=writes,
+                claim=claim,
+                status_code=201,
+                body=body or {},
+                correlation_id=uuid4(),
+                causation_id=uuid4(),
+                occurred_at=datetime.now(UTC),
+            )
+        except BaseException:
+            await tx.rollback()
+            raise
+        await tx.commit()  # already committed with the append
+        return appended
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from command_side.adapters.stream_append import PLACEHOLDER_SEQ
+from command_side.adapters.outbox import PLACEHOLDER_SEQ
 from command_side.settings import CommandSettings
 from contracts import OrderCancelled, OrderPlaced, SeatsHeld, ShowScheduled, decode_event
 from tests.integration.command_side.cmd_support import CHECKOUT, OPERATOR, as_customer, fetch_one, outbox

@@ -7,15 +7,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import httpx
+import psycopg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from command_side.adapters.engine import create_engine
-from command_side.adapters.event_store import StoredResponse, reserve_seqs, write_events_and_response
 from command_side.relay.worker import CommandWorker
 from command_side.republish import republish_from_store
 from command_side.settings import CommandSettings
@@ -24,6 +23,8 @@ from infra.settings import REPO_ROOT
 from tests.integration.command_side.cmd_support import (
     CHECKOUT,
     ClientFactory,
+    append_events,
+    failing_write,
     fetch_one,
     new_show,
     outbox,
@@ -72,24 +73,17 @@ async def test_only_committed_events_reach_kafka_in_commit_order(
         response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
         assert response.status_code == 201
 
-    async def raw_transaction(i: int) -> None:
-        # takes seqs under the show lock, lingers, then commits or rolls back
+    async def raw_append(i: int) -> None:
+        # appends through the live path; every other one fails in its last write and takes no seq
         event = HoldReleased(hold_id=uuid4(), customer_id=f"raw{i}", seat_ids=("A-1-1",), reason="released")
-        async with engine.connect() as conn:
-            tx = await conn.begin()
-            pending = await reserve_seqs(
-                conn,
-                UUID(show_id),
-                [event],
-                correlation_id=uuid4(),
-                causation_id=uuid4(),
-                occurred_at=datetime.now(UTC),
-            )
-            await write_events_and_response(conn, pending, None, StoredResponse(200, b"{}"))
-            await asyncio.sleep(rng.random() * 0.01)
-            await (tx.rollback() if i % 2 else tx.commit())
+        await asyncio.sleep(rng.random() * 0.01)
+        if i % 2:
+            with pytest.raises(psycopg.errors.NotNullViolation):
+                await append_events(engine, UUID(show_id), [event], writes=[failing_write()])
+        else:
+            await append_events(engine, UUID(show_id), [event])
 
-    work = [api_hold(i) for i in range(120)] + [raw_transaction(i) for i in range(60)]
+    work = [api_hold(i) for i in range(120)] + [raw_append(i) for i in range(60)]
     rng.shuffle(work)
     await asyncio.gather(*work)
     await client.aclose()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from command_side.adapters.direct import psycopg_sql
-from command_side.adapters.stream_append import PLACEHOLDER_SEQ, split_answer_at_seq, split_event_at_seq
+from command_side.adapters.outbox import PLACEHOLDER_SEQ, split_answer_at_seq, split_event_at_seq
 from contracts import ConsistencyToken, OrderCancelled, OrderLine, SeatsHeld, encode_event, new_envelope
 
 PLACEHOLDER_TEXT = str(PLACEHOLDER_SEQ)

@@ -1,20 +1,31 @@
-"""Appending a command's events, last writes and stored answer in one statement.
+"""The outbox: the one way a command appends its events (and stores its answer).
 
-The show's stream position is only known once its row is locked, and the
-event bytes and the answer (its consistency token) contain it. Rather than
-bump, return to Python to encode, and insert (two round trips with the show
-row locked), events and answer are encoded once with a placeholder seq and cut
-at the seq's *position* (never by searching for its digits, which legal text
-may contain); the statement that bumps ``stream_version`` splices the real seqs
-into the bytes, and COMMIT is pipelined with it. The show row is then locked
-for one round trip, which is what bounds the commands per second of one show.
+``append_and_commit`` runs a command's last writes, takes the show's next
+stream positions, inserts the outbox rows, stores the answer under the
+command's idempotency key and commits, in one statement pipelined with COMMIT.
 
-Guarantees: the bytes stored (outbox body, idempotent answer) are exactly what
-``contracts.encode_event`` and ``orjson.dumps`` produce for the real seq; the
-seqs are ``stream_version + 1 ..`` in event order (gapless, commit order per
-show: the ``UPDATE`` of the show row locks it until COMMIT, so a later
-command on the show waits, takes higher seqs and commits after this one);
-everything runs in the caller's transaction.
+Guarantees:
+- per-show gapless seqs in commit order: the events take ``stream_version + 1
+  ..`` in event order, by an ``UPDATE`` of the show row that locks it until
+  COMMIT, so a later command on the show waits, takes higher seqs and commits
+  after this one; a statement that fails takes no seq (it rolls back whole);
+- short show lock, no lock cycle: the bump is the command's last statement, so
+  the show row is locked for one round trip (what bounds the commands per
+  second of one show, not the seat work before it); every command locks its
+  seat rows (and through them its hold or order) first and the show row last;
+- atomic with the command: the writes, the outbox rows and the stored answer
+  run in the caller's transaction and commit together or not at all;
+- idempotent answer: under a claimed key (``adapters.idempotency``) the answer
+  stored is byte for byte the one returned, consistency token included;
+- exact bytes: the outbox body and the answer are exactly what
+  ``contracts.encode_event`` and ``orjson.dumps`` produce at the real seq.
+
+How: the seq is only known once the show row is locked, and the event bytes
+and the answer (its consistency token) contain it. Rather than bump, return to
+Python to encode, and insert (two round trips with the show row locked),
+events and answer are encoded once with a placeholder seq and cut at the seq's
+*position* (never by searching for its digits, which legal text may contain);
+the statement that bumps ``stream_version`` splices the real seqs into the bytes.
 """
 
 from collections.abc import Sequence
@@ -27,7 +38,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import direct
-from command_side.adapters.event_store import IdempotencyClaim, Write, merged
+from command_side.adapters.idempotency import IdempotencyClaim
 from contracts import ConsistencyToken, EventPayload, encode_event, new_envelope
 
 # Any valid seq works: the cut is made at the seq field, whose place in the bytes is fixed.
@@ -53,6 +64,30 @@ _INSERT = (
     "FROM bump, unnest(CAST(:event_ids AS uuid[]), CAST(:types AS text[]), CAST(:heads AS bytea[]), "
     "CAST(:tails AS bytea[])) WITH ORDINALITY AS u(e, t, h, tl, i) RETURNING seq"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A data-modifying statement a handler leaves to the runner, to ride along with the stream bump.
+
+    Its parameter names may repeat another write's only with the same value.
+    """
+
+    sql: str
+    params: dict[str, Any]
+
+
+def merged(writes: Sequence[Write], last: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """One statement running ``writes`` as CTEs before ``last`` (one round trip instead of several)."""
+    merged_params = dict(params)
+    for write in writes:
+        for name, value in write.params.items():
+            if merged_params.setdefault(name, value) != value:
+                raise ValueError(f"parameter {name!r} has two values in one merged statement")
+    if not writes:
+        return last, merged_params
+    ctes = ", ".join(f"w{i} AS ({w.sql})" for i, w in enumerate(writes))
+    return f"WITH {ctes} {last}", merged_params
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +134,11 @@ async def append_and_commit(
 ) -> Appended:
     """Run ``writes``, take the show's next seqs, insert the outbox rows, store the answer and commit.
 
-    One round trip. On an error nothing is committed (the caller rolls back).
+    One round trip, with the guarantees of the module docstring. Call it once,
+    as the command's last statement, after every check passed (the claim, if
+    any, already settled). If the statement fails nothing is committed (the
+    caller rolls back) and no seq is taken. LookupError if the show has no row:
+    callers check the show first, as its writes would have committed.
 
     The answer is ``body`` plus ``consistency_token``; ``writes`` must not use
     this statement's parameter names (``merged`` refuses a clash of values).
