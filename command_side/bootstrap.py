@@ -9,13 +9,14 @@ from prometheus_client import CollectorRegistry
 from command_side.adapters.engine import create_engine
 from command_side.api import routes_holds, routes_layout, routes_ops, routes_orders, routes_webhooks
 from command_side.api.deps import CommandState
-from command_side.api.errors import install_error_handlers
-from command_side.api.middleware import BodyLimit, RequestMetrics
+from command_side.api.errors import install_command_error_handlers
+from command_side.api.middleware import UNMATCHED, BodyLimit, CommandRequestMetrics
 from command_side.domain.holds import HoldPolicy
 from command_side.handlers.runner import call_after_events_commit
 from command_side.relay.wakeup import OutboxNotifier
 from command_side.relay.worker import CommandWorker
 from command_side.settings import CommandSettings
+from infra.http.metrics import RouteTiming
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings
 
@@ -71,7 +72,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     app.state.command = state
     app.state.outbox_notifier = notifier
     app.state.metrics_registry = registry = CollectorRegistry()
-    install_error_handlers(app)
+    install_command_error_handlers(app)
     for router in (
         routes_layout.router,
         routes_holds.router,
@@ -81,7 +82,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     ):
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestMetrics, registry=registry)
+    app.add_middleware(RouteTiming, observer=CommandRequestMetrics(registry), unmatched=UNMATCHED)
     app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
     return app
 

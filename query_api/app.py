@@ -12,14 +12,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from infra.http.metrics import RouteTiming
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.cache import BodyCache
 from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
 from query_api.database import choose_url, create_engine
-from query_api.http.errors import install_error_handlers
+from query_api.http.errors import install_query_error_handlers
 from query_api.http.fast import FastReads
-from query_api.http.metrics import MetricsMiddleware, RequestMetrics
+from query_api.http.metrics import UNMATCHED, RequestMetrics
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
 from query_api.routes import asyncapi, dashboard, ops, projections, shows
@@ -89,8 +90,8 @@ def create_app(
     app.state.registry = registry
     app.state.api_keys = keys
     app.add_middleware(FastReads)  # inside the metrics: unchanged reads answered from memory
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
-    install_error_handlers(app)
+    app.add_middleware(RouteTiming, observer=metrics, unmatched=UNMATCHED)
+    install_query_error_handlers(app)
     for module in (shows, dashboard, projections, ops, asyncapi):
         app.include_router(module.router)
     app.include_router(web_router)  # the live dashboard page; it reads the JSON routes above

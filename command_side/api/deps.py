@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from command_side.api.errors import ApiError
 from command_side.domain.holds import HoldPolicy
 from command_side.settings import CommandSettings
+from infra.http.app_state import app_state
+from infra.http.auth import BearerAuth, Refusals
+from infra.http.errors import ApiError
 from infra.settings import ApiKeySettings, Role
 
 
@@ -33,32 +35,26 @@ class Caller:
         return self.role == "operator"
 
 
-async def get_state(request: Request) -> CommandState:
-    # async on purpose: FastAPI runs sync dependencies in a thread pool, a costly hop per request
+def _api_keys(request: Request) -> ApiKeySettings:
     state: CommandState = request.app.state.command
-    return state
+    return state.api_keys
 
 
+get_state = app_state("command", CommandState)
 StateDep = Annotated[CommandState, Depends(get_state)]
-_bearer = HTTPBearer(auto_error=False, description="An API key from BOXOFFICE_API_KEYS.")
+_MISSING_OR_UNKNOWN = "send a valid API key as Authorization: Bearer <key>"
+AUTH = BearerAuth(
+    _api_keys,
+    Refusals(_MISSING_OR_UNKNOWN, _MISSING_OR_UNKNOWN, "this needs the {roles} role", name_the_role=True),
+    scheme=HTTPBearer(auto_error=False, description="An API key from BOXOFFICE_API_KEYS."),
+)
 
 
 def caller_with(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting callers whose key has one of ``roles``: 401 without a valid key, else 403."""
+    role_of = AUTH.requiring(*roles)
 
-    async def authorize(
-        state: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> Caller:
-        role = state.api_keys.role_for(credentials.credentials) if credentials else None
-        if role is None:
-            raise ApiError(
-                401,
-                "unauthorized",
-                "send a valid API key as Authorization: Bearer <key>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if role not in roles:
-            raise ApiError(403, "forbidden", f"this needs the {' or '.join(roles)} role", role=role)
+    async def authorize(role: Annotated[Role, Depends(role_of)]) -> Caller:
         return Caller(role)
 
     return authorize

@@ -1,13 +1,12 @@
-"""ASGI middleware: request-body size limit and Prometheus request latency by route."""
-
-from time import perf_counter
+"""Request-body size limit (ASGI middleware) and the Prometheus request latency by route."""
 
 from prometheus_client import CollectorRegistry, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from command_side.api.errors import error_response
+from infra.http.errors import error_response
 
+UNMATCHED = "unmatched"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -44,11 +43,13 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
-class RequestMetrics:
-    """``boxoffice_command_request_seconds{method,route,status}``: latency by route template."""
+class CommandRequestMetrics:
+    """``boxoffice_command_request_seconds{method,route,status}``: latency by route template.
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
-        self.app = app
+    Reported by ``infra.http.metrics.RouteTiming`` (``UNMATCHED`` for a request no route matched).
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
         self.latency = Histogram(
             "boxoffice_command_request_seconds",
             "Command API request latency by route template.",
@@ -57,21 +58,5 @@ class RequestMetrics:
             registry=registry,
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = perf_counter()
-        status = 500
-
-        async def observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observed)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            self.latency.labels(scope["method"], route, str(status)).observe(perf_counter() - started)
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.latency.labels(method, route, str(status)).observe(seconds)

@@ -8,7 +8,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from sqlalchemy import text
 
 from command_side.api.deps import StateDep
-from command_side.api.errors import RETRY_AFTER_SECONDS, error_response
+from command_side.api.errors import RETRY_AFTER_SECONDS
+from infra.http.errors import error_response
 
 router = APIRouter(tags=["operations"])
 READY_TIMEOUT_SECONDS = 2.0

@@ -1,12 +1,13 @@
-"""Prometheus request metrics, labelled by route template (never by raw path)."""
+"""Prometheus request metrics of the query API, labelled by route template (never by raw path).
 
-import time
+Timed by ``infra.http.metrics.RouteTiming`` (``UNMATCHED`` for a request no route matched).
+"""
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from query_api.consistency.tracker import VersionTracker
 
+UNMATCHED = "<unmatched>"
 # Fine buckets at the low end: the targets are single-digit milliseconds.
 _BUCKETS = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -59,30 +60,3 @@ class RequestMetrics:
     def watch(self, tracker: VersionTracker) -> None:
         """Report this tracker in the versions gauges (the app's tracker, set at startup)."""
         self._tracker = tracker
-
-
-class MetricsMiddleware:
-    """Pure ASGI middleware (no per-request task or body buffering) timing each request."""
-
-    def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = [500]
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "<unmatched>"
-            self.metrics.observe(scope.get("method", ""), template, status[0], time.perf_counter() - start)

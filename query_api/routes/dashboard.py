@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
+from infra.http.errors import ApiError
 from query_api.dashboard_csv import MEDIA_TYPE as CSV
 from query_api.dashboard_csv import dashboard_csv
 from query_api.http.auth import require_roles
 from query_api.http.caching import PRIVATE
-from query_api.http.errors import ApiError
 from query_api.models import DashboardFilter, DashboardPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers.dashboard import read_dashboard

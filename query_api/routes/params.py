@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query
 
 from contracts import ConsistencyToken
-from query_api.http.errors import ApiError
+from infra.http.app_state import app_state
+from infra.http.errors import ApiError
 from query_api.state import QueryState
 
 MAX_WAIT_MS = 5000
@@ -20,10 +21,7 @@ class Freshness:
     wait_ms: int
 
 
-async def get_state(request: Request) -> QueryState:
-    # async (like every dependency here): a plain def would hop through the thread pool
-    state: QueryState = request.app.state.query
-    return state
+get_state = app_state("query", QueryState)
 
 
 StateDep = Annotated[QueryState, Depends(get_state)]

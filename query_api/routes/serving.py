@@ -15,10 +15,10 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
+from infra.http.errors import ApiError
 from query_api.consistency import wait_for_watermark
 from query_api.database import snapshot
 from query_api.http.caching import etag_for, not_modified
-from query_api.http.errors import ApiError
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness
 from query_api.single_flight import wait_for

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
+from infra.http.errors import ApiError
 from query_api import seatmap
 from query_api.http.caching import PUBLIC
-from query_api.http.errors import ApiError
 from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPublic, ShowsPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers import shows as readers

@@ -1,0 +1,45 @@
+"""Request timing by route template (never by raw path), for Prometheus.
+
+``RouteTiming`` is pure ASGI (no per-request task or body buffering): it notes
+the status the app answered and hands the method, route template, status and
+duration to the API's ``RouteObserver``, which owns the metric names and labels.
+A request that matched no route (or that raised before answering) is reported
+under the ``unmatched`` label, with status 500 if nothing was answered.
+"""
+
+from time import perf_counter
+from typing import Protocol
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class RouteObserver(Protocol):
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None: ...
+
+
+class RouteTiming:
+    """Times each HTTP request and reports it to ``observer`` once the app is done with it."""
+
+    def __init__(self, app: ASGIApp, observer: RouteObserver, unmatched: str) -> None:
+        self.app = app
+        self.observer = observer
+        self.unmatched = unmatched
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = perf_counter()
+        status = 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or self.unmatched
+            self.observer.observe(scope["method"], route, status, perf_counter() - started)
