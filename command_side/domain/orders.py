@@ -5,7 +5,7 @@ State machine: ``pending`` -> ``paid`` | ``cancelled`` | ``expired``;
 ``expired``: a late payment must never resurrect seats that may have been resold.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -71,7 +71,3 @@ def refund_for_cancel(order: OrderView) -> int:
 def is_overdue(order: OrderView, now: datetime) -> bool:
     """A pending order past its pay-by time, which the expiry turns into ``expired``."""
     return order.status == "pending" and order.pay_by <= now
-
-
-def seat_ids_of(lines: Sequence[OrderLine]) -> tuple[str, ...]:
-    return tuple(line.seat_id for line in lines)

@@ -3,10 +3,11 @@
 The preference: ``quantity`` adjacent seats in the frontmost row that has such
 a run, and there the run closest to the row's centre; where no row has one,
 the frontmost, most central free seats. Rows are judged one at a time, front
-first, so a picker only needs the free seats of the front rows, never the zone.
+first, so a picker only needs the free seats of the front rows, never the zone
+(``handlers.best_available`` walks the rows: ``adjacent_runs`` of each, then
+``scattered`` over the seats seen).
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,23 +23,6 @@ class SeatCandidate:
 
 
 Pick = tuple[str, ...]
-
-
-def pick_best_available(candidates: Iterable[SeatCandidate], quantity: int) -> Pick | None:
-    """The seats to offer for ``quantity``, or None when the zone has fewer free seats.
-
-    Deterministic: the same candidates always give the same answer.
-    """
-    rows: dict[int, list[SeatCandidate]] = defaultdict(list)
-    for seat in candidates:
-        rows[seat.row_ordinal].append(seat)
-    if sum(len(seats) for seats in rows.values()) < quantity:
-        return None
-    for ordinal in sorted(rows):
-        runs = adjacent_runs(rows[ordinal], quantity)
-        if runs:
-            return runs[0]
-    return scattered(candidates_of(rows.values()), quantity)
 
 
 def adjacent_runs(row: Sequence[SeatCandidate], quantity: int) -> list[Pick]:
@@ -64,7 +48,3 @@ def scattered(candidates: Iterable[SeatCandidate], quantity: int) -> Pick | None
     if len(ordered) < quantity:
         return None
     return tuple(s.seat_id for s in ordered[:quantity])
-
-
-def candidates_of(rows: Iterable[Iterable[SeatCandidate]]) -> list[SeatCandidate]:
-    return [seat for row in rows for seat in row]
