@@ -9,13 +9,13 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters.outbox import Write
-from command_side.domain.holds import HoldView
+from command_side.domain.holds import HoldState
 
 _COLUMNS = "hold_id, show_id, customer_id, status, seat_ids, expires_at, created_at"
 
 
-def _view(row: Row[Any]) -> HoldView:
-    return HoldView(
+def _hold_state(row: Row[Any]) -> HoldState:
+    return HoldState(
         row.hold_id,
         row.show_id,
         row.customer_id,
@@ -26,7 +26,7 @@ def _view(row: Row[Any]) -> HoldView:
     )
 
 
-async def get_hold(conn: AsyncConnection, hold_id: UUID) -> HoldView | None:
+async def get_hold(conn: AsyncConnection, hold_id: UUID) -> HoldState | None:
     """The hold as last committed (read it after locking its seats to rely on it)."""
     row = (
         await conn.execute(
@@ -35,7 +35,7 @@ async def get_hold(conn: AsyncConnection, hold_id: UUID) -> HoldView | None:
     ).first()
     if row is None:
         return None
-    return _view(row)
+    return _hold_state(row)
 
 
 def insert_hold(
@@ -72,7 +72,7 @@ def extend_hold(hold_id: UUID, expires_at: datetime) -> Write:
 
 async def end_live_holds(
     conn: AsyncConnection, hold_ids: Sequence[UUID], status: str, now: datetime
-) -> list[HoldView]:
+) -> list[HoldState]:
     """Move live holds to ``status`` (released, expired or ordered); returns those that were live."""
     rows = await conn.execute(
         text(
@@ -81,7 +81,7 @@ async def end_live_holds(
         ),
         {"hold_ids": list(hold_ids), "status": status, "now": now},
     )
-    return [_view(r) for r in sorted(rows, key=lambda r: str(r.hold_id))]
+    return [_hold_state(r) for r in sorted(rows, key=lambda r: str(r.hold_id))]
 
 
 async def lapsed_hold_ids(conn: AsyncConnection, now: datetime, limit: int) -> list[UUID]:

@@ -8,13 +8,13 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.domain.orders import OrderView
+from command_side.domain.orders import OrderState
 from contracts import OrderLine
 
 _COLUMNS = "order_id, show_id, hold_id, customer_id, referrer_id, status, lines, total_cents, pay_by, paid_at"
 
 
-async def get_order(conn: AsyncConnection, order_id: UUID) -> OrderView | None:
+async def get_order(conn: AsyncConnection, order_id: UUID) -> OrderState | None:
     """The order as last committed (read it after locking its seats to rely on it)."""
     row = (
         await conn.execute(
@@ -24,7 +24,7 @@ async def get_order(conn: AsyncConnection, order_id: UUID) -> OrderView | None:
     ).first()
     if row is None:
         return None
-    return OrderView(
+    return OrderState(
         order_id=row.order_id,
         show_id=row.show_id,
         hold_id=row.hold_id,
@@ -41,7 +41,7 @@ async def get_order(conn: AsyncConnection, order_id: UUID) -> OrderView | None:
 
 async def insert_order(
     conn: AsyncConnection,
-    order: OrderView,
+    order: OrderState,
 ) -> None:
     await conn.execute(
         text(

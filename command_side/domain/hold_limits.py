@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from command_side.domain.errors import Conflict
-from command_side.domain.holds import HoldView
+from command_side.domain.holds import HoldState
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,14 +16,14 @@ class Extension:
     extended: bool
 
 
-def check_hold_extendable(hold: HoldView, now: datetime) -> None:
+def check_hold_extendable(hold: HoldState, now: datetime) -> None:
     """Only a live hold within its TTL can be extended: 409 ``hold_not_live`` for any other."""
     status = "expired" if hold.status == "live" and hold.expires_at <= now else hold.status
     if status != "live":
         raise Conflict("hold_not_live", f"this hold is {status}", status=status)
 
 
-def decide_extension(hold: HoldView, ttl: int, max_lifetime: int, now: datetime) -> Extension:
+def decide_extension(hold: HoldState, ttl: int, max_lifetime: int, now: datetime) -> Extension:
     """The hold's new expiry: ``ttl`` seconds from now, capped at ``max_lifetime`` after it was made.
 
     An extension never shortens a hold: asking for less than it has left keeps

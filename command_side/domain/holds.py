@@ -93,7 +93,9 @@ def decide_hold(requested: Sequence[str], states: Iterable[SeatState], now: date
 
 
 @dataclass(frozen=True, slots=True)
-class HoldView:
+class HoldState:
+    """A hold as the write model stores it: what the hold decisions read."""
+
     hold_id: UUID
     show_id: UUID
     customer_id: str
@@ -103,13 +105,13 @@ class HoldView:
     created_at: datetime
 
 
-def check_hold_owner(hold: HoldView, customer_id: str | None) -> None:
+def check_hold_owner(hold: HoldState, customer_id: str | None) -> None:
     """``customer_id`` None means an operator, who may act on any hold."""
     if customer_id is not None and customer_id != hold.customer_id:
         raise Forbidden("not_your_hold", "this hold belongs to another customer")
 
 
-def check_hold_live(hold: HoldView, now: datetime) -> None:
+def check_hold_live(hold: HoldState, now: datetime) -> None:
     """A hold can be released or ordered only while live and within its TTL."""
     if hold.status == "ordered":
         raise Conflict("hold_already_used", "this hold already became an order", status=hold.status)

@@ -15,7 +15,9 @@ from contracts import OrderLine
 
 
 @dataclass(frozen=True, slots=True)
-class OrderView:
+class OrderState:
+    """An order as the write model stores it: what the order decisions read."""
+
     order_id: UUID
     show_id: UUID
     hold_id: UUID
@@ -39,13 +41,13 @@ def order_lines(
     return lines, sum(line.price_cents for line in lines)
 
 
-def check_order_owner(order: OrderView, customer_id: str | None) -> None:
+def check_order_owner(order: OrderState, customer_id: str | None) -> None:
     """``customer_id`` None means an operator, who may act on any order."""
     if customer_id is not None and customer_id != order.customer_id:
         raise Forbidden("not_your_order", "this order belongs to another customer")
 
 
-def check_payment(order: OrderView, amount_cents: int, now: datetime) -> None:
+def check_payment(order: OrderState, amount_cents: int, now: datetime) -> None:
     """Only a pending order within its pay-by time takes a payment, and only of its exact total."""
     if order.status != "pending" or order.pay_by <= now:
         status = "expired" if order.status == "pending" else order.status
@@ -59,7 +61,7 @@ def check_payment(order: OrderView, amount_cents: int, now: datetime) -> None:
         )
 
 
-def refund_for_cancel(order: OrderView) -> int:
+def refund_for_cancel(order: OrderState) -> int:
     """Cancel a pending (no refund) or paid (full refund) order; anything else is a conflict."""
     if order.status == "pending":
         return 0
@@ -68,6 +70,6 @@ def refund_for_cancel(order: OrderView) -> int:
     raise Conflict("order_not_cancellable", f"this order is already {order.status}", status=order.status)
 
 
-def is_overdue(order: OrderView, now: datetime) -> bool:
+def is_overdue(order: OrderState, now: datetime) -> bool:
     """A pending order past its pay-by time, which the expiry turns into ``expired``."""
     return order.status == "pending" and order.pay_by <= now

@@ -10,7 +10,7 @@ from command_side.domain.commands import CancelOrder, PayOrder, PlaceOrder
 from command_side.domain.errors import NotFound
 from command_side.domain.holds import check_hold_live, check_hold_owner
 from command_side.domain.orders import (
-    OrderView,
+    OrderState,
     check_order_owner,
     check_payment,
     order_lines,
@@ -32,7 +32,7 @@ def place_order(command: PlaceOrder, pay_by_seconds: int) -> Handler:
         check_hold_live(hold, context.now)
         prices = await venues_repo.show_prices(conn, hold.show_id) or {}
         lines, total = order_lines(seat_zones, prices)
-        order = OrderView(
+        order = OrderState(
             order_id=uuid4(),
             show_id=hold.show_id,
             hold_id=hold.hold_id,
@@ -117,7 +117,7 @@ def cancel_order(command: CancelOrder) -> Handler:
     return handle
 
 
-async def _locked_order(conn: AsyncConnection, order_id: UUID, customer_id: str | None) -> OrderView:
+async def _locked_order(conn: AsyncConnection, order_id: UUID, customer_id: str | None) -> OrderState:
     """The order read after locking its seats (which every change of the order locks first)."""
     await seat_inventory.lock_seats_held_by(conn, order_id=order_id)
     order = await orders_repo.get_order(conn, order_id)

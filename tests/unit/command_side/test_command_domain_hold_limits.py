@@ -11,15 +11,15 @@ from command_side.domain.hold_limits import (
     check_hold_extendable,
     decide_extension,
 )
-from command_side.domain.holds import HoldView
+from command_side.domain.holds import HoldState
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 LIFETIME = 1800
 
 
-def hold(status: str = "live", *, age: int = 60, expires_in: int = 300) -> HoldView:
+def hold(status: str = "live", *, age: int = 60, expires_in: int = 300) -> HoldState:
     """A hold made ``age`` seconds ago that expires ``expires_in`` seconds from NOW."""
-    return HoldView(
+    return HoldState(
         uuid4(),
         uuid4(),
         "c1",
@@ -78,7 +78,7 @@ def test_asking_for_less_time_than_is_left_keeps_the_expiry() -> None:
         (hold("released"), "released"),
     ],
 )
-def test_only_a_live_hold_within_its_ttl_is_extendable(h: HoldView, status: str) -> None:
+def test_only_a_live_hold_within_its_ttl_is_extendable(h: HoldState, status: str) -> None:
     with pytest.raises(Conflict) as raised:
         decide_extension(h, 600, LIFETIME, NOW)
 

@@ -8,7 +8,7 @@ import pytest
 from command_side.domain.errors import Conflict, Forbidden, Invalid
 from command_side.domain.holds import (
     HoldPolicy,
-    HoldView,
+    HoldState,
     SeatState,
     check_hold_live,
     check_hold_owner,
@@ -79,8 +79,8 @@ def test_a_pending_order_seat_never_lapses_with_its_hold() -> None:
         decide_hold(["A-1-2"], [pending], NOW)
 
 
-def hold(status: str = "live", expires_in: int = 60) -> HoldView:
-    return HoldView(
+def hold(status: str = "live", expires_in: int = 60) -> HoldState:
+    return HoldState(
         uuid4(),
         uuid4(),
         "c1",

@@ -8,7 +8,7 @@ import pytest
 from command_side.domain.errors import Conflict, Forbidden, Invalid
 from command_side.domain.layout import RowSpec, ZoneSpec, check_prices, validate_layout
 from command_side.domain.orders import (
-    OrderView,
+    OrderState,
     check_order_owner,
     check_payment,
     is_overdue,
@@ -19,9 +19,9 @@ from command_side.domain.orders import (
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
 
-def order(status: str = "pending", pay_in: int = 60) -> OrderView:
+def order(status: str = "pending", pay_in: int = 60) -> OrderState:
     lines, total = order_lines({"A-1-1": "A", "B-1-1": "B"}, {"A": 5000, "B": 2500})
-    return OrderView(
+    return OrderState(
         uuid4(), uuid4(), uuid4(), "c1", None, status, lines, total, NOW + timedelta(seconds=pay_in), None
     )
 
