@@ -1,4 +1,5 @@
-"""Catch-up and replay throughput of the projectors, measured on a private topic.
+"""Catch-up and replay throughput of the projectors, measured on a private topic (test support,
+see :mod:`projections.testing`).
 
 ``python -m projections.testing.bench --events 200000`` produces a simulated
 backlog to a new topic, lets each projection catch up from offset 0 in this

@@ -1,7 +1,8 @@
-"""Producing events to a private topic, running projectors, reading the results back.
+"""Test support (see :mod:`projections.testing`): producing events to a private topic,
+running projectors, reading the results back.
 
-For integration tests and benchmarks; every helper takes the names of a
-private deployment so that runs never meet each other or the live version.
+For integration tests and the catch-up benchmark; every helper takes the names
+of a private deployment so that runs never meet each other or the live version.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ from contracts import encode_event, partition_key
 from contracts.envelope import Envelope
 from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
+from projections.dashboard.fold import TOTALS
 from projections.runtime.projection import Deployment
 from projections.runtime.topics import partitions_of
 from projections.testing import Truth
@@ -138,19 +140,8 @@ def assert_seats_match(database_url: str, deployment: Deployment, truth: Truth) 
 
 def dashboard_figures(database_url: str, views: str) -> dict[str, Any]:
     totals = query(database_url, f'SELECT * FROM "{views}".dashboard_totals')[0]
-    names = (
-        "orders_pending",
-        "orders_paid",
-        "orders_cancelled",
-        "orders_expired",
-        "tickets_sold",
-        "revenue_cents",
-        "refunded_cents",
-        "live_holds",
-        "held_seats",
-    )
     return {
-        "totals": dict(zip(names, totals, strict=True)),
+        "totals": dict(zip(TOTALS, totals, strict=True)),
         "by_day": {
             r[0]: tuple(r[1:])
             for r in query(

@@ -1,4 +1,5 @@
-"""A small, independent model of the write side that emits valid event streams."""
+"""Test support (see :mod:`projections.testing`): a small, independent model of the write side
+that emits valid event streams."""
 
 import random
 from dataclasses import dataclass, field

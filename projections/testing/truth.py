@@ -1,8 +1,11 @@
-"""What the read models must hold after a simulation, computed from its write-side state alone."""
+"""Test support (see :mod:`projections.testing`): what the read models must hold after a
+simulation, computed from its write-side state alone."""
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
+
+from projections.dashboard.fold import TOTALS
 
 if TYPE_CHECKING:
     from projections.testing.simulation import Simulation
@@ -26,18 +29,7 @@ class Truth:
 def truth_of(sim: "Simulation") -> Truth:
     """The read models' expected content, computed from the write-side state alone."""
     seats = {(s.show_id, seat): st for s in sim.shows.values() for seat, st in s.status.items()}
-    totals = dict.fromkeys(
-        (
-            "orders_pending",
-            "orders_paid",
-            "orders_cancelled",
-            "orders_expired",
-            "tickets_sold",
-            "revenue_cents",
-            "refunded_cents",
-        ),
-        0,
-    )
+    totals = dict.fromkeys(TOTALS, 0)
     by_day: dict[object, tuple[int, int, int]] = {}
     by_referrer: dict[str, tuple[int, int, int]] = {}
     by_zone: dict[tuple[UUID, str], tuple[int, int]] = {}
