@@ -32,9 +32,7 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -55,9 +53,10 @@ from benchmarks.environment import (
     drop_database,
     new_env,
 )
-from benchmarks.stack import free_port
 from contracts import EVENTS_TOPIC_PARTITIONS, ConsistencyToken, decode_event
 from infra.db import libpq_dsn
+from infra.launcher.child import ChildProcess
+from infra.launcher.proc import free_port
 from infra.settings import REPO_ROOT, ServiceSettings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -75,21 +74,14 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 @dataclass(slots=True)
-class Child:
-    name: str
-    process: "subprocess.Popen[bytes]"
-    log: Path
-
-
-@dataclass(slots=True)
 class Children:
     env: BenchEnv
     code_root: Path
     settings: dict[str, str]
     logs: Path
-    started: list[Child] = field(default_factory=list)
+    started: list[ChildProcess] = field(default_factory=list)
 
-    def start(self, name: str, *args: str) -> Child:
+    def start(self, name: str, *args: str) -> ChildProcess:
         environ = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
         environ.pop("PYTHONPATH", None)
         environ |= {
@@ -99,29 +91,16 @@ class Children:
             "BOXOFFICE_API_KEYS": API_KEYS,
         }
         environ |= {f"BOXOFFICE_{k.upper()}": v for k, v in self.settings.items()}
-        log = self.logs / f"{name}.log"
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.serve", *args],
-                cwd=self.code_root,  # ``-m`` imports from the working directory first
-                env=environ,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        child = Child(name, process, log)
+        argv = [sys.executable, "-m", "benchmarks.serve", *args]
+        # ``-m`` imports from the working directory first
+        child = ChildProcess(name, argv, environ, self.logs / f"{name}.log", cwd=self.code_root)
+        child.start()
         self.started.append(child)
         return child
 
     def stop_all(self) -> None:
         for child in self.started:
-            if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
-        for child in self.started:
-            try:
-                child.process.wait(15)
-            except subprocess.TimeoutExpired:
-                child.process.kill()
-                child.process.wait()
+            child.stop()
 
 
 async def backend_pids(env: BenchEnv) -> set[int]:
@@ -140,17 +119,17 @@ async def unpublished(env: BenchEnv) -> int:
     return int(row[0]) if row else 0
 
 
-async def wait_ready(url: str, child: Child, within: float = 60) -> None:
+async def wait_ready(url: str, child: ChildProcess, within: float = 60) -> None:
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(base_url=url, timeout=1) as client:
         while True:
-            if child.process.poll() is not None:
-                raise RuntimeError(f"{child.name} exited; see {child.log}")
+            if not child.alive:
+                raise RuntimeError(f"{child.name} exited; see {child.log_path}")
             with contextlib.suppress(httpx.HTTPError):
                 if (await client.get("/healthz")).status_code == 200:
                     return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{child.name} did not answer; see {child.log}")
+                raise RuntimeError(f"{child.name} did not answer; see {child.log_path}")
             await asyncio.sleep(0.1)
 
 
@@ -244,9 +223,9 @@ def percentiles(values: list[float]) -> str:
     )
 
 
-async def measure_idle(env: BenchEnv, worker: Child, api: Child, seconds: float) -> None:
+async def measure_idle(env: BenchEnv, worker: ChildProcess, api: ChildProcess, seconds: float) -> None:
     pids = await backend_pids(env)
-    worker_pid, api_pid = worker.process.pid, api.process.pid
+    worker_pid, api_pid = worker.pid, api.pid
     start = {pid: cpu_seconds(pid) for pid in pids | {worker_pid, api_pid}}
     began = time.monotonic()
     await asyncio.sleep(seconds)
@@ -337,8 +316,8 @@ async def run(env: BenchEnv, children: Children, args: argparse.Namespace) -> No
         show_id = await new_show(client)
         async with asyncio.timeout(60):  # the worker leads and has published the show (producer up)
             while await unpublished(env):
-                if worker.process.poll() is not None:
-                    raise RuntimeError(f"the worker exited; see {worker.log}")
+                if not worker.alive:
+                    raise RuntimeError(f"the worker exited; see {worker.log_path}")
                 await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)  # let start-up settle
         await measure_idle(env, worker, api, args.idle)

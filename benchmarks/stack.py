@@ -1,47 +1,37 @@
 """Starting and stopping the run's processes: each a child of this one, on loopback ports.
 
-Children are stopped by their own pid only (SIGTERM, then SIGKILL after a
-grace period); their output goes to one log file each under ``logs/``.
+Children are :class:`~infra.launcher.child.ChildProcess` es: stopped through
+their own process group only (SIGTERM, then SIGKILL after a grace period);
+their output goes to one log file each under ``logs/``.
 """
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
 
 from benchmarks.config import API_KEYS, AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.environment import BenchEnv
 from benchmarks.scenarios.endpoints import Endpoints
+from infra.launcher.child import ChildProcess
+from infra.launcher.proc import free_port
 
 READY_TIMEOUT_SECONDS = 90.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@dataclass
+class Child(ChildProcess):
+    """A process of the run; ``port`` is set when it serves HTTP."""
 
-
-@dataclass(slots=True)
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
     port: int | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def tail(self, lines: int = 20) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+    def exited(self) -> RuntimeError:
+        code = self.process.returncode if self.process is not None else None
+        return RuntimeError(f"{self.name} exited with {code}:\n{self.tail(20)}")
 
 
 @dataclass(slots=True)
@@ -63,49 +53,29 @@ class Stack:
 
     def start(self, name: str, *args: str, http: bool = False) -> Child:
         """Start ``python -m benchmarks.serve ARGS`` (with ``--port`` when it serves HTTP)."""
-        self.logs.mkdir(parents=True, exist_ok=True)
         port = free_port() if http else None
         argv = [sys.executable, "-m", "benchmarks.serve", *args] + (["--port", str(port)] if port else [])
-        log = self.logs / f"{name}.log"
-        with log.open("ab") as out:
-            process = subprocess.Popen(argv, env=self._environ(), stdout=out, stderr=subprocess.STDOUT)
-        child = self.children[name] = Child(name, process, log, port)
+        child = self.children[name] = Child(name, argv, self._environ(), self.logs / f"{name}.log", port=port)
+        child.start()
         return child
 
     def wait_ready(self, *names: str) -> None:
         """Block until each named HTTP child answers ``/healthz``; RuntimeError if one exits."""
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for name in names:
             child = self.children[name]
-            while True:
-                if child.process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {child.process.returncode}:\n{child.tail()}")
-                try:
-                    if httpx.get(f"{child.url}/healthz", timeout=1.0).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not become ready:\n{child.tail()}")
-                time.sleep(0.1)
+            child.wait_answering(f"{child.url}/healthz", READY_TIMEOUT_SECONDS)
 
     def check_alive(self, *names: str) -> None:
         """RuntimeError naming the first of ``names`` (default: all) that has exited."""
         for name in names or tuple(self.children):
             child = self.children[name]
-            if child.process.poll() is not None:
-                raise RuntimeError(f"{name} exited with {child.process.returncode}:\n{child.tail()}")
+            if not child.alive:
+                raise child.exited()
 
     def stop(self, name: str, grace: float = 10.0) -> None:
         child = self.children.pop(name, None)
-        if child is None or child.process.poll() is not None:
-            return
-        child.process.send_signal(signal.SIGTERM)
-        try:
-            child.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            child.process.kill()
-            child.process.wait()
+        if child is not None:
+            child.stop(grace)
 
     def stop_all(self) -> None:
         for name in list(self.children):

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from infra.launcher.proc import signal_group
+
 # Receives (child name, line without newline); the caller prefixes and colours it or writes a file.
 LineSink = Callable[[str, str], None]
 # Called with the pids of the running children whenever one starts or stops.
@@ -137,20 +139,14 @@ class Supervisor:
         proc = self._procs[name]
         if proc.returncode is not None:
             return
-        _signal_group(proc.pid, signal.SIGTERM)
+        signal_group(proc.pid, signal.SIGTERM)
         try:
             await asyncio.wait_for(proc.wait(), self._policy.grace_s)
         except TimeoutError:
             self._sink(name, f"did not stop within {self._policy.grace_s:.0f}s; killing it")
-            _signal_group(proc.pid, signal.SIGKILL)
+            signal_group(proc.pid, signal.SIGKILL)
             await proc.wait()
 
     def _pids_changed(self) -> None:
         if self._on_pids is not None:
             self._on_pids(self.pids)
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    """Signal the child's whole process group (it leads one), so its own children stop too."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)

@@ -201,7 +201,7 @@ class CommandBench:
             "prefix": f"{self.env.run_id}-{index}",
             "seed": self.options.seed * 1000 + index,
         }
-        roots = {name: child.process.pid for name, child in self.stack.children.items()}
+        roots = {name: child.pid for name, child in self.stack.children.items()}
         cpu_before = cpu.snapshot(roots)
         result = await run_wrk(self._argv(case.connections, options, auth=True), case.connections)
         cpu_ms = cpu.per_hold_ms(cpu_before, cpu.snapshot(roots), result.ok)

@@ -1,4 +1,7 @@
-"""Process plumbing shared by both services: pid files, liveness, ports, signals.
+"""Process plumbing shared by the launcher, the supervisor, the benchmarks and the tests.
+
+Pid files, liveness, free ports and signals; :mod:`infra.launcher.child` builds
+a child process with a log file on top of it.
 
 A pid file is trusted only while the process it names is alive *and* its
 command line still names the service (a pid reused after ``kill -9`` or a
@@ -10,6 +13,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import random
 import signal
 import socket
 import time
@@ -86,6 +90,33 @@ def port_is_free(host: str, port: int) -> bool:
                 return False
             raise
     return True
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """``count`` distinct ports nothing listens on, below the kernel's ephemeral range.
+
+    Below that range no outgoing connection is given one of them meanwhile; a
+    port can still be taken by another process before the caller binds it.
+    """
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.Random()
+    chosen: list[int] = []
+    while len(chosen) < count:
+        port = rng.randrange(20000, min(low, 32768))
+        if port not in chosen and port_is_free(host, port):
+            chosen.append(port)
+    return chosen
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """One port nothing listens on (see :func:`free_ports`)."""
+    return free_ports(1, host)[0]
+
+
+def signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal the process group that ``pid`` leads, so its own children get it too; quiet if gone."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
 
 
 def wait_port_free(host: str, port: int, timeout_s: float = 15.0) -> bool:

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.stack import API_KEYS, Stack, typer_command
+from tests.e2e.stack import API_KEYS, Stack
+from tests.support.processes import typer_command
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

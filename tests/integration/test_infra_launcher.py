@@ -5,7 +5,6 @@ the shared services and anyone's ``var/`` are never touched.
 """
 
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -24,21 +23,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts import EVENTS_TOPIC
 from infra.db import libpq_dsn
 from infra.launcher import Launcher, LauncherSettings
-from infra.launcher.proc import is_alive, port_is_free
+from infra.launcher.proc import free_ports, is_alive
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
-
-
-def free_ports(count: int) -> list[int]:
-    """Free ports below the ephemeral range, where no outgoing connection can take them meanwhile."""
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    rng = random.Random()
-    chosen: list[int] = []
-    while len(chosen) < count:
-        port = rng.randrange(20000, min(low, 32768))
-        if port not in chosen and port_is_free("127.0.0.1", port):
-            chosen.append(port)
-    return chosen
 
 
 @pytest.fixture(scope="module")

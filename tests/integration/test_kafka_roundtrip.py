@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts import (
     DEAD_LETTER_TOPIC,
@@ -21,6 +21,7 @@ from contracts import (
     new_envelope,
     partition_key,
 )
+from tests.support.kafka import private_topic
 from tests.unit.test_contracts_samples import NOW
 
 pytestmark = pytest.mark.integration
@@ -29,15 +30,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
     """A private 3-partition topic, deleted afterwards."""
-    name = f"test.roundtrip.{uuid4().hex}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 3, 1)])
+    async with private_topic(kafka_bootstrap, "test.roundtrip", 3) as name:
         yield name
-        await admin.delete_topics([name])
-    finally:
-        await admin.close()
 
 
 def held_event(show_id: UUID, seq: int) -> bytes:

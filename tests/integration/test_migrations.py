@@ -6,16 +6,15 @@ afterwards; the shared database is never touched.
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from uuid import uuid4
 
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from infra.db import libpq_dsn
 from infra.migrations.runner import READER_ROLE, discover, upgrade
 from infra.settings import ServiceSettings
+from tests.support import database
 
 pytestmark = pytest.mark.integration
 
@@ -25,12 +24,8 @@ READER_PASSWORD = ServiceSettings().reader_password.get_secret_value()
 
 @pytest.fixture
 def empty_database(database_url: str) -> Iterator[str]:
-    name = f"test_mig_{uuid4().hex}"
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    with database.empty_database(database_url, "test_mig") as url:
+        yield url
 
 
 def recorded(url: str) -> list[tuple[str, int, str]]:

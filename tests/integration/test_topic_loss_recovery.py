@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import SecretStr
 
 from command_side.bootstrap import build_worker, create_app
@@ -28,7 +28,8 @@ from projections.runtime.projection import Deployment
 from projections.runtime.supervisor import run_projectors
 from projections.runtime.topics import end_offsets, partitions_of
 from projections.testing.harness import deployment_for, query, read_topic, wait_consumed
-from tests.integration.private_database import private_database
+from tests.support.database import private_database
+from tests.support.kafka import private_topic as new_private_topic
 
 pytestmark = pytest.mark.integration
 
@@ -48,21 +49,11 @@ def recovery_db(database_url: str) -> Iterator[str]:
 @pytest.fixture
 async def private_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
     """A private events topic shaped like the real one, and its dead-letter topic ``<name>.dlq``."""
-    name = f"test.loss.{uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics(
-            [
-                NewTopic(name, EVENTS_TOPIC_PARTITIONS, 1, topic_configs=LOG_CONFIG),
-                NewTopic(f"{name}.dlq", 1, 1),
-            ]
-        )
+    shaped = new_private_topic(
+        kafka_bootstrap, "test.loss", EVENTS_TOPIC_PARTITIONS, dead_letter=True, configs=LOG_CONFIG
+    )
+    async with shaped as name:
         yield name
-    finally:
-        existing = set(await admin.list_topics())
-        await admin.delete_topics([t for t in (name, f"{name}.dlq") if t in existing])
-        await admin.close()
 
 
 def as_customer(customer_id: str) -> dict[str, str]:

@@ -23,8 +23,8 @@ from infra.migrations.runner import upgrade
 from infra.settings import ServiceSettings
 from tests.reliability.harness.checks_write import Offset
 from tests.reliability.harness.load import Load
-from tests.reliability.harness.processes import free_ports
 from tests.reliability.harness.stack import Services, Stack
+from tests.support.processes import free_ports
 
 FIGURES = Path(
     os.environ.get(

@@ -17,6 +17,7 @@ import pytest
 from tests.reliability.harness import checks_write as wr
 from tests.reliability.harness.load import Load
 from tests.reliability.harness.scenario import settle_and_verify
+from tests.support.database import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 PAY_BY_SECONDS = 3
@@ -96,7 +97,7 @@ async def test_holds_and_orders_expire_correctly_after_the_worker_was_down_past_
     )
     retaken = await hold(load, show, "newcomer", [short[1]["seat_ids"][0]])  # the seat of a lapsed hold
     states = dict(
-        wr.query(
+        query(
             db,
             "SELECT status, count(*) FROM write_model.holds WHERE hold_id = ANY(%s) GROUP BY 1",
             ([UUID(h["hold_id"]) for h in short],),
@@ -109,7 +110,7 @@ async def test_holds_and_orders_expire_correctly_after_the_worker_was_down_past_
 
     holds = {
         str(r[0]): r[1:]
-        for r in wr.query(
+        for r in query(
             db,
             "SELECT hold_id, status, expires_at, ended_at FROM write_model.holds WHERE show_id = %s",
             (UUID(show),),
@@ -120,14 +121,14 @@ async def test_holds_and_orders_expire_correctly_after_the_worker_was_down_past_
         assert status == "expired", (h, status)
         assert ended_at >= expires_at, (h, ended_at, expires_at)
     assert all(holds[h["hold_id"]][0] == "live" for h in [*long, retaken])
-    orders = wr.query(
+    orders = query(
         db,
         "SELECT status, pay_by, ended_at FROM write_model.orders WHERE order_id = ANY(%s)",
         ([UUID(o["order_id"]) for o in unpaid],),
     )
     assert all(status == "expired" and ended_at >= pay_by for status, pay_by, ended_at in orders), orders
     events = dict(
-        wr.query(
+        query(
             db,
             "SELECT event_type || coalesce(':' || (convert_from(body, 'UTF8')::jsonb"
             " -> 'payload' ->> 'reason'), ''), count(*) FROM write_model.outbox"

@@ -21,13 +21,14 @@ from tests.reliability.harness import checks_write as wr
 from tests.reliability.harness.load import Load
 from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
 from tests.reliability.harness.stack import Stack
+from tests.support.database import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 ROUNDS = 2
 
 
 def relay_blocked_marking(database_url: str) -> bool:
-    rows = wr.query(
+    rows = query(
         database_url,
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
         " AND query LIKE 'UPDATE write_model.outbox SET published_at%%'",
@@ -59,7 +60,7 @@ async def kill_between_publish_and_mark(stack: Stack, load: Load) -> int:
         # The mark is one autocommit statement: its session, left waiting on our lock, would still
         # apply it once the lock is released (correctly: Kafka has the rows). End that session too,
         # as a crash of the whole machine would, so the mark is lost and the re-send path runs.
-        terminated = wr.query(
+        terminated = query(
             db,
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE write_model.outbox SET published_at%%'",

@@ -19,13 +19,14 @@ from tests.reliability.harness import checks_write as wr
 from tests.reliability.harness.processes import Child
 from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
 from tests.reliability.harness.stack import Stack
+from tests.support.database import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 RELAY_LOCK = CommandSettings.model_fields["relay_lock_key"].default
 
 
 def relay_lock_holders(database_url: str) -> int:
-    rows = wr.query(
+    rows = query(
         database_url,
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
         " AND classid = %s AND objid = %s AND objsubid = 1",

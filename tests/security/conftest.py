@@ -14,19 +14,16 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import uuid4
 
-import psycopg
 import pytest
-from psycopg import AsyncConnection, sql
-from sqlalchemy.engine import make_url
+from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from infra.migrations.runner import upgrade
-from infra.settings import ServiceSettings
+from infra.settings import REPO_ROOT
 from projections.catalog import deployment
 from projections.runtime.registry import ensure_live
-from tests.reliability.harness.processes import Child, boxoffice_argv, clean_environment, free_ports
+from tests.support.database import private_database
+from tests.support.processes import ChildProcess, boxoffice_argv, clean_environment, free_ports
 
 ROLES = ("operator", "checkout", "viewer")
 
@@ -37,7 +34,7 @@ class Apis:
     query_url: str
     database_url: str
     keys: dict[str, str]
-    children: tuple[Child, ...]
+    children: tuple[ChildProcess, ...]
 
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"}
@@ -55,18 +52,9 @@ async def _register_projections(database_url: str) -> None:
 @pytest.fixture(scope="session")
 def security_database(database_url: str) -> Iterator[str]:
     """A migrated database of its own on the shared server, with the read views in place."""
-    name = f"boxoffice_sec_{uuid4().hex[:12]}"
-    admin = libpq_dsn(database_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url, reader_password=ServiceSettings().reader_password.get_secret_value())
+    with private_database(database_url, "boxoffice_sec") as url:
         asyncio.run(_register_projections(url))
         yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
@@ -80,32 +68,23 @@ def apis(security_database: str) -> Iterator[Apis]:
     )
     logs = Path(tempfile.mkdtemp(prefix="boxoffice-security-"))
     command_port, query_port = free_ports(2)
-    command = Child(
-        "command-api",
-        boxoffice_argv("command-api", "--port", str(command_port), "--log-level", "debug"),
-        env,
-        logs / "command-api.log",
-        health_url=f"http://127.0.0.1:{command_port}/healthz",
-    )
-    query = Child(
-        "query-api",
-        boxoffice_argv("query-api", "--port", str(query_port), "--log-level", "debug"),
-        env,
-        logs / "query-api.log",
-        health_url=f"http://127.0.0.1:{query_port}/healthz",
+    urls = {"command-api": f"http://127.0.0.1:{command_port}", "query-api": f"http://127.0.0.1:{query_port}"}
+    command, query = (
+        ChildProcess(
+            name,
+            boxoffice_argv(name, "--port", str(port), "--log-level", "debug"),
+            env,
+            logs / f"{name}.log",
+            cwd=REPO_ROOT,
+        )
+        for name, port in (("command-api", command_port), ("query-api", query_port))
     )
     try:
         for child in (command, query):
             child.start()
         for child in (command, query):
-            child.wait_healthy()
-        yield Apis(
-            f"http://127.0.0.1:{command_port}",
-            f"http://127.0.0.1:{query_port}",
-            security_database,
-            keys,
-            (command, query),
-        )
+            child.wait_answering(f"{urls[child.name]}/healthz")
+        yield Apis(urls["command-api"], urls["query-api"], security_database, keys, (command, query))
     finally:
         for child in (command, query):
             child.stop()

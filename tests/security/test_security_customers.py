@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reliability.harness.checks_write import query
 from tests.security.conftest import Apis
+from tests.support.database import query
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from tests.reliability.harness.checks_write import query
 from tests.security.conftest import Apis
+from tests.support.database import query
 
 pytestmark = pytest.mark.integration
 INJECTIONS = [

@@ -18,7 +18,7 @@ from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
 from infra.settings import ApiKeySettings
 from tests.integration.command_side.cmd_support import ClientFactory
-from tests.integration.private_database import private_database
+from tests.support.database import private_database
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-viewer-key"
 

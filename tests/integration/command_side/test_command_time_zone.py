@@ -16,7 +16,7 @@ from infra.settings import ApiKeySettings
 from projections.dashboard.fold import DashboardChanges, apply
 from tests.integration.command_side.cmd_support import CHECKOUT, as_customer, new_show, outbox
 from tests.integration.command_side.conftest import API_KEYS
-from tests.integration.private_database import private_database
+from tests.support.database import private_database
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from tests.integration.private_database import private_database
+from tests.support.database import private_database
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from contracts.events import HoldReleased
 from contracts.topics import partition_key
 from infra.http.destinations import DestinationSettings
 from infra.settings import ApiKeySettings
-from tests.integration.private_database import private_database
+from tests.support.database import private_database
 from tests.integration.webhooks.hooks_support import Publish
 from webhooks.settings import WebhookSettings
 

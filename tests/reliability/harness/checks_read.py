@@ -17,8 +17,10 @@ from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
 from projections.runtime.projection import Deployment
 from projections.runtime.sql import ident
 from projections.runtime.supervisor import supervise
-from tests.reliability.harness.checks_write import Offset, query, wait_for
+from tests.reliability.harness.checks_write import Offset, wait_for
 from tests.reliability.harness.stack import private_deployment
+from tests.support.database import query
+from tests.support.read_model import DASHBOARD_TOTALS
 
 
 async def topic_end(bootstrap: str, topic: str = EVENTS_TOPIC) -> int:
@@ -122,17 +124,7 @@ SELECT
 
 def check_dashboard_equals_write_model(database_url: str, deployment: Deployment) -> dict[str, int]:
     """Dashboard totals equal the write model's orders and holds (the instance holds only test data)."""
-    names = (
-        "orders_pending",
-        "orders_paid",
-        "orders_cancelled",
-        "orders_expired",
-        "tickets_sold",
-        "revenue_cents",
-        "refunded_cents",
-        "live_holds",
-        "held_seats",
-    )
+    names = DASHBOARD_TOTALS
     columns = ", ".join(names)
     read = query(database_url, f"SELECT {columns} FROM {ident(deployment.views_schema)}.dashboard_totals")[0]
     write = query(database_url, WRITE_TOTALS)[0]

@@ -15,12 +15,11 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, partition_key
-from infra.db import libpq_dsn
 from tests.reliability.harness.load import Accepted, Ledger
+from tests.support.database import query
 
 EVENT_OF = {
     "hold": "SeatsHeld",
@@ -30,11 +29,6 @@ EVENT_OF = {
     "cancel": "OrderCancelled",
 }
 Offset = tuple[int, int]  # (partition, offset)
-
-
-def query(database_url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-    with psycopg.connect(libpq_dsn(database_url), connect_timeout=5) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 async def wait_for(predicate: Any, what: str, within_s: float = 90.0, every_s: float = 0.3) -> None:

@@ -22,8 +22,9 @@ import orjson
 from contracts import ConsistencyToken
 from projections.runtime.projection import Deployment
 from projections.runtime.sql import ident
-from tests.reliability.harness.checks_write import EVENT_OF, query
+from tests.reliability.harness.checks_write import EVENT_OF
 from tests.reliability.harness.load import Accepted
+from tests.support.database import query
 
 Key = tuple[UUID, int]  # (show id, seq): one event of one show's stream
 

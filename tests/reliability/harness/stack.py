@@ -15,7 +15,8 @@ from uuid import uuid4
 from contracts import EVENTS_TOPIC
 from projections.catalog import PROJECTIONS, deployment
 from projections.runtime.projection import Deployment
-from tests.reliability.harness.processes import Child, boxoffice_argv, clean_environment, free_ports
+from tests.reliability.harness.processes import Child
+from tests.support.processes import boxoffice_argv, clean_environment, free_ports
 
 
 @dataclass(frozen=True, slots=True)

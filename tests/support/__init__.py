@@ -1,0 +1,13 @@
+"""What the tests share: processes, private databases and topics, and the read models' names.
+
+- :mod:`tests.support.processes`: child processes (``infra.launcher.child``,
+  which the benchmarks and the supervisor share), free ports, the environment
+  and argv a child is started with;
+- :mod:`tests.support.database`: a private database (empty or migrated) on the
+  shared server, dropped afterwards, and one-shot queries;
+- :mod:`tests.support.kafka`: a private topic, deleted afterwards;
+- :mod:`tests.support.read_model`: the dashboard totals as the projection names them.
+
+The projections' own test harness (an in-memory write side, its truth, and
+helpers to run a projection against Kafka) is ``projections.testing``.
+"""
