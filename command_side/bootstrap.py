@@ -13,9 +13,9 @@ from command_side.api.errors import install_command_error_handlers
 from command_side.api.middleware import UNMATCHED, BodyLimit, CommandRequestMetrics
 from command_side.domain.holds import HoldPolicy
 from command_side.handlers.runner import call_after_events_commit
-from command_side.relay.wakeup import OutboxNotifier
-from command_side.relay.worker import CommandWorker
 from command_side.settings import CommandSettings
+from command_side.worker.process import CommandWorker
+from command_side.worker.wakeup import OutboxNotifier
 from infra.http.metrics import RouteTiming
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings
@@ -43,7 +43,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     """The command API. Its engine is created now (connecting lazily) and disposed at shutdown.
 
     With ``relay_notify`` each command that committed events wakes the relay
-    leader with a NOTIFY sent after COMMIT (``relay.wakeup.OutboxNotifier``:
+    leader with a NOTIFY sent after COMMIT (``worker.wakeup.OutboxNotifier``:
     coalesced, in the background, on its own connection, never failing the
     command); ``app.state.outbox_notifier`` is that notifier (or None).
     """

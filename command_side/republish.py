@@ -14,10 +14,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from command_side.adapters.engine import create_engine
-from command_side.relay import store
-from command_side.relay.leader import LeaderLock
-from command_side.relay.publisher import KafkaEventPublisher
 from command_side.settings import CommandSettings
+from command_side.worker import outbox_rows
+from command_side.worker.leader import LeaderLock
+from command_side.worker.publisher import KafkaEventPublisher
 from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
 from infra.topics import LOG_CONFIG, ensure_topics
 
@@ -46,19 +46,19 @@ async def republish_from_store(
     try:
         if not await lock.acquire(lock_timeout):
             raise RelayBusyError("a command-worker holds the relay lock; stop it, then republish")
-        total = await store.count_events(engine)
+        total = await outbox_rows.count_events(engine)
         done = 0
         if progress:
             progress(done, total)
-        page = await store.events_after(engine, None, 0, PAGE)
+        page = await outbox_rows.events_after(engine, None, 0, PAGE)
         while page:
             await publisher.publish(page)
-            await store.mark_published(engine, [e.position for e in page])
+            await outbox_rows.mark_published(engine, [e.position for e in page])
             done += len(page)
             if progress:
                 progress(done, max(total, done))
             last = page[-1]
-            page = await store.events_after(engine, last.show_id, last.seq, PAGE)
+            page = await outbox_rows.events_after(engine, last.show_id, last.seq, PAGE)
         return done
     finally:
         await publisher.close()

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from command_side.adapters.engine import create_engine
-from command_side.relay.expirer import Expirer
 from command_side.settings import CommandSettings
+from command_side.worker.expirer import Expirer
 from contracts import HoldReleased, OrderExpired, SeatsHeld, decode_event
 from tests.integration.command_side.cmd_support import (
     CHECKOUT,

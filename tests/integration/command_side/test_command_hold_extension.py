@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from command_side.adapters.engine import create_engine
 from command_side.handlers.expiry import expire_hold
 from command_side.handlers.runner import run_command
-from command_side.relay.expirer import Expirer
 from command_side.settings import CommandSettings
+from command_side.worker.expirer import Expirer
 from contracts import ConsistencyToken, HoldExtended, HoldReleased, decode_event
 from tests.integration.command_side.cmd_support import (
     CHECKOUT,

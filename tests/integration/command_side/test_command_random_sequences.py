@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from command_side.adapters.engine import create_engine
-from command_side.relay.expirer import Expirer
 from command_side.settings import CommandSettings
+from command_side.worker.expirer import Expirer
 from contracts import (
     HoldReleased,
     OrderCancelled,

@@ -15,9 +15,9 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from command_side.adapters.engine import create_engine
-from command_side.relay.worker import CommandWorker
 from command_side.republish import republish_from_store
 from command_side.settings import CommandSettings
+from command_side.worker.process import CommandWorker
 from contracts import HoldReleased, decode_event
 from infra.settings import REPO_ROOT
 from tests.integration.command_side.cmd_support import (

@@ -14,9 +14,9 @@ import pytest
 from pydantic import SecretStr
 
 from command_side.bootstrap import create_app
-from command_side.relay.wakeup import LISTENER_APPLICATION_NAME, NOTIFIER_APPLICATION_NAME, OutboxNotifier
-from command_side.relay.worker import CommandWorker
 from command_side.settings import CommandSettings
+from command_side.worker.process import CommandWorker
+from command_side.worker.wakeup import LISTENER_APPLICATION_NAME, NOTIFIER_APPLICATION_NAME, OutboxNotifier
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings
 from tests.integration.command_side.cmd_support import CHECKOUT, ClientFactory, new_show, outbox, topic_events

@@ -20,8 +20,8 @@ import pytest
 
 from cli.event_log.summary import describe
 from command_side.adapters.event_log import EventLogReader, UnknownShowError
-from command_side.relay.worker import CommandWorker
 from command_side.settings import CommandSettings
+from command_side.worker.process import CommandWorker
 from infra.settings import REPO_ROOT
 from tests.integration.command_side.cmd_support import (
     CHECKOUT,

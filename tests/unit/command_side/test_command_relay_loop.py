@@ -6,9 +6,9 @@ from typing import Any, cast
 import pytest
 
 from command_side.handlers import runner
-from command_side.relay.relay import OutboxRelay
-from command_side.relay.wakeup import OutboxNotifier
 from command_side.settings import CommandSettings
+from command_side.worker.relay import OutboxRelay
+from command_side.worker.wakeup import OutboxNotifier
 
 DATABASE_URL = "postgresql://nobody@127.0.0.1:9/none"  # never connected to
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
-from command_side.relay.store import StoredEvent
+from command_side.worker.outbox_rows import StoredEvent
 from contracts import EVENTS_TOPIC, partition_key
 
 

@@ -12,11 +12,11 @@ import logging
 
 from command_side.adapters.engine import create_engine
 from command_side.handlers.runner import call_after_events_commit
-from command_side.relay.expirer import Expirer
-from command_side.relay.leader import LeaderLock
-from command_side.relay.publisher import KafkaEventPublisher
-from command_side.relay.relay import OutboxRelay
 from command_side.settings import CommandSettings
+from command_side.worker.expirer import Expirer
+from command_side.worker.leader import LeaderLock
+from command_side.worker.publisher import KafkaEventPublisher
+from command_side.worker.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
 LEADER_CHECK_SECONDS = 1.0

@@ -4,10 +4,10 @@ import asyncio
 import contextlib
 import logging
 
-from command_side.relay.publisher import KafkaEventPublisher
-from command_side.relay.store import RelaySession
-from command_side.relay.wakeup import OutboxListener
 from command_side.settings import CommandSettings
+from command_side.worker.outbox_rows import RelaySession
+from command_side.worker.publisher import KafkaEventPublisher
+from command_side.worker.wakeup import OutboxListener
 
 log = logging.getLogger(__name__)
 MAX_FAILURE_BACKOFF_SECONDS = 5.0
@@ -16,7 +16,7 @@ MAX_FAILURE_BACKOFF_SECONDS = 5.0
 class OutboxRelay:
     """Relays committed outbox rows to Kafka in commit order per show, without gaps, at least once.
 
-    Each pass reads the oldest unpublished rows (``store.unpublished``, on the
+    Each pass reads the oldest unpublished rows (``outbox_rows.RelaySession``, on the
     relay's own autocommit session: one round trip), publishes them, waits for
     every ack, then marks them; a row is marked published only after Kafka
     acked it, and rows of a rolled-back transaction never become visible.

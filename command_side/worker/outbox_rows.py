@@ -1,4 +1,4 @@
-"""Reading the outbox (the event store) and marking rows published."""
+"""The outbox rows for the relay and republishing: reading them, marking them published."""
 
 import contextlib
 from collections.abc import Sequence
@@ -10,16 +10,16 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from command_side.adapters.direct import psycopg_sql
 from infra.db import libpq_dsn
 
-# the statements of ``unpublished`` and ``mark_published`` below, in psycopg's parameter style
 _UNPUBLISHED = (
     "SELECT position, show_id, seq, body FROM write_model.outbox "
-    "WHERE published_at IS NULL ORDER BY position LIMIT %(limit)s"
+    "WHERE published_at IS NULL ORDER BY position LIMIT :limit"
 )
-_MARK = (
+_MARK_PUBLISHED = (
     "UPDATE write_model.outbox SET published_at = clock_timestamp() "
-    "WHERE position = ANY(%(positions)s) AND published_at IS NULL"
+    "WHERE position = ANY(:positions) AND published_at IS NULL"
 )
 
 
@@ -33,42 +33,19 @@ class StoredEvent:
     body: bytes
 
 
-async def unpublished(engine: AsyncEngine, limit: int) -> list[StoredEvent]:
-    """Committed, unpublished rows in insert order (partial index), so each show's rows come in seq order.
-
-    Seqs of a show are taken under its row lock until commit, so when seq n+1
-    is visible, 1..n are too: a batch holds, per show, a gapless run that
-    continues where the previous batch stopped.
-    """
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT position, show_id, seq, body FROM write_model.outbox "
-                "WHERE published_at IS NULL ORDER BY position LIMIT :limit"
-            ),
-            {"limit": limit},
-        )
-        return [StoredEvent(r.position, r.show_id, r.seq, bytes(r.body)) for r in rows]
-
-
 async def mark_published(engine: AsyncEngine, positions: Sequence[int]) -> None:
+    """Mark rows published, on a pooled connection (republishing; the relay uses ``RelaySession``)."""
     async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "UPDATE write_model.outbox SET published_at = clock_timestamp() "
-                "WHERE position = ANY(:positions) AND published_at IS NULL"
-            ),
-            {"positions": list(positions)},
-        )
+        await conn.execute(text(_MARK_PUBLISHED), {"positions": list(positions)})
 
 
 class RelaySession:
     """The relay leader's own autocommit session: ``unpublished`` and ``mark_published`` in one round trip.
 
-    The same statements as the functions above, each a statement of its own
-    (a single SELECT sees one snapshot, a single UPDATE is atomic), without a
-    pool or BEGIN/ROLLBACK around them: the relay's latency is a few round
-    trips. After an error the session is closed and the next call reconnects.
+    Each is a statement of its own (a single SELECT sees one snapshot, a single
+    UPDATE is atomic), without a pool or BEGIN/ROLLBACK around them: the relay's
+    latency is a few round trips. After an error the session is closed and the
+    next call reconnects.
     """
 
     def __init__(self, database_url: str, connect_timeout: int = 3) -> None:
@@ -87,10 +64,16 @@ class RelaySession:
         return self._conn
 
     async def unpublished(self, limit: int) -> list[StoredEvent]:
-        """As ``unpublished`` above: per show, a gapless run in seq order continuing the last batch."""
+        """Committed, unpublished rows in insert order (partial index), so each show's rows come in seq order.
+
+        Seqs of a show are taken under its row lock until commit
+        (``adapters.outbox``), so when seq n+1 is visible, 1..n are too: a
+        batch holds, per show, a gapless run that continues where the previous
+        batch stopped.
+        """
         try:
             conn = await self._connected()
-            cursor = await conn.execute(_UNPUBLISHED, {"limit": limit})
+            cursor = await conn.execute(psycopg_sql(_UNPUBLISHED), {"limit": limit})
             rows = await cursor.fetchall()
         except BaseException:
             await self.close()
@@ -98,10 +81,10 @@ class RelaySession:
         return [StoredEvent(*cast(tuple[int, UUID, int, bytes], row)) for row in rows]
 
     async def mark_published(self, positions: Sequence[int]) -> None:
-        """As ``mark_published`` above (only after Kafka acked every one of them)."""
+        """Mark rows published (only after Kafka acked every one of them)."""
         try:
             conn = await self._connected()
-            await conn.execute(_MARK, {"positions": list(positions)})
+            await conn.execute(psycopg_sql(_MARK_PUBLISHED), {"positions": list(positions)})
         except BaseException:
             await self.close()
             raise

@@ -1,1 +1,0 @@
-"""The command worker: outbox relay (one leader) and hold/order expiry; republishing from the store."""
