@@ -5,7 +5,7 @@ request and counts each answer's status, so one wrk thread drives hundreds of
 connections for a fraction of a core, where a Python client would measure
 itself. ``scripts/install-bench-tools.sh`` installs it when it is missing.
 
-Each run prints one ``WRK_RESULT {json}`` line (from the script's ``done``):
+Each run prints one ``WRK_RESULT {json}`` line (from ``done`` in ``tally.lua``, which every script loads):
 counts of 201 / 409 / other statuses, wrk's error counters and its latency
 percentiles in microseconds. wrk's latency covers every completed request,
 whatever its status, so a case with many 409s is faster than its holds.

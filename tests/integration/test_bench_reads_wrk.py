@@ -5,54 +5,30 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 
 from benchmarks.reads.loads import Background, holds_argv, reads_argv
 from benchmarks.wrk import run_wrk
+from tests.support.http_stub import RunningStub, recording_stub
 
 pytestmark = pytest.mark.integration
 SHOW = "11111111-1111-4111-8111-111111111111"
 PATHS = ("/v1/a", "/v1/b?format=compact", "/v1/c")
 
 
-@dataclass
-class Stub:
-    """Answers 200 to GETs (404 to ``/v1/c``) and 201 to POSTs."""
-
-    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = (await reader.readuntil(b"\r\n\r\n")).decode()
-                first, *lines = head.split("\r\n")
-                method, path, _ = first.split(" ", 2)
-                headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines if ln)}
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.requests.append((method, path, headers, body))
-                status = 201 if method == "POST" else 404 if path == "/v1/c" else 200
-                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\n{{}}".encode())
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+def _answer(method: str, path: str) -> int:
+    return 201 if method == "POST" else 404 if path == "/v1/c" else 200
 
 
 @pytest.fixture
-async def stub() -> AsyncIterator[tuple[Stub, str]]:
-    state = Stub()
-    server = await asyncio.start_server(state.handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield state, f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
+async def stub() -> AsyncIterator[RunningStub]:
+    """Answers 200 to GETs (404 to ``/v1/c``) and 201 to POSTs."""
+    async with recording_stub(_answer) as running:
+        yield running
 
 
-async def test_closed_loop_reads_every_path_with_the_viewer_key(wrk: str, stub: tuple[Stub, str]) -> None:
+async def test_closed_loop_reads_every_path_with_the_viewer_key(wrk: str, stub: RunningStub) -> None:
     state, url = stub
     result = await run_wrk(reads_argv(wrk, url, PATHS, connections=3, seconds=1), 3)
 
@@ -65,7 +41,7 @@ async def test_closed_loop_reads_every_path_with_the_viewer_key(wrk: str, stub: 
     assert {h.get("authorization") for _, _, h, _ in state.requests} == {"Bearer bench-viewer-key"}
 
 
-async def test_floor_reads_go_without_a_key(wrk: str, stub: tuple[Stub, str]) -> None:
+async def test_floor_reads_go_without_a_key(wrk: str, stub: RunningStub) -> None:
     state, url = stub
     result = await run_wrk(reads_argv(wrk, url, ["/healthz"], connections=2, seconds=1, auth=False), 2)
 
@@ -73,7 +49,7 @@ async def test_floor_reads_go_without_a_key(wrk: str, stub: tuple[Stub, str]) ->
     assert all("authorization" not in h for _, _, h, _ in state.requests)
 
 
-async def test_paced_reads_hold_the_rate(wrk: str, stub: tuple[Stub, str]) -> None:
+async def test_paced_reads_hold_the_rate(wrk: str, stub: RunningStub) -> None:
     state, url = stub
     result = await run_wrk(reads_argv(wrk, url, PATHS[:2], connections=10, seconds=2, rate=100), 10)
 
@@ -83,7 +59,7 @@ async def test_paced_reads_hold_the_rate(wrk: str, stub: tuple[Stub, str]) -> No
     assert len(state.requests) <= 260
 
 
-async def test_paced_background_holds_stop_on_sigint(wrk: str, stub: tuple[Stub, str]) -> None:
+async def test_paced_background_holds_stop_on_sigint(wrk: str, stub: RunningStub) -> None:
     state, url = stub
     background = Background(holds_argv(wrk, url, [SHOW], ["A", "B"], rate=50, connections=4), 4)
     await background.start()

@@ -5,17 +5,16 @@ checked against what was sent; every request's method, path, headers and body
 are checked against what the command API expects.
 """
 
-import asyncio
 import itertools
 import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 
 from benchmarks.wrk import run_wrk, wrk_argv
+from tests.support.http_stub import RunningStub, recording_stub
 
 pytestmark = pytest.mark.integration
 SHOWS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
@@ -23,44 +22,16 @@ ZONES = ("S00", "S01", "S02")
 STATUSES = (201, 201, 409, 503)
 
 
-@dataclass
-class Stub:
-    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
-    sent: Counter[int] = field(default_factory=Counter)
-    statuses: "itertools.cycle[int]" = field(default_factory=lambda: itertools.cycle(STATUSES))
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = (await reader.readuntil(b"\r\n\r\n")).decode()
-                first, *lines = head.split("\r\n")
-                method, path, _ = first.split(" ", 2)
-                headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines if ln)}
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status = next(self.statuses) if method == "POST" else 200
-                self.requests.append((method, path, headers, body))
-                self.sent[status] += 1
-                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\n{{}}".encode())
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
-
-
 @pytest.fixture
-async def stub() -> AsyncIterator[tuple[Stub, str]]:
-    state = Stub()
-    server = await asyncio.start_server(state.handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield state, f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
+async def stub() -> AsyncIterator[RunningStub]:
+    """Answers POSTs with 201, 201, 409, 503 in turn, GETs with 200."""
+    statuses = itertools.cycle(STATUSES)
+    async with recording_stub(lambda method, _: next(statuses) if method == "POST" else 200) as running:
+        yield running
 
 
 @pytest.mark.parametrize("mode", ["explicit", "best"])
-async def test_holds_requests_and_counts(wrk: str, stub: tuple[Stub, str], mode: str) -> None:
+async def test_holds_requests_and_counts(wrk: str, stub: RunningStub, mode: str) -> None:
     state, url = stub
     options: dict[str, str | int] = {"mode": mode, "shows": ",".join(SHOWS), "zones": ",".join(ZONES)}
     options |= {"rows": 10, "seats": 20, "qmin": 1, "qmax": 2, "prefix": "t", "seed": 3}
@@ -107,7 +78,7 @@ async def test_holds_requests_and_counts(wrk: str, stub: tuple[Stub, str], mode:
         assert set(quantities) == {1, 2}
 
 
-async def test_floor_mode_gets_the_path(wrk: str, stub: tuple[Stub, str]) -> None:
+async def test_floor_mode_gets_the_path(wrk: str, stub: RunningStub) -> None:
     state, url = stub
     argv = wrk_argv(wrk, url, connections=2, seconds=1, options={"mode": "floor", "path": "/healthz"})
 

@@ -3,6 +3,7 @@ the run itself is tests/integration/test_bench_commands.py."""
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,12 @@ def test_wrk_argv_one_thread_script_headers_and_options() -> None:
 
 
 def test_the_lua_script_exists_next_to_the_runner() -> None:
-    text = SCRIPT.read_text()
+    """holds.lua, with the files it loads next to it (``dofile(here .. "x.lua")``), defines every
+    callback wrk calls."""
+    script = SCRIPT.read_text()
+    loaded = re.findall(r'dofile\(here \.\. "([\w.]+)"\)', script)
+    assert loaded, "holds.lua loads tally.lua"
+    text = script + "".join(SCRIPT.with_name(name).read_text() for name in loaded)
     for callback in (
         "function setup(",
         "function init(",
