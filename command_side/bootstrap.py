@@ -12,6 +12,7 @@ from command_side.api.deps import CommandState
 from command_side.api.errors import install_command_error_handlers
 from command_side.api.middleware import UNMATCHED, BodyLimit, CommandRequestMetrics
 from command_side.domain.holds import HoldPolicy
+from command_side.handlers.dispatch import command_handlers
 from command_side.handlers.runner import call_after_events_commit
 from command_side.settings import CommandSettings
 from command_side.worker.process import CommandWorker
@@ -51,7 +52,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
         settings=settings,
         api_keys=api_keys or ApiKeySettings(),
         engine=create_engine(settings),
-        hold_policy=hold_policy(settings),
+        handlers=command_handlers(hold_policy(settings), settings.order_pay_by_seconds),
     )
     notifier = None
     if settings.relay_notify:

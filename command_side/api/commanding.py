@@ -1,4 +1,9 @@
-"""Running a command from a route: idempotency claim, database failures, the response."""
+"""Dispatching a command from a route: idempotency claim, database failures, the response.
+
+The answer carries ``X-Consistency-Token`` on success; a replayed answer (same
+Idempotency-Key) also carries ``Idempotent-Replayed: true``. The HTTP status of
+each outcome a handler answers is decided here (``STATUS_OF``), not by handlers.
+"""
 
 import hashlib
 from uuid import UUID
@@ -9,9 +14,19 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from command_side.adapters.idempotency import IdempotencyClaim
-from command_side.api.deps import Caller, CommandState
+from command_side.api.deps import CommandCall
 from command_side.api.errors import database_unavailable, is_unavailable
-from command_side.handlers.runner import Handler, run_command
+from command_side.handlers.dispatch import Command
+from command_side.handlers.runner import Idempotency, Statuses, run_command
+
+STATUS_OF: Statuses = {
+    "created": 201,
+    "done": 200,
+    "invalid": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "forbidden": 403,
+}
 
 
 def request_hash(request: Request, payload: BaseModel | None, customer_id: str | None) -> bytes:
@@ -28,31 +43,29 @@ def _correlation(value: str | None) -> UUID | None:
         return None  # a caller's unparsable correlation id is not worth refusing the command
 
 
-async def execute(
-    state: CommandState,
-    request: Request,
-    handler: Handler,
-    *,
-    caller: Caller,
-    customer_id: str | None,
-    idempotency_key: str | None,
-    payload: BaseModel | None,
-    correlation_id: str | None = None,
+async def dispatch(
+    call: CommandCall, command: Command, *, customer_id: str | None, payload: BaseModel | None = None
 ) -> Response:
-    """Run ``handler``; the answer carries ``X-Consistency-Token`` on success.
+    """Run ``command``'s handler from the dispatch table; see the module docstring.
 
-    A replayed answer (same Idempotency-Key) also carries ``Idempotent-Replayed: true``.
+    ``customer_id`` scopes the Idempotency-Key (with the caller's role); ``payload``
+    is the body the key is bound to.
     """
-    claim = None
-    if idempotency_key is not None:
+    idempotency = None
+    if call.idempotency_key is not None:
         claim = IdempotencyClaim(
-            scope=f"{caller.role}:{customer_id or '-'}",
-            key=idempotency_key,
-            request_hash=request_hash(request, payload, customer_id),
+            scope=f"{call.caller.role}:{customer_id or '-'}",
+            key=call.idempotency_key,
+            request_hash=request_hash(call.request, payload, customer_id),
         )
+        idempotency = Idempotency(claim, STATUS_OF)
+    handler = call.state.handlers.handler_for(command)
     try:
         result = await run_command(
-            state.engine, handler, claim=claim, correlation_id=_correlation(correlation_id)
+            call.state.engine,
+            handler,
+            idempotency=idempotency,
+            correlation_id=_correlation(call.correlation_id),
         )
     except Exception as exc:
         if is_unavailable(exc):
@@ -64,5 +77,5 @@ async def execute(
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(
-        result.body, status_code=result.status_code, media_type="application/json", headers=headers
+        result.body, status_code=result.status(STATUS_OF), media_type="application/json", headers=headers
     )

@@ -1,14 +1,19 @@
-"""Request dependencies: the app's state, the caller's role, customer identity, idempotency."""
+"""Request dependencies: the app's state, the caller's role, customer identity, idempotency.
+
+A command route takes one ``CommandCall`` (``OperatorCommand``, ``CheckoutCommand``
+or ``CustomerCommand``): the caller, the Idempotency-Key, the correlation id and,
+for routes acting on a customer's hold or order, the X-Customer-Id header.
+"""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from command_side.domain.holds import HoldPolicy
+from command_side.handlers.dispatch import CommandHandlers
 from command_side.settings import CommandSettings
 from infra.http.app_state import app_state
 from infra.http.auth import BearerAuth, Refusals
@@ -23,7 +28,7 @@ class CommandState:
     settings: CommandSettings
     api_keys: ApiKeySettings
     engine: AsyncEngine
-    hold_policy: HoldPolicy
+    handlers: CommandHandlers
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +99,46 @@ def acting_customer(caller: Caller, customer_header: str | None) -> str | None:
             422, "customer_id_required", "the checkout role must send X-Customer-Id for this request"
         )
     return customer_header
+
+
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """Who sends a command, and the headers every command route reads the same way."""
+
+    state: CommandState
+    request: Request
+    caller: Caller
+    idempotency_key: str | None
+    correlation_id: str | None
+    customer_header: str | None = None
+
+    def acting_customer(self) -> str | None:
+        """The X-Customer-Id whose ownership is checked: None for an operator; required for checkout.
+
+        Called by the route, so a request the schema refuses gets that 422 first.
+        """
+        return acting_customer(self.caller, self.customer_header)
+
+
+def _call_by(authorize: Callable[..., Awaitable[Caller]]) -> Callable[..., Awaitable[CommandCall]]:
+    async def gather(
+        request: Request,
+        state: StateDep,
+        caller: Annotated[Caller, Depends(authorize)],
+        idempotency_key: IdempotencyKey = None,
+        correlation_id: CorrelationHeader = None,
+    ) -> CommandCall:
+        return CommandCall(state, request, caller, idempotency_key, correlation_id)
+
+    return gather
+
+
+OperatorCommand = Annotated[CommandCall, Depends(_call_by(caller_with("operator")))]
+CheckoutCommand = Annotated[CommandCall, Depends(_call_by(caller_with("checkout", "operator")))]
+
+
+async def _for_customer(call: CheckoutCommand, customer: CustomerHeader = None) -> CommandCall:
+    return replace(call, customer_header=customer)
+
+
+CustomerCommand = Annotated[CommandCall, Depends(_for_customer)]

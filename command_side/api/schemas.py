@@ -1,5 +1,6 @@
 """Request and response bodies of the command API (pydantic v2)."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Self
 from uuid import UUID
 
@@ -56,13 +57,26 @@ class HoldIn(_Body):
 
     @model_validator(mode="after")
     def _one_way_to_choose(self) -> Self:
+        self.choice()
+        return self
+
+    def choice(self) -> "tuple[str, ...] | BestOfZone":
+        """The seats asked for: explicit ``seat_ids``, or the best of a zone; ValueError for neither."""
         explicit = self.seat_ids is not None
         best = self.zone_id is not None or self.quantity is not None
         if explicit == best:
             raise ValueError("send either seat_ids, or zone_id with quantity")
-        if best and (self.zone_id is None or self.quantity is None):
+        if self.seat_ids is not None:
+            return tuple(self.seat_ids)
+        if self.zone_id is None or self.quantity is None:
             raise ValueError("best-available needs both zone_id and quantity")
-        return self
+        return BestOfZone(self.zone_id, self.quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class BestOfZone:
+    zone_id: str
+    quantity: int
 
 
 class HoldExtensionIn(_Body):

@@ -27,9 +27,9 @@ def expire_hold(hold_id: UUID) -> Handler:
         await seat_inventory.lock_seats_held_by(conn, hold_ids=[hold_id])
         hold = await holds_repo.get_hold(conn, hold_id)
         if hold is None or hold.status != "live" or hold.expires_at > context.now:
-            return Decision(200, {"expired": False})
+            return Decision("done", {"expired": False})
         events = await expire_lapsed(conn, [hold_id], context.now)
-        return Decision(200, {"expired": bool(events)}, show_id=hold.show_id, events=tuple(events))
+        return Decision("done", {"expired": bool(events)}, show_id=hold.show_id, events=tuple(events))
 
     return handle
 
@@ -41,7 +41,7 @@ def expire_order(order_id: UUID) -> Handler:
         await seat_inventory.lock_seats_held_by(conn, order_id=order_id)
         order = await orders_repo.get_order(conn, order_id)
         if order is None or not is_overdue(order, context.now):
-            return Decision(200, {"expired": False})
+            return Decision("done", {"expired": False})
         await orders_repo.mark_ended(conn, order.order_id, "expired", context.now)
         await seat_inventory.release_order(conn, order.order_id)
         event = OrderExpired(
@@ -50,7 +50,7 @@ def expire_order(order_id: UUID) -> Handler:
             referrer_id=order.referrer_id,
             lines=order.lines,
         )
-        return Decision(200, {"expired": True}, show_id=order.show_id, events=(event,))
+        return Decision("done", {"expired": True}, show_id=order.show_id, events=(event,))
 
     return handle
 

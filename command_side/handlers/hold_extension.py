@@ -38,7 +38,7 @@ def extend_hold(command: ExtendHold, policy: HoldPolicy) -> Handler:
             "max_expires_at": extension.max_expires_at,
         }
         if not extension.extended:
-            return Decision(200, body)
+            return Decision("done", body)
         event = HoldExtended(
             hold_id=hold.hold_id,
             customer_id=hold.customer_id,
@@ -49,6 +49,6 @@ def extend_hold(command: ExtendHold, policy: HoldPolicy) -> Handler:
             seat_inventory.extend_held(hold.hold_id, extension.expires_at),
             holds_repo.extend_hold(hold.hold_id, extension.expires_at),
         )
-        return Decision(200, body, show_id=hold.show_id, events=(event,), writes=writes)
+        return Decision("done", body, show_id=hold.show_id, events=(event,), writes=writes)
 
     return handle

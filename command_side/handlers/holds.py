@@ -97,7 +97,7 @@ def release_hold(command: ReleaseHold) -> Handler:
             hold_id=hold.hold_id, customer_id=hold.customer_id, seat_ids=hold.seat_ids, reason="released"
         )
         body = {"hold_id": hold.hold_id, "show_id": hold.show_id, "status": "released"}
-        return Decision(200, body, show_id=hold.show_id, events=(event,))
+        return Decision("done", body, show_id=hold.show_id, events=(event,))
 
     return handle
 
@@ -143,7 +143,7 @@ async def _hold(  # noqa: PLR0917 - the hold's facts, decided by the two handler
         SeatsHeld(hold_id=hold_id, customer_id=customer_id, seat_ids=seat_ids, expires_at=expires_at)
     )
     body = {"hold_id": hold_id, "show_id": show_id, "seat_ids": list(seat_ids), "expires_at": expires_at}
-    return Decision(201, body, show_id=show_id, events=tuple(events), writes=writes)
+    return Decision("created", body, show_id=show_id, events=tuple(events), writes=writes)
 
 
 async def _check_zone(conn: AsyncConnection, show_id: UUID, zone_id: str) -> None:

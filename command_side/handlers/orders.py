@@ -64,7 +64,7 @@ def place_order(command: PlaceOrder, pay_by_seconds: int) -> Handler:
             "seat_ids": [line.seat_id for line in lines],
             "pay_by": order.pay_by,
         }
-        return Decision(201, body, show_id=order.show_id, events=(event,))
+        return Decision("created", body, show_id=order.show_id, events=(event,))
 
     return handle
 
@@ -86,7 +86,7 @@ def pay_order(command: PayOrder) -> Handler:
             paid_at=context.now,
         )
         body = {"order_id": order.order_id, "status": "paid", "amount_cents": command.amount_cents}
-        return Decision(200, body, show_id=order.show_id, events=(event,))
+        return Decision("done", body, show_id=order.show_id, events=(event,))
 
     return handle
 
@@ -112,7 +112,7 @@ def cancel_order(command: CancelOrder) -> Handler:
             reason=command.reason,
         )
         body = {"order_id": order.order_id, "status": "cancelled", "refunded_cents": refunded}
-        return Decision(200, body, show_id=order.show_id, events=(event,))
+        return Decision("done", body, show_id=order.show_id, events=(event,))
 
     return handle
 

@@ -9,6 +9,10 @@ Guarantees:
 - ordered: events take their seqs last, under the show's row lock (see
   ``adapters.outbox``), so seq order is commit order per show.
 
+Handlers answer an outcome (``created``, ``done``; a refusal's kind), never an
+HTTP status: the caller gives the status of each outcome (``statuses``), which
+an idempotent command needs to store its answer.
+
 Handlers decide before they write: a DomainError is raised before any state
 change, so a refused command can store its answer and commit without effect.
 
@@ -19,10 +23,10 @@ uses it to wake the relay. The hook cannot fail or delay the command.
 
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 import orjson
@@ -46,7 +50,11 @@ from command_side.domain.errors import DomainError
 from contracts import ConsistencyToken, EventPayload
 
 log = logging.getLogger(__name__)
-KIND_STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
+Done = Literal["created", "done"]
+Refused = Literal["invalid", "not_found", "conflict", "forbidden"]  # DomainError.kind
+Outcome = Done | Refused
+Statuses = Mapping[Outcome, int]
+_REFUSED: dict[str, Refused] = {k: k for k in ("invalid", "not_found", "conflict", "forbidden")}
 MAX_ATTEMPTS = 4  # deadlocks between lapsed-hold take-overs are rare; a retry resolves them
 
 
@@ -64,7 +72,7 @@ class Decision:
     ``writes`` run in one statement with the stream bump, after every check passed.
     """
 
-    status_code: int
+    outcome: Done
     body: dict[str, Any]
     show_id: UUID | None = None
     events: tuple[EventPayload, ...] = field(default=())
@@ -73,12 +81,30 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
-    status_code: int
+    """The answer: its outcome (for a replayed answer, the HTTP status stored with it) and body."""
+
+    answer: Outcome | int
     body: bytes
     consistency_token: str | None
     replayed: bool = False
 
+    def status(self, statuses: Statuses) -> int:
+        """The HTTP status of this answer, given the status of each outcome."""
+        return self.answer if isinstance(self.answer, int) else statuses[self.answer]
 
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """An idempotent run: the key's claim and the HTTP status its stored answer records per outcome."""
+
+    claim: IdempotencyClaim
+    statuses: Statuses
+
+    def status(self, outcome: Outcome) -> int:
+        return self.statuses[outcome]
+
+
+NOT_STORED = 0  # the status passed for an answer no claim stores (a run without Idempotency)
 Handler = Callable[[AsyncConnection, CommandContext], Awaitable[Decision]]
 CommitHook = Callable[[], None]
 _commit_hooks: "weakref.WeakKeyDictionary[Engine, CommitHook]" = weakref.WeakKeyDictionary()
@@ -118,16 +144,19 @@ async def run_command(
     engine: AsyncEngine,
     handler: Handler,
     *,
-    claim: IdempotencyClaim | None = None,
+    idempotency: Idempotency | None = None,
     correlation_id: UUID | None = None,
     clock: Callable[[], datetime] = _utcnow,
 ) -> CommandResult:
-    """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring."""
+    """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring.
+
+    Without ``idempotency`` nothing of the answer is stored.
+    """
     causation_id = uuid4()
     for attempt in range(MAX_ATTEMPTS):
         context = CommandContext(clock(), correlation_id or causation_id, causation_id)
         try:
-            return await _run_once(engine, handler, claim, context)
+            return await _run_once(engine, handler, idempotency, context)
         except (DBAPIError, psycopg.Error) as exc:
             # pipelined statements raise psycopg's errors, SQLAlchemy's wrap them
             cause = exc.orig if isinstance(exc, DBAPIError) else exc
@@ -140,8 +169,9 @@ async def run_command(
 
 
 async def _run_once(
-    engine: AsyncEngine, handler: Handler, claim: IdempotencyClaim | None, context: CommandContext
+    engine: AsyncEngine, handler: Handler, idempotency: Idempotency | None, context: CommandContext
 ) -> CommandResult:
+    claim = idempotency.claim if idempotency is not None else None
     async with engine.connect() as conn:
         tx = await conn.begin()
         # the key's claim rides with the handler's first statement: one round trip fewer
@@ -160,15 +190,16 @@ async def _run_once(
                     await tx.rollback()
                     return _replay(stored)
             if refusal is not None:
-                refused = StoredResponse(
-                    KIND_STATUS[refusal.kind], error_body(refusal.code, refusal.message, **refusal.extra)
-                )
-                if claim is None:
+                kind = _REFUSED[refusal.kind]
+                body = error_body(refusal.code, refusal.message, **refusal.extra)
+                if idempotency is None:
                     await tx.rollback()
                 else:  # nothing was written: remember the refusal so a retry gets the same answer
-                    await store_answer(conn, claim, refused)
+                    await store_answer(
+                        conn, idempotency.claim, StoredResponse(idempotency.status(kind), body)
+                    )
                     await tx.commit()
-                return CommandResult(refused.status_code, refused.body, None)
+                return CommandResult(kind, body, None)
             if decision.events and decision.show_id is not None:
                 appended = await append_and_commit(
                     conn,
@@ -176,7 +207,7 @@ async def _run_once(
                     decision.events,
                     writes=decision.writes,
                     claim=claim,
-                    status_code=decision.status_code,
+                    status_code=idempotency.status(decision.outcome) if idempotency else NOT_STORED,
                     body=decision.body,
                     correlation_id=context.correlation_id,
                     causation_id=context.causation_id,
@@ -184,22 +215,21 @@ async def _run_once(
                 )
                 await tx.commit()  # already committed in the pipeline: SQLAlchemy sends nothing
                 _events_committed(engine)
-                return CommandResult(decision.status_code, appended.body, appended.token)
+                return CommandResult(decision.outcome, appended.body, appended.token)
             if decision.writes:
                 last = decision.writes[-1]
                 statement, params = merged(decision.writes[:-1], last.sql, dict(last.params))
                 await conn.execute(text(statement), params)
             encoded = ConsistencyToken(None, 0).encode()
-            answer = StoredResponse(
-                decision.status_code, orjson.dumps({**decision.body, "consistency_token": encoded})
-            )
-            await store_answer(conn, claim, answer)
+            body = orjson.dumps({**decision.body, "consistency_token": encoded})
+            if idempotency is not None:
+                await store_answer(conn, claim, StoredResponse(idempotency.status(decision.outcome), body))
             await tx.commit()
-            return CommandResult(answer.status_code, answer.body, encoded)
+            return CommandResult(decision.outcome, body, encoded)
         except ReusedKeyError:
             await tx.rollback()
             return CommandResult(
-                422,
+                "invalid",
                 error_body(
                     "idempotency_key_reused", "this Idempotency-Key was used with a different request"
                 ),

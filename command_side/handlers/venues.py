@@ -20,7 +20,7 @@ def create_venue(command: CreateVenue) -> Handler:
         seats = validate_layout(command.zones)
         venue_id = uuid4()
         await venues_repo.insert_venue(conn, venue_id, command.name, command.zones, seats)
-        return Decision(201, {"venue_id": venue_id, "seat_count": len(seats)})
+        return Decision("created", {"venue_id": venue_id, "seat_count": len(seats)})
 
     return handle
 
@@ -59,6 +59,6 @@ def schedule_show(command: ScheduleShow) -> Handler:
                 for z in venue.zones
             ),
         )
-        return Decision(201, {"show_id": show_id}, show_id=show_id, events=(event,))
+        return Decision("created", {"show_id": show_id}, show_id=show_id, events=(event,))
 
     return handle

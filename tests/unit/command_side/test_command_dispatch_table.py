@@ -1,0 +1,31 @@
+"""The command dispatch table: every command has one handler, wired at start-up."""
+
+from typing import get_args
+from uuid import uuid4
+
+import pytest
+
+from command_side.domain.commands import PayOrder, ReleaseHold
+from command_side.domain.holds import HoldPolicy
+from command_side.handlers.dispatch import Command, CommandHandlers, command_handlers
+
+POLICY = HoldPolicy()
+
+
+def test_every_command_has_a_handler() -> None:
+    table = command_handlers(POLICY, order_pay_by_seconds=900)
+    assert table.missing() == []
+    assert len(get_args(Command)) == 9
+    assert callable(table.handler_for(ReleaseHold(uuid4(), None)))
+    assert table.handler_for(PayOrder(uuid4(), "c", "ref", 1)) is not table.handler_for(
+        PayOrder(uuid4(), "c", "ref", 1)
+    )  # a handler per command: it closes over that command
+
+
+def test_a_table_missing_a_command_names_it_and_a_second_handler_is_refused() -> None:
+    table = CommandHandlers()
+    table.register(ReleaseHold, lambda c: command_handlers(POLICY, 900).handler_for(c))
+    assert "PayOrder" in table.missing()
+    assert "ReleaseHold" not in table.missing()
+    with pytest.raises(ValueError, match="already has a handler"):
+        table.register(ReleaseHold, lambda c: command_handlers(POLICY, 900).handler_for(c))
