@@ -13,7 +13,9 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from command_side.adapters.engine import create_engine
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
 from infra.settings import ApiKeySettings
@@ -53,6 +55,14 @@ def command_settings(command_db: str, kafka_bootstrap: str, events_topic: str) -
         hold_ttl_min_seconds=1,
         expiry_interval_seconds=0.2,
     )
+
+
+@pytest.fixture
+async def engine(command_settings: CommandSettings) -> AsyncIterator[AsyncEngine]:
+    """A command-side engine on the private database, for tests that run commands or appends directly."""
+    created = create_engine(command_settings)
+    yield created
+    await created.dispose()
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """Expiry of lapsed holds and overdue orders, and taking over a lapsed hold's seats."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from command_side.adapters.engine import create_engine
 from command_side.settings import CommandSettings
 from command_side.worker.expirer import Expirer
 from contracts import HoldReleased, OrderExpired, SeatsHeld, decode_event
@@ -23,10 +22,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def expirer(command_settings: CommandSettings) -> AsyncIterator[Expirer]:
-    engine = create_engine(command_settings)
-    yield Expirer(command_settings, engine)
-    await engine.dispose()
+def expirer(command_settings: CommandSettings, engine: AsyncEngine) -> Expirer:
+    return Expirer(command_settings, engine)
 
 
 async def hold(

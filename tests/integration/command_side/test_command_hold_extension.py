@@ -1,7 +1,6 @@
 """Extending a live hold over the real app and PostgreSQL: expiry, cap, ownership, the event, the expirer."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,7 +8,6 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from command_side.adapters.engine import create_engine
 from command_side.handlers.expiry import expire_hold
 from command_side.handlers.runner import run_command
 from command_side.settings import CommandSettings
@@ -26,13 +24,6 @@ from tests.integration.command_side.cmd_support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def engine(command_settings: CommandSettings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(command_settings)
-    yield engine
-    await engine.dispose()
 
 
 async def hold(

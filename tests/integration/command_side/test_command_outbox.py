@@ -2,7 +2,6 @@
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import httpx
@@ -11,7 +10,6 @@ import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from command_side.adapters.engine import create_engine
 from command_side.adapters.idempotency import IdempotencyClaim
 from command_side.settings import CommandSettings
 from contracts import ConsistencyToken, HoldReleased, decode_event
@@ -28,13 +26,6 @@ pytestmark = pytest.mark.integration
 
 def released(i: int) -> HoldReleased:
     return HoldReleased(hold_id=uuid4(), customer_id=f"c{i}", seat_ids=("A-1-1",), reason="released")
-
-
-@pytest.fixture
-async def engine(command_settings: CommandSettings) -> AsyncIterator[AsyncEngine]:
-    created = create_engine(command_settings)
-    yield created
-    await created.dispose()
 
 
 async def test_concurrent_appends_take_gapless_seqs_in_commit_order(

@@ -13,8 +13,8 @@ import httpx
 import psycopg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from command_side.adapters.engine import create_engine
 from command_side.republish import republish_from_store
 from command_side.settings import CommandSettings
 from command_side.worker.process import CommandWorker
@@ -61,11 +61,10 @@ async def worker(command_settings: CommandSettings) -> AsyncIterator[CommandWork
 
 
 async def test_only_committed_events_reach_kafka_in_commit_order(
-    make_client: ClientFactory, command_settings: CommandSettings, worker: CommandWorker
+    make_client: ClientFactory, command_settings: CommandSettings, engine: AsyncEngine, worker: CommandWorker
 ) -> None:
     client = make_client(db_pool_timeout_seconds=60)
     show_id = await new_show(client, rows=10, seats=20)
-    engine = create_engine(command_settings)
     rng = random.Random(11)
 
     async def api_hold(i: int) -> None:
@@ -87,7 +86,6 @@ async def test_only_committed_events_reach_kafka_in_commit_order(
     rng.shuffle(work)
     await asyncio.gather(*work)
     await client.aclose()
-    await engine.dispose()
 
     stored = await outbox(command_settings.database_url, show_id)
     assert [row.seq for row in stored] == list(range(1, 1 + 1 + 120 + 30)), "committed seqs are not gapless"
