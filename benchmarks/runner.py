@@ -11,7 +11,6 @@ topics (unless asked to keep them), then writes the reports it has.
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import partial
@@ -26,6 +25,7 @@ from benchmarks.config import BenchOptions
 from benchmarks.datagen.load import load_venue
 from benchmarks.dataset import DataSet
 from benchmarks.environment import BenchEnv
+from benchmarks.isolated_run import IsolatedRun, Progress, measure_isolated
 from benchmarks.report.write import write_reports
 from benchmarks.scenarios.commands import measure_commands
 from benchmarks.scenarios.endpoints import Endpoints
@@ -34,10 +34,9 @@ from benchmarks.scenarios.floors import measure_floors
 from benchmarks.scenarios.freshness import measure_freshness
 from benchmarks.scenarios.reads import measure_reads
 from benchmarks.scenarios.replay import measure_replay
-from benchmarks.stack import Stack, start_services
+from benchmarks.stack import start_services
 from infra.db import libpq_dsn
 
-Progress = Callable[[str], None]
 EQUIVALENCE_SHOWS = 5
 FRESHNESS_SHOWS = 64
 FRESHNESS_SHARES = (0.2, 0.4, 0.6)
@@ -57,23 +56,12 @@ def freshness_rates(wanted: float, commands: list[dict[str, Any]]) -> list[float
     return sorted({round(max(2.0, min(wanted, share * best)), 1) for share in FRESHNESS_SHARES})
 
 
-class BenchRun:
+class BenchRun(IsolatedRun):
     def __init__(self, options: BenchOptions, env: BenchEnv, progress: Progress) -> None:
-        self.options, self.env, self.progress = options, env, progress
+        super().__init__(env, options.out_dir, progress, {"reads": [], "data": [], "equivalence": []})
+        self.options = options
         self.scale = options.scale
-        self.stack = Stack(env, options.out_dir / "logs")
         self.data = DataSet(env, options.seed)
-        self.results: dict[str, Any] = {"reads": [], "data": [], "equivalence": [], "errors": {}}
-
-    async def phase(self, name: str, work: Callable[[], Awaitable[Any]]) -> bool:
-        """Run one measurement; an exception is recorded as its error and reported, not raised."""
-        try:
-            await work()
-        except Exception as error:  # one failed measurement must not lose the others
-            self.results["errors"][name] = f"{type(error).__name__}: {error}"
-            self.progress(f"  {name} failed: {error}")
-            return False
-        return True
 
     async def measure(self) -> None:
         self.results["machine"] = await machine.describe(self.env.database_url, self.env.kafka_bootstrap)
@@ -143,15 +131,7 @@ async def run(options: BenchOptions, progress: Progress = print) -> tuple[dict[s
     env = environment.new_env(options.database_url, options.kafka_bootstrap)
     progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}")
     bench = BenchRun(options, env, progress)
-    environment.create_database(env)
-    try:
-        await environment.create_topics(env)
-        await bench.measure()
-    finally:
-        bench.stack.stop_all()
-        if not options.keep:
-            environment.drop_database(env)
-            await environment.delete_topics(env)
+    await measure_isolated(bench, options.keep)
     results = bench.results
     results["meta"] = {
         "scale": options.scale.name, "config": asdict(options.scale), "run_id": env.run_id,

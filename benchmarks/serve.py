@@ -68,9 +68,10 @@ def _command_worker(_: argparse.Namespace) -> None:
 
 
 def _projector(args: argparse.Namespace) -> None:
+    from projections.bootstrap import build_projector  # noqa: PLC0415
     from projections.catalog import PROJECTIONS  # noqa: PLC0415
-    from projections.runtime.process import serve_projectors  # noqa: PLC0415
     from projections.runtime.projection import Deployment  # noqa: PLC0415
+    from projections.settings import ProjectorSettings  # noqa: PLC0415
 
     deployments = [
         Deployment(PROJECTIONS[name], f"{args.registry_prefix}_{name}", args.topic, args.views_schema,
@@ -79,7 +80,7 @@ def _projector(args: argparse.Namespace) -> None:
     ]  # fmt: skip
     database_url = os.environ["BOXOFFICE_DATABASE_URL"]
     asyncio.run(_register(deployments, database_url))
-    asyncio.run(serve_projectors(deployments, database_url, os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]))
+    asyncio.run(build_projector(ProjectorSettings(), deployments).serve())  # URLs from the environment
 
 
 async def _register(deployments: "list[Deployment]", database_url: str) -> None:

@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from infra.launcher.child import answers
 from infra.launcher.proc import cmdline, is_alive, port_is_free, stop_pid
 from infra.settings import ServiceSettings
 from infra.supervisor import ChildSpec, Supervisor
@@ -92,10 +92,7 @@ def child_specs(host: str, command_port: int, query_port: int, env: dict[str, st
 
 
 def both_ready(urls: list[str]) -> bool:
-    try:
-        return all(httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200 for url in urls)
-    except httpx.HTTPError:
-        return False
+    return all(answers(f"{url}/readyz") for url in urls)
 
 
 def _prepare(console: Console) -> dict[str, str]:

@@ -15,7 +15,6 @@ import asyncio
 import os
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -42,11 +41,11 @@ from benchmarks.commands.report import write_reports
 from benchmarks.commands.setup import Creations, create_show, create_venue, taken_seats
 from benchmarks.config import CHECKOUT_KEY
 from benchmarks.environment import BenchEnv
-from benchmarks.stack import Stack, start_command_stack
+from benchmarks.isolated_run import IsolatedRun, Progress, measure_isolated
+from benchmarks.stack import start_command_stack
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv, wrk_version
 from infra.settings import REPO_ROOT
 
-Progress = Callable[[str], None]
 FLOOR_PATH = "/healthz"  # the command API's constant answer: no database, no auth
 
 
@@ -64,27 +63,17 @@ def source_state() -> dict[str, Any]:
     }
 
 
-class CommandBench:
+class CommandBench(IsolatedRun):
     def __init__(self, options: CommandBenchOptions, env: BenchEnv, wrk: str, progress: Progress) -> None:
-        self.options, self.env, self.wrk, self.progress = options, env, wrk, progress
-        self.stack = Stack(env, options.out_dir / "logs")
+        super().__init__(env, options.out_dir, progress, {"cases": [], "floor": []})
+        self.options, self.wrk = options, wrk
+        self.durability_after: Durability | None = None
         self.creations = Creations()
-        self.results: dict[str, Any] = {"cases": [], "floor": [], "errors": {}}
         self.venues: dict[str, UUID] = {}
         self.spread_sets: dict[str, list[UUID]] = {}
         self.spread_refreshes = 0
         self.hot_shows: dict[str, UUID] = {}
         self.command_api = ""
-
-    async def phase(self, name: str, work: Callable[[], Awaitable[None]]) -> bool:
-        """Run one measurement; an exception is recorded as its error and reported, not raised."""
-        try:
-            await work()
-        except Exception as error:  # one failed case must not lose the others
-            self.results["errors"][name] = f"{type(error).__name__}: {error}"
-            self.progress(f"  {name} failed: {error}")
-            return False
-        return True
 
     async def measure(self) -> None:
         self.results["machine"] = await machine.describe(self.env.database_url, self.env.kafka_bootstrap)
@@ -96,6 +85,7 @@ class CommandBench:
             await self.phase("floor", self._floor)
             for case in self.options.cases():
                 await self.phase(case.name, partial(self._case, client, case))
+        self.durability_after = read_durability(self.env.database_url)
 
     async def _setup(self, client: httpx.AsyncClient) -> None:
         began = time.monotonic()
@@ -248,19 +238,9 @@ async def run(
     check_durability(durability, options.allow_non_durable)
     progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}; {durability.settings}")
     bench = CommandBench(options, env, wrk, progress)
-    after: Durability | None = None
-    environment.create_database(env)
-    try:
-        await environment.create_topics(env)
-        await bench.measure()
-        after = read_durability(env.database_url)
-    finally:
-        bench.stack.stop_all()
-        if not options.keep:
-            environment.drop_database(env)
-            await environment.delete_topics(env)
+    await measure_isolated(bench, options.keep)
     results = bench.results
-    results["durability"] = durability_record(durability, after, options.allow_non_durable)
+    results["durability"] = durability_record(durability, bench.durability_after, options.allow_non_durable)
     results["meta"] = {
         "run_id": env.run_id,
         "started_at": started_at.isoformat(),

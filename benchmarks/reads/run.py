@@ -20,11 +20,9 @@ import asyncio
 import os
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import httpx
@@ -37,6 +35,7 @@ from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.datagen.load import load_venue
 from benchmarks.dataset import DataSet, analyze
 from benchmarks.environment import BenchEnv
+from benchmarks.isolated_run import IsolatedRun, Progress, measure_isolated
 from benchmarks.reads.config import (
     ENDPOINTS,
     FLOOR_PATH,
@@ -51,11 +50,9 @@ from benchmarks.runner import create_baseline_indexes
 from benchmarks.scenarios.endpoints import VIEWER, Endpoints
 from benchmarks.scenarios.freshness import measure_freshness
 from benchmarks.scenarios.setup import create_shows
-from benchmarks.stack import Stack
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_version
 from infra.settings import REPO_ROOT
 
-Progress = Callable[[str], None]
 BASELINE = "baseline-cached"
 SETTLE_SECONDS = 2.0  # the background load runs this long before a section is measured
 LOAD_TIMEOUT_SECONDS = 600.0
@@ -85,27 +82,17 @@ def query_api_name(workers: int) -> str:
     return "query-api" if workers == 1 else f"query-api-w{workers}"
 
 
-class ReadBench:
+class ReadBench(IsolatedRun):
     def __init__(self, options: ReadBenchOptions, env: BenchEnv, wrk: str, progress: Progress) -> None:
-        self.options, self.env, self.wrk, self.progress = options, env, wrk, progress
-        self.stack = Stack(env, options.out_dir / "logs")
+        super().__init__(env, options.out_dir, progress, {"closed": [], "background": []})
+        self.options, self.wrk = options, wrk
+        self.durability_after: Durability | None = None
         self.data = DataSet(env, options.seed)
-        self.results: dict[str, Any] = {"closed": [], "background": [], "errors": {}}
         self.urls: dict[str, str] = {}
         self.hold_shows: list[UUID] = []
         self.freshness_shows: list[UUID] = []
         self.read_shows: list[UUID] = []
         self.background: Background | None = None
-
-    async def phase(self, name: str, work: Callable[[], Awaitable[None]]) -> bool:
-        """Run one section; an exception is recorded as its error and reported, not raised."""
-        try:
-            await work()
-        except Exception as error:  # one failed section must not lose the others
-            self.results["errors"][name] = f"{type(error).__name__}: {error}"
-            self.progress(f"  {name} failed: {error}")
-            return False
-        return True
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -358,11 +345,16 @@ class ReadBench:
                     await self.stop_background(f"(d) {workers} processes")
 
             await self.phase(f"workers {workers}", section)
+        self.durability_after = await asyncio.to_thread(read_durability, self.env.database_url)
 
     async def kill_background(self) -> None:
         background, self.background = self.background, None
         if background is not None:
             await background.kill()
+
+    async def close(self) -> None:
+        await self.kill_background()
+        await super().close()
 
 
 async def run(
@@ -379,20 +371,9 @@ async def run(
     check_durability(durability, options.allow_non_durable)
     progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}; {durability.settings}")
     bench = ReadBench(options, env, wrk, progress)
-    environment.create_database(env)
-    after: Durability | None = None
-    try:
-        await environment.create_topics(env)
-        await bench.measure()
-        after = await asyncio.to_thread(read_durability, env.database_url)
-    finally:
-        await bench.kill_background()
-        bench.stack.stop_all()
-        if not options.keep:
-            environment.drop_database(env)
-            await environment.delete_topics(env)
+    await measure_isolated(bench, options.keep)
     results = bench.results
-    results["durability"] = durability_record(durability, after, options.allow_non_durable)
+    results["durability"] = durability_record(durability, bench.durability_after, options.allow_non_durable)
     results["meta"] = {
         "run_id": env.run_id,
         "started_at": started_at.isoformat(),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
+from infra.launcher.child import answers
 
 READY_TIMEOUT_SECONDS = 180.0
 POLL_SECONDS = 0.5
@@ -47,13 +47,6 @@ def boxoffice_executable() -> list[str]:
     return [sys.executable, "-c", "from cli.main import app; app()"]
 
 
-def answers(base_url: str, path: str = "/healthz") -> bool:
-    try:
-        return httpx.get(f"{base_url}{path}", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @dataclass(frozen=True, slots=True)
 class StackHandle:
     """A stack the demo uses; ``started`` says whether the demo started it (and so stops it)."""
@@ -72,7 +65,7 @@ def wait_ready(urls: list[str], timeout: float = READY_TIMEOUT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     waiting = list(urls)
     while waiting:
-        waiting = [url for url in waiting if not answers(url, "/readyz")]
+        waiting = [url for url in waiting if not answers(f"{url}/readyz")]
         if not waiting:
             return
         if time.monotonic() > deadline:
@@ -84,7 +77,7 @@ def wait_ready(urls: list[str], timeout: float = READY_TIMEOUT_SECONDS) -> None:
 
 def ensure_stack(command_url: str, query_url: str, timeout: float = READY_TIMEOUT_SECONDS) -> StackHandle:
     """Reuse the stack answering at these URLs, or start one with ``boxoffice up --detach``."""
-    if answers(command_url) and answers(query_url):
+    if answers(f"{command_url}/healthz") and answers(f"{query_url}/healthz"):
         wait_ready([command_url, query_url], timeout)
         return StackHandle(command_url, query_url, started=False)
     ports = [

@@ -14,7 +14,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from psycopg import AsyncConnection
 
@@ -41,6 +43,33 @@ class Apis:
 
     def logs(self) -> str:
         return "\n".join(c.log_text() for c in self.children)
+
+    def new_show(self, client: httpx.Client, name: str, seats: int, price_cents: int) -> tuple[str, str]:
+        """A venue ``name`` with one zone ``A`` of one row of ``seats`` and a show in it at
+        ``price_cents``; (venue_id, show_id)."""
+        op, url = self.auth("operator"), self.command_url
+        layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": seats}]}]
+        venue = client.post(f"{url}/v1/venues", headers=op, json={"name": name, "zones": layout}).json()
+        show = client.post(
+            f"{url}/v1/shows",
+            headers=op,
+            json={
+                "venue_id": venue["venue_id"],
+                "title": "t",
+                "starts_at": "2031-01-01T20:00:00Z",
+                "prices": {"A": price_cents},
+            },
+        ).json()
+        return str(venue["venue_id"]), str(show["show_id"])
+
+    def hold(self, client: httpx.Client, show_id: str, customer_id: str, *seat_ids: str) -> dict[str, Any]:
+        """The checkout role's hold of ``seat_ids`` for ``customer_id`` (the answer's body)."""
+        held: dict[str, Any] = client.post(
+            f"{self.command_url}/v1/shows/{show_id}/holds",
+            headers=self.auth("checkout"),
+            json={"customer_id": customer_id, "seat_ids": list(seat_ids)},
+        ).json()
+        return held
 
 
 async def _register_projections(database_url: str) -> None:

@@ -154,26 +154,9 @@ async def test_both_apis_authenticate_through_the_constant_time_path(
 
 
 def test_no_key_or_payment_reference_reaches_the_logs(apis: Apis, client: httpx.Client) -> None:
-    op, ck = apis.auth("operator"), apis.auth("checkout")
-    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 4}]}]
-    venue = client.post(
-        f"{apis.command_url}/v1/venues", headers=op, json={"name": "logs", "zones": layout}
-    ).json()
-    show = client.post(
-        f"{apis.command_url}/v1/shows",
-        headers=op,
-        json={
-            "venue_id": venue["venue_id"],
-            "title": "t",
-            "starts_at": "2031-01-01T20:00:00Z",
-            "prices": {"A": 700},
-        },
-    ).json()
-    hold = client.post(
-        f"{apis.command_url}/v1/shows/{show['show_id']}/holds",
-        headers=ck,
-        json={"customer_id": "logger", "seat_ids": ["A-1-1", "A-1-2"]},
-    ).json()
+    ck = apis.auth("checkout")
+    _, show_id = apis.new_show(client, "logs", seats=4, price_cents=700)
+    hold = apis.hold(client, show_id, "logger", "A-1-1", "A-1-2")
     order = client.post(
         f"{apis.command_url}/v1/orders",
         headers=ck,

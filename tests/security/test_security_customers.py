@@ -27,33 +27,14 @@ def client() -> Iterator[httpx.Client]:
 @pytest.fixture
 def alice(apis: Apis, client: httpx.Client) -> dict[str, Any]:
     """Alice's hold (two seats), and her pending order made from another hold."""
-    op, ck, url = apis.auth("operator"), apis.auth("checkout"), apis.command_url
-    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 6}]}]
-    venue = client.post(f"{url}/v1/venues", headers=op, json={"name": "owners", "zones": layout}).json()
-    show = client.post(
-        f"{url}/v1/shows",
-        headers=op,
-        json={
-            "venue_id": venue["venue_id"],
-            "title": "t",
-            "starts_at": "2031-01-01T20:00:00Z",
-            "prices": {"A": 1234},
-        },
-    ).json()
-    hold = client.post(
-        f"{url}/v1/shows/{show['show_id']}/holds",
-        headers=ck,
-        json={"customer_id": "alice", "seat_ids": ["A-1-1", "A-1-2"]},
-    ).json()
-    other = client.post(
-        f"{url}/v1/shows/{show['show_id']}/holds",
-        headers=ck,
-        json={"customer_id": "alice", "seat_ids": ["A-1-3"]},
-    ).json()
+    ck, url = apis.auth("checkout"), apis.command_url
+    _, show_id = apis.new_show(client, "owners", seats=6, price_cents=1234)
+    hold = apis.hold(client, show_id, "alice", "A-1-1", "A-1-2")
+    other = apis.hold(client, show_id, "alice", "A-1-3")
     order = client.post(
         f"{url}/v1/orders", headers=ck, json={"hold_id": other["hold_id"], "customer_id": "alice"}
     ).json()
-    return {"hold": hold, "order": order, "show_id": show["show_id"]}
+    return {"hold": hold, "order": order, "show_id": show_id}
 
 
 def forbidden(response: httpx.Response, *secrets: str) -> None:

@@ -23,28 +23,13 @@ def client() -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def order(apis: Apis, client: httpx.Client) -> dict[str, str]:
-    url, op, ck = apis.command_url, apis.auth("operator"), apis.auth("checkout")
-    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 5}]}]
-    venue = client.post(f"{url}/v1/venues", headers=op, json={"name": "edge", "zones": layout}).json()
-    show = client.post(
-        f"{url}/v1/shows",
-        headers=op,
-        json={
-            "venue_id": venue["venue_id"],
-            "title": "t",
-            "starts_at": "2031-01-01T20:00:00Z",
-            "prices": {"A": 1000},
-        },
-    ).json()
-    hold = client.post(
-        f"{url}/v1/shows/{show['show_id']}/holds",
-        headers=ck,
-        json={"customer_id": "alice", "seat_ids": ["A-1-1"]},
-    ).json()
+    url, ck = apis.command_url, apis.auth("checkout")
+    venue_id, show_id = apis.new_show(client, "edge", seats=5, price_cents=1000)
+    hold = apis.hold(client, show_id, "alice", "A-1-1")
     made = client.post(
         f"{url}/v1/orders", headers=ck, json={"hold_id": hold["hold_id"], "customer_id": "alice"}
     ).json()
-    return {"venue_id": venue["venue_id"], "show_id": show["show_id"], "order_id": made["order_id"]}
+    return {"venue_id": venue_id, "show_id": show_id, "order_id": made["order_id"]}
 
 
 def request(
