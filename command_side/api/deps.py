@@ -66,7 +66,6 @@ def caller_with(*roles: Role) -> Callable[..., Awaitable[Caller]]:
 
 
 OperatorDep = Annotated[Caller, Depends(caller_with("operator"))]
-CheckoutDep = Annotated[Caller, Depends(caller_with("checkout", "operator"))]
 
 IdempotencyKey = Annotated[
     str | None,
