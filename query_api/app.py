@@ -54,7 +54,6 @@ def create_app(
             signal,
             tracker,
             read_schema=settings.read_schema,
-            meta_schema=settings.meta_schema,
             on_swap=cache.clear,  # a replay's swap: nothing cached of the old version stays
         )
         listener.start()
@@ -62,8 +61,8 @@ def create_app(
         app.state.query = QueryState(
             settings=settings,
             engine=engine,
-            views=read_views(settings.read_schema, settings.meta_schema),
-            versions=VersionReads(settings.read_schema, settings.meta_schema),
+            views=read_views(settings.read_schema),
+            versions=VersionReads(settings.read_schema),
             tracker=tracker,
             signal=signal,
             listener=listener,

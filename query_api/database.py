@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from contracts.read_model import READER_ROLE
 from infra.db import libpq_dsn, sqlalchemy_url, with_credentials
-from infra.migrations.runner import READER_ROLE
 from infra.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

@@ -9,14 +9,13 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 class QueryApiSettings(BaseSettings):
-    """Where the query API listens, which schemas it reads, and how long it waits for projections."""
+    """Where the query API listens, which views schema it reads, and how long it waits for projections."""
 
     model_config = SettingsConfigDict(env_prefix="BOXOFFICE_QUERY_", extra="ignore")
 
     host: str = "127.0.0.1"
     port: int = Field(default=8002, ge=0, le=65535)
     read_schema: str = Field(default="read", description="Schema holding the read views.")
-    meta_schema: str = Field(default="projection_meta", description="Schema of the projection registry.")
     pool_size: int = Field(default=10, ge=1, le=200)
     default_wait_ms: int = Field(default=1000, ge=0, le=5000)
     max_wait_ms: int = Field(default=5000, ge=0, le=60000)
@@ -26,7 +25,7 @@ class QueryApiSettings(BaseSettings):
     # /readyz fails once a projection with lag has not checkpointed for this long.
     ready_max_stall_seconds: float = Field(default=60.0, gt=0)
 
-    @field_validator("read_schema", "meta_schema")
+    @field_validator("read_schema")
     @classmethod
     def _plain_identifier(cls, value: str) -> str:
         # Schema names end up in SQL as identifiers; only plain lower-case names are accepted.

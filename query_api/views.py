@@ -1,35 +1,32 @@
 """The read views the query API selects from, as SQLAlchemy Core tables.
 
-The names and columns are those fixed in docs/internals.md. The schema is a
-parameter so that tests can point the readers at a private schema holding
-tables of the same names; in production it is ``read`` (views over the live
-projection version) and ``projection_meta`` (the version registry).
+Names and columns are those agreed in ``contracts.read_model``: the projections
+create exactly these views, and the query API reads nothing else of theirs.
+The schema is a parameter so that tests can point the readers at a private
+views schema; in production it is ``read``.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, Integer, MetaData, Table, Text, Uuid
+from sqlalchemy.types import TypeEngine
 
-_TOTALS = (
-    "orders_pending",
-    "orders_paid",
-    "orders_cancelled",
-    "orders_expired",
-    "tickets_sold",
-    "revenue_cents",
-    "refunded_cents",
-    "live_holds",
-    "held_seats",
-)
+from contracts.read_model import PROJECTION_PROGRESS, READ_SCHEMA, ReadView, SqlType, view
 
-
-def _show_id() -> Column[object]:
-    return Column("show_id", Uuid)
+_TYPES: dict[SqlType, TypeEngine[Any]] = {
+    "uuid": Uuid(),
+    "text": Text(),
+    "timestamptz": DateTime(timezone=True),
+    "date": Date(),
+    "int": Integer(),
+    "bigint": BigInteger(),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ReadViews:
-    """Table objects of one read schema and one meta schema."""
+    """Table objects of the views of one views schema."""
 
     shows: Table
     zones: Table
@@ -44,115 +41,35 @@ class ReadViews:
     dashboard_show_totals: Table
     dashboard_show_sales_by_day: Table
     dashboard_show_referrer_sales: Table
-    versions: Table
+    projection_progress: Table
     read_schema: str
 
 
-def read_views(read_schema: str = "read", meta_schema: str = "projection_meta") -> ReadViews:
-    """Describe the views of ``read_schema`` and the registry of ``meta_schema``."""
+def _table(md: MetaData, agreed: ReadView) -> Table:
+    return Table(agreed.name, md, *(Column(name, _TYPES[sql_type]) for name, sql_type in agreed.columns))
+
+
+def read_views(read_schema: str = READ_SCHEMA) -> ReadViews:
+    """Describe the views of ``read_schema``."""
     md = MetaData(schema=read_schema)
 
-    def watermarks(name: str) -> Table:
-        return Table(name, md, _show_id(), Column("seq", BigInteger), Column("event_at", DateTime(True)))
+    def table(name: str) -> Table:
+        return _table(md, view(name))
 
     return ReadViews(
-        shows=Table(
-            "seat_availability_shows",
-            md,
-            _show_id(),
-            Column("title", Text),
-            Column("starts_at", DateTime(True)),
-            Column("venue_name", Text),
-            *_counts("capacity", "available", "held", "sold"),
-        ),
-        zones=Table(
-            "seat_availability_zones",
-            md,
-            _show_id(),
-            Column("zone_id", Text),
-            Column("name", Text),
-            Column("price_cents", BigInteger),
-            *_counts("capacity", "available", "held", "sold"),
-            Column("ordinal", Integer),
-        ),
-        seats=Table(
-            "seat_availability_seats",
-            md,
-            _show_id(),
-            Column("seat_id", Text),
-            Column("zone_id", Text),
-            Column("row", Text),
-            Column("number", Integer),
-            Column("status", Text),
-            Column("ordinal", Integer),
-        ),
-        seat_watermarks=watermarks("seat_availability_watermarks"),
-        dashboard_totals=Table(
-            "dashboard_totals",
-            md,
-            *_counts(*_TOTALS),
-        ),
-        dashboard_sales_by_day=Table(
-            "dashboard_sales_by_day",
-            md,
-            Column("day", Date),
-            *_counts("orders_paid", "tickets_sold", "revenue_cents"),
-        ),
-        dashboard_by_show=Table(
-            "dashboard_by_show",
-            md,
-            _show_id(),
-            Column("title", Text),
-            Column("starts_at", DateTime(True)),
-            *_counts("capacity", "sold", "held", "revenue_cents"),
-        ),
-        dashboard_by_zone=Table(
-            "dashboard_by_zone",
-            md,
-            _show_id(),
-            Column("zone_id", Text),
-            Column("name", Text),
-            *_counts("capacity", "sold", "revenue_cents"),
-        ),
-        dashboard_by_referrer=Table(
-            "dashboard_by_referrer",
-            md,
-            Column("referrer_id", Text),
-            *_counts("orders_paid", "tickets_sold", "revenue_cents"),
-        ),
-        dashboard_watermarks=watermarks("dashboard_watermarks"),
-        dashboard_show_totals=Table("dashboard_show_totals", md, _show_id(), *_counts(*_TOTALS)),
-        dashboard_show_sales_by_day=Table(
-            "dashboard_show_sales_by_day",
-            md,
-            _show_id(),
-            Column("day", Date),
-            *_counts("orders_paid", "tickets_sold", "revenue_cents"),
-        ),
-        dashboard_show_referrer_sales=Table(
-            "dashboard_show_referrer_sales",
-            md,
-            _show_id(),
-            Column("day", Date),
-            Column("referrer_id", Text),
-            *_counts("orders_paid", "tickets_sold", "revenue_cents"),
-        ),
-        versions=Table(
-            "versions",
-            MetaData(schema=meta_schema),
-            Column("projection", Text),
-            Column("version", Integer),
-            Column("schema_name", Text),
-            Column("state", Text),
-            Column("consumer_group", Text),
-            Column("topic", Text),
-            Column("views_schema", Text),
-            Column("created_at", DateTime(True)),
-            Column("activated_at", DateTime(True)),
-        ),
+        shows=table("seat_availability_shows"),
+        zones=table("seat_availability_zones"),
+        seats=table("seat_availability_seats"),
+        seat_watermarks=table("seat_availability_watermarks"),
+        dashboard_totals=table("dashboard_totals"),
+        dashboard_sales_by_day=table("dashboard_sales_by_day"),
+        dashboard_by_show=table("dashboard_by_show"),
+        dashboard_by_zone=table("dashboard_by_zone"),
+        dashboard_by_referrer=table("dashboard_by_referrer"),
+        dashboard_watermarks=table("dashboard_watermarks"),
+        dashboard_show_totals=table("dashboard_show_totals"),
+        dashboard_show_sales_by_day=table("dashboard_show_sales_by_day"),
+        dashboard_show_referrer_sales=table("dashboard_show_referrer_sales"),
+        projection_progress=_table(md, PROJECTION_PROGRESS),
         read_schema=read_schema,
     )
-
-
-def _counts(*names: str) -> list[Column[int]]:
-    return [Column(name, BigInteger) for name in names]

@@ -11,13 +11,13 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from contracts.read_model import READ_SCHEMA, READER_ROLE, REGISTRY_SCHEMA
 from infra.db import libpq_dsn
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 AREAS = ("write", "read")
-READER_ROLE = "boxoffice_reader"
 # The schemas the query API may read; it can write none.
-READER_SCHEMAS = ("read", "projection_meta")
+READER_SCHEMAS = (READ_SCHEMA, REGISTRY_SCHEMA)
 _LOCK_KEY = 0x6B6F_6D69  # any constant shared by every runner
 
 

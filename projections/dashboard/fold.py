@@ -26,22 +26,13 @@ from contracts import (
     ZoneLayout,
     lean,
 )
+from contracts.read_model import TOTAL_FIGURES
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
 K = TypeVar("K")
 
-TOTALS = (
-    "orders_pending",
-    "orders_paid",
-    "orders_cancelled",
-    "orders_expired",
-    "tickets_sold",
-    "revenue_cents",
-    "refunded_cents",
-    "live_holds",
-    "held_seats",
-)
+TOTALS = TOTAL_FIGURES  # the figures of the totals, as the dashboard views agree them
 
 ShowRow = tuple[UUID, str, datetime, int]  # show_id, title, starts_at, capacity
 ZoneRow = tuple[UUID, str, str, int, int]  # show_id, zone_id, name, capacity, ordinal

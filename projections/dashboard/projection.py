@@ -13,6 +13,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from contracts.read_model import DASHBOARD_VIEWS, ReadView
 from projections.dashboard import fold
 from projections.dashboard.fold import TOTALS, DashboardChanges
 from projections.runtime.decoding import Event
@@ -58,24 +59,13 @@ class Dashboard:
 
     def views(self, schema: str) -> dict[str, str]:
         s = ident(schema)
-        sums = ", ".join(f"coalesce(sum({t}), 0)::bigint AS {t}" for t in TOTALS)
-        triple = "sum(orders_paid)::bigint AS orders_paid, sum(tickets_sold)::bigint AS tickets_sold,"
-        triple += " sum(revenue_cents)::bigint AS revenue_cents"
+        summed = {"dashboard_totals": "totals", "dashboard_sales_by_day": "sales_by_day",
+                  "dashboard_by_referrer": "by_referrer"}  # fmt: skip
         return {
-            "dashboard_totals": f"SELECT {sums} FROM {s}.totals",
-            "dashboard_sales_by_day": f"SELECT day, {triple} FROM {s}.sales_by_day GROUP BY day",
-            "dashboard_by_show": "SELECT show_id, title, starts_at, capacity, sold, held, revenue_cents"
-            f" FROM {s}.by_show",
-            "dashboard_by_zone": "SELECT show_id, zone_id, name, capacity, sold, revenue_cents, ordinal"
-            f" FROM {s}.by_zone",
-            "dashboard_by_referrer": f"SELECT referrer_id, {triple} FROM {s}.by_referrer"
-            " GROUP BY referrer_id",
-            "dashboard_watermarks": f"SELECT show_id, seq, event_at FROM {s}.watermarks",
-            "dashboard_show_totals": f"SELECT show_id, {', '.join(TOTALS)} FROM {s}.show_totals",
-            "dashboard_show_sales_by_day": "SELECT show_id, day, orders_paid, tickets_sold, revenue_cents"
-            f" FROM {s}.show_sales_by_day",
-            "dashboard_show_referrer_sales": "SELECT show_id, day, referrer_id, orders_paid, tickets_sold,"
-            f" revenue_cents FROM {s}.show_referrer_sales",
+            v.name: _summed_view(v, f"{s}.{summed[v.name]}")
+            if v.name in summed
+            else f"SELECT {v.select_list} FROM {s}.{v.name.removeprefix('dashboard_')}"
+            for v in DASHBOARD_VIEWS
         }
 
     async def write(
@@ -181,6 +171,16 @@ async def _write_per_show(cur: Any, s: str, c: DashboardChanges) -> None:
                 *columns(list(c.show_referrer.values()), 3),
             ],
         )
+
+
+def _summed_view(view: ReadView, table: str) -> str:
+    """The view summing the per-slot rows of ``table``: its figures summed per key (all rows without one)."""
+    keys = [name for name, sql_type in view.columns if sql_type != "bigint"]
+    if not keys:
+        sums = ", ".join(f"coalesce(sum({name}), 0)::bigint AS {name}" for name in view.column_names)
+        return f"SELECT {sums} FROM {table}"
+    sums = ", ".join(f"sum({name})::bigint AS {name}" for name in view.column_names if name not in keys)
+    return f"SELECT {', '.join(keys)}, {sums} FROM {table} GROUP BY {', '.join(keys)}"
 
 
 def _expect(got: int, wanted: int, what: str) -> None:

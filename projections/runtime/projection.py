@@ -6,6 +6,7 @@ from typing import Any, Protocol
 from psycopg import AsyncConnection
 
 from contracts import DEAD_LETTER_TOPIC
+from contracts.read_model import READ_SCHEMA
 from projections.runtime.decoding import Event
 
 
@@ -56,7 +57,7 @@ class Deployment:
     projection: Projection
     registry_name: str
     topic: str
-    views_schema: str = "read"
+    views_schema: str = READ_SCHEMA
     dead_letter_topic: str = DEAD_LETTER_TOPIC
 
     def schema_for(self, version: int) -> str:

@@ -6,8 +6,12 @@ reader sees version N or N+1, never neither and never a half-built one.
 Creating a version is serialized per projection by an advisory lock; creating
 or re-pointing the views of a views schema by another, so projectors of
 different projections starting at once never race on the same schema.
-The read-only reader role (where it exists) may SELECT every table of every
-version schema, so the query API can report progress; it can write none.
+Each views schema also holds ``projection_progress`` (``contracts.read_model``):
+every version registered for it, with the live one's progress. It reads the
+registry and the versions' runtime tables when queried, so it never changes at
+a swap and never depends on a version schema (dropping one leaves it intact).
+The read-only reader role (where it exists) may SELECT every view, and every
+table of every version schema; it can write none.
 """
 
 from dataclasses import dataclass
@@ -16,12 +20,13 @@ from typing import Any, Literal
 from psycopg import AsyncConnection
 
 from contracts.progress import PROGRESS_CHANNEL, encode_swap
+from contracts.read_model import PROJECTION_PROGRESS, READER_ROLE
+from projections.runtime.progress_view import publish_progress_view
 from projections.runtime.projection import Deployment
 from projections.runtime.schema import runtime_ddl
 from projections.runtime.sql import ident
 
 State = Literal["building", "live", "retired", "abandoned"]
-READER_ROLE = "boxoffice_reader"
 _COLUMNS = "projection, version, schema_name, state, consumer_group, topic, views_schema"
 
 
@@ -139,6 +144,7 @@ async def point_views(
     for view, select in deployment.projection.views(schema).items():
         await conn.execute(f"DROP VIEW IF EXISTS {views}.{ident(view)}")
         await conn.execute(f"CREATE VIEW {views}.{ident(view)} AS {select}")
+    await publish_progress_view(conn, deployment.views_schema)
     if await _reader_exists(conn):
         await conn.execute(f"GRANT USAGE ON SCHEMA {views} TO {READER_ROLE}")
         await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {READER_ROLE}")
@@ -168,7 +174,10 @@ async def add_missing_views(conn: AsyncConnection[Any], deployment: Deployment, 
         if view not in existing:
             await conn.execute(f"CREATE VIEW {views}.{ident(view)} AS {select}")
             added.append(view)
-    if added and await _reader_exists(conn):
+    publish = PROJECTION_PROGRESS.name not in existing  # views schemas made by an older release
+    if publish:
+        await publish_progress_view(conn, deployment.views_schema)
+    if (added or publish) and await _reader_exists(conn):
         await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {views} TO {READER_ROLE}")
     return added
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from contracts.read_model import SEAT_AVAILABILITY_VIEWS
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 from projections.runtime.sql import columns, ident
@@ -42,15 +43,13 @@ class SeatAvailability:
 
     def views(self, schema: str) -> dict[str, str]:
         s = ident(schema)
-        return {
-            "seat_availability_shows": "SELECT show_id, title, starts_at, venue_name, capacity, available,"
-            f" held, sold FROM {s}.shows",
-            "seat_availability_zones": "SELECT show_id, zone_id, name, price_cents, capacity, available,"
-            f" held, sold, ordinal FROM {s}.zones",
-            "seat_availability_seats": 'SELECT show_id, seat_id, zone_id, "row", number, status, ordinal'
-            f" FROM {s}.seats",
-            "seat_availability_watermarks": f"SELECT show_id, seq, event_at FROM {s}.watermarks",
+        tables = {
+            "seat_availability_shows": "shows",
+            "seat_availability_zones": "zones",
+            "seat_availability_seats": "seats",
+            "seat_availability_watermarks": "watermarks",
         }
+        return {v.name: f"SELECT {v.select_list} FROM {s}.{tables[v.name]}" for v in SEAT_AVAILABILITY_VIEWS}
 
     async def write(self, conn: AsyncConnection[Any], schema: str, changes: SeatChanges, slot: int) -> None:
         s = ident(schema)

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from contracts.progress import PROGRESS_CHANNEL, decode_progress
+from contracts.read_model import PROJECTION_PROGRESS, WATERMARK_VIEWS
 from infra.db import libpq_dsn
 from query_api.consistency.signal import ProgressSignal
 from query_api.consistency.tracker import KINDS, Resync, VersionTracker
@@ -20,24 +21,24 @@ log = logging.getLogger(__name__)
 _MAX_BACKOFF_S = 5.0
 
 
-def resync_query(read_schema: str, meta_schema: str) -> sql.Composed:
+def resync_query(read_schema: str) -> sql.Composed:
     """Every version registered for the views schema and every watermark, in one statement (one snapshot)."""
     parts = [
-        sql.SQL(
-            "SELECT 'v', projection, version::bigint, state FROM {}.versions WHERE views_schema = %(views)s"
-        ).format(sql.Identifier(meta_schema))
+        sql.SQL("SELECT 'v', projection, version::bigint, state FROM {}.{}").format(
+            sql.Identifier(read_schema), sql.Identifier(PROJECTION_PROGRESS.name)
+        )
     ]
     for kind in KINDS:
         parts.append(
             sql.SQL("SELECT {}, show_id::text, seq, NULL FROM {}.{}").format(
-                sql.Literal(kind), sql.Identifier(read_schema), sql.Identifier(f"{kind}_watermarks")
+                sql.Literal(kind), sql.Identifier(read_schema), sql.Identifier(WATERMARK_VIEWS[kind])
             )
         )
     return sql.SQL(" UNION ALL ").join(parts)
 
 
-async def read_resync(conn: psycopg.AsyncConnection[Any], query: sql.Composed, views: str) -> Resync:
-    cur = await conn.execute(query, {"views": views})
+async def read_resync(conn: psycopg.AsyncConnection[Any], query: sql.Composed) -> Resync:
+    cur = await conn.execute(query)
     versions: list[tuple[str, int, str]] = []
     marks: dict[str, dict[UUID, int]] = {kind: {} for kind in KINDS}
     for tag, name, number, state in await cur.fetchall():
@@ -66,13 +67,12 @@ class ProgressListener:
         tracker: VersionTracker,
         *,
         read_schema: str,
-        meta_schema: str,
         on_swap: Callable[[], None] = lambda: None,
     ) -> None:
         self._dsn = libpq_dsn(url)
         self._signal = signal
         self._tracker = tracker
-        self._query = resync_query(read_schema, meta_schema)
+        self._query = resync_query(read_schema)
         self._on_swap = on_swap
         self._task: asyncio.Task[None] | None = None
         self.connected = False
@@ -128,7 +128,7 @@ class ProgressListener:
         """Re-read everything; on a refused read (views not created yet) retry later, with backoff."""
         self._tracker.resync_wanted = False
         try:
-            resync = await read_resync(conn, self._query, self._tracker.views_schema)
+            resync = await read_resync(conn, self._query)
         except psycopg.OperationalError:
             raise
         except psycopg.Error as error:

@@ -1,18 +1,29 @@
-"""Projection status and readiness, from the version registry and the read views."""
+"""Projection status and readiness, from the ``projection_progress`` view and the read views."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.read_model import WATERMARK_VIEWS
 from query_api.kafka_offsets import EndOffsets
 from query_api.models import ProjectionPublic, ProjectionVersionPublic
-from query_api.readers.progress import version_progress
 from query_api.views import ReadViews
 
 # The views the query API serves from; each projection creates its own.
-REQUIRED_VIEWS = ("seat_availability_watermarks", "dashboard_watermarks")
+REQUIRED_VIEWS = tuple(WATERMARK_VIEWS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The live version's topic and progress; None where the reader may not read them."""
+
+    topic: str
+    position: int | None
+    last_checkpoint_at: datetime | None
+    dlq_count: int | None
 
 
 async def projection_status(
@@ -24,30 +35,20 @@ async def projection_status(
     its lag the topic's end offsets minus that; a live version with lag whose
     last checkpoint is older than ``stall_after_s`` is reported ``stalled``.
     """
-    v = views.versions
-    rows = await conn.execute(
-        select(
-            v.c.projection,
-            v.c.version,
-            v.c.state,
-            v.c.schema_name,
-            v.c.consumer_group,
-            v.c.topic,
-            v.c.created_at,
-            v.c.activated_at,
-        )
-        .where(v.c.views_schema == views.read_schema)
-        .order_by(v.c.projection, v.c.version.desc())
-    )
+    v = views.projection_progress
+    rows = await conn.execute(select(v).order_by(v.c.projection, v.c.version.desc()))
     by_projection: dict[str, list[ProjectionVersionPublic]] = defaultdict(list)
-    topics: dict[str, str] = {}
+    live_progress: dict[str, Progress] = {}
     for row in rows:
         mapping = dict(row._mapping)
         name, topic = mapping.pop("projection"), mapping.pop("topic")
+        progress = Progress(
+            topic, mapping.pop("position"), mapping.pop("last_checkpoint_at"), mapping.pop("dlq_count")
+        )
         version = ProjectionVersionPublic.model_validate(mapping)
         by_projection[name].append(version)
         if version.state == "live":
-            topics[name] = topic
+            live_progress[name] = progress
     result = []
     for name, versions in by_projection.items():
         live = next((ver for ver in versions if ver.state == "live"), None)
@@ -57,8 +58,8 @@ async def projection_status(
                                  lag=None, last_checkpoint_at=None, dlq_count=None, versions=versions)
             )  # fmt: skip
             continue
-        progress = await version_progress(conn, live.schema_name)
-        end = await end_offsets.total(topics[name])
+        progress = live_progress[name]
+        end = await end_offsets.total(progress.topic)
         lag = None if end is None or progress.position is None else max(0, end - progress.position)
         stalled = bool(lag) and _older_than(progress.last_checkpoint_at, stall_after_s)
         result.append(

@@ -19,6 +19,7 @@ from uuid import UUID
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts.read_model import PROJECTION_PROGRESS, WATERMARK_VIEWS
 from query_api.consistency.tracker import KINDS, live_label
 
 
@@ -37,15 +38,13 @@ def _quote(name: str) -> str:
 
 
 class VersionReads:
-    """The version queries of one read schema and registry schema."""
+    """The version queries of one views schema."""
 
-    def __init__(self, read_schema: str, meta_schema: str) -> None:
+    def __init__(self, read_schema: str) -> None:
         self.read_schema = read_schema
-        labels = (
-            f"ARRAY(SELECT projection || '@' || version FROM {_quote(meta_schema)}.versions"
-            " WHERE state = 'live' AND views_schema = :views)"
-        )
-        marks = {kind: f"{_quote(read_schema)}.{_quote(kind + '_watermarks')}" for kind in KINDS}
+        progress = f"{_quote(read_schema)}.{_quote(PROJECTION_PROGRESS.name)}"
+        labels = f"ARRAY(SELECT projection || '@' || version FROM {progress} WHERE state = 'live')"
+        marks = {kind: f"{_quote(read_schema)}.{_quote(WATERMARK_VIEWS[kind])}" for kind in KINDS}
         self._show: dict[str, TextClause] = {
             kind: text(f"SELECT (SELECT seq FROM {table} WHERE show_id = :show_id), {labels}")
             for kind, table in marks.items()
@@ -61,7 +60,7 @@ class VersionReads:
 
     async def show(self, conn: AsyncConnection, kind: str, show_id: UUID) -> DbVersion | None:
         """The version of one show's rows, or None when the projection has not seen the show."""
-        row = (await conn.execute(self._show[kind], {"show_id": show_id, "views": self.read_schema})).one()
+        row = (await conn.execute(self._show[kind], {"show_id": show_id})).one()
         if row[0] is None:
             return None
         label, seq = live_label(row[1]), int(row[0])
@@ -69,7 +68,7 @@ class VersionReads:
 
     async def all_shows(self, conn: AsyncConnection, kind: str) -> DbVersion:
         """``label:shows:sum-of-seq``: changes whenever any show's rows change."""
-        row = (await conn.execute(self._all[kind], {"views": self.read_schema})).one()
+        row = (await conn.execute(self._all[kind])).one()
         label = live_label(row[0])
         marks = list(zip(row[1] or (), map(int, row[2] or ()), strict=True))
         return DbVersion(label, f"{label}:{len(marks)}:{sum(seq for _, seq in marks)}", marks)

@@ -11,8 +11,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from contracts.read_model import READER_ROLE
 from infra.db import libpq_dsn
-from infra.migrations.runner import READER_ROLE, discover, upgrade
+from infra.migrations.runner import discover, upgrade
 from infra.settings import ServiceSettings
 from tests.support import database
 

@@ -8,8 +8,8 @@ import pytest
 from psycopg import AsyncConnection
 from sqlalchemy.engine import make_url
 
+from contracts.read_model import READER_ROLE
 from infra.db import libpq_dsn
-from infra.migrations.runner import READER_ROLE
 from infra.settings import ServiceSettings
 from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment

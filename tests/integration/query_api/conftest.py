@@ -35,9 +35,7 @@ def client_factory(database_url: str, kafka_bootstrap: str, seeded: SeededSchema
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
-        settings = QueryApiSettings(
-            read_schema=seeded.read_schema, meta_schema=seeded.meta_schema, pool_size=4, **overrides
-        )
+        settings = QueryApiSettings(read_schema=seeded.read_schema, pool_size=4, **overrides)
         services = ServiceSettings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap)
         app = create_app(settings, services, ApiKeySettings(api_keys=API_KEYS))
         async with app.router.lifespan_context(app):

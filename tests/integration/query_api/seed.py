@@ -48,7 +48,6 @@ from projections.runtime.registry import Version
 from projections.runtime.sql import ident
 from projections.runtime.triage import DeadLetter
 
-META_SCHEMA = "projection_meta"  # the real registry: the seeded versions are listed there
 ALL = ("seat_availability", "dashboard")
 PARTITION = 0
 # Zone A: rows 1 and 2 of 3 seats at 50.00; zone B: row 1 of 2 seats at 25.00.
@@ -80,7 +79,6 @@ class SeededSchema:
 
     url: str
     read_schema: str
-    meta_schema: str = META_SCHEMA
     deployments: dict[str, Deployment] = field(default_factory=dict)
     live: dict[str, Version] = field(default_factory=dict)
     log: list[Envelope] = field(default_factory=list)
