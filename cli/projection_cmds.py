@@ -8,7 +8,7 @@ named projections and calls ``projections``; nothing here decides anything.
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import typer
@@ -54,18 +54,27 @@ def _deployments(names: list[str] | None) -> "list[Deployment]":
 def projector(
     names: Names = None,
     metrics_port: Annotated[int, typer.Option(help="Prometheus /metrics port; 0 for none.")] = 9101,
-    max_records: Annotated[int, typer.Option(help="Most events per batch.")] = 20_000,
+    max_records: Annotated[
+        int | None,
+        typer.Option(help="Most events per batch (default: BOXOFFICE_PROJECTOR_MAX_RECORDS, else 20000)."),
+    ] = None,
 ) -> None:
     """Keep the live version of each projection up to date (SIGTERM/SIGINT stop it cleanly)."""
     import logging
 
-    from projections.runtime.process import serve_projectors
+    from projections.bootstrap import build_projector
+    from projections.settings import ProjectorSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     database_url, bootstrap = _services()
-    asyncio.run(
-        serve_projectors(_deployments(names), database_url, bootstrap, metrics_port or None, max_records)
+    overrides: dict[str, Any] = {} if max_records is None else {"projector_max_records": max_records}
+    settings = ProjectorSettings(
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        projector_metrics_port=metrics_port or None,
+        **overrides,
     )
+    asyncio.run(build_projector(settings, _deployments(names)).serve())
 
 
 @projections_app.command("status")

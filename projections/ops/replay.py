@@ -30,6 +30,7 @@ from projections.runtime.registry import Version, create_version, drop_tables, f
 from projections.runtime.registry import set_state as set_version_state
 from projections.runtime.runner import ProjectionRunner
 from projections.runtime.topics import end_offsets
+from projections.settings import DEFAULT_MAX_RECORDS
 
 __all__ = ["ReplayError", "ReplayOutcome", "abandon", "replay", "start_version"]
 
@@ -72,7 +73,7 @@ async def replay(
     verify: bool = False,
     on_progress: Progress | None = None,
     swap_timeout: float = 30.0,
-    max_records: int = 20_000,
+    max_records: int = DEFAULT_MAX_RECORDS,
 ) -> ReplayOutcome:
     """Build the next version of ``deployment`` and swap it in (see the module docstring)."""
     dsn = libpq_dsn(database_url)

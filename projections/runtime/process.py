@@ -1,39 +1,22 @@
-"""The projector process: signal handling around ``run_projectors``.
+"""``python -m projections.runtime.process NAME``: one projector under explicit names.
 
-SIGTERM and SIGINT set the stop event: each runner finishes the batch in hand
-(or abandons it uncommitted), leaves its consumer group and returns. Also
-runnable as ``python -m projections.runtime.process NAME`` with the names of a
-private deployment, which is how the crash tests start and kill projectors.
+Runs one projection with the names of a private deployment (registry name,
+topic, views schema, dead-letter topic), which is how the crash tests start and
+kill projectors; services and tunables come from :class:`ProjectorSettings`
+(``BOXOFFICE_*``). SIGTERM and SIGINT stop it cleanly (``Projector.serve``).
 """
 
 import argparse
 import asyncio
 import logging
-import os
-import signal
+from typing import Any
 
 from contracts import DEAD_LETTER_TOPIC, EVENTS_TOPIC
+from contracts.read_model import READ_SCHEMA
+from projections.bootstrap import build_projector
 from projections.catalog import PROJECTIONS
-from projections.runtime import metrics
 from projections.runtime.projection import Deployment
-from projections.runtime.supervisor import run_projectors
-
-
-async def serve_projectors(
-    deployments: list[Deployment],
-    database_url: str,
-    bootstrap_servers: str,
-    metrics_port: int | None = None,
-    max_records: int = 20_000,
-) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly."""
-    if metrics_port:
-        metrics.serve(metrics_port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await run_projectors(deployments, database_url, bootstrap_servers, stop, max_records=max_records)
+from projections.settings import ProjectorSettings
 
 
 def main() -> None:
@@ -41,13 +24,17 @@ def main() -> None:
     parser.add_argument("projection", choices=sorted(PROJECTIONS))
     parser.add_argument("--registry-name")
     parser.add_argument("--topic", default=EVENTS_TOPIC)
-    parser.add_argument("--views-schema", default="read")
+    parser.add_argument("--views-schema", default=READ_SCHEMA)
     parser.add_argument("--dead-letter-topic", default=DEAD_LETTER_TOPIC)
-    parser.add_argument("--max-records", type=int, default=20_000)
+    parser.add_argument("--max-records", type=int, help="Most events per batch (default: the settings').")
     parser.add_argument("--replay", action="store_true", help="Replay into a new version, then swap.")
     parser.add_argument("--resume", action="store_true", help="With --replay: continue an interrupted one.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    overrides: dict[str, Any] = {}
+    if args.max_records is not None:
+        overrides["projector_max_records"] = args.max_records
+    settings = ProjectorSettings(**overrides)
     deployment = Deployment(
         PROJECTIONS[args.projection],
         args.registry_name or args.projection,
@@ -56,26 +43,19 @@ def main() -> None:
         args.dead_letter_topic,
     )
     if args.replay:
-        from projections.ops.replay import replay  # noqa: PLC0415 - the ops layer builds on this module
+        from projections.ops.replay import replay  # noqa: PLC0415 - the ops layer builds on the runtime
 
         asyncio.run(
             replay(
                 deployment,
-                os.environ["BOXOFFICE_DATABASE_URL"],
-                os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"],
+                settings.database_url,
+                settings.kafka_bootstrap_servers,
                 resume=args.resume,
-                max_records=args.max_records,
+                max_records=settings.projector_max_records,
             )
         )
         return
-    asyncio.run(
-        serve_projectors(
-            [deployment],
-            os.environ["BOXOFFICE_DATABASE_URL"],
-            os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"],
-            max_records=args.max_records,
-        )
-    )
+    asyncio.run(build_projector(settings, [deployment]).serve())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from projections.runtime.decoding import Incoming, Record, decode
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import Version
 from projections.runtime.sql import ident
+from projections.settings import DEFAULT_MAX_RECORDS
 
 log = logging.getLogger(__name__)
 Outcome = Literal["stopped", "retired"]
@@ -106,7 +107,7 @@ class ProjectionRunner:
         bootstrap_servers: str,
         sink: DeadLetterSink,
         *,
-        max_records: int = 20_000,
+        max_records: int = DEFAULT_MAX_RECORDS,
         idle_ms: int = 100,
         ceiling: Ceiling | None = None,
         on_batch: Callable[[BatchResult], None] | None = None,

@@ -16,6 +16,7 @@ from projections.runtime.dead_letters import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import add_missing_views, ensure_live
 from projections.runtime.runner import Outcome, ProjectionRunner
+from projections.settings import DEFAULT_MAX_RECORDS
 
 log = logging.getLogger(__name__)
 RESTART_PAUSE = 2.0
@@ -27,7 +28,7 @@ async def supervise(
     bootstrap_servers: str,
     stop: asyncio.Event,
     *,
-    max_records: int = 20_000,
+    max_records: int = DEFAULT_MAX_RECORDS,
 ) -> None:
     """Keep the live version of one projection up to date until ``stop`` is set."""
     sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
@@ -89,7 +90,7 @@ async def run_projectors(
     bootstrap_servers: str,
     stop: asyncio.Event,
     *,
-    max_records: int = 20_000,
+    max_records: int = DEFAULT_MAX_RECORDS,
 ) -> None:
     """Supervise every deployment concurrently; returns once all have stopped."""
     await asyncio.gather(

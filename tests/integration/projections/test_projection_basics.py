@@ -6,7 +6,6 @@ import pytest
 from prometheus_client import REGISTRY
 
 from projections.ops.status import collect_status
-from projections.runtime.supervisor import run_projectors
 from projections.testing import Simulation
 from projections.testing.harness import (
     assert_dashboard_matches,
@@ -16,6 +15,7 @@ from projections.testing.harness import (
     query,
     wait_consumed,
 )
+from tests.integration.projections.projectors import projector_of
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,7 @@ async def test_both_projections_match_the_write_side_and_duplicates_count_once(
     total = await produce(kafka_bootstrap, topic, [e for e in sim.events for _ in range(2)])
     seats, dashboard = deployment_for("seat_availability", topic), deployment_for("dashboard", topic)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_projectors([seats, dashboard], database_url, kafka_bootstrap, stop))
+    task = asyncio.create_task(projector_of([seats, dashboard], database_url, kafka_bootstrap).run(stop))
     try:
         await wait_consumed(database_url, seats, total)
         await wait_consumed(database_url, dashboard, total)

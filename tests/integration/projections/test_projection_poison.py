@@ -13,9 +13,9 @@ from contracts.registry import REGISTRY
 from infra.db import libpq_dsn
 from projections.ops.dead_letters import list_dead_letters, redrive
 from projections.runtime.registry import find
-from projections.runtime.supervisor import run_projectors
 from projections.testing import Simulation
 from projections.testing.harness import deployment_for, produce, query, read_topic, seat_model, wait_consumed
+from tests.integration.projections.projectors import projector_of
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ async def test_poison_events_quarantine_only_their_show(
     deployment = deployment_for("seat_availability", topic)
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_projectors([deployment], database_url, kafka_bootstrap, stop, max_records=7)
+        projector_of([deployment], database_url, kafka_bootstrap, max_records=7).run(stop)
     )
     try:
         await wait_consumed(database_url, deployment, total)
@@ -95,7 +95,7 @@ async def test_redrive_applies_the_dead_and_parked_events_once_the_cause_is_fixe
     deployment = deployment_for("seat_availability", topic)
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_projectors([deployment], database_url, kafka_bootstrap, stop, max_records=9)
+        projector_of([deployment], database_url, kafka_bootstrap, max_records=9).run(stop)
     )
     try:
         await wait_consumed(database_url, deployment, total)

@@ -19,12 +19,12 @@ from pydantic import SecretStr
 from command_side.bootstrap import build_worker, create_app
 from command_side.settings import CommandSettings
 from contracts.lean import decode_lean
+from contracts.read_model import TOTAL_FIGURES
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings
 from projections.runtime.decoding import Record, decode
 from projections.runtime.projection import Deployment
 from projections.runtime.registry import ensure_live
-from projections.runtime.supervisor import run_projectors
 from projections.testing import Truth
 from projections.testing.harness import (
     assert_dashboard_matches,
@@ -33,6 +33,7 @@ from projections.testing.harness import (
     query,
     read_topic,
 )
+from tests.integration.projections.projectors import projector_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 KEYS = "operator:prop-operator-key,checkout:prop-checkout-key,viewer:prop-viewer-key"
@@ -79,7 +80,7 @@ async def world(private_db: str, kafka_bootstrap: str) -> AsyncIterator[World]:
     worker = build_worker(settings_)
     tasks = [
         asyncio.create_task(worker.run(stop)),
-        asyncio.create_task(run_projectors(deployments, private_db, kafka_bootstrap, stop, max_records=50)),
+        asyncio.create_task(projector_of(deployments, private_db, kafka_bootstrap, max_records=50).run(stop)),
     ]
     try:
         yield World(client, private_db, deployments, kafka_bootstrap, topic)
@@ -219,15 +220,7 @@ def truth_from_write_model(database_url: str) -> Truth:
                coalesce(sum({_NET}), 0), coalesce(sum(refunded_cents), 0)
         FROM write_model.orders o""",
     )
-    names = (
-        "orders_pending",
-        "orders_paid",
-        "orders_cancelled",
-        "orders_expired",
-        "tickets_sold",
-        "revenue_cents",
-        "refunded_cents",
-    )
+    names = TOTAL_FIGURES[:7]  # the two holds' figures are read below
     totals: dict[str, int] = {n: int(v) for n, v in zip(names, totals_row, strict=True)}
     totals["live_holds"] = int(
         query(database_url, "SELECT count(*) FROM write_model.holds WHERE status = 'live'")[0][0]

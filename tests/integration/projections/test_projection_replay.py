@@ -10,7 +10,6 @@ import pytest
 from infra.db import libpq_dsn
 from projections.ops.replay import ReplayError, abandon, replay
 from projections.runtime.projection import Deployment
-from projections.runtime.supervisor import run_projectors
 from projections.testing import Simulation
 from projections.testing.harness import (
     assert_seats_match,
@@ -22,6 +21,7 @@ from projections.testing.harness import (
     start_projector_process,
     wait_consumed,
 )
+from tests.integration.projections.projectors import projector_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -46,7 +46,7 @@ async def test_replay_under_continuous_reads_and_writes(
     sent = await produce(kafka_bootstrap, topic, sim.events)
     deployment = deployment_for("seat_availability", topic)
     stop = asyncio.Event()
-    projector = asyncio.create_task(run_projectors([deployment], database_url, kafka_bootstrap, stop))
+    projector = asyncio.create_task(projector_of([deployment], database_url, kafka_bootstrap).run(stop))
     await wait_consumed(database_url, deployment, sent)
     writing = asyncio.Event()
     failures: list[str] = []
@@ -113,7 +113,7 @@ async def test_interrupted_replay_resumed_then_another_abandoned(
     total = await produce(kafka_bootstrap, topic, sim.events)
     deployment = deployment_for("seat_availability", topic)
     stop = asyncio.Event()
-    projector = asyncio.create_task(run_projectors([deployment], database_url, kafka_bootstrap, stop))
+    projector = asyncio.create_task(projector_of([deployment], database_url, kafka_bootstrap).run(stop))
     await wait_consumed(database_url, deployment, total)
     stop.set()
     await projector
@@ -152,7 +152,7 @@ async def test_verify_refuses_to_swap_a_version_that_differs(
     total = await produce(kafka_bootstrap, topic, sim.events)
     deployment = deployment_for("seat_availability", topic)
     stop = asyncio.Event()
-    projector = asyncio.create_task(run_projectors([deployment], database_url, kafka_bootstrap, stop))
+    projector = asyncio.create_task(projector_of([deployment], database_url, kafka_bootstrap).run(stop))
     await wait_consumed(database_url, deployment, total)
     stop.set()
     await projector
