@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def app_from_environment() -> FastAPI:
     """The app with settings from ``BOXOFFICE_*`` and the local services (uvicorn ``--factory`` target)."""
@@ -44,4 +46,8 @@ def serve(*, host: str, port: int, workers: int = 1, log_level: str = "info") ->
         log_level=log_level,
         access_log=False,
         lifespan="on",
+        # A worker process answers the supervisor's health pings only once its imports are done:
+        # on a loaded machine that takes longer than uvicorn's 5 s default, which would kill and
+        # restart every worker in a loop.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )

@@ -19,6 +19,7 @@ from query_api.settings import QueryApiSettings
 
 # How a worker process learns the settings the parent was given on the command line.
 _SETTINGS_ENV = "BOXOFFICE_QUERY_SETTINGS_JSON"
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def app_from_environment() -> FastAPI:
@@ -47,6 +48,10 @@ def serve(settings: QueryApiSettings, *, workers: int = 1, log_level: str = "inf
         log_level=log_level,
         access_log=False,
         lifespan="on",
+        # A worker process answers the supervisor's health pings only once its imports are done:
+        # on a loaded machine that takes longer than uvicorn's 5 s default, which would kill and
+        # restart every worker in a loop.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

@@ -73,7 +73,7 @@ async def record(conn: psycopg.AsyncConnection[Any], seeded: SeededSchema, truth
             truth.bodies[etag], truth.show_seq[etag] = body, (show, seq)
     for variant, marks, body in (
         ("shows", seat_marks, sorted(listed)),
-        ("dashboard", dash_marks, sorted(by_show)),
+        ("dashboard:None:None:None:json", dash_marks, sorted(by_show)),  # unfiltered, JSON
     ):
         etag = etag_for(variant, f"{label}:{len(marks)}:{sum(marks.values())}")
         truth.bodies[etag], truth.marks[etag] = body, marks
@@ -271,7 +271,7 @@ async def test_no_answer_of_the_old_version_once_the_swap_is_seen(
             (f"availability:{show}", f"{old_label}:{seeded.seq(show)}"),
             (f"seats:{show}:None:full", f"{old_label}:{seeded.seq(show)}"),
             ("shows", f"{old_label}:1:{seeded.seq(show)}"),
-            ("dashboard", f"{old_label}:1:{seeded.seq(show)}"),
+            ("dashboard:None:None:None:json", f"{old_label}:1:{seeded.seq(show)}"),
         )
     }
     stop = asyncio.Event()

@@ -32,7 +32,7 @@ def test_every_asset_the_page_links_is_served(client: TestClient) -> None:
         assert f"/assets/{name}" in html
         assert client.get(f"/assets/{name}").status_code == 200
     # Modules imported by app.js are served too.
-    for name in ("api.js", "charts.js", "format.js", "seatmap.js", "tables.js"):
+    for name in ("api.js", "charts.js", "filters.js", "format.js", "seatmap.js", "tables.js"):
         assert client.get(f"/assets/{name}").headers["content-type"].startswith("text/javascript")
 
 
@@ -62,7 +62,8 @@ def test_only_the_static_files_are_reachable(client: TestClient, path: str) -> N
 
 def test_the_python_modules_beside_the_page_are_not_assets(client: TestClient) -> None:
     assert set(ASSETS) == {
-        "index.html", "style.css", "app.js", "api.js", "charts.js", "format.js", "seatmap.js", "tables.js"
+        "index.html", "style.css", "app.js", "api.js", "charts.js", "filters.js", "format.js", "seatmap.js",
+        "tables.js",
     }  # fmt: skip
     assert client.get("/assets/router.py").status_code == 404
 
