@@ -22,7 +22,7 @@ from infra.db import libpq_dsn
 from infra.migrations.runner import upgrade
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
-from infra.topics import LOG_CONFIG
+from infra.topic_setup import LOG_CONFIG
 
 
 @dataclass(frozen=True, slots=True)

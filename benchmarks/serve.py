@@ -89,7 +89,7 @@ async def _register(deployments: "list[Deployment]", database_url: str) -> None:
     from psycopg import AsyncConnection  # noqa: PLC0415
 
     from infra.db import libpq_dsn  # noqa: PLC0415
-    from projections.runtime.registry import ensure_live  # noqa: PLC0415
+    from projections.runtime.versions import ensure_live  # noqa: PLC0415
 
     async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
         for deployment in deployments:

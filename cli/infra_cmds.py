@@ -22,7 +22,7 @@ from infra.launcher.kafka_artifacts import resolve_classpath
 from infra.launcher.postgres_bin import find_bin_dir
 from infra.services import Services, resolve_services
 from infra.settings import ServiceSettings
-from infra.topics import ensure_topics_sync
+from infra.topic_setup import ensure_topics_sync
 
 app = typer.Typer(help="Local Kafka and PostgreSQL.", no_args_is_help=True)
 console = Console()

@@ -214,8 +214,8 @@ def list_(
     from psycopg import AsyncConnection
 
     from infra.db import libpq_dsn
-    from projections.ops.dead_letters import DeadLetterRow, list_dead_letters
-    from projections.runtime.registry import find
+    from projections.ops.dead_letter_queue import DeadLetterRow, list_dead_letters
+    from projections.runtime.versions import find
 
     database_url, _ = _services()
 
@@ -263,7 +263,7 @@ def redrive(
     skip_dead: Annotated[bool, typer.Option(help="Apply the parked events without the dead one.")] = False,
 ) -> None:
     """Re-apply dead-lettered events and their shows' parked events in order, lifting the quarantine."""
-    from projections.ops.dead_letters import redrive as run_redrive
+    from projections.ops.dead_letter_queue import redrive as run_redrive
 
     database_url, _ = _services()
     failed = False

@@ -99,7 +99,7 @@ def _prepare(console: Console) -> dict[str, str]:
     """Services (started if needed), migrations and topics; the environment children inherit."""
     from infra.migrations.runner import upgrade
     from infra.services import resolve_services
-    from infra.topics import ensure_topics_sync
+    from infra.topic_setup import ensure_topics_sync
 
     services = resolve_services(start=True, report=lambda line: console.print(f"[dim]{escape(line)}[/]"))
     where = "external" if services.external else "local"

@@ -19,7 +19,7 @@ from command_side.worker import outbox_rows
 from command_side.worker.leader import LeaderLock
 from command_side.worker.publisher import KafkaEventPublisher
 from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
-from infra.topics import LOG_CONFIG, ensure_topics
+from infra.topic_setup import LOG_CONFIG, ensure_topics
 
 Progress = Callable[[int, int], None]
 PAGE = 5_000

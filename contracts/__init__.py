@@ -13,6 +13,7 @@ from contracts.errors import (
     UnknownEventTypeError,
     UnsupportedEventVersionError,
 )
+from contracts.event_types import DecodedEvent
 from contracts.events import (
     EventPayload,
     HoldExtended,
@@ -28,7 +29,6 @@ from contracts.events import (
     ZoneLayout,
     seat_id_for,
 )
-from contracts.registry import DecodedEvent
 from contracts.topics import DEAD_LETTER_TOPIC, EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, partition_key
 
 __all__ = [

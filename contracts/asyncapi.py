@@ -11,7 +11,7 @@ in the document as soon as it is registered.
 from typing import Any
 
 from contracts.envelope import Envelope
-from contracts.registry import REGISTRY, EventRegistry
+from contracts.event_types import REGISTRY, EventRegistry
 from contracts.topics import DEAD_LETTER_TOPIC, EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
 
 Json = dict[str, Any]

@@ -13,8 +13,8 @@ from contracts.errors import (
     UnknownEventTypeError,
     UnsupportedEventVersionError,
 )
+from contracts.event_types import REGISTRY, DecodedEvent, EventRegistry
 from contracts.events import EventPayload
-from contracts.registry import REGISTRY, DecodedEvent, EventRegistry
 
 
 def new_envelope(

@@ -1,7 +1,7 @@
 """Every event type, v1. Past tense; frozen; never changed in place.
 
 A published version is never edited: a change is a new version plus an upcaster
-registered with ``contracts.registry.EventRegistry.register_upcaster``. Payloads
+registered with ``contracts.event_types.EventRegistry.register_upcaster``. Payloads
 are self-contained so that projections can fold them without looking anything
 up: order events carry their lines (seat, zone, price) and the referrer.
 Timestamps are UTC (``contracts.timestamps``).

@@ -37,8 +37,8 @@ from uuid import UUID
 
 import msgspec
 
+from contracts.event_types import REGISTRY, EventRegistry
 from contracts.events import LAYOUT_ID, SEAT_ID
-from contracts.registry import REGISTRY, EventRegistry
 
 
 def _anchored(pattern: str) -> str:

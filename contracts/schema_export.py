@@ -5,7 +5,7 @@ from pathlib import Path
 import orjson
 
 from contracts.envelope import Envelope
-from contracts.registry import REGISTRY, EventRegistry
+from contracts.event_types import REGISTRY, EventRegistry
 
 
 def export_schemas(directory: Path, registry: EventRegistry = REGISTRY) -> list[Path]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from projections.catalog import PROJECTIONS, deployment
 from projections.runtime import metrics
 from projections.runtime.projection import Deployment
-from projections.runtime.supervisor import run_projectors
+from projections.runtime.projectors import run_projectors
 from projections.settings import ProjectorSettings
 
 

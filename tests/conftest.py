@@ -23,7 +23,7 @@ from infra.launcher import LauncherError
 from infra.migrations.runner import upgrade
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
-from infra.topics import ensure_topics_sync
+from infra.topic_setup import ensure_topics_sync
 
 Source = Literal["environment", "docker", "launcher"]
 POSTGRES_IMAGE = "postgres:15"

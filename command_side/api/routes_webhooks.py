@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from command_side.api.deps import IdempotencyKey, OperatorDep, StateDep
 from command_side.api.schemas import NO_NUL, ErrorPublic
-from contracts.registry import REGISTRY
+from contracts.event_types import REGISTRY
 from infra.http.destinations import DestinationRefusedError, DestinationSettings, check_destination
 from infra.http.errors import ApiError
 

@@ -31,7 +31,7 @@ def server_properties(settings: LauncherSettings, data_dir: Path) -> str:
         "share.coordinator.state.topic.min.isr": "1",
         # Tests and projectors join groups constantly; the 3 s default delay would slow every one.
         "group.initial.rebalance.delay.ms": "0",
-        # Topics are created deliberately (infra.topics), never by a typo in a producer.
+        # Topics are created deliberately (infra.topic_setup), never by a typo in a producer.
         "auto.create.topics.enable": "false",
     }
     return "".join(f"{key}={value}\n" for key, value in lines.items())

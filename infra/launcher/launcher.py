@@ -14,7 +14,7 @@ from infra.launcher.postgres import PostgresCluster
 from infra.launcher.proc import exclusive
 from infra.launcher.settings import LauncherSettings
 from infra.launcher.status import Reporter, ServiceStatus, quiet
-from infra.topics import ensure_topics
+from infra.topic_setup import ensure_topics
 
 
 @dataclass(frozen=True, slots=True)

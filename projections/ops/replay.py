@@ -24,12 +24,12 @@ from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
 from projections.ops.swap import ReplayError, caught_up, offsets, swap_when_equal, within_log
-from projections.runtime.dead_letters import KafkaDeadLetterSink
+from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version, create_version, drop_tables, find
-from projections.runtime.registry import set_state as set_version_state
 from projections.runtime.runner import ProjectionRunner
-from projections.runtime.topics import end_offsets
+from projections.runtime.topic_offsets import end_offsets
+from projections.runtime.versions import Version, create_version, drop_tables, find
+from projections.runtime.versions import set_state as set_version_state
 from projections.settings import DEFAULT_MAX_RECORDS
 
 __all__ = ["ReplayError", "ReplayOutcome", "abandon", "replay", "start_version"]

@@ -13,9 +13,9 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from projections.runtime.registry import Version, versions
 from projections.runtime.sql import ident
-from projections.runtime.topics import end_offsets
+from projections.runtime.topic_offsets import end_offsets
+from projections.runtime.versions import Version, versions
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from psycopg import AsyncConnection
 
 from projections.ops.verify import differences
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version, lock_version, swap
 from projections.runtime.sql import ident
-from projections.runtime.topics import end_offsets
+from projections.runtime.topic_offsets import end_offsets
+from projections.runtime.versions import Version, lock_version, swap
 
 
 class ReplayError(RuntimeError):

@@ -23,9 +23,9 @@ from psycopg import AsyncConnection
 from contracts.progress import PROGRESS_CHANNEL, encode_progress
 from projections.runtime.decoding import Incoming
 from projections.runtime.projection import ApplyError, Deployment
-from projections.runtime.registry import Version
 from projections.runtime.sql import ident
 from projections.runtime.triage import DeadLetter, Triage, triage
+from projections.runtime.versions import Version
 
 NOTIFY_CHANNEL = PROGRESS_CHANNEL
 # Errors that mean "the tables refuse these changes", as opposed to a lost connection.

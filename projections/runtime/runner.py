@@ -29,8 +29,8 @@ from projections.runtime import metrics
 from projections.runtime.batch import BatchResult, BatchWriter, DeadLetterSink, Fenced, Retired
 from projections.runtime.decoding import Incoming, Record, decode
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version
 from projections.runtime.sql import ident
+from projections.runtime.versions import Version
 from projections.settings import DEFAULT_MAX_RECORDS
 
 log = logging.getLogger(__name__)

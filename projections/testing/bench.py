@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts import encode_event, partition_key
 from infra.db import libpq_dsn
 from projections.ops.replay import replay
-from projections.runtime.supervisor import run_projectors
+from projections.runtime.projectors import run_projectors
 from projections.testing.harness import deployment_for, produce, wait_consumed
 from projections.testing.simulation import Simulation
 

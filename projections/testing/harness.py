@@ -23,7 +23,7 @@ from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
 from projections.dashboard.fold import TOTALS
 from projections.runtime.projection import Deployment
-from projections.runtime.topics import partitions_of
+from projections.runtime.topic_offsets import partitions_of
 from projections.testing import Truth
 
 

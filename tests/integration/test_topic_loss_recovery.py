@@ -22,11 +22,11 @@ from command_side.republish import republish_from_store
 from command_side.settings import CommandSettings
 from contracts import EVENTS_TOPIC_PARTITIONS, decode_event, partition_key
 from infra.settings import ApiKeySettings
-from infra.topics import LOG_CONFIG
+from infra.topic_setup import LOG_CONFIG
 from projections.ops.replay import replay
 from projections.runtime.projection import Deployment
-from projections.runtime.supervisor import run_projectors
-from projections.runtime.topics import end_offsets, partitions_of
+from projections.runtime.projectors import run_projectors
+from projections.runtime.topic_offsets import end_offsets, partitions_of
 from projections.testing.harness import deployment_for, query, read_topic, wait_consumed
 from tests.support.database import private_database
 from tests.support.kafka import private_topic as new_private_topic

@@ -23,7 +23,7 @@ from psycopg import AsyncConnection
 from infra.db import libpq_dsn
 from infra.settings import REPO_ROOT
 from projections.catalog import deployment
-from projections.runtime.registry import ensure_live
+from projections.runtime.versions import ensure_live
 from tests.support.database import private_database
 from tests.support.processes import ChildProcess, boxoffice_argv, clean_environment, free_ports
 

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 from typing import ClassVar
 
+from contracts.event_types import EventRegistry, default_registry
 from contracts.events import ALL_PAYLOADS, EventPayload
-from contracts.registry import EventRegistry, default_registry
 from contracts.schema_export import export_schemas
 
 

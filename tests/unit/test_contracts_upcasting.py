@@ -7,8 +7,8 @@ import pytest
 
 from contracts import SeatsHeld, UnsupportedEventVersionError, decode_event, encode_event, new_envelope
 from contracts.envelope import Envelope
+from contracts.event_types import REGISTRY, EventRegistry, default_registry
 from contracts.events import EventPayload
-from contracts.registry import REGISTRY, EventRegistry, default_registry
 from tests.unit.test_contracts_samples import NOW, SHOW_ID
 
 

@@ -11,7 +11,7 @@ import pytest
 from aiokafka.admin import NewTopic
 
 from infra.settings import REPO_ROOT
-from infra.topics import ensure_topics_sync
+from infra.topic_setup import ensure_topics_sync
 from tests.e2e.command_side.cmd_e2e_support import CommandProcesses
 from tests.support.database import private_database
 from tests.support.kafka import create_topics, delete_topics

@@ -6,9 +6,9 @@ import pytest
 from contracts import encode_event
 from infra.db import libpq_dsn
 from projections.runtime.batch import BatchWriter, Fenced
-from projections.runtime.dead_letters import KafkaDeadLetterSink
+from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.decoding import Record, decode
-from projections.runtime.registry import ensure_live
+from projections.runtime.versions import ensure_live
 from projections.testing import Simulation
 from projections.testing.harness import deployment_for, query, seat_model
 

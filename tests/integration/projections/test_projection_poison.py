@@ -9,10 +9,10 @@ import psycopg
 import pytest
 
 from contracts import Envelope, SeatsHeld, encode_event, new_envelope, partition_key
-from contracts.registry import REGISTRY
+from contracts.event_types import REGISTRY
 from infra.db import libpq_dsn
-from projections.ops.dead_letters import list_dead_letters, redrive
-from projections.runtime.registry import find
+from projections.ops.dead_letter_queue import list_dead_letters, redrive
+from projections.runtime.versions import find
 from projections.testing import Simulation
 from projections.testing.harness import deployment_for, produce, query, read_topic, seat_model, wait_consumed
 from tests.integration.projections.projectors import projector_of

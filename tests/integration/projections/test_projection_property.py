@@ -24,7 +24,7 @@ from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings
 from projections.runtime.decoding import Record, decode
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import ensure_live
+from projections.runtime.versions import ensure_live
 from projections.testing import Truth
 from projections.testing.harness import (
     assert_dashboard_matches,

@@ -10,9 +10,9 @@ from psycopg import AsyncConnection, sql
 
 from contracts.read_model import PROJECTION_PROGRESS, PROJECTION_VIEWS, READER_ROLE, ReadView, SqlType
 from infra.db import libpq_dsn, with_credentials
-from projections.runtime import registry
+from projections.runtime import versions
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version
+from projections.runtime.versions import Version
 from projections.testing.harness import deployment_for
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ async def live(
     deployment = deployment_for(request.param, "test.proj.unpublished")
     async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
         async with conn.transaction():
-            version = await registry.create_version(conn, deployment, "live")
+            version = await versions.create_version(conn, deployment, "live")
         yield deployment, version
         for schema in (deployment.views_schema, version.schema_name):
             await conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -13,7 +13,7 @@ from infra.db import libpq_dsn
 from infra.settings import ServiceSettings
 from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version, ensure_live
+from projections.runtime.versions import Version, ensure_live
 from projections.testing.harness import deployment_for, query
 
 pytestmark = pytest.mark.integration

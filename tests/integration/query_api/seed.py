@@ -40,13 +40,13 @@ from contracts import (
 from contracts.envelope import Envelope
 from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
-from projections.runtime import registry
+from projections.runtime import versions
 from projections.runtime.batch import BatchWriter
 from projections.runtime.decoding import Record, decode
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version
 from projections.runtime.sql import ident
 from projections.runtime.triage import DeadLetter
+from projections.runtime.versions import Version
 
 ALL = ("seat_availability", "dashboard")
 PARTITION = 0
@@ -223,11 +223,11 @@ class SeededSchema:
         deployment = self.deployments[projection]
         async with await AsyncConnection.connect(libpq_dsn(self.url), autocommit=True) as conn:
             async with conn.transaction():
-                new = await registry.create_version(conn, deployment, "building")
+                new = await versions.create_version(conn, deployment, "building")
                 await _start_checkpoint(conn, new)
             await self._apply(conn, projection, new, 0)
             async with conn.transaction():
-                await registry.swap(conn, deployment, self.live[projection], new)
+                await versions.swap(conn, deployment, self.live[projection], new)
         self.live[projection] = new
         self.applied[projection] = len(self.log)
         return new
@@ -251,7 +251,7 @@ async def create_seeded_schema(url: str) -> SeededSchema:
                 PROJECTIONS[name], f"{name}_q{tag}", f"qtest.unpublished.{tag}", seeded.read_schema
             )
             async with conn.transaction():
-                version = await registry.create_version(conn, deployment, "live")
+                version = await versions.create_version(conn, deployment, "live")
                 await _start_checkpoint(conn, version)
             seeded.deployments[name], seeded.live[name], seeded.applied[name] = deployment, version, 0
     return seeded

@@ -15,8 +15,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
 from projections.runtime.projection import Deployment
+from projections.runtime.projectors import supervise
 from projections.runtime.sql import ident
-from projections.runtime.supervisor import supervise
 from tests.reliability.harness.checks_write import Offset, wait_for
 from tests.reliability.harness.stack import private_deployment
 from tests.support.database import query

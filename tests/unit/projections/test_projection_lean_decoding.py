@@ -17,8 +17,8 @@ import orjson
 import pytest
 
 from contracts import EventDecodeError, SeatsHeld, decode_event, encode_event, new_envelope
+from contracts.event_types import DecodedEvent, default_registry
 from contracts.lean import LEAN_MODELS, LeanDecoder, LeanEvent, decode_lean
-from contracts.registry import DecodedEvent, default_registry
 from projections.runtime.decoding import Record, decode
 from projections.testing import Simulation
 from tests.unit.test_contracts_samples import NOW, SHOW_ID, sample_payloads

@@ -17,8 +17,8 @@ from contracts import encode_event
 from projections.runtime.batch import BatchResult, Fenced, _offsets
 from projections.runtime.decoding import Incoming
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version
 from projections.runtime.runner import ProjectionRunner, _GcPause
+from projections.runtime.versions import Version
 from projections.seat_availability import SeatAvailability
 from projections.testing import Simulation
 

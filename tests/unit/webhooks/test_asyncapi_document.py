@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from contracts.asyncapi import asyncapi_document
-from contracts.registry import REGISTRY
+from contracts.event_types import REGISTRY
 
 SPEC_SCHEMA = orjson.loads((Path(__file__).parent / "asyncapi-3.0.0.schema.json").read_bytes())
 

@@ -21,9 +21,9 @@ from infra.db import libpq_dsn
 from projections.runtime.batch import NOTIFY_CHANNEL, REFUSALS
 from projections.runtime.decoding import Record, decode
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import Version, find
 from projections.runtime.sql import ident
 from projections.runtime.triage import triage
+from projections.runtime.versions import Version, find
 
 
 @dataclass(frozen=True, slots=True)

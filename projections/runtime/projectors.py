@@ -12,10 +12,10 @@ import logging
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from projections.runtime.dead_letters import KafkaDeadLetterSink
+from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
-from projections.runtime.registry import add_missing_views, ensure_live
 from projections.runtime.runner import Outcome, ProjectionRunner
+from projections.runtime.versions import add_missing_views, ensure_live
 from projections.settings import DEFAULT_MAX_RECORDS
 
 log = logging.getLogger(__name__)

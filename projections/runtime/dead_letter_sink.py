@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from projections.runtime.registry import Version
 from projections.runtime.triage import DeadLetter
+from projections.runtime.versions import Version
 
 
 def wrap(version: Version, letter: DeadLetter) -> bytes:
