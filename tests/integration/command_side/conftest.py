@@ -59,8 +59,12 @@ def command_settings(command_db: str, kafka_bootstrap: str, events_topic: str) -
 
 @pytest.fixture
 async def engine(command_settings: CommandSettings) -> AsyncIterator[AsyncEngine]:
-    """A command-side engine on the private database, for tests that run commands or appends directly."""
-    created = create_engine(command_settings)
+    """A command-side engine on the private database, for tests that run commands or appends directly.
+
+    Its callers wait up to a minute for a pooled connection, so that concurrent appends do not
+    fail on a busy machine.
+    """
+    created = create_engine(command_settings.model_copy(update={"db_pool_timeout_seconds": 60}))
     yield created
     await created.dispose()
 
