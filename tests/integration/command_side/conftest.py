@@ -6,6 +6,7 @@ the shared database never take part in these tests, and the relay tests can
 own leadership.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from uuid import uuid4
 
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from command_side.adapters.engine import create_engine
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
+from command_side.worker.process import CommandWorker
 from infra.settings import ApiKeySettings
 from tests.integration.command_side.cmd_support import ClientFactory
 from tests.support.database import private_database
@@ -67,6 +69,17 @@ async def engine(command_settings: CommandSettings) -> AsyncIterator[AsyncEngine
     created = create_engine(command_settings.model_copy(update={"db_pool_timeout_seconds": 60}))
     yield created
     await created.dispose()
+
+
+@pytest.fixture
+async def worker(command_settings: CommandSettings) -> AsyncIterator[CommandWorker]:
+    """A command worker (relay and expirer) running in this event loop until the test ends."""
+    running = CommandWorker(command_settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(running.run(stop))
+    yield running
+    stop.set()
+    await task
 
 
 @pytest.fixture

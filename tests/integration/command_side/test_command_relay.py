@@ -6,7 +6,6 @@ import random
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import httpx
@@ -48,16 +47,6 @@ async def wait_until_published(settings: CommandSettings, show_id: str, timeout:
     async with asyncio.timeout(timeout):
         while await unpublished(settings, show_id):
             await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def worker(command_settings: CommandSettings) -> AsyncIterator[CommandWorker]:
-    running = CommandWorker(command_settings)
-    stop = asyncio.Event()
-    task = asyncio.create_task(running.run(stop))
-    yield running
-    stop.set()
-    await task
 
 
 async def test_only_committed_events_reach_kafka_in_commit_order(

@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -158,16 +157,6 @@ async def test_a_bad_or_unknown_show_id_is_a_clear_error(command_settings: Comma
         assert result.stdout == b""
 
 
-@pytest.fixture
-async def relay(command_settings: CommandSettings) -> AsyncIterator[CommandWorker]:
-    running = CommandWorker(command_settings)
-    stop = asyncio.Event()
-    task = asyncio.create_task(running.run(stop))
-    yield running
-    stop.set()
-    await task
-
-
 async def published(settings: CommandSettings, *show_ids: str) -> None:
     async with asyncio.timeout(60):
         for show_id in show_ids:
@@ -217,7 +206,7 @@ class Tail:
 
 
 async def test_tail_follows_the_topic_live_and_filters_by_show(
-    make_client: ClientFactory, command_settings: CommandSettings, relay: CommandWorker
+    make_client: ClientFactory, command_settings: CommandSettings, worker: CommandWorker
 ) -> None:
     client = make_client()
     show_id = await new_show(client, rows=2, seats=5)
