@@ -24,6 +24,11 @@ COMMAND_ROUTES = {
     ("POST", "/v1/orders"): {"checkout", "operator"},
     ("POST", "/v1/orders/{order_id}/payment"): {"checkout", "operator"},
     ("POST", "/v1/orders/{order_id}/cancel"): {"checkout", "operator"},
+    ("POST", "/v1/holds/{hold_id}/extend"): {"checkout", "operator"},
+    ("POST", "/v1/webhooks"): {"operator"},
+    ("GET", "/v1/webhooks"): {"operator"},
+    ("DELETE", "/v1/webhooks/{webhook_id}"): {"operator"},
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): {"operator"},
 }
 QUERY_ROUTES = {("GET", "/v1/dashboard"): {"viewer", "operator"}, ("GET", "/v1/projections"): {"operator"}}
 QUERY_PUBLIC = ["/v1/shows", f"/v1/shows/{uuid4()}/availability", f"/v1/shows/{uuid4()}/seats", "/healthz"]
@@ -40,6 +45,7 @@ def concrete(path: str) -> str:
         path.replace("{show_id}", str(uuid4()))
         .replace("{hold_id}", str(uuid4()))
         .replace("{order_id}", str(uuid4()))
+        .replace("{webhook_id}", str(uuid4()))
     )
 
 
