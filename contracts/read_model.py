@@ -3,22 +3,20 @@
 Projections create, in a views schema (``read`` in production), the views
 named here with exactly these columns in this order, over their live
 version; the query API selects from these views and from nothing else of the
-projections. The read-only role the query API logs in as, and the channel on
-which projectors announce progress (``contracts.progress``), are agreed here
-too. A view's SQL type names are PostgreSQL's.
+projections. The read-only role the query API logs in as is agreed here too
+(what projectors announce, and on which channel, is ``contracts.progress``).
+A view's SQL type names are PostgreSQL's.
 """
 
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
-
-from contracts.progress import PROGRESS_CHANNEL
 
 SqlType = Literal["uuid", "text", "timestamptz", "date", "int", "bigint"]
 SQL_TYPES: tuple[SqlType, ...] = get_args(SqlType)
 
 READ_SCHEMA = "read"  # the production views schema
 REGISTRY_SCHEMA = "projection_meta"  # the projections' version registry: theirs, not for readers
-READER_ROLE = "boxoffice_reader"  # the query API's login role: SELECT on the views, nothing else
+READER_ROLE = "boxoffice_reader"  # the query API's login role: SELECT only, never a write
 
 # The figures of the dashboard's totals, in the order of its views' columns.
 TOTAL_FIGURES = (
@@ -121,17 +119,8 @@ PROJECTION_PROGRESS = _view(
 )
 
 
-def view(name: str) -> ReadView:
-    """The view called ``name``; KeyError if none is agreed."""
-    for candidate in (*(v for views in PROJECTION_VIEWS.values() for v in views), PROJECTION_PROGRESS):
-        if candidate.name == name:
-            return candidate
-    raise KeyError(name)
-
-
 __all__ = [
     "DASHBOARD_VIEWS",
-    "PROGRESS_CHANNEL",
     "PROJECTION_PROGRESS",
     "PROJECTION_VIEWS",
     "READER_ROLE",
@@ -143,5 +132,4 @@ __all__ = [
     "WATERMARK_VIEWS",
     "ReadView",
     "SqlType",
-    "view",
 ]

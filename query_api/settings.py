@@ -5,6 +5,8 @@ import re
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.read_model import READ_SCHEMA
+
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -15,7 +17,7 @@ class QueryApiSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8002, ge=0, le=65535)
-    read_schema: str = Field(default="read", description="Schema holding the read views.")
+    read_schema: str = Field(default=READ_SCHEMA, description="Schema holding the read views.")
     pool_size: int = Field(default=10, ge=1, le=200)
     default_wait_ms: int = Field(default=1000, ge=0, le=5000)
     max_wait_ms: int = Field(default=5000, ge=0, le=60000)

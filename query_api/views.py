@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Date, DateTime, Integer, MetaData, Table, Text, Uuid
 from sqlalchemy.types import TypeEngine
 
-from contracts.read_model import PROJECTION_PROGRESS, READ_SCHEMA, ReadView, SqlType, view
+from contracts.read_model import PROJECTION_PROGRESS, PROJECTION_VIEWS, READ_SCHEMA, SqlType
 
 _TYPES: dict[SqlType, TypeEngine[Any]] = {
     "uuid": Uuid(),
@@ -45,31 +45,21 @@ class ReadViews:
     read_schema: str
 
 
-def _table(md: MetaData, agreed: ReadView) -> Table:
-    return Table(agreed.name, md, *(Column(name, _TYPES[sql_type]) for name, sql_type in agreed.columns))
+# The fields of ReadViews named otherwise than their view.
+_FIELDS = {
+    "seat_availability_shows": "shows",
+    "seat_availability_zones": "zones",
+    "seat_availability_seats": "seats",
+    "seat_availability_watermarks": "seat_watermarks",
+}
 
 
 def read_views(read_schema: str = READ_SCHEMA) -> ReadViews:
     """Describe the views of ``read_schema``."""
     md = MetaData(schema=read_schema)
-
-    def table(name: str) -> Table:
-        return _table(md, view(name))
-
-    return ReadViews(
-        shows=table("seat_availability_shows"),
-        zones=table("seat_availability_zones"),
-        seats=table("seat_availability_seats"),
-        seat_watermarks=table("seat_availability_watermarks"),
-        dashboard_totals=table("dashboard_totals"),
-        dashboard_sales_by_day=table("dashboard_sales_by_day"),
-        dashboard_by_show=table("dashboard_by_show"),
-        dashboard_by_zone=table("dashboard_by_zone"),
-        dashboard_by_referrer=table("dashboard_by_referrer"),
-        dashboard_watermarks=table("dashboard_watermarks"),
-        dashboard_show_totals=table("dashboard_show_totals"),
-        dashboard_show_sales_by_day=table("dashboard_show_sales_by_day"),
-        dashboard_show_referrer_sales=table("dashboard_show_referrer_sales"),
-        projection_progress=_table(md, PROJECTION_PROGRESS),
-        read_schema=read_schema,
-    )
+    agreed = (*(v for views in PROJECTION_VIEWS.values() for v in views), PROJECTION_PROGRESS)
+    tables = {
+        _FIELDS.get(v.name, v.name): Table(v.name, md, *(Column(name, _TYPES[t]) for name, t in v.columns))
+        for v in agreed
+    }
+    return ReadViews(**tables, read_schema=read_schema)

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from psycopg import AsyncConnection
 
+from contracts.progress import PROGRESS_CHANNEL
 from infra.db import libpq_dsn
-from projections.runtime.batch import NOTIFY_CHANNEL, REFUSALS
+from projections.runtime.batch import REFUSALS
 from projections.runtime.decoding import Record, decode
 from projections.runtime.projection import Deployment
 from projections.runtime.sql import ident
@@ -122,7 +123,7 @@ async def _redrive_show(
                 f"UPDATE {s}.dead_letters SET redriven_at = now() WHERE show_id = %s AND redriven_at IS NULL",
                 (show,),
             )
-            await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, deployment.registry_name))
+            await conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, deployment.registry_name))
     except _StillFailing as exc:
         return RedriveResult(show, 0, 0, str(exc))
     except REFUSALS as exc:

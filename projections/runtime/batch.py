@@ -27,7 +27,6 @@ from projections.runtime.sql import ident
 from projections.runtime.triage import DeadLetter, Triage, triage
 from projections.runtime.versions import Version
 
-NOTIFY_CHANNEL = PROGRESS_CHANNEL
 # Errors that mean "the tables refuse these changes", as opposed to a lost connection.
 REFUSALS = (ApplyError, psycopg.errors.IntegrityError, psycopg.DataError)
 
@@ -168,7 +167,7 @@ class BatchWriter:
             await self._bury(conn, letter, t)
         if t.dead:
             await self.sink.publish(self.version, t.dead)
-        await conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, self._notice(t)))
+        await conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, self._notice(t)))
         result.applied, result.duplicates = len(t.applied), t.duplicates
         result.parked, result.dead = len(t.parked), len(t.dead)
 
