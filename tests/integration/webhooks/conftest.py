@@ -20,8 +20,8 @@ from contracts.events import HoldReleased
 from contracts.topics import partition_key
 from infra.http.destinations import DestinationSettings
 from infra.settings import ApiKeySettings
-from tests.support.database import private_database
 from tests.integration.webhooks.hooks_support import Publish
+from tests.support.database import private_database
 from webhooks.settings import WebhookSettings
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key"
