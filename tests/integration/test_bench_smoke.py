@@ -40,6 +40,10 @@ async def test_tiny_run_writes_every_section(database_url: str, kafka_bootstrap:
     wanted |= {(o, e, "read_model") for o in scale.order_steps for e in FILTERED}
     assert measured == wanted
     assert [d["orders"] for d in results["data"]] == list(scale.order_steps)
+    # Both designs gave the same answers at every step before being timed.
+    assert [(e["orders"], e["differences"], e["examples"]) for e in results["equivalence"]] == [
+        (orders, 0, []) for orders in scale.order_steps
+    ]
     assert {f["name"] for f in results["floors"]} == {"constant", "primary_key"}
     assert results["freshness"]["read_model"]
     assert all(r["ok"] > 0 for r in results["freshness"]["read_model"])
