@@ -21,7 +21,7 @@ def export(directory: Annotated[Path, typer.Argument(help="Where to write the sc
 @app.command("asyncapi")
 def asyncapi(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
-    yaml: Annotated[bool, typer.Option("--yaml", help="YAML instead of JSON.")] = False,
+    as_yaml: Annotated[bool, typer.Option("--yaml", help="YAML instead of JSON.")] = False,
 ) -> None:
     """Write the AsyncAPI 3.0 document of the events, dead letters and webhook deliveries."""
     import json
@@ -29,10 +29,10 @@ def asyncapi(
     from contracts.asyncapi import asyncapi_document
 
     document = asyncapi_document()
-    if yaml:
-        import yaml as pyyaml
+    if as_yaml:
+        import yaml
 
-        text = pyyaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     else:
         text = json.dumps(document, indent=2) + "\n"
     if out is None:
