@@ -1,5 +1,6 @@
 """Public reads of the seat_availability projection: shows, availability, seat maps."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -14,8 +15,9 @@ from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPubl
 from query_api.models.errors import ErrorPublic
 from query_api.readers import shows as readers
 from query_api.readers.versions import DbVersion
-from query_api.routes.params import FreshnessDep, StateDep
+from query_api.routes.params import Freshness, FreshnessDep, StateDep
 from query_api.routes.serving import await_freshness, serve_versioned, show_not_found
+from query_api.state import QueryState
 
 PROJECTION = "seat_availability"
 router = APIRouter(prefix="/v1/shows", tags=["shows"])
@@ -49,28 +51,13 @@ async def list_shows(request: Request, state: StateDep, freshness: FreshnessDep)
 @router.get("/{show_id}/availability", response_model=AvailabilityPublic, responses=_ERRORS)
 async def availability(show_id: UUID, request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
     """Per zone: name, price, capacity and available, held and sold seats."""
-    views, tracker = state.views, state.tracker
-    from_memory = await await_freshness(state, freshness, PROJECTION)
 
-    async def version(conn: AsyncConnection) -> DbVersion | None:
-        return await state.versions.show(conn, PROJECTION, show_id)
+    async def body(conn: AsyncConnection, seq: int) -> bytes:
+        zones = await readers.zone_availability(conn, state.views, show_id)
+        return AvailabilityPublic(show_id=show_id, seq=seq, zones=zones).model_dump_json().encode()
 
-    async def body(conn: AsyncConnection, ver: DbVersion) -> bytes:
-        assert ver.seq is not None
-        zones = await readers.zone_availability(conn, views, show_id)
-        return AvailabilityPublic(show_id=show_id, seq=ver.seq, zones=zones).model_dump_json().encode()
-
-    return await serve_versioned(
-        request,
-        state,
-        projection=PROJECTION,
-        variant=f"availability:{show_id}",
-        memory_version=tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None,
-        cache_control=PUBLIC,
-        read_version=version,
-        load_body=body,
-        missing=show_not_found(show_id),
-    )
+    variant = f"availability:{show_id}"
+    return await _serve_show(request, state, freshness, show_id, variant=variant, body_at=body)
 
 
 @router.get("/{show_id}/seats", response_model=SeatsPublic | SeatMapCompactPublic, responses=_ERRORS)
@@ -86,25 +73,43 @@ async def seats(
     ] = "full",
 ) -> Response:
     """The seat map: every seat with its status, in layout order (``format=compact``: run-length)."""
-    views, tracker = state.views, state.tracker
+
+    async def body(conn: AsyncConnection, seq: int) -> bytes:
+        rows = await readers.seat_rows(conn, state.views, show_id, zone_id)
+        if not rows and zone_id is not None:
+            raise ApiError(404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id)
+        encode = seatmap.compact_json if format == "compact" else seatmap.full_json
+        return encode(show_id, seq, rows)
+
+    variant = f"seats:{show_id}:{zone_id}:{format}"
+    return await _serve_show(request, state, freshness, show_id, variant=variant, body_at=body)
+
+
+async def _serve_show(
+    request: Request,
+    state: QueryState,
+    freshness: Freshness,
+    show_id: UUID,
+    *,
+    variant: str,
+    body_at: Callable[[AsyncConnection, int], Awaitable[bytes]],
+) -> Response:
+    """One show's versioned read: its version (from memory when fresh enough), body cached per version."""
     from_memory = await await_freshness(state, freshness, PROJECTION)
+    tracker = state.tracker
 
     async def version(conn: AsyncConnection) -> DbVersion | None:
         return await state.versions.show(conn, PROJECTION, show_id)
 
     async def body(conn: AsyncConnection, ver: DbVersion) -> bytes:
-        assert ver.seq is not None
-        rows = await readers.seat_rows(conn, views, show_id, zone_id)
-        if not rows and zone_id is not None:
-            raise ApiError(404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id)
-        encode = seatmap.compact_json if format == "compact" else seatmap.full_json
-        return encode(show_id, ver.seq, rows)
+        assert ver.seq is not None  # a show's version always has its seq
+        return await body_at(conn, ver.seq)
 
     return await serve_versioned(
         request,
         state,
         projection=PROJECTION,
-        variant=f"seats:{show_id}:{zone_id}:{format}",
+        variant=variant,
         memory_version=tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None,
         cache_control=PUBLIC,
         read_version=version,
