@@ -3,55 +3,41 @@
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from contracts import (
-    EventPayload,
-    HoldExtended,
-    HoldReleased,
-    OrderCancelled,
-    OrderExpired,
-    OrderLine,
-    OrderPaid,
-    OrderPlaced,
-    RowLayout,
-    SeatsHeld,
-    ShowScheduled,
-    ZoneLayout,
-)
-from contracts.events import ALL_PAYLOADS
+from contracts import events
 
 NOW = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)
 SHOW_ID = UUID("8d3c2f4e-1b6a-4c0e-9f57-2a8e1c3d4b5f")
 LINES = (
-    OrderLine(seat_id="A-1-1", zone_id="A", price_cents=4500),
-    OrderLine(seat_id="A-1-2", zone_id="A", price_cents=4500),
+    events.OrderLine(seat_id="A-1-1", zone_id="A", price_cents=4500),
+    events.OrderLine(seat_id="A-1-2", zone_id="A", price_cents=4500),
 )
 
 
-def sample_payloads() -> list[EventPayload]:
+def sample_payloads() -> list[events.EventPayload]:
     """A payload of every v1 type, with every optional field filled somewhere."""
     hold_id, order_id = uuid4(), uuid4()
     return [
-        ShowScheduled(
+        events.ShowScheduled(
             show_id=SHOW_ID,
             venue_id=uuid4(),
             venue_name="Hall",
             title="Opening night",
             starts_at=NOW + timedelta(days=30),
             zones=(
-                ZoneLayout(
-                    zone_id="A", name="Stalls", price_cents=4500, rows=(RowLayout(row="1", seats=10),)
+                events.ZoneLayout(
+                    zone_id="A", name="Stalls", price_cents=4500, rows=(events.RowLayout(row="1", seats=10),)
                 ),
-                ZoneLayout(
+                events.ZoneLayout(
                     zone_id="B",
                     name="Balcony",
                     price_cents=2500,
-                    rows=(RowLayout(row="1", seats=8), RowLayout(row="2", seats=6)),
+                    rows=(events.RowLayout(row="1", seats=8), events.RowLayout(row="2", seats=6)),
                 ),
             ),
         ),
-        SeatsHeld(hold_id=hold_id, customer_id="c-1", seat_ids=("A-1-1", "A-1-2"), expires_at=NOW),
-        HoldReleased(hold_id=hold_id, customer_id="c-1", seat_ids=("A-1-1",), reason="expired"),
-        OrderPlaced(
+        events.SeatsHeld(hold_id=hold_id, customer_id="c-1", seat_ids=("A-1-1", "A-1-2"), expires_at=NOW),
+        events.HoldReleased(hold_id=hold_id, customer_id="c-1", seat_ids=("A-1-1",), reason="expired"),
+        events.OrderPlaced(
             order_id=order_id,
             hold_id=hold_id,
             customer_id="c-1",
@@ -60,7 +46,7 @@ def sample_payloads() -> list[EventPayload]:
             total_cents=9000,
             pay_by=NOW,
         ),
-        OrderPaid(
+        events.OrderPaid(
             order_id=order_id,
             customer_id="c-1",
             referrer_id=None,
@@ -68,7 +54,7 @@ def sample_payloads() -> list[EventPayload]:
             amount_cents=9000,
             paid_at=NOW,
         ),
-        OrderCancelled(
+        events.OrderCancelled(
             order_id=order_id,
             customer_id="c-1",
             referrer_id="partner-7",
@@ -78,8 +64,8 @@ def sample_payloads() -> list[EventPayload]:
             paid_at=NOW,
             reason="customer asked",
         ),
-        OrderExpired(order_id=order_id, customer_id="c-1", referrer_id=None, lines=LINES),
-        HoldExtended(
+        events.OrderExpired(order_id=order_id, customer_id="c-1", referrer_id=None, lines=LINES),
+        events.HoldExtended(
             hold_id=hold_id,
             customer_id="c-1",
             seat_ids=("A-1-1", "A-1-2"),
@@ -89,10 +75,10 @@ def sample_payloads() -> list[EventPayload]:
 
 
 def test_the_samples_cover_every_published_type() -> None:
-    assert {type(p) for p in sample_payloads()} == set(ALL_PAYLOADS)
+    assert {type(p) for p in sample_payloads()} == set(events.ALL_PAYLOADS)
 
 
 def test_zone_capacity_is_the_sum_of_its_rows() -> None:
     show = sample_payloads()[0]
-    assert isinstance(show, ShowScheduled)
+    assert isinstance(show, events.ShowScheduled)
     assert [zone.capacity for zone in show.zones] == [10, 14]

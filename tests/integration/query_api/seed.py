@@ -24,19 +24,7 @@ from uuid import UUID, uuid4
 import psycopg
 from psycopg import AsyncConnection, sql
 
-from contracts import (
-    EventPayload,
-    OrderLine,
-    OrderPaid,
-    OrderPlaced,
-    RowLayout,
-    SeatsHeld,
-    ShowScheduled,
-    ZoneLayout,
-    encode_event,
-    new_envelope,
-    partition_key,
-)
+from contracts import encode_event, events, new_envelope, partition_key
 from contracts.envelope import Envelope
 from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
@@ -69,7 +57,7 @@ class _NoDeadLetters:
 class _Show:
     seq: int = 0
     holds: dict[UUID, tuple[str, ...]] = field(default_factory=dict)
-    orders: dict[UUID, tuple[OrderLine, ...]] = field(default_factory=dict)
+    orders: dict[UUID, tuple[events.OrderLine, ...]] = field(default_factory=dict)
     referrers: dict[UUID, str | None] = field(default_factory=dict)
 
 
@@ -101,44 +89,44 @@ class SeededSchema:
     # --- events, as the command side publishes them -------------------------------------------
 
     async def add_show(self, title: str = "Hamlet", *, to: Iterable[str] = ALL) -> UUID:
-        """ShowScheduled of a show of ``LAYOUT`` (every seat available): seq 1 of its stream."""
+        """events.ShowScheduled of a show of ``LAYOUT`` (every seat available): seq 1 of its stream."""
         show_id = uuid4()
         self.shows[show_id] = _Show()
         zones = tuple(
-            ZoneLayout(
+            events.ZoneLayout(
                 zone_id=zone,
                 name=f"Zone {zone}",
                 price_cents=PRICES[zone],
-                rows=tuple(RowLayout(row=row, seats=count) for row, count in rows),
+                rows=tuple(events.RowLayout(row=row, seats=count) for row, count in rows),
             )
             for zone, rows in LAYOUT.items()
         )
-        scheduled = ShowScheduled(
+        scheduled = events.ShowScheduled(
             show_id=show_id, venue_id=uuid4(), venue_name=VENUE, title=title, starts_at=STARTS_AT, zones=zones
         )
         await self.publish(show_id, scheduled, to=to)
         return show_id
 
     async def hold(self, show_id: UUID, *seat_ids: str, to: Iterable[str] = ALL) -> UUID:
-        """SeatsHeld: ``seat_ids`` go from available to held."""
+        """events.SeatsHeld: ``seat_ids`` go from available to held."""
         hold_id = uuid4()
         self.shows[show_id].holds[hold_id] = seat_ids
         expires = datetime.now(UTC) + timedelta(minutes=10)
-        held = SeatsHeld(hold_id=hold_id, customer_id="c1", seat_ids=seat_ids, expires_at=expires)
+        held = events.SeatsHeld(hold_id=hold_id, customer_id="c1", seat_ids=seat_ids, expires_at=expires)
         await self.publish(show_id, held, to=to)
         return hold_id
 
     async def order(
         self, show_id: UUID, hold_id: UUID, *, referrer: str | None = None, to: Iterable[str] = ALL
     ) -> UUID:
-        """OrderPlaced for the seats of a hold, at the zones' prices; the seats stay held."""
+        """events.OrderPlaced for the seats of a hold, at the zones' prices; the seats stay held."""
         show, order_id = self.shows[show_id], uuid4()
         lines = tuple(
-            OrderLine(seat_id=seat, zone_id=seat.split("-")[0], price_cents=PRICES[seat.split("-")[0]])
+            events.OrderLine(seat_id=seat, zone_id=seat.split("-")[0], price_cents=PRICES[seat.split("-")[0]])
             for seat in show.holds.pop(hold_id)
         )
         show.orders[order_id], show.referrers[order_id] = lines, referrer
-        placed = OrderPlaced(
+        placed = events.OrderPlaced(
             order_id=order_id,
             hold_id=hold_id,
             customer_id="c1",
@@ -153,10 +141,10 @@ class SeededSchema:
     async def pay(
         self, show_id: UUID, order_id: UUID, *, paid_at: datetime | None = None, to: Iterable[str] = ALL
     ) -> None:
-        """OrderPaid of the whole total: the order's seats go from held to sold."""
+        """events.OrderPaid of the whole total: the order's seats go from held to sold."""
         show = self.shows[show_id]
         lines = show.orders[order_id]
-        paid = OrderPaid(
+        paid = events.OrderPaid(
             order_id=order_id,
             customer_id="c1",
             referrer_id=show.referrers[order_id],
@@ -180,7 +168,9 @@ class SeededSchema:
         await self.pay(show_id, order_id, paid_at=paid_at, to=to)
         return order_id
 
-    async def publish(self, show_id: UUID, payload: EventPayload, *, to: Iterable[str] = ALL) -> Envelope:
+    async def publish(
+        self, show_id: UUID, payload: events.EventPayload, *, to: Iterable[str] = ALL
+    ) -> Envelope:
         """Append the show's next event to the log, then bring the projections ``to`` up to its end."""
         show = self.shows[show_id]
         show.seq += 1
