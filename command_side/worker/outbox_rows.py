@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from command_side.adapters.direct import psycopg_sql
 from infra.db import libpq_dsn
 
 _UNPUBLISHED = (
-    "SELECT position, show_id, seq, body FROM write_model.outbox "
+    "SELECT position, show_id, seq, body, occurred_at FROM write_model.outbox "
     "WHERE published_at IS NULL ORDER BY position LIMIT :limit"
 )
 _MARK_PUBLISHED = (
@@ -31,6 +32,7 @@ class StoredEvent:
     show_id: UUID
     seq: int
     body: bytes
+    occurred_at: datetime | None = None  # the command's time, just before its commit (relay metrics)
 
 
 async def mark_published(engine: AsyncEngine, positions: Sequence[int]) -> None:
@@ -78,7 +80,7 @@ class RelaySession:
         except BaseException:
             await self.close()
             raise
-        return [StoredEvent(*cast(tuple[int, UUID, int, bytes], row)) for row in rows]
+        return [StoredEvent(*cast(tuple[int, UUID, int, bytes, datetime], row)) for row in rows]
 
     async def mark_published(self, positions: Sequence[int]) -> None:
         """Mark rows published (only after Kafka acked every one of them)."""
