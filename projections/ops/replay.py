@@ -23,11 +23,10 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from projections.ops.swap import ReplayError, caught_up, offsets, swap_when_equal, within_log
+from projections.ops.swap import ReplayError, ReplayRun, caught_up, offsets, swap_when_equal, within_log
 from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
 from projections.runtime.runner import ProjectionRunner
-from projections.runtime.topic_offsets import end_offsets
 from projections.runtime.versions import Version, create_version, drop_tables, find
 from projections.runtime.versions import set_state as set_version_state
 from projections.settings import DEFAULT_MAX_RECORDS
@@ -101,25 +100,9 @@ async def replay(
         stop = asyncio.Event()
         task = asyncio.create_task(runner.run(stop))
         try:
-            await _follow(
-                conn,
-                deployment,
-                old,
-                new,
-                task=task,
-                bootstrap_servers=bootstrap_servers,
-                on_progress=on_progress,
-            )
-            await swap_when_equal(
-                conn,
-                deployment,
-                old,
-                new,
-                verify=verify,
-                task=task,
-                within=swap_timeout,
-                bootstrap_servers=bootstrap_servers,
-            )
+            run = ReplayRun(conn, deployment, old, new, task, bootstrap_servers)
+            await _follow(run, on_progress)
+            await swap_when_equal(run, verify=verify, within=swap_timeout)
         finally:
             stop.set()
             with contextlib.suppress(Exception):
@@ -133,26 +116,18 @@ async def replay(
         return ReplayOutcome(deployment.registry_name, old, new, dropped)
 
 
-async def _follow(
-    conn: AsyncConnection[Any],
-    deployment: Deployment,
-    old: Version | None,
-    new: Version,
-    *,
-    bootstrap_servers: str,
-    task: "asyncio.Task[Any]",
-    on_progress: Progress | None,
-) -> None:
+async def _follow(run: ReplayRun, on_progress: Progress | None) -> None:
     """Wait until the new version has reached the serving version's offsets (or the log's end)."""
     loop = asyncio.get_running_loop()
-    ends, ends_at = await end_offsets(bootstrap_servers, deployment.topic), loop.time()
+    ends, ends_at = await run.log_end(), loop.time()
     while True:
-        if task.done():
-            raise ReplayError(f"the replay stopped: {task.exception() or task.result()}")
+        if run.task.done():
+            raise ReplayError(f"the replay stopped: {run.task.exception() or run.task.result()}")
         if loop.time() - ends_at > 2.0:  # the log's end moves with live writes; asking costs a connection
-            ends, ends_at = await end_offsets(bootstrap_servers, deployment.topic), loop.time()
-        target = within_log(await offsets(conn, old.schema_name), ends) if old is not None else ends
-        done = await offsets(conn, new.schema_name)
+            ends, ends_at = await run.log_end(), loop.time()
+        old = run.old
+        target = within_log(await offsets(run.conn, old.schema_name), ends) if old is not None else ends
+        done = await offsets(run.conn, run.new.schema_name)
         if on_progress is not None:
             n = sum(done.values())
             on_progress(n, max(n, sum(ends.values())))  # the end seen last may be a moment old

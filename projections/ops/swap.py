@@ -9,6 +9,7 @@ any change; attempts are repeated until the deadline.
 """
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -23,6 +24,22 @@ from projections.runtime.versions import Version, lock_version, swap
 
 class ReplayError(RuntimeError):
     """A replay cannot start or finish; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayRun:
+    """One replay in progress: the serving version ``old`` (None on a first build), the
+    ``new`` one being built by ``task``, and where their offsets and the log's end are read."""
+
+    conn: AsyncConnection[Any]
+    deployment: Deployment
+    old: Version | None
+    new: Version
+    task: "asyncio.Task[Any]"
+    bootstrap_servers: str
+
+    async def log_end(self) -> dict[int, int]:
+        return await end_offsets(self.bootstrap_servers, self.deployment.topic)
 
 
 async def offsets(conn: AsyncConnection[Any], schema: str) -> dict[int, int]:
@@ -45,72 +62,43 @@ def within_log(position: dict[int, int], ends: dict[int, int]) -> dict[int, int]
     return {p: min(o, ends.get(p, o)) for p, o in position.items()}
 
 
-async def swap_when_equal(
-    conn: AsyncConnection[Any],
-    deployment: Deployment,
-    old: Version | None,
-    new: Version,
-    *,
-    verify: bool,
-    task: "asyncio.Task[Any]",
-    within: float,
-    bootstrap_servers: str,
-) -> None:
+async def swap_when_equal(run: ReplayRun, *, verify: bool, within: float) -> None:
     """Swap once the new version equals the paused serving version; retried until ``within`` passes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         try:
-            if await _try_swap(
-                conn,
-                deployment,
-                old,
-                new,
-                verify=verify,
-                task=task,
-                deadline=deadline,
-                bootstrap_servers=bootstrap_servers,
-            ):
+            if await _try_swap(run, verify=verify, deadline=deadline):
                 return
         except psycopg.errors.LockNotAvailable:
             pass  # readers held the views; they never wait long on us, and we try again
-        if task.done() or loop.time() > deadline:
+        if run.task.done() or loop.time() > deadline:
             raise ReplayError("the new version could not reach the serving version's position in time")
         await asyncio.sleep(0.05)
 
 
-async def _try_swap(
-    conn: AsyncConnection[Any],
-    deployment: Deployment,
-    old: Version | None,
-    new: Version,
-    *,
-    verify: bool,
-    task: "asyncio.Task[Any]",
-    deadline: float,
-    bootstrap_servers: str,
-) -> bool:
+async def _try_swap(run: ReplayRun, *, verify: bool, deadline: float) -> bool:
     """One attempt, in one transaction: pause N, wait for N+1 to equal it, verify, swap."""
     loop = asyncio.get_running_loop()
+    conn, old, new = run.conn, run.old, run.new
     async with conn.transaction():
         state = await lock_version(conn, old) if old is not None else None
         if old is not None and state != "live":
             raise ReplayError(f"the serving version {old.version} is {state} now; nothing swapped")
         target = None
         if old is not None:  # paused now: its offsets no longer move
-            ends = await end_offsets(bootstrap_servers, deployment.topic)
-            target = within_log(await offsets(conn, old.schema_name), ends)
+            target = within_log(await offsets(conn, old.schema_name), await run.log_end())
         while target is not None and not caught_up(await offsets(conn, new.schema_name), target):
-            if task.done() or loop.time() > deadline:
+            if run.task.done() or loop.time() > deadline:
                 return False
             await asyncio.sleep(0.05)
         if verify and old is not None:
-            found = await differences(conn, deployment, old.schema_name, new.schema_name)
+            found = await differences(conn, run.deployment, old.schema_name, new.schema_name)
             if found:
                 raise ReplayError(
                     "the new version differs from the serving one; nothing swapped:\n" + "\n".join(found[:20])
                 )
         if await lock_version(conn, new) != "building":
             raise ReplayError(f"version {new.version} was abandoned meanwhile; nothing swapped")
-        await swap(conn, deployment, old, new)
+        await swap(conn, run.deployment, old, new)
         return True
