@@ -14,20 +14,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
-from contracts import (
-    DecodedEvent,
-    Envelope,
-    EventDecodeError,
-    HoldExtended,
-    HoldReleased,
-    OrderCancelled,
-    OrderExpired,
-    OrderPaid,
-    OrderPlaced,
-    SeatsHeld,
-    ShowScheduled,
-    decode_event,
-)
+from contracts import DecodedEvent, Envelope, EventDecodeError, decode_event, events
 
 _SEATS_SHOWN = 6
 _TEXT_SHOWN = 40
@@ -58,44 +45,44 @@ def summarize(event: DecodedEvent) -> str:
     """The one-line summary of a decoded event; types not listed here get a generic one."""
     p, at = event.payload, event.envelope.occurred_at
     match p:
-        case ShowScheduled():
+        case events.ShowScheduled():
             seats = sum(z.capacity for z in p.zones)
             line = (
                 f"scheduled {_text(p.title)} at {_text(p.venue_name)}, starts {stamp(p.starts_at)}, "
                 f"{len(p.zones)} zone(s), {seats:,} seats"
             )
-        case SeatsHeld():
+        case events.SeatsHeld():
             line = (
                 f"held {_seats(p.seat_ids)} for {_text(p.customer_id)} until {clock(p.expires_at, at)} "
                 f"(hold {short(p.hold_id)})"
             )
-        case HoldReleased():
+        case events.HoldReleased():
             verb = "expired" if p.reason == "expired" else "released"
             line = f"hold {short(p.hold_id)} of {_text(p.customer_id)} {verb}: {_seats(p.seat_ids)} free"
-        case HoldExtended():
+        case events.HoldExtended():
             line = (
                 f"hold {short(p.hold_id)} of {_text(p.customer_id)} extended until "
                 f"{clock(p.expires_at, at)}: {_seats(p.seat_ids)}"
             )
-        case OrderPlaced():
+        case events.OrderPlaced():
             line = (
                 f"order {short(p.order_id)} placed by {_text(p.customer_id)} "
                 f"from hold {short(p.hold_id)}: {_lines(p.lines)}, {p.total_cents:,} cents, "
                 f"pay by {clock(p.pay_by, at)}{_via(p.referrer_id)}"
             )
-        case OrderPaid():
+        case events.OrderPaid():
             line = (
                 f"order {short(p.order_id)} paid {p.amount_cents:,} cents by {_text(p.customer_id)}: "
                 f"{_lines(p.lines)}{_via(p.referrer_id)}"
             )
-        case OrderCancelled():
+        case events.OrderCancelled():
             refund = f", refunded {p.refunded_cents:,} cents" if p.previous_status == "paid" else ""
             why = f": {_text(p.reason)}" if p.reason else ""
             line = (
                 f"order {short(p.order_id)} of {_text(p.customer_id)} cancelled "
                 f"({p.previous_status}{refund}), {_lines(p.lines)} free{why}"
             )
-        case OrderExpired():
+        case events.OrderExpired():
             line = (
                 f"order {short(p.order_id)} of {_text(p.customer_id)} expired unpaid, {_lines(p.lines)} free"
             )

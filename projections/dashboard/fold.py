@@ -13,19 +13,7 @@ from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
-from contracts import (
-    HoldExtended,
-    HoldReleased,
-    OrderCancelled,
-    OrderExpired,
-    OrderLine,
-    OrderPaid,
-    OrderPlaced,
-    SeatsHeld,
-    ShowScheduled,
-    ZoneLayout,
-    lean,
-)
+from contracts import events, lean
 from contracts.read_model import TOTAL_FIGURES
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
@@ -75,7 +63,9 @@ def _count(c: DashboardChanges, show: UUID, name: str, delta: int) -> None:
     per_show[name] += delta
 
 
-def _zone_split(lines: tuple[OrderLine, ...] | tuple[lean.OrderLine, ...]) -> dict[str, tuple[int, int]]:
+def _zone_split(
+    lines: tuple[events.OrderLine, ...] | tuple[lean.OrderLine, ...],
+) -> dict[str, tuple[int, int]]:
     split: dict[str, tuple[int, int]] = {}
     for line in lines:
         n, cents = split.get(line.zone_id, (0, 0))
@@ -86,7 +76,7 @@ def _zone_split(lines: tuple[OrderLine, ...] | tuple[lean.OrderLine, ...]) -> di
 def _sale(
     c: DashboardChanges,
     show: UUID,
-    p: OrderPaid | OrderCancelled | lean.OrderPaid | lean.OrderCancelled,
+    p: events.OrderPaid | events.OrderCancelled | lean.OrderPaid | lean.OrderCancelled,
     sign: int,
     cents: int,
 ) -> None:
@@ -123,34 +113,34 @@ def _release(c: DashboardChanges, show: UUID, seats: int, pending_order: str | N
 def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
     """Fold one event into ``c``; raises ApplyError (changing nothing) if it cannot apply."""
     show, p = event.envelope.stream_id, event.payload
-    if isinstance(p, ShowScheduled | lean.ShowScheduled):
-        zones: tuple[ZoneLayout | lean.ZoneLayout, ...] = p.zones
+    if isinstance(p, events.ShowScheduled | lean.ShowScheduled):
+        zones: tuple[events.ZoneLayout | lean.ZoneLayout, ...] = p.zones
         c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in zones)))
         c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(zones))
-    elif isinstance(p, SeatsHeld | lean.SeatsHeld):
+    elif isinstance(p, events.SeatsHeld | lean.SeatsHeld):
         _count(c, show, "live_holds", 1)
         _count(c, show, "held_seats", len(p.seat_ids))
         _add(c.by_show, show, 0, len(p.seat_ids), 0)
-    elif isinstance(p, HoldReleased | lean.HoldReleased):
+    elif isinstance(p, events.HoldReleased | lean.HoldReleased):
         _release(c, show, len(p.seat_ids), None)
-    elif isinstance(p, OrderPlaced | lean.OrderPlaced):
+    elif isinstance(p, events.OrderPlaced | lean.OrderPlaced):
         _count(c, show, "live_holds", -1)
         _count(c, show, "orders_pending", 1)
-    elif isinstance(p, OrderPaid | lean.OrderPaid):
+    elif isinstance(p, events.OrderPaid | lean.OrderPaid):
         _count(c, show, "orders_pending", -1)
         _count(c, show, "held_seats", -len(p.lines))
         _sale(c, show, p, 1, p.amount_cents)
-    elif isinstance(p, OrderCancelled | lean.OrderCancelled) and p.previous_status == "paid":
+    elif isinstance(p, events.OrderCancelled | lean.OrderCancelled) and p.previous_status == "paid":
         if p.paid_at is None:
             raise ApplyError("a cancelled paid order must say when it was paid")
         _count(c, show, "orders_cancelled", 1)
         _count(c, show, "refunded_cents", p.refunded_cents)
         _sale(c, show, p, -1, p.refunded_cents)
-    elif isinstance(p, OrderCancelled | lean.OrderCancelled):
+    elif isinstance(p, events.OrderCancelled | lean.OrderCancelled):
         _release(c, show, len(p.lines), "orders_cancelled")
-    elif isinstance(p, OrderExpired | lean.OrderExpired):
+    elif isinstance(p, events.OrderExpired | lean.OrderExpired):
         _release(c, show, len(p.lines), "orders_expired")
-    elif isinstance(p, HoldExtended | lean.HoldExtended):
+    elif isinstance(p, events.HoldExtended | lean.HoldExtended):
         pass  # a later expiry changes no figure of the dashboard
     else:
         raise ApplyError(f"the dashboard does not handle {event.envelope.type}")

@@ -10,20 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from contracts import (
-    HoldExtended,
-    HoldReleased,
-    OrderCancelled,
-    OrderExpired,
-    OrderPaid,
-    OrderPlaced,
-    RowLayout,
-    SeatsHeld,
-    ShowScheduled,
-    ZoneLayout,
-    lean,
-    seat_id_for,
-)
+from contracts import events, lean, seat_id_for
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
@@ -55,17 +42,17 @@ def zone_of(seat_id: str) -> str:
 def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
     """(seats, from, to) of an event that moves seats; None for one that moves none."""
     p = event.payload
-    if isinstance(p, SeatsHeld | lean.SeatsHeld):
+    if isinstance(p, events.SeatsHeld | lean.SeatsHeld):
         return p.seat_ids, AVAILABLE, HELD
-    if isinstance(p, HoldReleased | lean.HoldReleased):
+    if isinstance(p, events.HoldReleased | lean.HoldReleased):
         return p.seat_ids, HELD, AVAILABLE
-    if isinstance(p, OrderPaid | lean.OrderPaid):
+    if isinstance(p, events.OrderPaid | lean.OrderPaid):
         return _line_seats(p), HELD, SOLD
-    if isinstance(p, OrderCancelled | lean.OrderCancelled):
+    if isinstance(p, events.OrderCancelled | lean.OrderCancelled):
         return _line_seats(p), (SOLD if p.previous_status == "paid" else HELD), AVAILABLE
-    if isinstance(p, OrderExpired | lean.OrderExpired):
+    if isinstance(p, events.OrderExpired | lean.OrderExpired):
         return _line_seats(p), HELD, AVAILABLE
-    if isinstance(p, OrderPlaced | lean.OrderPlaced | HoldExtended | lean.HoldExtended):
+    if isinstance(p, events.OrderPlaced | lean.OrderPlaced | events.HoldExtended | lean.HoldExtended):
         # the hold's seats stay held while the order waits for payment, or the hold lives longer
         # (the seat map shows no expiry)
         return None
@@ -73,7 +60,12 @@ def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
 
 
 def _line_seats(
-    p: OrderPaid | OrderCancelled | OrderExpired | lean.OrderPaid | lean.OrderCancelled | lean.OrderExpired,
+    p: events.OrderPaid
+    | events.OrderCancelled
+    | events.OrderExpired
+    | lean.OrderPaid
+    | lean.OrderCancelled
+    | lean.OrderExpired,
 ) -> tuple[str, ...]:
     for line in p.lines:
         if zone_of(line.seat_id) != line.zone_id:
@@ -81,16 +73,16 @@ def _line_seats(
     return tuple(line.seat_id for line in p.lines)
 
 
-def _schedule(changes: SeatChanges, show_id: UUID, p: ShowScheduled | lean.ShowScheduled) -> None:
+def _schedule(changes: SeatChanges, show_id: UUID, p: events.ShowScheduled | lean.ShowScheduled) -> None:
     ordinal = 0
-    zones: tuple[ZoneLayout | lean.ZoneLayout, ...] = p.zones
+    zones: tuple[events.ZoneLayout | lean.ZoneLayout, ...] = p.zones
     capacity = sum(z.capacity for z in zones)
     changes.shows.append((show_id, p.title, p.starts_at, p.venue_name, capacity))
     for zone_ordinal, zone in enumerate(zones):
         changes.zones.append(
             (show_id, zone.zone_id, zone.name, zone.price_cents, zone.capacity, zone_ordinal)
         )
-        rows: tuple[RowLayout | lean.RowLayout, ...] = zone.rows
+        rows: tuple[events.RowLayout | lean.RowLayout, ...] = zone.rows
         for row in rows:
             for number in range(1, row.seats + 1):
                 seat = seat_id_for(zone.zone_id, row.row, number)
@@ -101,7 +93,7 @@ def _schedule(changes: SeatChanges, show_id: UUID, p: ShowScheduled | lean.ShowS
 def apply(changes: SeatChanges, event: Event) -> SeatChanges:
     """Fold one event into ``changes``; raises ApplyError (changing nothing) if it cannot apply."""
     show_id = event.envelope.stream_id
-    if isinstance(event.payload, ShowScheduled | lean.ShowScheduled):
+    if isinstance(event.payload, events.ShowScheduled | lean.ShowScheduled):
         if event.payload.show_id != show_id:
             raise ApplyError("ShowScheduled names another show than its stream")
         _schedule(changes, show_id, event.payload)

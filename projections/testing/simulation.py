@@ -6,21 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
-from contracts import (
-    EventPayload,
-    HoldReleased,
-    OrderCancelled,
-    OrderExpired,
-    OrderLine,
-    OrderPaid,
-    OrderPlaced,
-    RowLayout,
-    SeatsHeld,
-    ShowScheduled,
-    ZoneLayout,
-    new_envelope,
-    seat_id_for,
-)
+from contracts import events, new_envelope, seat_id_for
 from contracts.envelope import Envelope
 from projections.testing.truth import Truth, truth_of
 
@@ -32,7 +18,7 @@ class _Order:
     show_id: UUID
     customer: str
     referrer: str | None
-    lines: tuple[OrderLine, ...]
+    lines: tuple[events.OrderLine, ...]
     status: str = "pending"
     paid_at: datetime | None = None
     amount: int = 0
@@ -44,7 +30,7 @@ class _Show:
     show_id: UUID
     title: str
     starts_at: datetime
-    zones: tuple[ZoneLayout, ...]
+    zones: tuple[events.ZoneLayout, ...]
     seq: int = 0
     status: dict[str, str] = field(default_factory=dict)
     holds: dict[UUID, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # live holds
@@ -62,11 +48,11 @@ class Simulation:
         self.events: list[Envelope] = []
         for n in range(shows):
             layout = tuple(
-                ZoneLayout(
+                events.ZoneLayout(
                     zone_id=f"Z{z}",
                     name=f"Zone {z}",
                     price_cents=1000 * (z + 1),
-                    rows=tuple(RowLayout(row=f"R{r}", seats=seats) for r in range(rows)),
+                    rows=tuple(events.RowLayout(row=f"R{r}", seats=seats) for r in range(rows)),
                 )
                 for z in range(zones)
             )
@@ -76,7 +62,7 @@ class Simulation:
                     for i in range(1, row.seats + 1):
                         show.status[seat_id_for(zone.zone_id, row.row, i)] = "available"
             self.shows[show.show_id] = show
-            scheduled = ShowScheduled(
+            scheduled = events.ShowScheduled(
                 show_id=show.show_id,
                 venue_id=uuid4(),
                 venue_name="Hall",
@@ -86,7 +72,7 @@ class Simulation:
             )
             self._emit(show, scheduled)
 
-    def _emit(self, show: _Show, payload: EventPayload) -> None:
+    def _emit(self, show: _Show, payload: events.EventPayload) -> None:
         show.seq += 1
         self.clock += timedelta(minutes=self.rng.randint(1, 600))
         self.events.append(
@@ -127,7 +113,7 @@ class Simulation:
         show.holds[hold_id] = (customer, seats)
         self._emit(
             show,
-            SeatsHeld(
+            events.SeatsHeld(
                 hold_id=hold_id,
                 customer_id=customer,
                 seat_ids=seats,
@@ -144,12 +130,15 @@ class Simulation:
         for s in seats:
             show.status[s] = "available"
         reason = self.rng.choice(["released", "expired"])
-        self._emit(show, HoldReleased(hold_id=hold_id, customer_id=customer, seat_ids=seats, reason=reason))
+        self._emit(
+            show, events.HoldReleased(hold_id=hold_id, customer_id=customer, seat_ids=seats, reason=reason)
+        )
 
-    def _lines(self, show: _Show, seats: tuple[str, ...]) -> tuple[OrderLine, ...]:
+    def _lines(self, show: _Show, seats: tuple[str, ...]) -> tuple[events.OrderLine, ...]:
         price = {z.zone_id: z.price_cents for z in show.zones}
         return tuple(
-            OrderLine(seat_id=s, zone_id=s.split("-")[0], price_cents=price[s.split("-")[0]]) for s in seats
+            events.OrderLine(seat_id=s, zone_id=s.split("-")[0], price_cents=price[s.split("-")[0]])
+            for s in seats
         )
 
     def _order(self) -> None:
@@ -164,7 +153,7 @@ class Simulation:
         self.order_ids.append(order_id)
         self._emit(
             show,
-            OrderPlaced(
+            events.OrderPlaced(
                 order_id=order_id,
                 hold_id=hold_id,
                 customer_id=customer,
@@ -195,7 +184,7 @@ class Simulation:
         order.amount = sum(li.price_cents for li in order.lines)
         for li in order.lines:
             show.status[li.seat_id] = "sold"
-        paid = OrderPaid(
+        paid = events.OrderPaid(
             order_id=order_id,
             customer_id=order.customer,
             referrer_id=order.referrer,
@@ -217,7 +206,7 @@ class Simulation:
         refund = order.amount if previous == "paid" else 0
         self._emit(
             show,
-            OrderCancelled(
+            events.OrderCancelled(
                 order_id=order_id,
                 customer_id=order.customer,
                 referrer_id=order.referrer,
@@ -240,7 +229,7 @@ class Simulation:
             show.status[li.seat_id] = "available"
         self._emit(
             show,
-            OrderExpired(
+            events.OrderExpired(
                 order_id=order_id, customer_id=order.customer, referrer_id=order.referrer, lines=order.lines
             ),
         )
