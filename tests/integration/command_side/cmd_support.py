@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from command_side.adapters.idempotency import IdempotencyClaim, deferred_claim, settle_claim
 from command_side.adapters.outbox import Appended, Write, append_and_commit
-from contracts import EventPayload, partition_key
+from contracts import DecodedEvent, EventPayload, decode_event, partition_key
 from infra.db import libpq_dsn
 
 ClientFactory = Callable[..., httpx.AsyncClient]
@@ -51,6 +51,30 @@ async def new_show(
     )
     assert show.status_code == 201, show.text
     return str(show.json()["show_id"])
+
+
+async def post_hold(
+    client: httpx.AsyncClient, show_id: str, body: dict[str, Any], headers: dict[str, str] = CHECKOUT
+) -> httpx.Response:
+    """POST a hold command (named seats or best-available, as ``body`` says); the raw answer."""
+    return await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=headers)
+
+
+async def hold(
+    client: httpx.AsyncClient, show_id: str, customer: str, seats: Sequence[str], **extra: object
+) -> dict[str, Any]:
+    """Hold the named ``seats`` for ``customer`` (``extra`` body fields, e.g. ``ttl_seconds``); asserts
+    the command was accepted (201) and returns its answer."""
+    response = await post_hold(client, show_id, {"customer_id": customer, "seat_ids": list(seats), **extra})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def post_order(client: httpx.AsyncClient, hold_id: str, customer: str) -> httpx.Response:
+    """POST an order of ``hold_id`` for ``customer``; the raw answer."""
+    return await client.post(
+        "/v1/orders", json={"hold_id": hold_id, "customer_id": customer}, headers=CHECKOUT
+    )
 
 
 def failing_write() -> Write:
@@ -116,6 +140,11 @@ async def outbox(database_url: str, show_id: str) -> list[OutboxRow]:
             (show_id,),
         )
         return [OutboxRow(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in await cursor.fetchall()]
+
+
+async def outbox_events(database_url: str, show_id: str) -> list[DecodedEvent]:
+    """The show's outbox rows decoded, in seq order."""
+    return [decode_event(row.body) for row in await outbox(database_url, show_id)]
 
 
 async def fetch_one(database_url: str, query: str, *params: Any) -> tuple[Any, ...] | None:

@@ -10,15 +10,17 @@ import orjson
 import pytest
 
 from command_side.settings import CommandSettings
-from contracts import decode_event
 from contracts.events import SeatsHeld
 from tests.integration.command_side.cmd_support import (
     CHECKOUT,
     ClientFactory,
     as_customer,
     fetch_one,
+    hold,
     new_show,
     outbox,
+    outbox_events,
+    post_hold,
 )
 
 pytestmark = pytest.mark.integration
@@ -41,7 +43,7 @@ async def test_200_clients_contending_for_50_seats(
             }
         else:
             body = {"customer_id": customer, "zone_id": "A", "quantity": rng.randint(1, 4)}
-        response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+        response = await post_hold(client, show_id, body)
         return response.status_code, response.json(), customer
 
     results = await asyncio.gather(*(contend(i) for i in range(200)))
@@ -57,7 +59,7 @@ async def test_200_clients_contending_for_50_seats(
     held = [seat for body, _ in winners for seat in body["seat_ids"]]
     assert len(held) == len(set(held)), "a seat is in two live holds"
 
-    events = [decode_event(row.body) for row in await outbox(command_settings.database_url, show_id)]
+    events = await outbox_events(command_settings.database_url, show_id)
     assert [e.envelope.seq for e in events] == list(range(1, len(events) + 1))
     seats_held = {e.payload.hold_id: e.payload for e in events if isinstance(e.payload, SeatsHeld)}
     assert len(seats_held) == len(winners)
@@ -83,15 +85,13 @@ async def test_racing_retries_with_one_key_have_one_effect(
     body = {"customer_id": "racer", "seat_ids": ["A-1-1", "A-1-2"]}
     headers = {**CHECKOUT, "Idempotency-Key": key}
 
-    responses = await asyncio.gather(
-        *(client.post(f"/v1/shows/{show_id}/holds", json=body, headers=headers) for _ in range(20))
-    )
+    responses = await asyncio.gather(*(post_hold(client, show_id, body, headers) for _ in range(20)))
     assert {r.status_code for r in responses} == {201}
     assert len({r.content for r in responses}) == 1, "retries got different answers"
     assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 19
     assert len({r.headers["X-Consistency-Token"] for r in responses}) == 1
 
-    later = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=headers)
+    later = await post_hold(client, show_id, body, headers)
     assert later.content == responses[0].content
     events = await outbox(command_settings.database_url, show_id)
     assert [e.event_type for e in events] == ["ShowScheduled", "SeatsHeld"]
@@ -123,13 +123,11 @@ async def test_racing_retries_with_one_key_have_one_effect(
 
 async def test_a_refusal_is_replayed_too(client: httpx.AsyncClient) -> None:
     show_id = await new_show(client)
-    await client.post(
-        f"/v1/shows/{show_id}/holds", json={"customer_id": "a", "seat_ids": ["A-1-1"]}, headers=CHECKOUT
-    )
+    await hold(client, show_id, "a", ["A-1-1"])
     headers = {**CHECKOUT, "Idempotency-Key": str(uuid4())}
     body = {"customer_id": "b", "seat_ids": ["A-1-1"]}
-    first = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=headers)
+    first = await post_hold(client, show_id, body, headers)
     assert first.status_code == 409
-    again = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=headers)
+    again = await post_hold(client, show_id, body, headers)
     assert again.status_code == 409
     assert again.content == first.content

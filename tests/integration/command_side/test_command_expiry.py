@@ -8,14 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from command_side.settings import CommandSettings
 from command_side.worker.expirer import Expirer
-from contracts import HoldReleased, OrderExpired, SeatsHeld, decode_event
+from contracts import HoldReleased, OrderExpired, SeatsHeld
 from tests.integration.command_side.cmd_support import (
-    CHECKOUT,
     ClientFactory,
     as_customer,
     fetch_one,
+    hold,
     new_show,
     outbox,
+    outbox_events,
+    post_order,
 )
 
 pytestmark = pytest.mark.integration
@@ -24,15 +26,6 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def expirer(command_settings: CommandSettings, engine: AsyncEngine) -> Expirer:
     return Expirer(command_settings, engine)
-
-
-async def hold(
-    client: httpx.AsyncClient, show_id: str, customer: str, seats: list[str], ttl: int = 600
-) -> str:
-    body = {"customer_id": customer, "seat_ids": seats, "ttl_seconds": ttl}
-    response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
-    assert response.status_code == 201, response.text
-    return str(response.json()["hold_id"])
 
 
 async def seat_status(settings: CommandSettings, show_id: str, seat_id: str) -> str:
@@ -50,12 +43,12 @@ async def test_a_lapsed_hold_is_expired_once(
     client: httpx.AsyncClient, command_settings: CommandSettings, expirer: Expirer
 ) -> None:
     show_id = await new_show(client)
-    hold_id = await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl=1)
-    live = await hold(client, show_id, "c2", ["A-1-3"], ttl=600)
+    hold_id = (await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl_seconds=1))["hold_id"]
+    live = await hold(client, show_id, "c2", ["A-1-3"], ttl_seconds=600)
     await asyncio.sleep(1.2)
     while await expirer.expire_once():  # the private database may hold lapsed holds of other tests
         pass
-    events = [decode_event(r.body) for r in await outbox(command_settings.database_url, show_id)]
+    events = await outbox_events(command_settings.database_url, show_id)
     released = [e.payload for e in events if isinstance(e.payload, HoldReleased)]
     assert len(released) == 1
     assert str(released[0].hold_id) == hold_id
@@ -65,9 +58,7 @@ async def test_a_lapsed_hold_is_expired_once(
     assert await seat_status(command_settings, show_id, "A-1-3") == "held"
     await expirer.expire_once()
     assert len(await outbox(command_settings.database_url, show_id)) == len(events), "expired twice"
-    ordered = await client.post(
-        "/v1/orders", json={"hold_id": hold_id, "customer_id": "c1"}, headers=CHECKOUT
-    )
+    ordered = await post_order(client, hold_id, "c1")
     assert ordered.status_code == 409
     assert live
 
@@ -76,10 +67,10 @@ async def test_a_new_hold_on_a_lapsed_hold_emits_both_events_in_order(
     client: httpx.AsyncClient, command_settings: CommandSettings, expirer: Expirer
 ) -> None:
     show_id = await new_show(client)
-    lapsed = await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl=1)
+    lapsed = (await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl_seconds=1))["hold_id"]
     await asyncio.sleep(1.2)
-    taker = await hold(client, show_id, "c2", ["A-1-2", "A-1-3"])
-    events = [decode_event(r.body) for r in await outbox(command_settings.database_url, show_id)]
+    taker = (await hold(client, show_id, "c2", ["A-1-2", "A-1-3"]))["hold_id"]
+    events = await outbox_events(command_settings.database_url, show_id)
     released, held = events[-2], events[-1]
     assert isinstance(released.payload, HoldReleased)
     assert str(released.payload.hold_id) == lapsed
@@ -99,8 +90,8 @@ async def test_an_overdue_order_expires_and_a_late_payment_is_refused(
 ) -> None:
     client = make_client(order_pay_by_seconds=1)
     show_id = await new_show(client)
-    hold_id = await hold(client, show_id, "c1", ["A-2-1", "A-2-2"])
-    placed = await client.post("/v1/orders", json={"hold_id": hold_id, "customer_id": "c1"}, headers=CHECKOUT)
+    held = await hold(client, show_id, "c1", ["A-2-1", "A-2-2"])
+    placed = await post_order(client, held["hold_id"], "c1")
     assert placed.status_code == 201
     order = placed.json()
     await asyncio.sleep(1.2)
@@ -111,7 +102,7 @@ async def test_an_overdue_order_expires_and_a_late_payment_is_refused(
     assert late.json()["error"]["code"] == "order_not_payable"
     while await expirer.expire_once():
         pass
-    events = [decode_event(r.body) for r in await outbox(command_settings.database_url, show_id)]
+    events = await outbox_events(command_settings.database_url, show_id)
     assert isinstance(events[-1].payload, OrderExpired)
     assert str(events[-1].payload.order_id) == order["order_id"]
     assert await seat_status(command_settings, show_id, "A-2-1") == "available"

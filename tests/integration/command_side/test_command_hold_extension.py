@@ -2,7 +2,6 @@
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -19,20 +18,15 @@ from tests.integration.command_side.cmd_support import (
     ClientFactory,
     as_customer,
     fetch_one,
+    hold,
     new_show,
     outbox,
+    outbox_events,
+    post_hold,
+    post_order,
 )
 
 pytestmark = pytest.mark.integration
-
-
-async def hold(
-    client: httpx.AsyncClient, show_id: str, customer: str, seats: list[str], ttl: int = 60
-) -> dict[str, Any]:
-    body = {"customer_id": customer, "seat_ids": seats, "ttl_seconds": ttl}
-    response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def extend(
@@ -62,7 +56,7 @@ async def test_an_extension_moves_the_expiry_and_appends_hold_extended(
     client: httpx.AsyncClient, command_settings: CommandSettings
 ) -> None:
     show_id = await new_show(client)
-    held = await hold(client, show_id, "ext-1", ["A-1-1", "A-1-2"], ttl=60)
+    held = await hold(client, show_id, "ext-1", ["A-1-1", "A-1-2"], ttl_seconds=60)
 
     response = await extend(client, held["hold_id"], 900, as_customer("ext-1"))
 
@@ -88,7 +82,7 @@ async def test_an_extension_moves_the_expiry_and_appends_hold_extended(
 async def test_an_extension_is_capped_at_the_maximum_lifetime(make_client: ClientFactory) -> None:
     client = make_client(hold_max_lifetime_seconds=120)
     show_id = await new_show(client)
-    held = await hold(client, show_id, "ext-2", ["A-1-1"], ttl=60)
+    held = await hold(client, show_id, "ext-2", ["A-1-1"], ttl_seconds=60)
 
     capped = await extend(client, held["hold_id"], 3600, as_customer("ext-2"))
 
@@ -114,13 +108,11 @@ async def test_only_a_live_hold_can_be_extended(
     client: httpx.AsyncClient, command_settings: CommandSettings
 ) -> None:
     show_id = await new_show(client)
-    short = await hold(client, show_id, "ext-3", ["A-2-1"], ttl=1)
-    ordered = await hold(client, show_id, "ext-3", ["A-2-2"])
-    placed = await client.post(
-        "/v1/orders", json={"hold_id": ordered["hold_id"], "customer_id": "ext-3"}, headers=CHECKOUT
-    )
+    short = await hold(client, show_id, "ext-3", ["A-2-1"], ttl_seconds=1)
+    ordered = await hold(client, show_id, "ext-3", ["A-2-2"], ttl_seconds=60)
+    placed = await post_order(client, ordered["hold_id"], "ext-3")
     assert placed.status_code == 201
-    released = await hold(client, show_id, "ext-3", ["A-2-3"])
+    released = await hold(client, show_id, "ext-3", ["A-2-3"], ttl_seconds=60)
     gone = await client.delete(f"/v1/holds/{released['hold_id']}", headers=as_customer("ext-3"))
     assert gone.status_code == 200
     await asyncio.sleep(1.2)
@@ -139,7 +131,7 @@ async def test_only_a_live_hold_can_be_extended(
 
 async def test_who_may_extend_and_what_is_refused(client: httpx.AsyncClient) -> None:
     show_id = await new_show(client)
-    held = await hold(client, show_id, "ext-4", ["A-3-1"])
+    held = await hold(client, show_id, "ext-4", ["A-3-1"], ttl_seconds=60)
 
     other = await extend(client, held["hold_id"], 600, as_customer("someone-else"))
     assert other.status_code == 403
@@ -167,7 +159,7 @@ async def test_a_retried_extension_has_one_effect(
     client: httpx.AsyncClient, command_settings: CommandSettings
 ) -> None:
     show_id = await new_show(client)
-    held = await hold(client, show_id, "ext-5", ["A-4-1"])
+    held = await hold(client, show_id, "ext-5", ["A-4-1"], ttl_seconds=60)
     key = {"Idempotency-Key": "extend-once"}
 
     first = await extend(client, held["hold_id"], 600, as_customer("ext-5"), **key)
@@ -179,7 +171,7 @@ async def test_a_retried_extension_has_one_effect(
     assert second.headers["Idempotent-Replayed"] == "true"
     assert other_body.status_code == 422
     assert other_body.json()["error"]["code"] == "idempotency_key_reused"
-    events = [decode_event(r.body).payload for r in await outbox(command_settings.database_url, show_id)]
+    events = [e.payload for e in await outbox_events(command_settings.database_url, show_id)]
     assert sum(isinstance(p, HoldExtended) for p in events) == 1
 
 
@@ -187,7 +179,7 @@ async def test_the_expirer_honours_the_new_expiry(
     client: httpx.AsyncClient, command_settings: CommandSettings, engine: AsyncEngine
 ) -> None:
     show_id = await new_show(client)
-    held = await hold(client, show_id, "ext-6", ["A-5-1", "A-5-2"], ttl=1)
+    held = await hold(client, show_id, "ext-6", ["A-5-1", "A-5-2"], ttl_seconds=1)
     extended = await extend(client, held["hold_id"], 60, as_customer("ext-6"))
     assert extended.status_code == 200
     new_expiry = datetime.fromisoformat(extended.json()["expires_at"])
@@ -197,12 +189,10 @@ async def test_the_expirer_honours_the_new_expiry(
     while await expirer.expire_once():  # the private database may hold lapsed holds of other tests
         pass
     # another customer cannot take the seats at the old expiry either
-    taken = await client.post(
-        f"/v1/shows/{show_id}/holds", json={"customer_id": "ext-7", "seat_ids": ["A-5-1"]}, headers=CHECKOUT
-    )
+    taken = await post_hold(client, show_id, {"customer_id": "ext-7", "seat_ids": ["A-5-1"]})
     assert taken.status_code == 409
     assert taken.json()["error"]["code"] == "seats_unavailable"
-    events = [decode_event(r.body).payload for r in await outbox(command_settings.database_url, show_id)]
+    events = [e.payload for e in await outbox_events(command_settings.database_url, show_id)]
     assert not any(isinstance(p, HoldReleased) for p in events)
 
     before = await run_command(
@@ -211,7 +201,7 @@ async def test_the_expirer_honours_the_new_expiry(
     assert b'"expired":false' in before.body
     at_new_expiry = await run_command(engine, expire_hold(held["hold_id"]), clock=lambda: new_expiry)
     assert b'"expired":true' in at_new_expiry.body
-    events = [decode_event(r.body).payload for r in await outbox(command_settings.database_url, show_id)]
+    events = [e.payload for e in await outbox_events(command_settings.database_url, show_id)]
     assert isinstance(events[-1], HoldReleased)
     assert events[-1].reason == "expired"
     assert str(events[-1].hold_id) == held["hold_id"]
