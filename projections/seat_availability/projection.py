@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncCursor
 
 from contracts.read_model import SEAT_AVAILABILITY_VIEWS
 from projections.runtime.decoding import Event
@@ -85,24 +85,34 @@ class SeatAvailability:
                 )
                 _expect(cur.rowcount, len(keys), "seats")
             if c.zone_deltas:
-                keys2 = list(c.zone_deltas)
-                d = columns(list(c.zone_deltas.values()), 3)
-                await cur.execute(
-                    f"UPDATE {s}.zones AS t SET available = t.available + u.a, held = t.held + u.h,"
-                    " sold = t.sold + u.so FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::bigint[],"
-                    " %s::bigint[]) AS u(i, z, a, h, so) WHERE t.show_id = u.i AND t.zone_id = u.z",
-                    [[k[0] for k in keys2], [k[1] for k in keys2], *d],
-                )
-                _expect(cur.rowcount, len(keys2), "zones")
+                zones = list(c.zone_deltas)
+                key = ["%s::uuid[], %s::text[]", "i, z", "t.show_id = u.i AND t.zone_id = u.z"]
+                zone_keys: list[list[Any]] = [[k[0] for k in zones], [k[1] for k in zones]]
+                await _add_counts(cur, f"{s}.zones", key, zone_keys, list(c.zone_deltas.values()))
             if c.show_deltas:
-                d = columns(list(c.show_deltas.values()), 3)
-                await cur.execute(
-                    f"UPDATE {s}.shows AS t SET available = t.available + u.a, held = t.held + u.h,"
-                    " sold = t.sold + u.so FROM unnest(%s::uuid[], %s::bigint[], %s::bigint[], %s::bigint[])"
-                    " AS u(i, a, h, so) WHERE t.show_id = u.i",
-                    [list(c.show_deltas), *d],
-                )
-                _expect(cur.rowcount, len(c.show_deltas), "shows")
+                key = ["%s::uuid[]", "i", "t.show_id = u.i"]
+                await _add_counts(cur, f"{s}.shows", key, [list(c.show_deltas)], list(c.show_deltas.values()))
+
+
+async def _add_counts(
+    cur: AsyncCursor[Any],
+    table: str,
+    key: list[str],
+    keys: list[list[Any]],
+    deltas: list[list[int]],
+) -> None:
+    """Add (available, held, sold) deltas to the rows of ``table`` named by ``keys``, in one statement.
+
+    ``key`` is the key's unnest types, its column aliases and the join condition.
+    """
+    types, names, match = key
+    await cur.execute(
+        f"UPDATE {table} AS t SET available = t.available + u.a, held = t.held + u.h,"
+        f" sold = t.sold + u.so FROM unnest({types}, %s::bigint[], %s::bigint[], %s::bigint[])"
+        f" AS u({names}, a, h, so) WHERE {match}",
+        [*keys, *columns(deltas, 3)],
+    )
+    _expect(cur.rowcount, len(deltas), table.rsplit(".", 1)[-1])
 
 
 def _expect(got: int, wanted: int, what: str) -> None:
