@@ -5,13 +5,14 @@
 #   make run     setup, then the demo: the whole stack and a live on-sale (Ctrl-C stops it)
 #   make down    stop a detached stack and the local services (data stays in var/)
 #   make bench-tools  wrk, the command benchmark's load generator (python -m benchmarks.commands)
+#   make monitoring-tools  promtool, which checks and unit-tests the alert rules (infra/monitoring/)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.boxoffice-installed
 
-.PHONY: setup browser bench-tools test lint run down
+.PHONY: setup browser bench-tools monitoring-tools test lint run down
 
 setup: $(STAMP)
 	@$(BIN)/boxoffice infra install
@@ -29,7 +30,10 @@ browser:
 bench-tools:
 	@scripts/install-bench-tools.sh
 
-test: setup browser bench-tools
+monitoring-tools:
+	@scripts/install-monitoring-tools.sh
+
+test: setup browser bench-tools monitoring-tools
 	@scripts/test.sh $(PYTEST_ARGS)
 
 lint: setup
