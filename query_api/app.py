@@ -15,12 +15,15 @@ from prometheus_client import CollectorRegistry
 from infra.http.metrics import RouteTiming
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings, ServiceSettings
+from infra.telemetry import tracing
+from infra.telemetry.asgi import TraceRequests
 from query_api.cache import BodyCache
 from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
 from query_api.database import choose_url, create_engine
 from query_api.http.errors import install_query_error_handlers
 from query_api.http.fast import FastReads
 from query_api.http.metrics import UNMATCHED, RequestMetrics
+from query_api.http.roundtrips import CountRoundTrips
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
 from query_api.routes import asyncapi, dashboard, ops, projections, shows
@@ -57,7 +60,7 @@ def create_app(
             on_swap=cache.clear,  # a replay's swap: nothing cached of the old version stays
         )
         listener.start()
-        metrics.watch(tracker)
+        metrics.watch(tracker, cache)
         app.state.query = QueryState(
             settings=settings,
             engine=engine,
@@ -69,6 +72,7 @@ def create_app(
             cache=cache,
             database_role=engine.url.username or "",
             end_offsets=EndOffsets(services.kafka_bootstrap_servers),
+            metrics=metrics,
         )
         log.info("query API reading schema %s as role %s", settings.read_schema, engine.url.username)
         try:
@@ -89,10 +93,13 @@ def create_app(
     app.state.registry = registry
     app.state.api_keys = keys
     app.add_middleware(FastReads)  # inside the metrics: unchanged reads answered from memory
+    app.add_middleware(CountRoundTrips, histogram=metrics.roundtrips)  # the fast path's too
     app.add_middleware(RouteTiming, observer=metrics, unmatched=UNMATCHED)
     install_query_error_handlers(app)
     for module in (shows, dashboard, projections, ops, asyncapi):
         app.include_router(module.router)
     app.include_router(web_router)  # the live dashboard page; it reads the JSON routes above
     app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
+    if tracing.on:  # outermost: a server span per request, continuing the caller's traceparent
+        app.add_middleware(TraceRequests)
     return app

@@ -3,6 +3,11 @@
 Keys are ETags derived from projection versions and watermarks, so an entry is
 never stale: a changed read model yields a different key. Single-threaded use
 from the event loop; no locking needed.
+
+``hits`` counts lookups that found a body (each answers a request from the
+cache), ``misses`` the bodies built from the database and offered to ``put``
+(once per build: a request that found nothing and waited for a build under way
+is neither); plain integers, read by the metrics at scrape time.
 """
 
 from collections import OrderedDict
@@ -15,14 +20,18 @@ class BodyCache:
         self._max_bytes = max_bytes
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
+        self.hits = 0
+        self.misses = 0
 
     def get(self, key: str) -> bytes | None:
         body = self._entries.get(key)
         if body is not None:
             self._entries.move_to_end(key)
+            self.hits += 1
         return body
 
     def put(self, key: str, body: bytes) -> None:
+        self.misses += 1
         if len(body) > self._max_bytes // 4:
             return  # one huge body must not evict everything else
         old = self._entries.pop(key, None)

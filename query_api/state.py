@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.cache import BodyCache
 from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
+from query_api.http.metrics import RequestMetrics
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
 from query_api.settings import QueryApiSettings
@@ -27,4 +28,5 @@ class QueryState:
     cache: BodyCache
     database_role: str
     end_offsets: EndOffsets
+    metrics: RequestMetrics
     flights: SingleFlight = field(default_factory=SingleFlight)

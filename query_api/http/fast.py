@@ -84,16 +84,24 @@ class FastReads:
         etag = etag_for(*found)
         etag_header = (b"etag", etag.encode())
         if not_modified(headers[0], etag):
+            _answered(state, token)
             return target[0], 304, [etag_header, _CACHE_CONTROL], b""
         body: bytes | None = state.cache.get(etag)
         if body is None:
             return None
+        _answered(state, token)
         return (
             target[0],
             200,
             [etag_header, _CACHE_CONTROL, (b"content-length", str(len(body)).encode()), _JSON],
             body,
         )
+
+
+def _answered(state: Any, token: ConsistencyToken) -> None:
+    """A token this path answers was satisfied on arrival (the metrics' ``immediate``)."""
+    if token.show_id is not None:
+        state.metrics.token_wait("immediate")
 
 
 def _version(

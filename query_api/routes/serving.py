@@ -9,6 +9,7 @@ never answers older than what it has answered before.
 """
 
 from collections.abc import Awaitable, Callable
+from time import perf_counter
 from uuid import UUID
 
 from fastapi import Request
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
 from infra.http.errors import ApiError
+from infra.telemetry import tracing
 from query_api.consistency import wait_for_watermark
 from query_api.database import snapshot
 from query_api.http.caching import etag_for, not_modified
@@ -23,6 +25,7 @@ from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness
 from query_api.single_flight import wait_for
 from query_api.state import QueryState
+from query_api.token_tracing import token_wait
 
 JSON = "application/json"
 _SWAP_RETRIES = 3
@@ -42,17 +45,23 @@ async def await_freshness(state: QueryState, freshness: Freshness, projection: s
     if tracker.synced:
         seq = tracker.seq(projection, show_id)
         if seq is not None and seq >= token.seq:
+            state.metrics.token_wait("immediate")
             return True
 
     async def from_database() -> int | None:
         async with snapshot(state.engine) as conn:
             return await state.versions.watermark(conn, projection, show_id)
 
+    reads = 0  # the first read satisfying the token: no wait (metrics)
+
     async def read_watermark() -> int | None:
+        nonlocal reads
+        reads += 1
         return tracker.seq(projection, show_id) if tracker.synced else await from_database()
 
     settings = state.settings
-    reached, current = await wait_for_watermark(
+    started = perf_counter()
+    waiting = wait_for_watermark(
         read_watermark,
         token.seq,
         signal=state.signal,
@@ -60,12 +69,19 @@ async def await_freshness(state: QueryState, freshness: Freshness, projection: s
         timeout_s=freshness.wait_ms / 1000,
         recheck_s=settings.recheck_interval_ms / 1000,
     )
+    reached, current = await (token_wait(projection, show_id, token.seq, waiting) if tracing.on else waiting)
     if reached:
+        if reads == 1:
+            state.metrics.token_wait("immediate")
+        else:
+            state.metrics.token_wait("waited", perf_counter() - started)
         return tracker.synced and (tracker.seq(projection, show_id) or 0) >= token.seq
     if tracker.synced:  # a notice may still be in flight: the database has the last word
         current = await from_database()
         if current is not None and current >= token.seq:
+            state.metrics.token_wait("waited", perf_counter() - started)
             return False
+    state.metrics.token_wait("timeout", perf_counter() - started)
     raise ApiError(
         503,
         "projection_behind",
