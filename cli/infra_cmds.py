@@ -2,8 +2,11 @@
 
 When ``BOXOFFICE_DATABASE_URL`` and ``BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS`` are
 set those services are used and nothing is started (``--local`` overrides).
+``up --replicas N --brokers M`` adds PostgreSQL hot standbys and makes Kafka a
+KRaft cluster; the other commands find that topology in the state dir.
 """
 
+import json
 import shlex
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +23,7 @@ from infra.launcher.aio import run_sync
 from infra.launcher.kafka import metadata_answers
 from infra.launcher.kafka_artifacts import resolve_classpath
 from infra.launcher.postgres_bin import find_bin_dir
+from infra.launcher.status import ServiceStatus
 from infra.services import Services, resolve_services
 from infra.settings import ServiceSettings
 from infra.topic_setup import ensure_topics_sync
@@ -33,17 +37,42 @@ StateDir = Annotated[
 KafkaPort = Annotated[int | None, typer.Option(help="Kafka client port [default 19092].")]
 ControllerPort = Annotated[int | None, typer.Option(help="Kafka controller port [default 19093].")]
 PostgresPort = Annotated[int | None, typer.Option(help="PostgreSQL port [default 54329].")]
+Replicas = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        max=4,
+        help="PostgreSQL hot standbys, ports 54330... [env BOXOFFICE_INFRA_REPLICAS; "
+        "default: as last started, else 0].",
+    ),
+]
+Brokers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=9,
+        help="Kafka nodes (KRaft, each broker and controller), ports 19092... [env "
+        "BOXOFFICE_INFRA_BROKERS; default: as last started, else 1].",
+    ),
+]
 Local = Annotated[bool, typer.Option("--local", help="Use the local launcher even if the env vars are set.")]
 
 
-def _launcher(
-    state_dir: Path | None, kafka_port: int | None, controller_port: int | None, postgres_port: int | None
+def _launcher(  # noqa: PLR0917  (the CLI's options, in their order)
+    state_dir: Path | None,
+    kafka_port: int | None,
+    controller_port: int | None,
+    postgres_port: int | None,
+    replicas: int | None = None,
+    brokers: int | None = None,
 ) -> Launcher:
     overrides = {
         "state_dir": state_dir.resolve() if state_dir else None,
         "kafka_port": kafka_port,
         "kafka_controller_port": controller_port,
         "postgres_port": postgres_port,
+        "infra_replicas": replicas,
+        "infra_brokers": brokers,
     }
     base = LauncherSettings()
     return Launcher(base.model_copy(update={k: v for k, v in overrides.items() if v is not None}))
@@ -68,13 +97,16 @@ def _report(line: str) -> None:
 
 @app.command("up")
 def up(
+    *,
     local: Local = False,
     state_dir: StateDir = None,
     kafka_port: KafkaPort = None,
     kafka_controller_port: ControllerPort = None,
     postgres_port: PostgresPort = None,
+    replicas: Replicas = None,
+    brokers: Brokers = None,
 ) -> None:
-    """Start Kafka and PostgreSQL and create the topics (idempotent; waits until both answer)."""
+    """Start Kafka and PostgreSQL and create the topics (idempotent; waits until every node answers)."""
     try:
         external = _external(local)
         if external is not None:
@@ -82,7 +114,7 @@ def up(
             for topic in ensure_topics_sync(external.kafka_bootstrap_servers):
                 _report(f"created topic {topic}")
             return
-        launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port)
+        launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port, replicas, brokers)
         with console.status("starting the local services"):
             result = launcher.up(_report)
     except LauncherError as error:
@@ -100,7 +132,7 @@ def down(
     kafka_controller_port: ControllerPort = None,
     postgres_port: PostgresPort = None,
 ) -> None:
-    """Stop the local services; their data stays in the state dir."""
+    """Stop every local node (primary, replicas, Kafka nodes); their data stays in the state dir."""
     try:
         if _external(local) is not None:
             console.print("the services are external (env vars set): nothing to stop")
@@ -114,13 +146,15 @@ def down(
 
 @app.command("status")
 def status(
+    *,
     local: Local = False,
     state_dir: StateDir = None,
     kafka_port: KafkaPort = None,
     kafka_controller_port: ControllerPort = None,
     postgres_port: PostgresPort = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: every node and its role.")] = False,
 ) -> None:
-    """Show each local service, its pid, address and log file; exit 1 unless both run."""
+    """Show each local node, its role, pid, address, replay lag and log file; exit 1 unless all run."""
     try:
         external = _external(local)
     except LauncherError as error:
@@ -130,17 +164,47 @@ def status(
             raise typer.Exit(1)
         return
     launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port)
-    _print_status(launcher)
-    if not launcher.is_running():
+    statuses = launcher.status(with_lag=True)
+    if as_json:
+        print(json.dumps(_status_json(launcher, statuses), indent=2))
+    else:
+        _print_status(launcher, statuses)
+    if not all(s.running for s in statuses):
         raise typer.Exit(1)
 
 
-def _print_status(launcher: Launcher) -> None:
-    table = Table("service", "state", "pid", "address")
-    statuses = launcher.status()
+def _status_json(launcher: Launcher, statuses: tuple[ServiceStatus, ...]) -> dict[str, object]:
+    settings = launcher.settings
+    return {
+        "brokers": settings.brokers,
+        "replicas": settings.replicas,
+        "kafka_bootstrap_servers": settings.kafka_bootstrap_servers,
+        "nodes": [
+            {
+                "name": s.name,
+                "role": s.role,
+                "running": s.running,
+                "pid": s.pid,
+                "address": s.address,
+                "data_dir": str(s.data_dir),
+                "log_file": str(s.log_file),
+                "replay_lag_seconds": s.replay_lag_s,
+                "replay_lag_bytes": s.replay_lag_bytes,
+            }
+            for s in statuses
+        ],
+    }
+
+
+def _print_status(launcher: Launcher, statuses: tuple[ServiceStatus, ...] | None = None) -> None:
+    table = Table("service", "role", "state", "pid", "address", "replay lag")
+    statuses = statuses or launcher.status(with_lag=True)
     for service in statuses:
         state = "[green]running[/]" if service.running else "[red]stopped[/]"
-        table.add_row(service.name, state, str(service.pid or "-"), service.address)
+        lag = "-"
+        if service.replay_lag_s is not None:
+            lag = f"{service.replay_lag_s:.1f} s, {service.replay_lag_bytes} bytes"
+        table.add_row(service.name, service.role, state, str(service.pid or "-"), service.address, lag)
     console.print(table)
     for service in statuses:
         console.print(f"{service.name} data: {service.data_dir}", highlight=False, soft_wrap=True)
@@ -174,7 +238,11 @@ def env(
     kafka_controller_port: ControllerPort = None,
     postgres_port: PostgresPort = None,
 ) -> None:
-    """Print ``export`` lines for the running services: ``eval $(boxoffice infra env)``."""
+    """Print ``export`` lines for the running services: ``eval $(boxoffice infra env)``.
+
+    With a hot standby running, also ``BOXOFFICE_QUERY_DATABASE_URL``: the query
+    API's read-only role on the replica.
+    """
     try:
         services = _external(local)
         if services is None:
@@ -189,6 +257,9 @@ def env(
     # Plain print, not rich: the output is meant for eval and must not be wrapped or styled.
     print(f"export BOXOFFICE_DATABASE_URL={shlex.quote(services.database_url)}")
     print(f"export BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS={shlex.quote(services.kafka_bootstrap_servers)}")
+    query_url = services.replica_query_database_url or services.settings.query_database_url
+    if query_url:
+        print(f"export BOXOFFICE_QUERY_DATABASE_URL={shlex.quote(query_url)}")
 
 
 @app.command("install")

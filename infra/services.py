@@ -4,10 +4,16 @@ Every process and tool asks ``resolve_services()`` instead of reading URLs
 itself, so one rule holds everywhere: when ``BOXOFFICE_DATABASE_URL`` and
 ``BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS`` are set, those services are used and
 nothing is started; otherwise the local launcher's services are.
+
+With the launcher's cluster topology (``boxoffice infra up --replicas 1
+--brokers 3``) the bootstrap list names every broker and the hot standby's
+URLs are given too, for the processes that read from it.
 """
 
 from dataclasses import dataclass
 
+from contracts.read_model import READER_ROLE
+from infra.db import with_credentials
 from infra.launcher import Launcher, LauncherError, LauncherSettings
 from infra.launcher.status import Reporter, quiet
 from infra.settings import ServiceSettings
@@ -19,12 +25,23 @@ class ServicesNotRunningError(LauncherError):
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The URLs to use, and the settings with those URLs filled in."""
+    """The URLs to use, and the settings with those URLs filled in.
+
+    ``kafka_bootstrap_servers`` is comma separated, every broker of a cluster.
+    ``replica_database_url`` is the launcher's first hot standby (the owner
+    role, read only) and ``replica_query_database_url`` the same server as the
+    query API's read-only role: the value of ``BOXOFFICE_QUERY_DATABASE_URL``
+    for a query API reading from the replica. Both are None with no replica
+    running and for configured (external) services. ``settings`` is not
+    pointed at the replica: which process reads from it is the caller's choice.
+    """
 
     database_url: str
     kafka_bootstrap_servers: str
     settings: ServiceSettings
     external: bool
+    replica_database_url: str | None = None
+    replica_query_database_url: str | None = None
 
 
 def launcher_for(settings: ServiceSettings, launcher_settings: LauncherSettings | None = None) -> Launcher:
@@ -69,4 +86,8 @@ def resolve_services(
     filled = settings.model_copy(
         update={"database_url": ls.database_url, "kafka_bootstrap_servers": ls.kafka_bootstrap_servers}
     )
-    return Services(ls.database_url, ls.kafka_bootstrap_servers, filled, external=False)
+    replica = ls.replica_database_urls[0] if ls.replica_database_urls else None
+    reader = None
+    if replica is not None:
+        reader = with_credentials(replica, READER_ROLE, settings.reader_password.get_secret_value())
+    return Services(ls.database_url, ls.kafka_bootstrap_servers, filled, False, replica, reader)

@@ -1,4 +1,7 @@
-"""A single-node Apache Kafka broker in KRaft mode, run with the JDK from Maven Central jars.
+"""An Apache Kafka node in KRaft mode (broker and controller), run with the JDK from Maven Central jars.
+
+The node is alone (the default) or one voter of a cluster (:mod:`infra.launcher.topology`);
+every node of a cluster is formatted with the same cluster id, kept in the cluster's directory.
 
 Guarantees: storage is formatted once (the log dirs persist across restarts);
 ``start`` is idempotent; a broker killed with ``kill -9`` is started again on
@@ -23,16 +26,20 @@ from infra.launcher.kafka_config import log4j2_xml, server_properties
 from infra.launcher.proc import accepts_connections, is_alive, live_pid, stop_pid, tail, wait_port_free
 from infra.launcher.settings import LauncherSettings
 from infra.launcher.status import Reporter, ServiceStatus
+from infra.launcher.topology import KafkaNode, kafka_nodes
 
 MAIN_CLASS = "kafka.Kafka"
 
 
 class KafkaBroker:
-    """The broker of one state dir: ``<state>/kafka/{data,logs}``, its config and pid file."""
+    """One node: ``<home>/{data,logs}`` (``<state>/kafka`` alone), its config and pid file."""
 
-    def __init__(self, settings: LauncherSettings) -> None:
+    def __init__(self, settings: LauncherSettings, node: KafkaNode | None = None) -> None:
         self.settings = settings
-        self.home = settings.kafka_dir
+        self.node = node or kafka_nodes(settings)[0]
+        self.name = self.node.name
+        self.address = f"{settings.launcher_host}:{self.node.port}"
+        self.home = self.node.home
         self.data_dir = self.home / "data"
         self.log_dir = self.home / "logs"
         self.properties = self.home / "server.properties"
@@ -45,8 +52,10 @@ class KafkaBroker:
 
     def status(self) -> ServiceStatus:
         pid = self.pid()
-        address = self.settings.kafka_bootstrap_servers
-        return ServiceStatus("kafka", pid is not None, pid, address, self.data_dir, self.server_log)
+        return ServiceStatus(
+            self.name, pid is not None, pid, self.address, self.data_dir, self.server_log,
+            role=f"kafka broker {self.node.node_id}, controller",
+        )  # fmt: skip
 
     def java(self) -> str:
         found = shutil.which(self.settings.java_bin)
@@ -61,27 +70,31 @@ class KafkaBroker:
     def start(self, report: Reporter) -> bool:
         """Spawn the broker unless it runs; True if spawned now. Does not wait for readiness."""
         if (pid := self.pid()) is not None:
-            report(f"Kafka already running (pid {pid}) on {self.settings.kafka_bootstrap_servers}")
+            report(f"{self._title} already running (pid {pid}) on {self.address}")
             return False
         self.pid_file.unlink(missing_ok=True)  # stale: its process is gone or is something else
         java = self.java()
         host = self.settings.launcher_host
-        for port in (self.settings.kafka_port, self.settings.kafka_controller_port):
+        for port in (self.node.port, self.node.controller_port):
             if not wait_port_free(host, port, self.settings.port_wait_s):
                 raise LauncherError(
-                    f"Kafka cannot listen on {host}:{port}: the port is taken by another process",
-                    hint="stop that process or choose other ports (--kafka-port/--kafka-controller-port)",
+                    f"{self._title} cannot listen on {host}:{port}: the port is taken by another process",
+                    hint="stop that process (a Kafka of another topology of this state dir stops with "
+                    "`boxoffice infra down`) or choose other ports (--kafka-port/--kafka-controller-port)",
                 )
-        classpath, resolved = resolve_classpath(self.home, self.settings.mvn_bin)
+        # One class path cache for every node: Maven resolves the jars once.
+        classpath, resolved = resolve_classpath(self.settings.kafka_dir, self.settings.mvn_bin)
         if resolved:
             report("resolved the Kafka artifacts from Maven Central")
         self._write_config()
         if not (self.data_dir / "meta.properties").exists():
             self._format(java, classpath, report)
-        report(f"starting Kafka on {self.settings.kafka_bootstrap_servers}")
+        report(f"starting {self._title} on {self.address}")
+        heap = self.node.heap
+        initial = "256m" if self.node.brokers == 1 else heap
         with self.console_log.open("ab") as out:
             process = subprocess.Popen(
-                [java, f"-Xmx{self.settings.kafka_heap}", "-Xms256m", "-XX:+UseG1GC",
+                [java, f"-Xmx{heap}", f"-Xms{initial}", "-XX:+UseG1GC",
                  "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                  f"-Dlog4j2.configurationFile={self.home / 'log4j2.xml'}",
                  "-cp", classpath, MAIN_CLASS, str(self.properties)],
@@ -94,11 +107,24 @@ class KafkaBroker:
     def _write_config(self) -> None:
         for directory in (self.data_dir, self.log_dir):
             directory.mkdir(parents=True, exist_ok=True)
-        self.properties.write_text(server_properties(self.settings, self.data_dir))
+        self.properties.write_text(server_properties(self.settings, self.node, self.data_dir))
         (self.home / "log4j2.xml").write_text(log4j2_xml(self.server_log))
 
+    @property
+    def _title(self) -> str:
+        return "Kafka" if self.node.brokers == 1 else f"Kafka node {self.node.node_id}"
+
+    def _cluster_id(self) -> str:
+        """A new id for a single node; for a cluster, the one id every node is formatted with."""
+        if self.node.brokers == 1:
+            return new_cluster_id()
+        id_file = self.node.cluster_home / "cluster.id"
+        if not id_file.exists():
+            id_file.write_text(new_cluster_id() + "\n")
+        return id_file.read_text().strip()
+
     def _format(self, java: str, classpath: str, report: Reporter) -> None:
-        cluster_id = new_cluster_id()
+        cluster_id = self._cluster_id()
         report(f"formatting Kafka storage in {self.data_dir}")
         result = subprocess.run(
             [java, f"-Dlog4j2.configurationFile={self.home / 'log4j2.xml'}", "-cp", classpath,
@@ -112,23 +138,24 @@ class KafkaBroker:
             )
 
     def wait_ready(self, deadline: float) -> None:
-        """Return once the broker answers metadata; raise with its log tail if it dies or times out."""
-        host, port = self.settings.launcher_host, self.settings.kafka_port
+        """Return once the node answers metadata naming every node of its cluster and a group
+        coordinator; raise with its log tail if it dies or times out."""
+        host, port = self.settings.launcher_host, self.node.port
         while True:
             pid = self.pid()
             if pid is None or not is_alive(pid):
                 raise LauncherError(
-                    "the Kafka broker exited during start-up",
+                    f"the {self._title} broker exited during start-up",
                     hint=f"{self.console_log}:\n{tail(self.console_log)}\n{self.server_log}:\n"
                     f"{tail(self.server_log)}",
                 )
             if accepts_connections(host, port) and run_sync(
-                metadata_answers(f"{host}:{port}", group_coordinator=True)
+                metadata_answers(f"{host}:{port}", group_coordinator=True, min_brokers=self.node.brokers)
             ):
                 return
             if time.monotonic() > deadline:
                 raise LauncherError(
-                    f"Kafka did not answer on {host}:{port} in time", hint=f"see {self.server_log}"
+                    f"{self._title} did not answer on {host}:{port} in time", hint=f"see {self.server_log}"
                 )
             time.sleep(0.5)
 
@@ -138,9 +165,9 @@ class KafkaBroker:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        report(f"stopping Kafka (pid {pid})")
+        report(f"stopping {self._title} (pid {pid})")
         if not stop_pid(pid, grace_s=60):
-            report("Kafka did not stop within 60 s and was killed; it will recover its logs on start")
+            report(f"{self._title} did not stop within 60 s and was killed; it recovers its logs on start")
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -157,9 +184,9 @@ def new_cluster_id() -> str:
 
 
 async def metadata_answers(
-    bootstrap_servers: str, timeout_s: float = 10.0, group_coordinator: bool = False
+    bootstrap_servers: str, timeout_s: float = 10.0, group_coordinator: bool = False, min_brokers: int = 1
 ) -> bool:
-    """True when the broker returns cluster metadata naming at least one broker.
+    """True when the broker returns cluster metadata naming at least ``min_brokers`` brokers.
 
     With ``group_coordinator``, also require a group coordinator: on a fresh
     broker the first lookup creates ``__consumer_offsets``, and consumers that
@@ -170,9 +197,11 @@ async def metadata_answers(
         async with asyncio.timeout(timeout_s):
             await admin.start()
             cluster = await admin.describe_cluster()
+            if len(cluster.get("brokers") or ()) < max(1, min_brokers):
+                return False
             if group_coordinator:
                 await admin.find_coordinator("boxoffice-launcher-readiness")
-        return bool(cluster.get("brokers"))
+        return True
     except (KafkaError, OSError, TimeoutError):
         return False
     finally:

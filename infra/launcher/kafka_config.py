@@ -1,19 +1,26 @@
-"""The broker's configuration files: single-node KRaft settings and file logging."""
+"""The broker's configuration files: KRaft settings of one node (alone or in a cluster) and file logging."""
 
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from contracts.topics import EVENTS_TOPIC_PARTITIONS
 from infra.launcher.settings import LauncherSettings
+from infra.launcher.topology import KafkaNode, min_insync_replicas, replication_factor
 
 
-def server_properties(settings: LauncherSettings, data_dir: Path) -> str:
-    """One process as broker and controller; every replication factor 1, as one node requires."""
-    host, port, cport = settings.launcher_host, settings.kafka_port, settings.kafka_controller_port
+def server_properties(settings: LauncherSettings, node: KafkaNode, data_dir: Path) -> str:
+    """One process as broker and controller; replication factors as the cluster's size allows.
+
+    A single node has every replication factor 1. A cluster of 3 voters keeps
+    each partition (internal topics too) on 3 nodes and needs 2 in sync for an
+    ``acks=all`` write, so it goes on with one node down.
+    """
+    host, port, cport = settings.launcher_host, node.port, node.controller_port
+    rf, min_isr = str(replication_factor(node.brokers)), str(min_insync_replicas(node.brokers))
     lines = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@{host}:{cport}",
+        "node.id": str(node.node_id),
+        "controller.quorum.voters": node.voters,
         "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
         "advertised.listeners": f"PLAINTEXT://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
@@ -21,19 +28,22 @@ def server_properties(settings: LauncherSettings, data_dir: Path) -> str:
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "log.dirs": str(data_dir),
         "num.partitions": str(EVENTS_TOPIC_PARTITIONS),
-        "default.replication.factor": "1",
-        "min.insync.replicas": "1",
-        "offsets.topic.replication.factor": "1",
+        "default.replication.factor": rf,
+        "min.insync.replicas": min_isr,
+        "offsets.topic.replication.factor": rf,
         "offsets.topic.num.partitions": "12",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "transaction.state.log.replication.factor": rf,
+        "transaction.state.log.min.isr": min_isr,
+        "share.coordinator.state.topic.replication.factor": rf,
+        "share.coordinator.state.topic.min.isr": min_isr,
         # Tests and projectors join groups constantly; the 3 s default delay would slow every one.
         "group.initial.rebalance.delay.ms": "0",
         # Topics are created deliberately (infra.topic_setup), never by a typo in a producer.
         "auto.create.topics.enable": "false",
     }
+    if node.brokers > 1:
+        # A killed node is fenced (and leaves the ISR) after this long without a heartbeat.
+        lines["broker.session.timeout.ms"] = "6000"
     return "".join(f"{key}={value}\n" for key, value in lines.items())
 
 

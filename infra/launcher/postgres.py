@@ -28,47 +28,64 @@ CONF_NAME = "boxoffice.conf"
 
 
 class PostgresCluster:
-    """The cluster of one state dir: ``<state>/postgres/{data,log}``."""
+    """The primary of one state dir: ``<state>/postgres/{data,log}``.
+
+    :class:`~infra.launcher.postgres_replica.PostgresReplica` reuses it for a hot
+    standby: another home and port, made by ``pg_basebackup`` instead of initdb.
+    """
+
+    name = "postgresql"
+    role = "postgres primary"
 
     def __init__(self, settings: LauncherSettings) -> None:
         self.settings = settings
         self.home = settings.postgres_dir.resolve()
+        self.port = settings.postgres_port
         self.data_dir = self.home / "data"
         self.log_file = self.home / "log" / "postgresql.log"
+
+    @property
+    def title(self) -> str:
+        return "PostgreSQL"
 
     def pid(self) -> int | None:
         return live_pid(self.data_dir / "postmaster.pid", "postgres", str(self.data_dir))
 
     def status(self) -> ServiceStatus:
         pid = self.pid()
-        address = f"{self.settings.launcher_host}:{self.settings.postgres_port}"
-        return ServiceStatus("postgresql", pid is not None, pid, address, self.data_dir, self.log_file)
+        address = f"{self.settings.launcher_host}:{self.port}"
+        running = pid is not None
+        return ServiceStatus(self.name, running, pid, address, self.data_dir, self.log_file, self.role)
 
     def start(self, report: Reporter, deadline: float) -> bool:
         """Initialise if needed and start; True if started now. Returns once it accepts connections."""
         if (pid := self.pid()) is not None:
-            report(f"PostgreSQL already running (pid {pid}) on {self.status().address}")
+            report(f"{self.title} already running (pid {pid}) on {self.status().address}")
             return False
-        host, port = self.settings.launcher_host, self.settings.postgres_port
+        host, port = self.settings.launcher_host, self.port
         if not wait_port_free(host, port, self.settings.port_wait_s):
             raise LauncherError(
                 f"PostgreSQL cannot listen on {host}:{port}: the port is taken by another process",
-                hint="stop that process or choose another port (--postgres-port)",
+                hint="stop that process or choose another port (--postgres-port; replicas follow "
+                "BOXOFFICE_POSTGRES_REPLICA_PORT)",
             )
         bin_dir = find_bin_dir(self.settings.postgres_bin_dir, report)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         give_to_server_user(self.home)
         check_reachable(self.home)
         if not (self.data_dir / "PG_VERSION").exists():
-            self._initdb(bin_dir, report)
+            self._initialise(bin_dir, report)
         (self.data_dir / CONF_NAME).write_text(self._conf())
         give_to_server_user(self.data_dir / CONF_NAME)
         self._remove_stale_lock()
-        report(f"starting PostgreSQL on {host}:{port}")
+        report(f"starting {self.title} on {host}:{port}")
         self._pg_ctl_start(bin_dir, deadline)
         self._wait_ready(deadline)
-        self._ensure_database()
+        self._after_start()
         return True
+
+    def _after_start(self) -> None:
+        self._ensure_database()
 
     def _remove_stale_lock(self) -> None:
         # postgres refuses to start while the pid in postmaster.pid is alive, even when that pid was
@@ -78,7 +95,7 @@ class PostgresCluster:
         if pid is None or "postgres" not in cmdline(pid):
             lock.unlink(missing_ok=True)
 
-    def _initdb(self, bin_dir: Path, report: Reporter) -> None:
+    def _initialise(self, bin_dir: Path, report: Reporter) -> None:
         report(f"initialising a PostgreSQL cluster in {self.data_dir}")
         scratch = self.home / "data.initdb"
         pwfile = self.home / "initdb.pw"
@@ -104,7 +121,7 @@ class PostgresCluster:
         return (
             "# Written by the boxoffice launcher on every start; edit LauncherSettings instead.\n"
             f"listen_addresses = '{self.settings.launcher_host}'\n"
-            f"port = {self.settings.postgres_port}\n"
+            f"port = {self.port}\n"
             # TCP only: socket paths under a deep state dir can exceed the 107-byte limit.
             "unix_socket_directories = ''\n"
             "max_connections = 300\n"
@@ -114,7 +131,12 @@ class PostgresCluster:
             "log_min_messages = warning\n"
             "log_timezone = 'UTC'\n"
             "timezone = 'UTC'\n"
+            f"{self._role_conf()}"
         )
+
+    def _role_conf(self) -> str:
+        # Streaming replication (infra.launcher.postgres_replica); PostgreSQL 15's defaults, made explicit.
+        return "wal_level = replica\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
 
     def _pg_ctl_start(self, bin_dir: Path, deadline: float) -> None:
         command = [str(bin_dir / "pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w",
@@ -137,7 +159,7 @@ class PostgresCluster:
     def _wait_ready(self, deadline: float) -> None:
         while True:
             try:
-                with psycopg.connect(self.settings.admin_dsn(), connect_timeout=3) as conn:
+                with psycopg.connect(self.settings.admin_dsn(self.port), connect_timeout=3) as conn:
                     conn.execute("SELECT 1")
                 return
             except psycopg.OperationalError as exc:
@@ -148,7 +170,7 @@ class PostgresCluster:
                 time.sleep(0.3)
 
     def _ensure_database(self) -> None:
-        with psycopg.connect(self.settings.admin_dsn(), autocommit=True) as conn:
+        with psycopg.connect(self.settings.admin_dsn(self.port), autocommit=True) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DATABASE,)).fetchone():
                 return
             conn.execute(
@@ -162,7 +184,7 @@ class PostgresCluster:
         pid = self.pid()
         if pid is None:
             return False
-        report(f"stopping PostgreSQL (pid {pid})")
+        report(f"stopping {self.title} (pid {pid})")
         bin_dir = find_bin_dir(self.settings.postgres_bin_dir, report, install=False)
         result = run_as_server_user(
             [str(bin_dir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "-s"]

@@ -22,3 +22,9 @@ class ServiceStatus:
     address: str
     data_dir: Path
     log_file: Path
+    # "postgres primary", "postgres replica", "kafka broker+controller" (every node is both in KRaft).
+    role: str = ""
+    # Hot standbys only (with the launcher's ``status(with_lag=True)``): how far replay trails what the
+    # replica has received, in seconds and bytes; 0 when caught up, None when unknown.
+    replay_lag_s: float | None = None
+    replay_lag_bytes: int | None = None
