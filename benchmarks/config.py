@@ -6,7 +6,7 @@ design (the baseline's cold dashboard at a million orders) cannot stretch a run.
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 ScaleName = Literal["tiny", "small", "large"]
 
@@ -95,3 +95,21 @@ class BenchOptions:
     seed: int = 7
     database_url: str | None = None  # default: the services resolve_services() finds
     kafka_bootstrap: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WrkBenchOptions:
+    """What every wrk benchmark (``benchmarks.commands``, ``benchmarks.reads``) is asked, besides its load."""
+
+    out_dir: Path
+    allow_non_durable: bool = False
+    keep: bool = False  # keep the private database and topics for inspection
+    seed: int = 7
+    install: bool = True  # install wrk (scripts/install-bench-tools.sh) when missing
+    quick: bool = False
+    database_url: str | None = None  # default: the services resolve_services() finds
+    kafka_bootstrap: str | None = None
+
+    def as_quick(self) -> Self:
+        """The smoke-test size of the benchmark (``quick`` set)."""
+        raise NotImplementedError

@@ -7,18 +7,11 @@ from typing import Annotated
 import typer
 
 from benchmarks.commands.config import QUICK_LEVELS, QUICK_SECONDS, QUICK_SPREAD_SHOWS, CommandBenchOptions
-from benchmarks.run_cli import Outcome, run_and_report
-from infra.settings import ServiceSettings
+from benchmarks.run_cli import AllowNonDurable, InstallWrk, Keep, counts, out_dir, out_option, run_wrk_bench
 
 
 def _levels(text: str) -> tuple[int, ...]:
-    try:
-        levels = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
-    except ValueError:
-        raise typer.BadParameter("comma-separated connection counts, e.g. 1,8,32,64") from None
-    if not levels or levels[0] < 1:
-        raise typer.BadParameter("at least one level, each >= 1")
-    return levels
+    return counts(text, what="connection", example="1,8,32,64", item="level", distinct=True)
 
 
 def commands(
@@ -36,30 +29,17 @@ def commands(
             f"case, {QUICK_SPREAD_SHOWS} spread shows (overrides those three options)."
         ),
     ] = False,
-    allow_non_durable: Annotated[
-        bool,
-        typer.Option(
-            help="Measure even if PostgreSQL runs with fsync=off or synchronous_commit=off "
-            "(the report then says so in its first lines)."
-        ),
-    ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Directory of report.md, results.json, logs (default: <state dir>/bench/commands)."
-        ),
-    ] = None,
-    keep: Annotated[bool, typer.Option(help="Keep the private database and topics for inspection.")] = False,
+    allow_non_durable: AllowNonDurable = False,
+    out: Annotated[Path | None, out_option("commands")] = None,
+    keep: Keep = False,
     seed: Annotated[int, typer.Option(help="Seed of the requests' random shows, zones and seats.")] = 7,
-    install: Annotated[
-        bool, typer.Option(help="Install wrk with scripts/install-bench-tools.sh when it is missing.")
-    ] = True,
+    install: InstallWrk = True,
 ) -> None:
     """Holds per second and latency of the command API under wrk: explicit and best-available holds,
     200- and 20,000-seat zones, spread over shows and on one hot show, with the generator's floor."""
 
     options = CommandBenchOptions(
-        out_dir=out if out is not None else ServiceSettings().state_dir / "bench" / "commands",
+        out_dir=out_dir(out, "commands"),
         levels=_levels(levels),
         seconds=duration,
         spread_shows=spread_shows,
@@ -69,12 +49,4 @@ def commands(
         seed=seed,
         install=install,
     )
-    if quick:
-        options = options.as_quick()
-    run_and_report(lambda: _run(options))
-
-
-async def _run(options: CommandBenchOptions) -> Outcome:
-    from benchmarks.commands.run import run  # noqa: PLC0415  # loads the stack only when a run starts
-
-    return await run(options)
+    run_wrk_bench(options, quick, "benchmarks.commands.run")

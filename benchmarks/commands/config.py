@@ -2,8 +2,9 @@
 
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Literal
+
+from benchmarks.config import WrkBenchOptions
 
 Mode = Literal["explicit", "best"]
 Spread = Literal["spread", "hot"]
@@ -73,19 +74,11 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
-class CommandBenchOptions:
-    out_dir: Path
+class CommandBenchOptions(WrkBenchOptions):
     levels: tuple[int, ...] = (1, 8, 32, 64)  # wrk connections, rising
     seconds: int = 10  # per case, and per floor level
     spread_shows: int = 10
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # command API processes
-    allow_non_durable: bool = False
-    keep: bool = False
-    seed: int = 7
-    install: bool = True  # install wrk (scripts/install-bench-tools.sh) when missing
-    quick: bool = False
-    database_url: str | None = None  # default: the services resolve_services() finds
-    kafka_bootstrap: str | None = None
 
     def cases(self) -> list[Case]:
         """Spread then hot; explicit then best-available; per level both zone sizes back to back,

@@ -13,9 +13,7 @@ and topics dropped (unless kept), then the reports are written.
 
 import asyncio
 import os
-import subprocess
 import time
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from uuid import UUID
 
 import httpx
 
-from benchmarks import environment, machine
+from benchmarks import machine
 from benchmarks.commands import cpu
 from benchmarks.commands.config import (
     BEST_QUANTITY,
@@ -35,39 +33,24 @@ from benchmarks.commands.config import (
     CommandBenchOptions,
     ZonePlan,
 )
-from benchmarks.commands.durability import Durability, check_durability, durability_record, read_durability
+from benchmarks.commands.durability import read_durability
 from benchmarks.commands.quiet import wait_quiet
 from benchmarks.commands.report import write_reports
 from benchmarks.commands.setup import Creations, create_show, create_venue, taken_seats
 from benchmarks.config import CHECKOUT_KEY
 from benchmarks.environment import BenchEnv
-from benchmarks.isolated_run import IsolatedRun, Progress, measure_isolated
+from benchmarks.isolated_run import Progress
 from benchmarks.stack import start_command_stack
-from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv, wrk_version
-from infra.settings import REPO_ROOT
+from benchmarks.wrk import WrkResult, run_wrk, wrk_argv
+from benchmarks.wrk_run import WrkBench, run_wrk_bench, source_state
 
 FLOOR_PATH = "/healthz"  # the command API's constant answer: no database, no auth
 
 
-def source_state() -> dict[str, Any]:
-    """The commit measured, and whether command_side/ had uncommitted changes (others may be
-    changing it while the benchmark runs)."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    return {
-        "commit": git("rev-parse", "--short", "HEAD") or "unknown",
-        "command_side_uncommitted": bool(git("status", "--porcelain", "--", "command_side")),
-    }
-
-
-class CommandBench(IsolatedRun):
+class CommandBench(WrkBench):
     def __init__(self, options: CommandBenchOptions, env: BenchEnv, wrk: str, progress: Progress) -> None:
-        super().__init__(env, options.out_dir, progress, {"cases": [], "floor": []})
-        self.options, self.wrk = options, wrk
-        self.durability_after: Durability | None = None
+        super().__init__(env, options, wrk, progress, {"cases": [], "floor": []})
+        self.options = options
         self.creations = Creations()
         self.venues: dict[str, UUID] = {}
         self.spread_sets: dict[str, list[UUID]] = {}
@@ -231,33 +214,22 @@ async def run(
     Raises NotDurableError (before creating anything) on a non-durable server
     unless ``options.allow_non_durable``, and WrkError when wrk is missing.
     """
-    began, started_at = time.monotonic(), datetime.now(UTC)
-    wrk = ensure_wrk(options.install)
-    env = environment.new_env(options.database_url, options.kafka_bootstrap)
-    durability = read_durability(env.admin_url)
-    check_durability(durability, options.allow_non_durable)
-    progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}; {durability.settings}")
-    bench = CommandBench(options, env, wrk, progress)
-    await measure_isolated(bench, options.keep)
-    results = bench.results
-    results["durability"] = durability_record(durability, bench.durability_after, options.allow_non_durable)
-    results["meta"] = {
-        "run_id": env.run_id,
-        "started_at": started_at.isoformat(),
-        "duration_s": round(time.monotonic() - began, 1),
-        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "wrk": wrk_version(wrk),
-        "wrk_threads": 1,
-        "command_api_workers": options.workers,
-        "levels": list(options.levels),
-        "seconds_per_case": options.seconds,
-        "spread_shows": options.spread_shows,
-        "quick": options.quick,
-        "max_fill": MAX_FILL,
-        "spread_refreshes": bench.spread_refreshes,
-        "best_quantity": list(BEST_QUANTITY),
-        "plans": {p.key: p.describe() for p in PLANS},
-        "source": source_state(),
-        "isolation": {"database": env.database_name, "topic": env.topic, "kept": options.keep},
-    }
+
+    def details(bench: CommandBench) -> dict[str, Any]:
+        return {
+            "command_api_workers": options.workers,
+            "levels": list(options.levels),
+            "seconds_per_case": options.seconds,
+            "spread_shows": options.spread_shows,
+            "quick": options.quick,
+            "max_fill": MAX_FILL,
+            "spread_refreshes": bench.spread_refreshes,
+            "best_quantity": list(BEST_QUANTITY),
+            "plans": {p.key: p.describe() for p in PLANS},
+            "source": source_state(),
+        }
+
+    results = await run_wrk_bench(
+        options, lambda env, wrk: CommandBench(options, env, wrk, progress), details, progress
+    )
     return write_reports(results, options.out_dir), results["errors"]

@@ -6,18 +6,11 @@ from typing import Annotated
 import typer
 
 from benchmarks.reads.config import ReadBenchOptions
-from benchmarks.run_cli import Outcome, run_and_report
-from infra.settings import ServiceSettings
+from benchmarks.run_cli import AllowNonDurable, InstallWrk, Keep, counts, out_dir, out_option, run_wrk_bench
 
 
 def _workers(text: str) -> tuple[int, ...]:
-    try:
-        workers = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter("comma-separated process counts, e.g. 1,2") from None
-    if not workers or min(workers) < 1:
-        raise typer.BadParameter("at least one count, each >= 1")
-    return workers
+    return counts(text, what="process", example="1,2", item="count")
 
 
 def reads(
@@ -48,28 +41,17 @@ def reads(
     quick: Annotated[
         bool, typer.Option(help="Smoke-test size: every section, 1 s each, 1,200 orders, low rates.")
     ] = False,
-    allow_non_durable: Annotated[
-        bool,
-        typer.Option(
-            help="Measure even if PostgreSQL runs with fsync=off or synchronous_commit=off "
-            "(the report then says so in its first lines)."
-        ),
-    ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Directory of report.md, results.json, logs (default: <state dir>/bench/reads)."),
-    ] = None,
-    keep: Annotated[bool, typer.Option(help="Keep the private database and topics for inspection.")] = False,
+    allow_non_durable: AllowNonDurable = False,
+    out: Annotated[Path | None, out_option("reads")] = None,
+    keep: Keep = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 7,
-    install: Annotated[
-        bool, typer.Option(help="Install wrk with scripts/install-bench-tools.sh when it is missing.")
-    ] = True,
+    install: InstallWrk = True,
 ) -> None:
     """Reads per second and latency of the query API under wrk, against its own /healthz and the
     cached compute-on-read baseline, while holds run; an open loop; freshness; more processes."""
 
     options = ReadBenchOptions(
-        out_dir=out if out is not None else ServiceSettings().state_dir / "bench" / "reads",
+        out_dir=out_dir(out, "reads"),
         orders=orders,
         seconds=duration,
         connections=connections,
@@ -86,12 +68,4 @@ def reads(
         seed=seed,
         install=install,
     )
-    if quick:
-        options = options.as_quick()
-    run_and_report(lambda: _run(options))
-
-
-async def _run(options: ReadBenchOptions) -> Outcome:
-    from benchmarks.reads.run import run  # noqa: PLC0415  # loads the stack only when a run starts
-
-    return await run(options)
+    run_wrk_bench(options, quick, "benchmarks.reads.run")

@@ -1,8 +1,9 @@
 """What the read benchmark runs: data size, connections, rates and durations."""
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
+
+from benchmarks.config import WrkBenchOptions
 
 Endpoint = Literal["availability", "seats", "dashboard"]
 ENDPOINTS: tuple[Endpoint, ...] = ("availability", "seats", "dashboard")
@@ -17,8 +18,7 @@ QUIET_TIMEOUT_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
-class ReadBenchOptions:
-    out_dir: Path
+class ReadBenchOptions(WrkBenchOptions):
     orders: int = 20_000  # generated history (benchmarks.datagen), 560 orders per show
     seconds: int = 10  # per closed-loop case, and per open-loop run
     connections: int = 8  # closed loop
@@ -36,13 +36,6 @@ class ReadBenchOptions:
     # Replace the query API by a fresh process after the data load (as after a deploy); by default
     # the process that ran through the bulk load is measured, as a long-running one would be.
     restart_query_api: bool = False
-    allow_non_durable: bool = False
-    keep: bool = False
-    seed: int = 7
-    install: bool = True  # install wrk (scripts/install-bench-tools.sh) when missing
-    quick: bool = False
-    database_url: str | None = None  # default: the services resolve_services() finds
-    kafka_bootstrap: str | None = None
 
     def as_quick(self) -> "ReadBenchOptions":
         """The smoke-test size: every section, a second or two each, on a small data set."""

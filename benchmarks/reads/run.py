@@ -18,24 +18,22 @@ written.
 
 import asyncio
 import os
-import subprocess
 import time
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import httpx
 
-from benchmarks import environment, machine
-from benchmarks.commands.durability import Durability, check_durability, durability_record, read_durability
+from benchmarks import machine
+from benchmarks.commands.durability import read_durability
 from benchmarks.commands.quiet import wait_quiet
-from benchmarks.commands.run import source_state
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.datagen.load import load_venue
 from benchmarks.dataset import DataSet, analyze
 from benchmarks.environment import BenchEnv
-from benchmarks.isolated_run import IsolatedRun, Progress, measure_isolated
+from benchmarks.isolated_run import Progress
 from benchmarks.reads.config import (
     ENDPOINTS,
     FLOOR_PATH,
@@ -50,25 +48,12 @@ from benchmarks.runner import create_baseline_indexes
 from benchmarks.scenarios.endpoints import VIEWER, Endpoints
 from benchmarks.scenarios.freshness import measure_freshness
 from benchmarks.scenarios.setup import create_shows
-from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_version
-from infra.settings import REPO_ROOT
+from benchmarks.wrk import WrkResult, run_wrk
+from benchmarks.wrk_run import WrkBench, run_wrk_bench, source_state, uncommitted
 
 BASELINE = "baseline-cached"
 SETTLE_SECONDS = 2.0  # the background load runs this long before a section is measured
 LOAD_TIMEOUT_SECONDS = 600.0
-
-
-def uncommitted(folders: tuple[str, ...]) -> list[str]:
-    """Which of ``folders`` had uncommitted changes (others may change them while this runs)."""
-    done = subprocess.run(
-        ["git", "status", "--porcelain", "--", *folders],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    changed = {line[3:].split("/", 1)[0] for line in done.stdout.splitlines() if len(line) > 3}
-    return sorted(changed & set(folders))
 
 
 def read_paths(endpoint: Endpoint, shows: list[UUID]) -> list[str]:
@@ -82,11 +67,10 @@ def query_api_name(workers: int) -> str:
     return "query-api" if workers == 1 else f"query-api-w{workers}"
 
 
-class ReadBench(IsolatedRun):
+class ReadBench(WrkBench):
     def __init__(self, options: ReadBenchOptions, env: BenchEnv, wrk: str, progress: Progress) -> None:
-        super().__init__(env, options.out_dir, progress, {"closed": [], "background": []})
-        self.options, self.wrk = options, wrk
-        self.durability_after: Durability | None = None
+        super().__init__(env, options, wrk, progress, {"closed": [], "background": []})
+        self.options = options
         self.data = DataSet(env, options.seed)
         self.urls: dict[str, str] = {}
         self.hold_shows: list[UUID] = []
@@ -364,28 +348,17 @@ async def run(
 
     Raises NotDurableError (nothing created yet) on a non-durable server unless allowed, and
     WrkError when wrk is missing."""
-    began, started_at = time.monotonic(), datetime.now(UTC)
-    wrk = ensure_wrk(options.install)
-    env = environment.new_env(options.database_url, options.kafka_bootstrap)
-    durability = await asyncio.to_thread(read_durability, env.admin_url)
-    check_durability(durability, options.allow_non_durable)
-    progress(f"run {env.run_id}: database {env.database_name}, topic {env.topic}; {durability.settings}")
-    bench = ReadBench(options, env, wrk, progress)
-    await measure_isolated(bench, options.keep)
-    results = bench.results
-    results["durability"] = durability_record(durability, bench.durability_after, options.allow_non_durable)
-    results["meta"] = {
-        "run_id": env.run_id,
-        "started_at": started_at.isoformat(),
-        "duration_s": round(time.monotonic() - began, 1),
-        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "wrk": wrk_version(wrk),
-        "wrk_threads": 1,
-        "options": {k: v for k, v in asdict(options).items() if k not in ("out_dir", "database_url")},
-        "source": {
-            **source_state(),
-            "uncommitted": uncommitted(("command_side", "projections", "query_api")),
-        },
-        "isolation": {"database": env.database_name, "topic": env.topic, "kept": options.keep},
-    }
+
+    def details(_: ReadBench) -> dict[str, Any]:
+        return {
+            "options": {k: v for k, v in asdict(options).items() if k not in ("out_dir", "database_url")},
+            "source": {
+                **source_state(),
+                "uncommitted": uncommitted(("command_side", "projections", "query_api")),
+            },
+        }
+
+    results = await run_wrk_bench(
+        options, lambda env, wrk: ReadBench(options, env, wrk, progress), details, progress
+    )
     return write_reports(results, options.out_dir), results["errors"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import environment
+from benchmarks import environment, wrk_run
 from benchmarks.commands import cpu
 from benchmarks.commands import run as run_module
 from benchmarks.commands.config import PLANS, CommandBenchOptions
@@ -248,8 +248,8 @@ async def test_a_non_durable_server_is_refused_before_anything_is_created(
     def must_not_run(*_: object) -> None:
         raise AssertionError("nothing may be created on a refused run")
 
-    monkeypatch.setattr(run_module, "ensure_wrk", lambda install: "/usr/bin/wrk")
-    monkeypatch.setattr(run_module, "read_durability", lambda url: Durability("on", "off"))
+    monkeypatch.setattr(wrk_run, "ensure_wrk", lambda install: "/usr/bin/wrk")
+    monkeypatch.setattr(wrk_run, "read_durability", lambda url: Durability("on", "off"))
     monkeypatch.setattr(environment, "create_database", must_not_run)
     options = CommandBenchOptions(out_dir=tmp_path, database_url="postgresql://x@h/db", kafka_bootstrap="h:1")
 
