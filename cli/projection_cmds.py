@@ -62,10 +62,12 @@ def projector(
     """Keep the live version of each projection up to date (SIGTERM/SIGINT stop it cleanly)."""
     import logging
 
+    from infra.telemetry import configure_tracing
     from projections.bootstrap import build_projector
     from projections.settings import ProjectorSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_tracing("boxoffice-projector")
     database_url, bootstrap = _services()
     overrides: dict[str, Any] = {} if max_records is None else {"projector_max_records": max_records}
     settings = ProjectorSettings(

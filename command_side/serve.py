@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
+from infra.telemetry import configure_tracing
 
 WORKER_HEALTHCHECK_SECONDS = 60
 
@@ -23,6 +24,7 @@ def app_from_environment() -> FastAPI:
     """The app with settings from ``BOXOFFICE_*`` and the local services (uvicorn ``--factory`` target)."""
     from infra.services import resolve_services  # noqa: PLC0415  (not needed by importers of serve())
 
+    configure_tracing("boxoffice-command-api")  # each server process, before its app (OTEL_* variables)
     services = resolve_services()
     return create_app(
         CommandSettings(

@@ -14,6 +14,7 @@ import os
 
 from fastapi import FastAPI
 
+from infra.telemetry import configure_tracing
 from query_api.app import create_app
 from query_api.settings import QueryApiSettings
 
@@ -26,6 +27,7 @@ def app_from_environment() -> FastAPI:
     """The app with the parent's settings and the local services (uvicorn ``--factory`` target)."""
     from infra.services import resolve_services  # noqa: PLC0415  (not needed by importers of serve())
 
+    configure_tracing("boxoffice-query-api")  # each server process, before its app (OTEL_* variables)
     raw = os.environ.get(_SETTINGS_ENV)
     settings = QueryApiSettings.model_validate_json(raw) if raw else QueryApiSettings()
     return create_app(settings, resolve_services().settings)
@@ -58,4 +60,5 @@ def serve(settings: QueryApiSettings, *, workers: int = 1, log_level: str = "inf
 def app_from_environment_with(settings: QueryApiSettings) -> FastAPI:
     from infra.services import resolve_services  # noqa: PLC0415
 
+    configure_tracing("boxoffice-query-api")
     return create_app(settings, resolve_services().settings)

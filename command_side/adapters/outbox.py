@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from command_side.adapters import direct
 from command_side.adapters.idempotency import IdempotencyClaim
 from contracts import ConsistencyToken, EventPayload, encode_event, new_envelope
+from infra.telemetry import traceparent_of, tracing
 
 # Any valid seq works: the cut is made at the seq field, whose place in the bytes is fixed.
 PLACEHOLDER_SEQ = 987_654_321_987_654_321
@@ -58,9 +59,10 @@ _STORE = (
     "WHERE scope = :scope AND idempotency_key = :idempotency_key"
 )
 _INSERT = (
-    "INSERT INTO write_model.outbox (event_id, show_id, seq, event_type, body, occurred_at) "
+    "INSERT INTO write_model.outbox (event_id, show_id, seq, event_type, body, occurred_at, traceparent) "
     "SELECT u.e, :show_id, bump.base + u.i, u.t, "
-    "u.h || convert_to(CAST(bump.base + u.i AS text), 'UTF8') || u.tl, :occurred_at "
+    "u.h || convert_to(CAST(bump.base + u.i AS text), 'UTF8') || u.tl, :occurred_at, "
+    "CAST(:traceparent AS text) "
     "FROM bump, unnest(CAST(:event_ids AS uuid[]), CAST(:types AS text[]), CAST(:heads AS bytea[]), "
     "CAST(:tails AS bytea[])) WITH ORDINALITY AS u(e, t, h, tl, i) RETURNING seq"
 )
@@ -167,6 +169,8 @@ async def append_and_commit(
         "types": [e.type for e in envelopes],
         "heads": [c[0] for c in cuts],
         "tails": [c[1] for c in cuts],
+        # the command's trace context, for the relay's publish span (NULL when not tracing)
+        "traceparent": traceparent_of() if tracing.on else None,
     }
     ctes = [f"w{i} AS ({w.sql})" for i, w in enumerate(writes)] + [f"bump AS ({_BUMP})"]
     if claim is not None:

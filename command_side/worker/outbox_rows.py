@@ -13,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from command_side.adapters.direct import psycopg_sql
 from infra.db import libpq_dsn
+from infra.telemetry import tracing
 
 _UNPUBLISHED = (
     "SELECT position, show_id, seq, body, occurred_at FROM write_model.outbox "
     "WHERE published_at IS NULL ORDER BY position LIMIT :limit"
 )
+# With tracing on, the relay also reads each row's trace context (``StoredEvent.traceparent``).
+UNPUBLISHED_TRACED = _UNPUBLISHED.replace(" FROM ", ", traceparent FROM ", 1)
 _MARK_PUBLISHED = (
     "UPDATE write_model.outbox SET published_at = clock_timestamp() "
     "WHERE position = ANY(:positions) AND published_at IS NULL"
@@ -33,6 +36,7 @@ class StoredEvent:
     seq: int
     body: bytes
     occurred_at: datetime | None = None  # the command's time, just before its commit (relay metrics)
+    traceparent: str | None = None  # the command's trace context, read only while tracing (infra.telemetry)
 
 
 async def mark_published(engine: AsyncEngine, positions: Sequence[int]) -> None:
@@ -75,7 +79,8 @@ class RelaySession:
         """
         try:
             conn = await self._connected()
-            cursor = await conn.execute(psycopg_sql(_UNPUBLISHED), {"limit": limit})
+            statement = UNPUBLISHED_TRACED if tracing.on else _UNPUBLISHED
+            cursor = await conn.execute(psycopg_sql(statement), {"limit": limit})
             rows = await cursor.fetchall()
         except BaseException:
             await self.close()

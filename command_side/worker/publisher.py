@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from aiokafka import AIOKafkaProducer
 
 from command_side.worker.outbox_rows import StoredEvent
+from command_side.worker.publish_tracing import publish_traced
 from contracts import EVENTS_TOPIC, partition_key
+from infra.telemetry import tracing
 
 
 class KafkaEventPublisher:
@@ -43,6 +45,9 @@ class KafkaEventPublisher:
     async def publish(self, events: Sequence[StoredEvent]) -> None:
         producer = await self._started()
         try:
+            if tracing.on:
+                await publish_traced(producer, self._topic, events)
+                return
             acks = [
                 await producer.send(self._topic, value=e.body, key=partition_key(e.show_id)) for e in events
             ]

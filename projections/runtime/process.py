@@ -13,6 +13,7 @@ from typing import Any
 
 from contracts import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from contracts.read_model import READ_SCHEMA
+from infra.telemetry import configure_tracing
 from projections.bootstrap import build_projector
 from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="With --replay: continue an interrupted one.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_tracing("boxoffice-projector")
     overrides: dict[str, Any] = {}
     if args.max_records is not None:
         overrides["projector_max_records"] = args.max_records

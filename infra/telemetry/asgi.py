@@ -1,0 +1,56 @@
+"""A SERVER span per HTTP request, continuing the caller's W3C ``traceparent`` (pure ASGI).
+
+Installed by an API's composition root only when tracing is on, so an API
+that does not trace does not pay even for the extra ASGI layer.
+"""
+
+from opentelemetry.trace import SpanKind, StatusCode
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra.telemetry.propagation import context_of, traceparent_header
+from infra.telemetry.switch import tracing
+
+_SERVER_ERROR = 500
+
+
+class TraceRequests:
+    """Runs each HTTP request inside a span ``"<METHOD> <route template>"``, current for the app.
+
+    The parent is the caller's ``traceparent`` header when it is valid (a new
+    trace otherwise). The span notes the route template (never the raw path's
+    ids in its name), the status answered, and is an error for a 5xx or an
+    exception; it ends once the app is done with the request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not tracing.on:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        status = _SERVER_ERROR
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        with tracing.tracer.start_as_current_span(
+            method,
+            context=context_of(traceparent_header(scope["headers"])),
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": method, "url.path": scope["path"]},
+        ) as span:
+            try:
+                await self.app(scope, receive, observed)
+            finally:
+                route = getattr(scope.get("route"), "path", None)
+                if route:
+                    span.update_name(f"{method} {route}")
+                    span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status)
+                if status >= _SERVER_ERROR:
+                    span.set_status(StatusCode.ERROR)
