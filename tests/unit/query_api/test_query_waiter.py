@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from query_api.consistency import ProgressSignal, wait_for_watermark
 
 
@@ -24,27 +26,23 @@ async def test_already_reached_returns_at_once_after_one_read() -> None:
     assert mark.reads == 1
 
 
-async def test_notification_wakes_the_waiter_before_any_recheck() -> None:
+@pytest.mark.parametrize(
+    "notified",
+    [
+        pytest.param("p", id="the-waited-projection"),
+        pytest.param("p_test_1234", id="an-unknown-projection-wakes-everyone"),
+    ],
+)
+async def test_a_notification_wakes_the_waiter_before_any_recheck(notified: str) -> None:
     mark, signal = Watermark(1), ProgressSignal()
     waiting = asyncio.create_task(
         wait_for_watermark(mark.read, 3, signal=signal, projection="p", timeout_s=30, recheck_s=30)
     )
     await asyncio.sleep(0)
     mark.value = 3
-    signal.notify("p")
+    signal.notify(notified)
     assert await asyncio.wait_for(waiting, 5) == (True, 3)
     assert mark.reads == 2  # one read per wake-up, not a loop
-
-
-async def test_a_notification_of_an_unknown_projection_wakes_everyone() -> None:
-    mark, signal = Watermark(1), ProgressSignal()
-    waiting = asyncio.create_task(
-        wait_for_watermark(mark.read, 2, signal=signal, projection="p", timeout_s=30, recheck_s=30)
-    )
-    await asyncio.sleep(0)
-    mark.value = 2
-    signal.notify("p_test_1234")
-    assert await asyncio.wait_for(waiting, 5) == (True, 2)
 
 
 async def test_deadline_reports_the_last_watermark() -> None:
