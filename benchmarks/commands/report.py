@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 
 from benchmarks.commands.config import MODE_LABELS, PLANS
-from benchmarks.commands.durability import Durability, durability_lines
 from benchmarks.report.tables import fmt, table
+from benchmarks.wrk_report import durability_paragraph, run_sentence
 
 FLOOR_MARGIN = 3.0  # the floor must answer this many times the highest holds rate
 ZONE_RATIO_TARGET = 1.5  # best-available p50, 20,000-seat zone / 200-seat zone, 1 client
@@ -127,19 +127,13 @@ def _case_table(cases: list[dict[str, Any]]) -> str:
 
 
 def render(results: dict[str, Any]) -> str:
-    meta, durability = results["meta"], results["durability"]
-    before = Durability(**durability["before"])
-    after = Durability(**durability["after"]) if durability.get("after") else None
-    shown = after if after is not None and not after.durable else before
-    machine = results.get("machine", {})
+    meta = results["meta"]
     source = meta["source"]
     parts = [
         "# boxoffice command benchmark (wrk)\n",
-        "\n".join(durability_lines(shown)) + "\n",
-        f"Run `{meta['run_id']}` started {meta['started_at']}, took {meta['duration_s']} s, on "
-        f"{machine.get('cpu_cores', '?')} cores ({machine.get('cpu_model', '?')}); load average "
-        f"{machine.get('load_average_at_start', '?')} at the start, {meta['load_average_at_end']} at the "
-        f"end. Command API: {meta['command_api_workers']} uvicorn process(es) of commit "
+        durability_paragraph(results["durability"]),
+        run_sentence(meta, results.get("machine", {}))
+        + f". Command API: {meta['command_api_workers']} uvicorn process(es) of commit "
         f"`{source['commit']}`"
         + (" with uncommitted changes in command_side/" if source["command_side_uncommitted"] else "")
         + f", beside the command worker, projector and query API. Load: {meta['wrk']}, one thread, "

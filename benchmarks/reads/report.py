@@ -11,10 +11,10 @@ from typing import Any
 
 import orjson
 
-from benchmarks.commands.durability import Durability, durability_lines
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS
 from benchmarks.report.tables import fmt, table
+from benchmarks.wrk_report import durability_paragraph, run_sentence
 
 TARGET_LABELS = {"query_api": "read model (query API)", "baseline_cached": "baseline cached"}
 
@@ -290,24 +290,17 @@ def _background_section(results: dict[str, Any]) -> list[str]:
 
 
 def render(results: dict[str, Any]) -> str:
-    meta, durability = results["meta"], results["durability"]
-    before = Durability(**durability["before"])
-    after = Durability(**durability["after"]) if durability.get("after") else None
-    shown = after if after is not None and not after.durable else before
-    machine = results.get("machine", {})
+    meta = results["meta"]
     options = meta["options"]
     setup = results.get("setup", {})
     first = options["query_workers"][0]
     processes = f"{first} query API process{'es' if first > 1 else ''}"
     parts = [
         "# boxoffice read benchmark (wrk)\n",
-        "\n".join(durability_lines(shown)) + "\n",
+        durability_paragraph(results["durability"]),
         floor_line(results) + "\n",
-        f"Run `{meta['run_id']}` started {meta['started_at']}, took {meta['duration_s']} s, on "
-        f"{machine.get('cpu_cores', '?')} cores ({machine.get('cpu_model', '?')}); load average "
-        f"{machine.get('load_average_at_start', '?')} at the start, "
-        f"{meta['load_average_at_end']} at the end; "
-        f"{meta['wrk']}, one wrk thread; commit {meta['source']['commit']}"
+        run_sentence(meta, results.get("machine", {}))
+        + f"; {meta['wrk']}, one wrk thread; commit {meta['source']['commit']}"
         + (
             f" with uncommitted changes in {', '.join(meta['source']['uncommitted'])}"
             if meta["source"].get("uncommitted")
