@@ -18,6 +18,16 @@ LINES = (
     events.OrderLine(seat_id="A-1-2", zone_id="A", price_cents=2500),
 )
 
+CANCELLED_PENDING = events.OrderCancelled(
+    order_id=ORDER,
+    customer_id="alice",
+    referrer_id=None,
+    lines=LINES,
+    previous_status="pending",
+    refunded_cents=0,
+    paid_at=None,
+)
+
 
 def line_of(payload: events.EventPayload, seq: int = 3) -> EventLine:
     correlation = uuid4()
@@ -103,28 +113,13 @@ def line_of(payload: events.EventPayload, seq: int = 3) -> EventLine:
             "order 3f2a1111… paid 4,500 cents by alice: A-1-1, A-1-2",
         ),
         (
-            events.OrderCancelled(
-                order_id=ORDER,
-                customer_id="alice",
-                referrer_id=None,
-                lines=LINES,
-                previous_status="paid",
-                refunded_cents=4500,
-                paid_at=AT,
-                reason="ill",
+            CANCELLED_PENDING.model_copy(
+                update={"previous_status": "paid", "refunded_cents": 4500, "paid_at": AT, "reason": "ill"}
             ),
             "order 3f2a1111… of alice cancelled (paid, refunded 4,500 cents), A-1-1, A-1-2 free: ill",
         ),
         (
-            events.OrderCancelled(
-                order_id=ORDER,
-                customer_id="alice",
-                referrer_id=None,
-                lines=LINES,
-                previous_status="pending",
-                refunded_cents=0,
-                paid_at=None,
-            ),
+            CANCELLED_PENDING,
             "order 3f2a1111… of alice cancelled (pending), A-1-1, A-1-2 free",
         ),
         (
