@@ -60,6 +60,15 @@ def command_api(
 
 def command_worker(
     log_level: Annotated[str, typer.Option(help="Logging level.")] = "INFO",
+    metrics_port: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=65535,
+            envvar="BOXOFFICE_WORKER_METRICS_PORT",
+            help="Prometheus /metrics port; 0 for none.",
+        ),
+    ] = 9102,
 ) -> None:
     """Relay the outbox to Kafka and expire holds and orders (one leader at a time; others stand by)."""
     import asyncio
@@ -69,7 +78,7 @@ def command_worker(
     from command_side.bootstrap import build_worker
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    worker = build_worker(_settings())
+    worker = build_worker(_settings().model_copy(update={"worker_metrics_port": metrics_port}))
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry
 
 from command_side.adapters.engine import create_engine
 from command_side.api import routes_holds, routes_layout, routes_ops, routes_orders, routes_webhooks
+from command_side.api.command_metrics import CommandMetrics
 from command_side.api.deps import CommandState
 from command_side.api.errors import install_command_error_handlers
 from command_side.api.middleware import UNMATCHED, BodyLimit, CommandRequestMetrics
@@ -48,11 +49,13 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     coalesced, in the background, on its own connection, never failing the
     command); ``app.state.outbox_notifier`` is that notifier (or None).
     """
+    registry = CollectorRegistry()
     state = CommandState(
         settings=settings,
         api_keys=api_keys or ApiKeySettings(),
         engine=create_engine(settings),
         handlers=command_handlers(hold_policy(settings), settings.order_pay_by_seconds),
+        metrics=CommandMetrics(registry),
     )
     notifier = None
     if settings.relay_notify:
@@ -72,7 +75,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     app = FastAPI(title="boxoffice command API", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.command = state
     app.state.outbox_notifier = notifier
-    app.state.metrics_registry = registry = CollectorRegistry()
+    app.state.metrics_registry = registry
     install_command_error_handlers(app)
     for router in (
         routes_layout.router,

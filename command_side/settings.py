@@ -64,3 +64,6 @@ class CommandSettings(BaseSettings):
         default=0.5, gt=0, description="The expirer sleeps this long between passes (holds expire this late)."
     )
     expiry_batch_size: int = Field(default=200, ge=1)
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Port of the worker's Prometheus /metrics; 0: none."
+    )

@@ -60,14 +60,17 @@ async def dispatch(
         )
         idempotency = Idempotency(claim, STATUS_OF)
     handler = call.state.handlers.handler_for(command)
+    metrics = call.state.metrics
     try:
         result = await run_command(
             call.state.engine,
             handler,
             idempotency=idempotency,
             correlation_id=_correlation(call.correlation_id),
+            on_retry=metrics.retried,
         )
     except Exception as exc:
+        metrics.command(command, "error")
         if is_unavailable(exc):
             raise database_unavailable() from exc
         raise
@@ -76,6 +79,6 @@ async def dispatch(
         headers["X-Consistency-Token"] = result.consistency_token
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Response(
-        result.body, status_code=result.status(STATUS_OF), media_type="application/json", headers=headers
-    )
+    status = result.status(STATUS_OF)
+    metrics.command(command, "replayed" if result.replayed else "rejected" if status >= 400 else "accepted")
+    return Response(result.body, status_code=status, media_type="application/json", headers=headers)

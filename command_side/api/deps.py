@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from command_side.api.command_metrics import CommandMetrics
 from command_side.handlers.dispatch import CommandHandlers
 from command_side.settings import CommandSettings
 from infra.http.app_state import app_state
@@ -29,6 +30,7 @@ class CommandState:
     api_keys: ApiKeySettings
     engine: AsyncEngine
     handlers: CommandHandlers
+    metrics: CommandMetrics
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ Done = Literal["created", "done"]
 Refused = Literal["invalid", "not_found", "conflict", "forbidden"]  # DomainError.kind
 Outcome = Done | Refused
 Statuses = Mapping[Outcome, int]
+RetryReason = Literal["deadlock", "serialization"]
 _REFUSED: dict[str, Refused] = {k: k for k in ("invalid", "not_found", "conflict", "forbidden")}
 MAX_ATTEMPTS = 4  # deadlocks between lapsed-hold take-overs are rare; a retry resolves them
 
@@ -147,10 +148,11 @@ async def run_command(
     idempotency: Idempotency | None = None,
     correlation_id: UUID | None = None,
     clock: Callable[[], datetime] = _utcnow,
+    on_retry: Callable[[RetryReason], None] | None = None,
 ) -> CommandResult:
     """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring.
 
-    Without ``idempotency`` nothing of the answer is stored.
+    Without ``idempotency`` nothing of the answer is stored. ``on_retry`` is told of each retry.
     """
     causation_id = uuid4()
     for attempt in range(MAX_ATTEMPTS):
@@ -165,6 +167,10 @@ async def run_command(
             )
             if not retryable or attempt == MAX_ATTEMPTS - 1:
                 raise
+            if on_retry is not None:
+                on_retry(
+                    "deadlock" if isinstance(cause, psycopg.errors.DeadlockDetected) else "serialization"
+                )
     raise AssertionError("unreachable")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from command_side.handlers.expiry import expire_hold, expire_order, overdue
 from command_side.handlers.runner import CommandContext, run_command
 from command_side.settings import CommandSettings
+from command_side.worker.metrics import WorkerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -17,9 +18,12 @@ log = logging.getLogger(__name__)
 class Expirer:
     """Expires each lapsed hold and overdue order in its own command transaction (idempotent re-checks)."""
 
-    def __init__(self, settings: CommandSettings, engine: AsyncEngine) -> None:
+    def __init__(
+        self, settings: CommandSettings, engine: AsyncEngine, metrics: WorkerMetrics | None = None
+    ) -> None:
         self._settings = settings
         self._engine = engine
+        self._metrics = metrics
         self.expired = 0
 
     async def expire_once(self) -> int:
@@ -27,11 +31,14 @@ class Expirer:
         context = CommandContext(datetime.now(UTC), uuid4(), uuid4())
         async with self._engine.connect() as conn:
             holds, orders = await overdue(conn, context, self._settings.expiry_batch_size)
-        handlers = [expire_hold(h) for h in holds] + [expire_order(o) for o in orders]
+        handlers = [("hold", expire_hold(h)) for h in holds] + [("order", expire_order(o)) for o in orders]
         done = 0
-        for handler in handlers:
+        for kind, handler in handlers:
             result = await run_command(self._engine, handler)
-            done += result.consistency_token not in (None, "ct1.-.0")
+            expired = result.consistency_token not in (None, "ct1.-.0")
+            done += expired
+            if expired and self._metrics is not None:
+                self._metrics.expired(kind)
         self.expired += done
         return done
 

@@ -15,6 +15,7 @@ from command_side.handlers.runner import call_after_events_commit
 from command_side.settings import CommandSettings
 from command_side.worker.expirer import Expirer
 from command_side.worker.leader import LeaderLock
+from command_side.worker.metrics import MetricsServer, WorkerMetrics
 from command_side.worker.publisher import KafkaEventPublisher
 from command_side.worker.relay import OutboxRelay
 
@@ -30,13 +31,18 @@ class CommandWorker:
         self.engine = create_engine(self.settings)
         self.lock = LeaderLock(settings.database_url, settings.relay_lock_key)
         self.publisher = KafkaEventPublisher(settings.kafka_bootstrap_servers, settings.events_topic)
-        self.relay = OutboxRelay(self.settings, self.publisher)
-        self.expirer = Expirer(self.settings, self.engine)
+        self.metrics = WorkerMetrics()
+        self.relay = OutboxRelay(self.settings, self.publisher, self.metrics)
+        self.expirer = Expirer(self.settings, self.engine, self.metrics)
         call_after_events_commit(self.engine, self.relay.wake)  # expiries wake the relay in-process
         self.is_leader = False
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run until ``stop`` is set, taking over leadership whenever it is free."""
+        """Run until ``stop`` is set, taking over leadership whenever it is free; serve /metrics on
+        ``worker_metrics_port`` meanwhile (when set)."""
+        port = self.settings.worker_metrics_port
+        server = MetricsServer(self.metrics.registry, port) if port else None
+        sampling = asyncio.create_task(self.metrics.sample_backlog(self.engine), name="outbox-backlog")
         try:
             while not stop.is_set():
                 if await self._try_lead():
@@ -45,6 +51,11 @@ class CommandWorker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.settings.relay_leader_retry_seconds)
         finally:
+            sampling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sampling
+            if server is not None:
+                server.close()
             call_after_events_commit(self.engine, None)
             await self.lock.release()
             await self.publisher.close()
@@ -61,6 +72,7 @@ class CommandWorker:
     async def _lead(self, stop: asyncio.Event) -> None:
         log.info("became relay leader")
         self.is_leader = True
+        self.metrics.leader.set(1)
         tasks = [asyncio.create_task(self.relay.run()), asyncio.create_task(self.expirer.run())]
         try:
             while not stop.is_set():
@@ -71,6 +83,7 @@ class CommandWorker:
                     break
         finally:
             self.is_leader = False
+            self.metrics.leader.set(0)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -5,6 +5,7 @@ import contextlib
 import logging
 
 from command_side.settings import CommandSettings
+from command_side.worker.metrics import WorkerMetrics
 from command_side.worker.outbox_rows import RelaySession
 from command_side.worker.publisher import KafkaEventPublisher
 from command_side.worker.wakeup import OutboxListener
@@ -33,8 +34,11 @@ class OutboxRelay:
     changes what is published or in which order: every pass reads the store.
     """
 
-    def __init__(self, settings: CommandSettings, publisher: KafkaEventPublisher) -> None:
+    def __init__(
+        self, settings: CommandSettings, publisher: KafkaEventPublisher, metrics: WorkerMetrics | None = None
+    ) -> None:
         self._settings = settings
+        self._metrics = metrics
         self._session = RelaySession(settings.database_url, settings.db_connect_timeout_seconds)
         self._publisher = publisher
         self._wake = asyncio.Event()
@@ -51,8 +55,12 @@ class OutboxRelay:
         self.passes += 1
         batch = await self._session.unpublished(self._settings.relay_batch_size)
         if not batch:
+            if self._metrics is not None:
+                self._metrics.relayed(batch, drained=True)
             return 0
         await self._publisher.publish(batch)
+        if self._metrics is not None:
+            self._metrics.relayed(batch, drained=len(batch) < self._settings.relay_batch_size)
         if self._settings.relay_mark_delay_seconds:
             await asyncio.sleep(self._settings.relay_mark_delay_seconds)
         await self._session.mark_published([e.position for e in batch])

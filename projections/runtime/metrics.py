@@ -1,6 +1,11 @@
-"""Prometheus metrics of the projectors: lag in events and seconds, applied events, dead letters."""
+"""Prometheus metrics of the projectors: lag in events and seconds, applied events, dead letters,
+batch sizes and apply durations."""
 
-from prometheus_client import Counter, Gauge, start_http_server
+import asyncio
+import time
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 LAG_EVENTS = Gauge("boxoffice_projection_lag_events", "Events not yet applied", ["projection", "partition"])
 LAG_SECONDS = Gauge(
@@ -13,6 +18,31 @@ APPLIED = Counter(
 )
 DEAD_LETTERS = Gauge("boxoffice_projection_dead_letters", "Dead letters of the version", ["projection"])
 QUARANTINED = Gauge("boxoffice_projection_quarantined_shows", "Shows quarantined", ["projection"])
+BATCH_EVENTS = Histogram(
+    "boxoffice_projection_batch_events",
+    "Events per committed batch",
+    ["projection"],
+    buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 20000, 50000),
+)
+APPLY_SECONDS = Histogram(
+    "boxoffice_projection_apply_seconds",
+    "Apply and commit duration per committed batch",
+    ["projection"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+
+
+def observe_commit(commit: "asyncio.Task[Any]", projection: str, events: int) -> None:
+    """Once ``commit`` (a batch's apply and commit, just started) has committed, observe the batch's
+    size and how long that took; a fenced, refused or cancelled batch is not observed."""
+    started = time.perf_counter()
+
+    def done(task: "asyncio.Task[Any]") -> None:
+        if not task.cancelled() and task.exception() is None:
+            BATCH_EVENTS.labels(projection).observe(events)
+            APPLY_SECONDS.labels(projection).observe(time.perf_counter() - started)
+
+    commit.add_done_callback(done)
 
 
 def serve(port: int) -> None:

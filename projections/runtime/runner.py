@@ -197,6 +197,7 @@ class ProjectionRunner:
                         await asyncio.sleep(0.05)  # everything fetched is beyond the ceiling for now
                     continue
                 flight = _InFlight(asyncio.create_task(self.writer.commit(conn, batch, expected)), expected)
+                metrics.observe_commit(flight.task, self.version.projection, len(batch))
             if flight is not None:  # stopping: finish the batch in hand
                 settled, flight = await self._settle(conn, flight, {}), None
                 if settled == "retired":

@@ -1,0 +1,59 @@
+"""Prometheus metrics of the command API's commands: outcomes by command, retries, idempotent replays.
+
+Every child is bound here, once, for every command type and outcome, so
+counting a command is two dict lookups and an increment, and every series
+exists (at 0) from the start, which ``rate()`` and alerts need.
+"""
+
+from typing import Any, Literal, get_args
+
+from prometheus_client import CollectorRegistry, Counter
+
+from command_side.handlers.dispatch import Command
+from command_side.handlers.runner import RetryReason
+
+CommandOutcome = Literal["accepted", "rejected", "replayed", "error"]
+OUTCOMES: tuple[CommandOutcome, ...] = get_args(CommandOutcome)
+RETRY_REASONS: tuple[RetryReason, ...] = get_args(RetryReason)
+
+
+class CommandMetrics:
+    """``boxoffice_commands_total{command,outcome}``, ``boxoffice_command_retries_total{reason}``,
+    ``boxoffice_idempotent_replays_total``, in the app's registry.
+
+    Outcomes: ``accepted`` (a 2xx answer), ``rejected`` (a 4xx decision),
+    ``replayed`` (the stored answer of an ``Idempotency-Key`` seen before),
+    ``error`` (no answer: the database was unreachable, or something unexpected).
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        commands = Counter(
+            "boxoffice_commands",
+            "Commands by type and outcome (accepted, rejected, replayed, error).",
+            ["command", "outcome"],
+            registry=registry,
+        )
+        self._commands: dict[type[Any], dict[CommandOutcome, Counter]] = {
+            kind: {outcome: commands.labels(kind.__name__, outcome) for outcome in OUTCOMES}
+            for kind in get_args(Command)
+        }
+        retries = Counter(
+            "boxoffice_command_retries",
+            "Command transactions run again after a deadlock or a serialization failure.",
+            ["reason"],
+            registry=registry,
+        )
+        self._retries = {reason: retries.labels(reason) for reason in RETRY_REASONS}
+        self.replays = Counter(
+            "boxoffice_idempotent_replays",
+            "Commands answered with the stored answer of their Idempotency-Key.",
+            registry=registry,
+        )
+
+    def command(self, command: Command, outcome: CommandOutcome) -> None:
+        self._commands[type(command)][outcome].inc()
+        if outcome == "replayed":
+            self.replays.inc()
+
+    def retried(self, reason: RetryReason) -> None:
+        self._retries[reason].inc()
