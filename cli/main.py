@@ -16,6 +16,7 @@ from cli import (
     projection_cmds,
     query_cmds,
     stack_cmds,
+    status_cmds,
     webhook_cmds,
 )
 
@@ -40,3 +41,4 @@ app.command("up")(stack_cmds.up)
 app.command("down")(stack_cmds.down)
 app.command("demo")(demo_cmds.demo)
 app.command("bench")(bench_cmds.bench)
+app.command("status")(status_cmds.status)
