@@ -5,19 +5,16 @@ that each section exists with rows for every design, the plots are PNGs, and
 the run left nothing behind in the shared services.
 """
 
-import asyncio
 import json
 from pathlib import Path
 
-import psycopg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from benchmarks.config import SCALES, BenchOptions
 from benchmarks.report.markdown import SECTIONS
 from benchmarks.runner import run
 from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
-from infra.db import libpq_dsn
+from tests.integration.bench_support import assert_nothing_left_behind
 
 pytestmark = pytest.mark.integration
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -58,24 +55,4 @@ async def test_tiny_run_writes_every_section(database_url: str, kafka_bootstrap:
     for name in ("scale", "reads", "commands"):
         assert paths[name].read_bytes().startswith(PNG_MAGIC)
 
-    isolation = results["meta"]["isolation"]
-    with psycopg.connect(libpq_dsn(database_url)) as conn:
-        left = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (isolation["database"],)
-        ).fetchone()
-    assert left is None, "the private database was not dropped"
-    assert not await _topic_exists(kafka_bootstrap, isolation["topic"]), "the private topic was not deleted"
-
-
-async def _topic_exists(bootstrap: str, topic: str) -> bool:
-    """Whether ``topic`` is still listed once deletion had a few seconds to reach the metadata."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        for _ in range(50):
-            if topic not in await admin.list_topics():
-                return False
-            await asyncio.sleep(0.2)
-        return True
-    finally:
-        await admin.close()
+    await assert_nothing_left_behind(database_url, kafka_bootstrap, results["meta"]["isolation"])
