@@ -44,7 +44,9 @@ import httpx
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from benchmarks.config import API_KEYS, CHECKOUT_KEY, OPERATOR_KEY
+from benchmarks.commands.config import ZonePlan
+from benchmarks.commands.setup import Creations, create_show, create_venue
+from benchmarks.config import API_KEYS
 from benchmarks.environment import (
     BenchEnv,
     create_database,
@@ -53,6 +55,7 @@ from benchmarks.environment import (
     drop_database,
     new_env,
 )
+from benchmarks.scenarios.endpoints import CHECKOUT
 from contracts import EVENTS_TOPIC_PARTITIONS, ConsistencyToken, decode_event
 from infra.db import libpq_dsn
 from infra.launcher.child import ChildProcess
@@ -60,7 +63,9 @@ from infra.launcher.proc import free_port
 from infra.settings import REPO_ROOT, ServiceSettings
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-ROWS, SEATS = 25, 20  # 500 seats: one per command
+PLAN = ZonePlan(
+    "relay", "Bench relay idle", ("A",), rows=25, seats_per_row=20, price_cents=1_000
+)  # a seat a command
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -134,26 +139,12 @@ async def wait_ready(url: str, child: ChildProcess, within: float = 60) -> None:
 
 
 async def new_show(client: httpx.AsyncClient) -> str:
-    operator = {"Authorization": f"Bearer {OPERATOR_KEY}"}
-    rows = [{"row": str(r), "seats": SEATS} for r in range(1, ROWS + 1)]
-    venue = await client.post(
-        "/v1/venues",
-        json={"name": f"relay-idle-{time.time_ns()}", "zones": [{"zone_id": "A", "name": "A", "rows": rows}]},
-        headers=operator,
+    """A show of ``PLAN``, created through the command API at ``client``'s base URL."""
+    venue = await create_venue(client, "", PLAN)
+    show = await create_show(
+        client=client, command_api="", plan=PLAN, venue_id=venue, title="relay idle", creations=Creations()
     )
-    venue.raise_for_status()
-    show = await client.post(
-        "/v1/shows",
-        json={
-            "venue_id": venue.json()["venue_id"],
-            "title": "relay idle",
-            "starts_at": "2030-01-01T20:00:00Z",
-            "prices": {"A": 1000},
-        },
-        headers=operator,
-    )
-    show.raise_for_status()
-    return str(show.json()["show_id"])
+    return str(show)
 
 
 @dataclass(slots=True)
@@ -252,7 +243,6 @@ async def measure_latency(
 ) -> None:
     tap = Tap(env)
     await tap.start()
-    checkout = {"Authorization": f"Bearer {CHECKOUT_KEY}"}
     durations: list[float] = []
     to_consumed: list[float] = []
     answer_to_create_time: list[float] = []
@@ -261,12 +251,12 @@ async def measure_latency(
     try:
         for i in range(args.commands):
             await asyncio.sleep(args.gap_ms / 1000)
-            seat = f"A-{i // SEATS + 1}-{i % SEATS + 1}"
+            seat = f"A-{i // PLAN.seats_per_row + 1}-{i % PLAN.seats_per_row + 1}"
             sent = time.time()
             response = await client.post(
                 f"/v1/shows/{show_id}/holds",
                 json={"customer_id": f"c{i}", "seat_ids": [seat]},
-                headers=checkout,
+                headers=CHECKOUT,
             )
             answered = time.time()
             response.raise_for_status()
@@ -341,7 +331,7 @@ def main() -> None:
     parser.add_argument("--code-root", type=Path, default=REPO_ROOT, help="Checkout the children run from.")
     parser.add_argument("--keep", action="store_true", help="Keep the private database and topic.")
     args = parser.parse_args()
-    args.commands = min(args.commands, ROWS * SEATS)
+    args.commands = min(args.commands, PLAN.zone_seats)
     settings = dict(item.split("=", 1) for item in args.set)
     env = new_env()
     logs = ServiceSettings().state_dir / "bench" / f"relay-idle-{env.run_id}"
