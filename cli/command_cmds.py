@@ -76,8 +76,10 @@ def command_worker(
     import signal
 
     from command_side.bootstrap import build_worker
+    from infra.telemetry import configure_tracing
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_tracing("boxoffice-command-worker")
     worker = build_worker(_settings().model_copy(update={"worker_metrics_port": metrics_port}))
 
     async def main() -> None:

@@ -21,6 +21,8 @@ from command_side.worker.wakeup import OutboxNotifier
 from infra.http.metrics import RouteTiming
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings
+from infra.telemetry import tracing
+from infra.telemetry.asgi import TraceRequests
 
 DESCRIPTION = """Commands of boxoffice: venues, shows, holds, orders, payments, cancellations.
 
@@ -88,6 +90,8 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RouteTiming, observer=CommandRequestMetrics(registry), unmatched=UNMATCHED)
     app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
+    if tracing.on:  # outermost: a server span per request, continuing the caller's traceparent
+        app.add_middleware(TraceRequests)
     return app
 
 

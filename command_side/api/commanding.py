@@ -14,10 +14,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from command_side.adapters.idempotency import IdempotencyClaim
+from command_side.api.command_tracing import command_transaction
 from command_side.api.deps import CommandCall
 from command_side.api.errors import database_unavailable, is_unavailable
 from command_side.handlers.dispatch import Command
 from command_side.handlers.runner import Idempotency, Statuses, run_command
+from infra.telemetry import tracing
 
 STATUS_OF: Statuses = {
     "created": 201,
@@ -62,13 +64,14 @@ async def dispatch(
     handler = call.state.handlers.handler_for(command)
     metrics = call.state.metrics
     try:
-        result = await run_command(
+        running = run_command(
             call.state.engine,
             handler,
             idempotency=idempotency,
             correlation_id=_correlation(call.correlation_id),
             on_retry=metrics.retried,
         )
+        result = await (command_transaction(command, running) if tracing.on else running)
     except Exception as exc:
         metrics.command(command, "error")
         if is_unavailable(exc):

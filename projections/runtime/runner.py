@@ -17,7 +17,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,7 +25,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
+from infra.telemetry import tracing
 from projections.runtime import metrics
+from projections.runtime.apply_tracing import traced_apply
 from projections.runtime.batch import BatchResult, BatchWriter, DeadLetterSink, Fenced, Retired
 from projections.runtime.decoding import Incoming, Record, decode
 from projections.runtime.projection import Deployment
@@ -196,7 +198,7 @@ class ProjectionRunner:
                     if self.ceiling is not None and data:
                         await asyncio.sleep(0.05)  # everything fetched is beyond the ceiling for now
                     continue
-                flight = _InFlight(asyncio.create_task(self.writer.commit(conn, batch, expected)), expected)
+                flight = _InFlight(asyncio.create_task(self._commit(conn, batch, expected, data)), expected)
                 metrics.observe_commit(flight.task, self.version.projection, len(batch))
             if flight is not None:  # stopping: finish the batch in hand
                 settled, flight = await self._settle(conn, flight, {}), None
@@ -208,6 +210,17 @@ class ProjectionRunner:
                 flight.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await flight.task
+
+    def _commit(
+        self,
+        conn: AsyncConnection[Any],
+        batch: list[Incoming],
+        expected: dict[int, int],
+        fetched: dict[TopicPartition, list[Any]],
+    ) -> Coroutine[Any, Any, BatchResult]:
+        """The batch's commit; while tracing, inside its apply span (linked to its events' traces)."""
+        committing = self.writer.commit(conn, batch, expected)
+        return traced_apply(self.version, fetched, batch, committing) if tracing.on else committing
 
     async def _settle(
         self, conn: AsyncConnection[Any], flight: "_InFlight", collected: dict[int, int]
