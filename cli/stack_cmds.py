@@ -17,16 +17,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.stack_topology import Topology, child_specs
+from contracts.read_model import READER_ROLE
+from infra.db import with_credentials
 from infra.launcher.child import answers
 from infra.launcher.proc import cmdline, is_alive, port_is_free, stop_pid
 from infra.settings import ServiceSettings
-from infra.supervisor import ChildSpec, Supervisor
+from infra.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from infra.launcher import LauncherSettings
 
 console = Console()
 COLORS = {
@@ -37,6 +43,8 @@ COLORS = {
     "webhooks": "blue",
 }
 _MARKERS = ("boxoffice", "cli.main")
+# Internal: how the detached supervisor learns the replica's reader DSN (kept out of its argv).
+REPLICA_READER_ENV = "BOXOFFICE_STACK_REPLICA_READER_URL"
 
 
 def _stack_dir() -> Path:
@@ -80,44 +88,74 @@ def boxoffice_argv() -> list[str]:
     return [str(beside)] if beside.exists() else [sys.executable, "-c", "from cli.main import app; app()"]
 
 
-def child_specs(host: str, command_port: int, query_port: int, env: dict[str, str]) -> list[ChildSpec]:
-    exe = boxoffice_argv()
-    return [
-        ChildSpec("command-api", [*exe, "command-api", "--host", host, "--port", str(command_port)], env),
-        ChildSpec("command-worker", [*exe, "command-worker"], env),
-        ChildSpec("projector", [*exe, "projector"], env),
-        ChildSpec("query-api", [*exe, "query-api", "--host", host, "--port", str(query_port)], env),
-        ChildSpec("webhooks", [*exe, "webhooks"], env),
-    ]
-
-
-def both_ready(urls: list[str]) -> bool:
+def all_ready(urls: list[str]) -> bool:
     return all(answers(f"{url}/readyz") for url in urls)
 
 
-def _prepare(console: Console) -> dict[str, str]:
-    """Services (started if needed), migrations and topics; the environment children inherit."""
+def _launcher_settings(replicas: int | None, brokers: int | None) -> "LauncherSettings":
+    from infra.launcher import LauncherSettings
+
+    overrides = {"infra_replicas": replicas, "infra_brokers": brokers}
+    return LauncherSettings().model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+def _prepare(console: Console, replicas: int | None, brokers: int | None) -> tuple[dict[str, str], int]:
+    """Services (started if needed), migrations and topics; the environment children inherit and how
+    many instances of each process run (two on a cluster: a replica or several brokers)."""
     from infra.migrations.runner import upgrade
-    from infra.services import resolve_services
+    from infra.services import launcher_for, resolve_services
     from infra.topic_setup import ensure_topics_sync
 
-    services = resolve_services(start=True, report=lambda line: console.print(f"[dim]{escape(line)}[/]"))
+    launcher_settings = _launcher_settings(replicas, brokers)
+    services = resolve_services(
+        start=True,
+        launcher_settings=launcher_settings,
+        report=lambda line: console.print(f"[dim]{escape(line)}[/]"),
+    )
     where = "external" if services.external else "local"
     console.print(f"services ({where}): PostgreSQL and Kafka at {services.kafka_bootstrap_servers}")
-    applied = upgrade(services.database_url, services.settings.reader_password.get_secret_value())
+    password = services.settings.reader_password.get_secret_value()
+    applied = upgrade(services.database_url, password)
     console.print(f"migrations: {len(applied)} applied" if applied else "migrations: up to date")
     created = ensure_topics_sync(services.kafka_bootstrap_servers)
     console.print(f"topics: created {', '.join(created)}" if created else "topics: present")
-    return {
+    env = {
         "BOXOFFICE_DATABASE_URL": services.database_url,
         "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": services.kafka_bootstrap_servers,
         "PYTHONUNBUFFERED": "1",  # children's lines reach the log as they are written
     }
+    if services.external:
+        cluster = (replicas or 0) > 0 or (brokers or 1) > 1
+        replica = services.settings.query_database_url  # the operator's replica, if named
+    else:
+        started = launcher_for(services.settings, launcher_settings).settings
+        cluster = started.replicas > 0 or started.brokers > 1
+        urls = started.replica_database_urls
+        replica = with_credentials(urls[0], READER_ROLE, password) if urls else None
+    if not cluster:
+        return env, 1
+    if replica is not None:
+        env[REPLICA_READER_ENV] = replica
+    console.print(
+        "cluster: every process runs twice" + (", the second query API on the replica" if replica else "")
+    )
+    return env, 2
+
+
+def topology(host: str, command_port: int, query_port: int, instances: int, env: dict[str, str]) -> Topology:
+    """The processes to supervise; on a cluster the first query API reads the primary, the second the
+    replica (or the primary too, when none runs)."""
+    if instances == 1:
+        return Topology(host, command_port, query_port, env=env)
+    password = ServiceSettings().reader_password.get_secret_value()
+    primary = with_credentials(env["BOXOFFICE_DATABASE_URL"], READER_ROLE, password)
+    readers = (primary, env.get(REPLICA_READER_ENV, primary))
+    return Topology(host, command_port, query_port, instances, readers, env=env)
 
 
 def _console_sink(name: str, line: str) -> None:
-    color = COLORS.get(name, "white")
-    console.print(f"[{color}]{name:>14} |[/] {escape(line)}", highlight=False, soft_wrap=True)
+    color = COLORS.get(name.rstrip("-0123456789"), "white")  # command-api-2 is a command-api
+    console.print(f"[{color}]{name:>16} |[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 class _FileSink:
@@ -135,13 +173,13 @@ class _FileSink:
         handle.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
 
 
-async def _supervise(specs: list[ChildSpec], urls: list[str], detached: bool, state: dict[str, Any]) -> None:
+async def _supervise(topology: Topology, detached: bool, state: dict[str, Any]) -> None:
     sink = _FileSink(_stack_dir() / "logs") if detached else _console_sink
 
     def record(pids: dict[str, int]) -> None:
         _write_state({**state, "children": pids})
 
-    supervisor = Supervisor(specs, sink, on_pids=record)
+    supervisor = Supervisor(child_specs(topology, boxoffice_argv()), sink, on_pids=record)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, supervisor.stop)
@@ -150,10 +188,10 @@ async def _supervise(specs: list[ChildSpec], urls: list[str], detached: bool, st
         # Polling over HTTP is the only way to learn that another process is ready.
         ready = False
         while not ready:
-            ready = await asyncio.to_thread(both_ready, urls)
+            ready = await asyncio.to_thread(all_ready, topology.urls)
             if not ready:
                 await asyncio.sleep(0.5)
-        console.print(f"[bold green]ready[/]: command API {urls[0]}  query API {urls[1]}  (Ctrl-C stops)")
+        console.print(f"[bold green]ready[/]: {_apis(topology)}  (Ctrl-C stops)")
 
     watcher = asyncio.create_task(announce_ready())
     try:
@@ -161,6 +199,10 @@ async def _supervise(specs: list[ChildSpec], urls: list[str], detached: bool, st
     finally:
         watcher.cancel()
         console.print("stopped")
+
+
+def _apis(topology: Topology) -> str:
+    return f"command API {' '.join(topology.command_urls)}  query API {' '.join(topology.query_urls)}"
 
 
 def up(
@@ -171,59 +213,79 @@ def up(
     host: Annotated[str, typer.Option(help="Address both APIs listen on.")] = "127.0.0.1",
     command_port: Annotated[int, typer.Option(min=1, max=65535)] = 8001,
     query_port: Annotated[int, typer.Option(min=1, max=65535)] = 8002,
+    replicas: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=4,
+            envvar="BOXOFFICE_INFRA_REPLICAS",
+            help="PostgreSQL hot standbys of the local services [default: as last started, else 0].",
+            show_default=False,
+        ),
+    ] = None,
+    brokers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=9,
+            envvar="BOXOFFICE_INFRA_BROKERS",
+            help="Kafka nodes of the local services [default: as last started, else 1]. With a replica "
+            "or several brokers every process runs twice (APIs also on --*-port + 2).",
+            show_default=False,
+        ),
+    ] = None,
     ready_timeout: Annotated[float, typer.Option(min=1, help="Seconds --detach waits for readiness.")] = 180,
     supervise: Annotated[bool, typer.Option(hidden=True, help="Internal: the detached supervisor.")] = False,
+    instances: Annotated[int, typer.Option(hidden=True, help="Internal: of each process.")] = 1,
 ) -> None:
     """Start services, migrations, topics and every boxoffice process, supervised."""
     existing = running_stack()
     if existing and not supervise:
         console.print(f"the stack is already running (pid {existing['pid']}); `boxoffice down` stops it")
         raise typer.Exit(0 if detach else 1)
-    urls = [f"http://{host}:{command_port}", f"http://{host}:{query_port}"]
+    if supervise:
+        env = {k: v for k, v in os.environ.items() if k.startswith("BOXOFFICE_")}
+    else:
+        # Checked before and after the services start: the cluster doubles the ports in use.
+        _refuse_busy_ports(Topology(host, command_port, query_port))
+        env, instances = _prepare(console, replicas, brokers)
+    stack = topology(host, command_port, query_port, instances, env)
     if not supervise:
-        busy = [str(p) for p in (command_port, query_port) if not port_is_free(host, p)]
-        if busy:
-            console.print(f"[red]port {', '.join(busy)} on {host} is in use[/]; choose others with --*-port")
-            raise typer.Exit(1)
-    env = (
-        {k: v for k, v in os.environ.items() if k.startswith("BOXOFFICE_")}
-        if supervise
-        else _prepare(console)
-    )
-    state = {"pid": os.getpid(), "urls": urls, "logs": str(_stack_dir() / "logs"), "children": {}}
+        _refuse_busy_ports(stack)
+    state = {"pid": os.getpid(), "urls": stack.urls, "logs": str(_stack_dir() / "logs"), "children": {}}
     if detach and not supervise:
-        _detach(
-            env=env,
-            host=host,
-            command_port=command_port,
-            query_port=query_port,
-            urls=urls,
-            timeout=ready_timeout,
-        )
+        _detach(stack, timeout=ready_timeout)
         return
     _write_state(state)
     try:
-        asyncio.run(_supervise(child_specs(host, command_port, query_port, env), urls, supervise, state))
+        asyncio.run(_supervise(stack, supervise, state))
     finally:
         if (_read_state() or {}).get("pid") == os.getpid():
             _state_file().unlink(missing_ok=True)
 
 
-def _detach(
-    *, env: dict[str, str], host: str, command_port: int, query_port: int, urls: list[str], timeout: float
-) -> None:
-    argv = [*boxoffice_argv(), "up", "--supervise", "--host", host,
-            "--command-port", str(command_port), "--query-port", str(query_port)]  # fmt: skip
+def _refuse_busy_ports(stack: Topology) -> None:
+    busy = [str(p) for p in stack.ports if not port_is_free(stack.host, p)]
+    if busy:
+        console.print(
+            f"[red]port {', '.join(busy)} on {stack.host} is in use[/]; choose others with --*-port"
+        )
+        raise typer.Exit(1)
+
+
+def _detach(stack: Topology, *, timeout: float) -> None:
+    argv = [*boxoffice_argv(), "up", "--supervise", "--host", stack.host, "--instances", str(stack.instances),
+            "--command-port", str(stack.command_port), "--query-port", str(stack.query_port)]  # fmt: skip
     log_dir = _stack_dir() / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     with (log_dir / "stack.log").open("a") as log:
         proc = subprocess.Popen(
-            argv, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # survives this terminal
+            argv, env={**os.environ, **stack.env}, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,  # survives this terminal
         )  # fmt: skip
-    _write_state({"pid": proc.pid, "urls": urls, "logs": str(log_dir), "children": {}})
+    _write_state({"pid": proc.pid, "urls": stack.urls, "logs": str(log_dir), "children": {}})
     deadline = time.monotonic() + timeout
-    while not both_ready(urls):
+    while not all_ready(stack.urls):
         if proc.poll() is not None:
             console.print(f"[red]the stack exited with status {proc.returncode}[/]; see {log_dir}/stack.log")
             raise typer.Exit(1)
@@ -231,7 +293,7 @@ def _detach(
             console.print(f"[red]not ready after {timeout:.0f}s[/]; still starting, logs in {log_dir}")
             raise typer.Exit(1)
         time.sleep(0.5)
-    console.print(f"[bold green]ready[/] (pid {proc.pid}): command API {urls[0]}  query API {urls[1]}")
+    console.print(f"[bold green]ready[/] (pid {proc.pid}): {_apis(stack)}")
     console.print(f"logs in {log_dir}; `boxoffice down` stops it")
 
 

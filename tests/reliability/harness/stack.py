@@ -13,6 +13,9 @@ from pathlib import Path
 from uuid import uuid4
 
 from contracts import EVENTS_TOPIC
+from contracts.read_model import READER_ROLE
+from infra.db import with_credentials
+from infra.settings import ServiceSettings
 from projections.catalog import PROJECTIONS, deployment
 from projections.runtime.projection import Deployment
 from tests.reliability.harness.processes import Child
@@ -21,10 +24,11 @@ from tests.support.processes import boxoffice_argv, clean_environment, free_port
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """Where the Kafka broker and PostgreSQL database of a test run are."""
+    """Where the Kafka broker(s) and PostgreSQL database (and its hot standby, if any) of a test run are."""
 
     database_url: str
     kafka_bootstrap_servers: str
+    replica_database_url: str | None = None
 
 
 def private_deployment(name: str) -> Deployment:
@@ -35,8 +39,15 @@ def private_deployment(name: str) -> Deployment:
     )
 
 
+def _workers(n: int | None) -> tuple[str, ...]:
+    return () if n is None else ("--workers", str(n))
+
+
 class Stack:
-    """Command APIs, command workers and projectors (every projection), none started yet."""
+    """Command APIs, command workers, projectors (every projection) and query APIs, none started yet.
+
+    With ``query_apis=2`` the second query API reads the replica when the services have one.
+    """
 
     def __init__(
         self,
@@ -47,6 +58,8 @@ class Stack:
         workers: int = 1,
         projectors_each: int = 1,
         order_pay_by_seconds: int = 6,
+        query_apis: int = 0,
+        api_workers: int | None = None,
     ) -> None:
         self.services = services
         self.keys = {role: f"{role}-{secrets.token_hex(16)}" for role in ("operator", "checkout", "viewer")}
@@ -62,6 +75,7 @@ class Stack:
             BOXOFFICE_RELAY_IDLE_POLL_MAX_SECONDS="0.05",
             BOXOFFICE_DB_POOL_SIZE="5",
             BOXOFFICE_DB_MAX_OVERFLOW="5",
+            BOXOFFICE_WORKER_METRICS_PORT="0",  # several workers on one machine: no port to share
         )
         self._watchdog: asyncio.Task[None] | None = None
         # The production deployments: the private instance belongs to this test session, so its
@@ -75,7 +89,7 @@ class Stack:
             self.apis.append(
                 Child(
                     f"command-api-{i}",
-                    boxoffice_argv("command-api", "--port", str(port)),
+                    boxoffice_argv("command-api", "--port", str(port), *_workers(api_workers)),
                     self.env,
                     log_dir / f"command-api-{i}.log",
                     health_url=f"{url}/healthz",
@@ -103,8 +117,29 @@ class Stack:
             for name in self.deployments
         }
 
+        self.query_urls: list[str] = []
+        self.query_apis: list[Child] = []
+        for i, port in enumerate(free_ports(query_apis)):
+            url = f"http://127.0.0.1:{port}"
+            env = self.env
+            if i == 1 and services.replica_database_url is not None:
+                password = ServiceSettings().reader_password.get_secret_value()
+                reader = with_credentials(services.replica_database_url, READER_ROLE, password)
+                env = {**self.env, "BOXOFFICE_QUERY_DATABASE_URL": reader}
+            self.query_urls.append(url)
+            self.query_apis.append(
+                Child(
+                    f"query-api-{i}",
+                    boxoffice_argv("query-api", "--port", str(port), *_workers(api_workers or 1)),
+                    env,
+                    log_dir / f"query-api-{i}.log",
+                    health_url=f"{url}/healthz",
+                )
+            )
+
     def children(self) -> Iterator[Child]:
         yield from self.apis
+        yield from self.query_apis
         yield from self.workers
         for group in self.projectors.values():
             yield from group
@@ -112,7 +147,7 @@ class Stack:
     def start(self) -> None:
         for child in self.children():
             child.start()
-        for api in self.apis:
+        for api in [*self.apis, *self.query_apis]:
             api.wait_healthy()
 
     def start_watchdog(self) -> None:
