@@ -159,3 +159,18 @@ def test_an_unreachable_database_is_reported_down_with_exit_1(kafka_bootstrap: s
     assert "down" in table.stdout
     assert "Traceback" not in table.output
     assert table.exception is None or isinstance(table.exception, SystemExit)
+
+
+async def test_a_down_broker_leaves_lag_unknown_and_reads_the_rest(status_db: str) -> None:
+    insert_outbox(status_db)
+    await replayed_dashboard(status_db, "test.status.no-broker")
+    args = urls(UNREACHABLE, UNREACHABLE, UNREACHABLE, UNREACHABLE)
+    result = await asyncio.to_thread(invoke, status_db, "127.0.0.1:9", "--json", *args)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert {s["name"]: s["state"] for s in report["services"]}["kafka"] == "down"
+    assert report["outbox"]["rows"] == 3
+    (dashboard,) = report["projections"]
+    assert (dashboard["version"], dashboard["lag_events"], dashboard["lag_seconds"]) == (2, None, None)
+    assert dashboard["open_dead_letters"] == 1
+    assert "Kafka is down: projection lag unknown" in report["errors"]
