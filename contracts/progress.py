@@ -9,10 +9,28 @@ watermarks. A swap of the live version (replay, or the first version going
 live) sends a notice with ``swap`` set. A payload that is not JSON (the bare
 registry name of older senders) means "something of this projection changed".
 
-Notifications are delivered after the sender's commit and in commit order, so
-a reader told seq N for a show may rely on the database holding at least N.
+A batch's notice is sent right after its commit, a swap's by its transaction
+(delivered at commit), so a reader of the primary told seq N for a show may
+rely on the database holding at least N.
+
+A reader on a hot standby cannot rely on that: NOTIFY is not replicated, and
+the standby replays the primary's WAL later. So a batch's notice also carries
+``lsn`` (key ``"l"``, PostgreSQL's ``X/Y`` text): a primary WAL position at or
+past the end of the batch's commit record. The sender sends the notice right
+after its COMMIT returned, reading the position in the same statement
+(:func:`lsn_splice`): ``pg_current_wal_flush_lsn()``, which a synchronous
+commit has moved past its commit record before returning
+(``pg_current_wal_insert_lsn()`` when the session commits asynchronously). A
+position read *inside* the transaction, before COMMIT (such as
+``pg_current_wal_insert_lsn()`` just before it), would not do: the commit
+record is written after it, behind whatever other sessions write meanwhile, so
+a standby replayed up to it may not have the batch yet. Once a standby's
+``pg_last_wal_replay_lsn()`` is at or past ``lsn``, every new snapshot there
+sees the batch. A notice without ``lsn`` (a swap, an older sender) tells a
+standby reader only that the change committed before the notice arrived.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +41,7 @@ import orjson
 PROGRESS_CHANNEL = "boxoffice_projection_progress"
 # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; keep a margin.
 MAX_PAYLOAD_BYTES = 7900
+_LSN = re.compile(r"[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +54,33 @@ class ProgressNotice:
     kind: str | None = None
     seqs: Mapping[UUID, int] | None = None
     swap: bool = False
+    lsn: int | None = None  # primary WAL position at or past the commit (module docstring)
+
+
+def parse_lsn(text: str) -> int:
+    """PostgreSQL's ``X/Y`` WAL position as a number; ValueError when it is not one."""
+    if not _LSN.fullmatch(text):
+        raise ValueError(f"not a WAL position: {text!r}")
+    high, _, low = text.partition("/")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+def format_lsn(lsn: int) -> str:
+    """The ``X/Y`` text of a WAL position, as PostgreSQL writes it."""
+    return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
+
+
+def lsn_splice(payload: str) -> tuple[str, str]:
+    """``payload`` cut where the sender's LSN goes: ``head + "X/Y" + tail`` is the notice with ``lsn``.
+
+    The sender's SQL joins them around the WAL position it reads
+    (``%s || pg_current_wal_lsn()::text || %s``), so the position is read and
+    sent in one statement. The 17 characters of the longest position fit in the
+    margin kept below PostgreSQL's limit (``MAX_PAYLOAD_BYTES``).
+    """
+    if not payload.endswith("}"):
+        raise ValueError("a notice is a JSON object")
+    return payload[:-1] + ',"l":"', '"}'
 
 
 def encode_progress(
@@ -78,6 +124,7 @@ def decode_progress(payload: str) -> ProgressNotice:
             kind=body.get("k"),
             seqs=seqs,
             swap=bool(body.get("swap", False)),
+            lsn=None if body.get("l") is None else parse_lsn(str(body["l"])),
         )
     except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
         return ProgressNotice(registry=payload)

@@ -10,6 +10,8 @@ Guarantees:
   the gate is a share lock on the registry row, so a swap waits for an
   in-flight batch and later batches of the retired version see the swap.
 - Idempotent per show: events at or below the show's watermark are dropped.
+- Announced after COMMIT (``announce``): readers learn the shows moved, with the
+  commit's WAL position for readers on a hot standby.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +22,8 @@ from uuid import UUID
 import psycopg
 from psycopg import AsyncConnection
 
-from contracts.progress import PROGRESS_CHANNEL, encode_progress
+from contracts.progress import encode_progress
+from projections.runtime.announce import announce_committed
 from projections.runtime.decoding import Incoming
 from projections.runtime.projection import ApplyError, Deployment
 from projections.runtime.sql import ident
@@ -58,6 +61,7 @@ class BatchResult:
     next_offsets: dict[int, int] = field(default_factory=dict)
     newest_ms: dict[int, int] = field(default_factory=dict)
     consumed: dict[int, int] = field(default_factory=dict)
+    notice: str | None = None  # for readers, sent once committed (announce)
 
 
 class BatchWriter:
@@ -70,7 +74,16 @@ class BatchWriter:
     async def commit(
         self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int]
     ) -> BatchResult:
-        """Apply ``batch`` (records of partitions in ``expected``, in offset order per partition)."""
+        """Apply ``batch`` (records of partitions in ``expected``, in offset order per partition),
+        then tell readers, with the commit's WAL position (``announce``)."""
+        result = await self._commit(conn, batch, expected)
+        if result.notice is not None:
+            await announce_committed(conn, result.notice)
+        return result
+
+    async def _commit(
+        self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int]
+    ) -> BatchResult:
         projection, slot = self.deployment.projection, min(expected)
         try:
             async with conn.transaction():
@@ -151,7 +164,7 @@ class BatchWriter:
         return quarantined, {r[0]: r[1] for r in await cur.fetchall()}
 
     async def _finish(self, conn: AsyncConnection[Any], t: Triage, result: BatchResult) -> None:
-        """Watermarks, parked events, dead letters and quarantine; then notify readers."""
+        """Watermarks, parked events, dead letters and quarantine; then the notice for readers."""
         s = self.schema
         if t.watermarks:
             shows = list(t.watermarks)
@@ -167,7 +180,7 @@ class BatchWriter:
             await self._bury(conn, letter, t)
         if t.dead:
             await self.sink.publish(self.version, t.dead)
-        await conn.execute("SELECT pg_notify(%s, %s)", (PROGRESS_CHANNEL, self._notice(t)))
+        result.notice = self._notice(t)
         result.applied, result.duplicates = len(t.applied), t.duplicates
         result.parked, result.dead = len(t.parked), len(t.dead)
 
