@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from benchmarks.commands.config import MODE_LABELS, PLANS
-from benchmarks.report.tables import fmt, table
+from benchmarks.report.tables import errors_section, fmt, table
 from benchmarks.wrk_report import durability_paragraph, run_sentence
 
 FLOOR_MARGIN = 3.0  # the floor must answer this many times the highest holds rate
@@ -140,9 +140,7 @@ def render(results: dict[str, Any]) -> str:
         f"{meta['seconds_per_case']} s per case. Figures are reports, never pass/fail thresholds.\n",
     ]
     if results["errors"]:
-        parts.append(
-            "## Errors\n\n" + "".join(f"- {name}: {error}\n" for name, error in results["errors"].items())
-        )
+        parts.append(errors_section(results["errors"]))
     parts.append(_commands(results))
     return "\n".join(parts)
 

@@ -13,7 +13,7 @@ import orjson
 
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS
-from benchmarks.report.tables import fmt, table
+from benchmarks.report.tables import errors_section, fmt, table
 from benchmarks.wrk_report import durability_paragraph, run_sentence
 
 TARGET_LABELS = {"query_api": "read model (query API)", "baseline_cached": "baseline cached"}
@@ -352,8 +352,7 @@ def render(results: dict[str, Any]) -> str:
         "are counted in the tables. Reproduce: `python -m benchmarks.reads`.\n",
     ]
     if results.get("errors"):
-        parts.append("## Errors\n")
-        parts.append("\n".join(f"- {name}: {error}" for name, error in results["errors"].items()) + "\n")
+        parts.append(errors_section(results["errors"]))
     return "\n".join(parts)
 
 

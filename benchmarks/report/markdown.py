@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.report.sections import commands, freshness, reads, replay, scale
-from benchmarks.report.tables import fmt, summary_cells, table
+from benchmarks.report.tables import errors_section, fmt, section, summary_cells
 
 SECTIONS = ("Machine", "Isolation", "Data set", "Floors", "Reads", "Scale", "Commands", "Freshness", "Replay")
 
@@ -19,7 +19,7 @@ def render(results: dict[str, Any], plots: dict[str, str]) -> str:
         "never a pass/fail threshold.\n",
     ]
     if errors:
-        parts.append("## Errors\n\n" + "".join(f"- {name}: {error}\n" for name, error in errors.items()))
+        parts.append(errors_section(errors))
     sections: list[tuple[str, tuple[str, ...], Callable[[], str]]] = [
         ("Machine", ("machine",), lambda: _machine(results["machine"], meta)),
         ("Isolation", (), lambda: _isolation(meta["isolation"])),
@@ -55,7 +55,7 @@ def _machine(m: dict[str, Any], meta: dict[str, Any]) -> str:
         ["Kafka", m["kafka"]],
         ["packages", ", ".join(f"{k} {v}" for k, v in m["packages"].items())],
     ]
-    return "## Machine\n\n" + table(["", ""], rows)
+    return section("Machine", ["", ""], rows, "")
 
 
 def _isolation(iso: dict[str, Any]) -> str:
@@ -93,26 +93,28 @@ def _data(data: list[dict[str, Any]]) -> str:
         "projections done after load s",
         "projected events/s",
     ]
-    return (
-        "## Data set\n\n"
-        + table(head, rows)
-        + (
+    return section(
+        "Data set",
+        head,
+        rows,
+        (
             "\nEvents made with `contracts`, COPYed into the write tables and outbox, published to the "
             "private topic; the real projector processes consume them while later slices load.\n"
-        )
+        ),
     )
 
 
 def _floors(floors: list[dict[str, Any]]) -> str:
     rows = [[f["name"], f["concurrency"], *summary_cells(f)] for f in floors]
     head = ["floor", "concurrency", "p50", "p99", "max", "req/s", "requests", "failed"]
-    return (
-        "## Floors\n\n"
-        + table(head, rows)
-        + (
+    return section(
+        "Floors",
+        head,
+        rows,
+        (
             "\nThe same FastAPI/uvicorn stack and load generator returning a constant, and doing one "
             "primary-key select, measured once before the first size's reads: what the harness costs a "
             "request that does almost nothing. A reference, not a bound: reads measured at another "
             "moment on a shared machine can come out below it.\n"
-        )
+        ),
     )

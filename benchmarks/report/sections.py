@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from benchmarks.report.tables import fmt, ratio, summary_cells, table
+from benchmarks.report.tables import fmt, ratio, section, summary_cells, table
 from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
 
 
@@ -60,7 +60,7 @@ def scale(reads: list[dict[str, Any]], plots: dict[str, str]) -> str:
         if by:
             rows.append([endpoint, "read_model", *[by.get(s, "") for s in sizes]])
     head = ["endpoint", "design", *[f"p50 at {fmt(s)}" for s in sizes]]
-    return f"## Scale\n\n{table(head, rows)}\n![latency against data size]({plots.get('scale', '')})\n"
+    return section("Scale", head, rows, f"\n![latency against data size]({plots.get('scale', '')})\n")
 
 
 def freshness(f: dict[str, Any]) -> str:
@@ -74,13 +74,14 @@ def freshness(f: dict[str, Any]) -> str:
         rows.append([ttl, "any", "", b["p50_s"] * 1000, b["p99_s"] * 1000, b["max_s"] * 1000, "", ""])
     head = ["design", "commands/s target / started", "command p50 ms", "stale p50 ms", "stale p99 ms",
             "stale max ms", "samples", "outcomes"]  # fmt: skip
-    return (
-        "## Freshness\n\n"
-        + table(head, rows)
-        + "\nRead model: hold accepted (the command API answered) → availability read with its "
+    return section(
+        "Freshness",
+        head,
+        rows,
+        "\nRead model: hold accepted (the command API answered) → availability read with its "
         "consistency token answered 200, at steady command rates of 20%, 40% and 60% of the best "
         "spread hold throughput measured above (never above the scale's rate). Baseline: a cached "
-        "answer stays unchanged until its TTL passes, so a change is invisible for U(0, TTL).\n"
+        "answer stays unchanged until its TTL passes, so a change is invisible for U(0, TTL).\n",
     )
 
 
@@ -99,26 +100,28 @@ def commands(commands: list[dict[str, Any]], plots: dict[str, str]) -> str:
         for c in commands
     ]
     head = ["scenario", "clients", "accepted holds/s", "p50", "p99", "max", "accepted", "outcomes"]
-    return (
-        "## Commands\n\n"
-        + table(head, rows)
-        + (
+    return section(
+        "Commands",
+        head,
+        rows,
+        (
             "\nBest-available holds of two seats. spread: over 32 shows; hot: one fresh 8,000-seat show per "
             "level that everyone wants (each hold takes that show's row lock in turn).\n\n"
             f"![commands]({plots.get('commands', '')})\n"
-        )
+        ),
     )
 
 
 def replay(r: dict[str, Any]) -> str:
     rows = [[", ".join(r["projections"]), fmt(r["events"]), r["seconds"], fmt(r["events_per_s"])]]
-    return (
-        "## Replay\n\n"
-        + table(["projections", "events", "seconds", "events/s"], rows)
-        + (
+    return section(
+        "Replay",
+        ["projections", "events", "seconds", "events/s"],
+        rows,
+        (
             "\nA fresh version of every projection (new schemas, new consumer groups) consuming the whole "
             "topic from offset 0 while the serving version keeps running; from process start to caught up.\n"
-        )
+        ),
     )
 
 

@@ -22,6 +22,16 @@ def table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def section(title: str, head: Sequence[str], rows: Sequence[Sequence[Any]], note: str) -> str:
+    """A report section: ``## title``, the table, then ``note`` (which starts with its own newline)."""
+    return f"## {title}\n\n" + table(head, rows) + note
+
+
+def errors_section(errors: dict[str, str]) -> str:
+    """``## Errors`` and a line per measurement that failed (name: error)."""
+    return "## Errors\n\n" + "".join(f"- {name}: {error}\n" for name, error in errors.items())
+
+
 def summary_cells(r: dict[str, Any]) -> list[Any]:
     """p50, p99, max, throughput, successes and failures of a load summary."""
     return [r["p50_ms"], r["p99_ms"], r["max_ms"], fmt(r["throughput"]), fmt(r["ok"]), r["failed"]]
