@@ -14,7 +14,9 @@ Tracing is off unless ``OTEL_TRACES_EXPORTER`` names an exporter:
 
 When off, no tracer provider is installed and ``tracing.on`` stays False.
 Spans are exported in the background (``BatchSpanProcessor``) and flushed when
-the process exits.
+the process exits. The provider is this module's, not OpenTelemetry's global
+one, so libraries that trace themselves when a global provider is set (FastAPI
+does) stay silent: each request has the one server span of ``asgi.TraceRequests``.
 """
 
 import logging
@@ -63,7 +65,8 @@ def configure_tracing(default_service_name: str) -> bool:
     provider = TracerProvider(resource=resource)  # the sampler comes from OTEL_TRACES_SAMPLER
     for name in names:
         provider.add_span_processor(BatchSpanProcessor(_exporter(name)))
-    trace.set_tracer_provider(provider)
+    # Not made the global provider: FastAPI's own telemetry would then add a second server span and
+    # per-dependency spans to every request. Only boxoffice's spans (``tracing.tracer``) are recorded.
     start_tracing(provider)
     log.info("tracing on: service %s, exporter(s) %s", resource.attributes[SERVICE_NAME], ", ".join(names))
     return True

@@ -100,6 +100,25 @@ def test_off_by_default_installs_nothing(clean_environment: pytest.MonkeyPatch, 
     assert not isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
+@pytest.mark.parametrize(
+    ("service_name", "expected"), [(None, "boxoffice-test"), ("checkout-7", "checkout-7")]
+)
+def test_an_exporter_starts_this_process_tracer_not_the_global_one(
+    clean_environment: pytest.MonkeyPatch, service_name: str | None, expected: str
+) -> None:
+    clean_environment.setenv("OTEL_TRACES_EXPORTER", "console")
+    if service_name is not None:
+        clean_environment.setenv("OTEL_SERVICE_NAME", service_name)
+    try:
+        assert configure_tracing("boxoffice-test") is True
+        assert tracing.on is True
+        assert tracing.tracer.resource.attributes["service.name"] == expected  # type: ignore[attr-defined]
+        # FastAPI traces itself when a global provider is set: it must stay unset
+        assert not isinstance(trace.get_tracer_provider(), TracerProvider)
+    finally:
+        stop_tracing()
+
+
 def _apps() -> tuple[FastAPI, FastAPI]:
     """Both APIs, built (not served: nothing connects) on a server that does not exist."""
     keys = ApiKeySettings(api_keys=SecretStr("operator:operator-key"))
