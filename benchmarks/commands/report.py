@@ -15,6 +15,7 @@ import orjson
 
 from benchmarks.commands.config import MODE_LABELS, PLANS
 from benchmarks.report.tables import errors_section, fmt, table
+from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
 
 FLOOR_MARGIN = 3.0  # the floor must answer this many times the highest holds rate
@@ -115,7 +116,7 @@ def _case_table(cases: list[dict[str, Any]]) -> str:
             c["max_ms"],
             fmt(c["ok"]),
             fmt(c["conflicts"]),
-            fmt(c["other"] + sum(v for k, v in c["errors"].items() if k not in ("status",))),
+            fmt(not_accepted(c)),
             f"{c['fill_at_start']:.1%}",
             c.get("load_1m_at_start", ""),
         ]

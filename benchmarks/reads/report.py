@@ -14,6 +14,7 @@ import orjson
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS
 from benchmarks.report.tables import errors_section, fmt, table
+from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
 
 TARGET_LABELS = {"query_api": "read model (query API)", "baseline_cached": "baseline cached"}
@@ -131,7 +132,7 @@ def _closed_table(rows: list[dict[str, Any]]) -> str:
             r["p90_ms"],
             r["p99_ms"],
             r["max_ms"],
-            fmt(r["other"] + sum(v for k, v in r["errors"].items() if k != "status")),
+            fmt(not_accepted(r)),
             r.get("load_1m_at_start", ""),
         ]
         for r in rows
@@ -167,7 +168,7 @@ def _open_section(results: dict[str, Any]) -> list[str]:
             row["p90_ms"],
             row["p99_ms"],
             row["max_ms"],
-            fmt(row["other"] + sum(v for k, v in row["errors"].items() if k != "status")),
+            fmt(not_accepted(row)),
         ]
     ]
     head = [

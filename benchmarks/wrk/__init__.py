@@ -80,6 +80,13 @@ class WrkResult:
         return asdict(self)
 
 
+def not_accepted(row: dict[str, Any]) -> int:
+    """Of a run's row (:meth:`WrkResult.as_dict` and more), the answers of another status than
+    201/200 or 409 and the requests wrk lost to socket errors and timeouts (its ``status`` counter
+    counts answers already in ``other`` or ``conflicts``)."""
+    return int(row["other"]) + sum(int(v) for k, v in row["errors"].items() if k != "status")
+
+
 def parse_result(output: str, connections: int) -> WrkResult:
     """The ``WRK_RESULT`` line of wrk's output; WrkError when there is none."""
     for line in output.splitlines():

@@ -20,7 +20,7 @@ from benchmarks.commands.durability import (
     durability_lines,
 )
 from benchmarks.commands.report import floor_check, floor_line, render, write_reports, zone_ratio
-from benchmarks.wrk import SCRIPT, TIMEOUT_SECONDS, WrkError, parse_result, wrk_argv
+from benchmarks.wrk import SCRIPT, TIMEOUT_SECONDS, WrkError, not_accepted, parse_result, wrk_argv
 
 RESULT = {
     "duration_us": 2_000_000,
@@ -48,6 +48,13 @@ def test_parse_result_reads_the_line_among_wrks_own_output() -> None:
     assert result.errors["read"] == 1
     assert (result.p50_ms, result.p99_ms, result.max_ms) == (1.5, 9.0, 20.0)
     assert (result.ok_per_s, result.requests_per_s) == (125.0, 150.0)
+
+
+def test_not_accepted_counts_other_statuses_and_socket_errors_once() -> None:
+    row = parse_result("WRK_RESULT " + json.dumps(RESULT), connections=8).as_dict()
+
+    # 10 answers of another status, 1 read error; the 50 of wrk's "status" counter are 409s and others
+    assert not_accepted(row) == 11
 
 
 def test_parse_result_without_the_line_is_an_error() -> None:
