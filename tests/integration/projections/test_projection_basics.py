@@ -1,7 +1,5 @@
 """A projector consuming a private topic: exact read models, duplicates counted once."""
 
-import asyncio
-
 import pytest
 from prometheus_client import REGISTRY
 
@@ -13,9 +11,8 @@ from projections.testing.harness import (
     deployment_for,
     produce,
     query,
-    wait_consumed,
 )
-from tests.integration.projections.projectors import projector_of
+from tests.integration.projections.projectors import project
 
 pytestmark = pytest.mark.integration
 
@@ -27,14 +24,7 @@ async def test_both_projections_match_the_write_side_and_duplicates_count_once(
     # Every event published twice, as a relay that crashed after sending would do.
     total = await produce(kafka_bootstrap, topic, [e for e in sim.events for _ in range(2)])
     seats, dashboard = deployment_for("seat_availability", topic), deployment_for("dashboard", topic)
-    stop = asyncio.Event()
-    task = asyncio.create_task(projector_of([seats, dashboard], database_url, kafka_bootstrap).run(stop))
-    try:
-        await wait_consumed(database_url, seats, total)
-        await wait_consumed(database_url, dashboard, total)
-    finally:
-        stop.set()
-        await task
+    await project([seats, dashboard], database_url, kafka_bootstrap, total)
     truth = sim.truth()
     assert_seats_match(database_url, seats, truth)
     assert_dashboard_matches(database_url, dashboard, truth)

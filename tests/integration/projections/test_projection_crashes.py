@@ -9,17 +9,16 @@ from collections.abc import Callable
 import pytest
 
 from projections.runtime.projection import Deployment
-from projections.testing import Simulation
 from projections.testing.harness import (
     assert_dashboard_matches,
     assert_seats_match,
     consumed,
     deployment_for,
     kill,
-    produce,
     start_projector_process,
     wait_consumed,
 )
+from tests.integration.projections.projectors import backlog
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -39,8 +38,7 @@ async def wait_for(condition: Callable[[], bool], within: float = 120.0) -> None
 async def test_sigkill_at_random_points_of_a_large_backlog(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    sim = Simulation(21, shows=60).run(40_000)
-    total = await produce(kafka_bootstrap, topic, sim.events)
+    sim, total = await backlog(kafka_bootstrap, topic, 21, shows=60, steps=40_000)
     assert total > 20_000
     deployments = [deployment_for("seat_availability", topic), deployment_for("dashboard", topic)]
     rng = random.Random(5)
@@ -74,8 +72,7 @@ async def test_sigkill_at_random_points_of_a_large_backlog(
 async def test_two_instances_share_partitions_and_one_is_killed(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    sim = Simulation(31, shows=40).run(20_000)
-    total = await produce(kafka_bootstrap, topic, sim.events)
+    sim, total = await backlog(kafka_bootstrap, topic, 31, shows=40, steps=20_000)
     deployment = deployment_for("dashboard", topic)
     first, second = (
         start_projector_process(database_url, kafka_bootstrap, deployment, "--max-records", "100")

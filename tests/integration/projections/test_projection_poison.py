@@ -1,6 +1,5 @@
 """Poison events: dead-lettered with their error, their show quarantined, every other show flowing."""
 
-import asyncio
 from typing import ClassVar
 from uuid import uuid4
 
@@ -15,7 +14,7 @@ from projections.ops.dead_letter_queue import list_dead_letters, redrive
 from projections.runtime.versions import find
 from projections.testing import Simulation
 from projections.testing.harness import deployment_for, produce, query, read_topic, seat_model, wait_consumed
-from tests.integration.projections.projectors import projector_of
+from tests.integration.projections.projectors import project, projecting
 
 pytestmark = pytest.mark.integration
 
@@ -48,15 +47,7 @@ async def test_poison_events_quarantine_only_their_show(
     # Everything on one partition: the quarantine must not hold back the other shows sharing it.
     total = await produce(kafka_bootstrap, topic, stream, partition=0)
     deployment = deployment_for("seat_availability", topic)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        projector_of([deployment], database_url, kafka_bootstrap, max_records=7).run(stop)
-    )
-    try:
-        await wait_consumed(database_url, deployment, total)
-    finally:
-        stop.set()
-        await task
+    await project([deployment], database_url, kafka_bootstrap, total, max_records=7)
 
     assert seat_model(database_url, deployment.views_schema, [show_b]) == b.truth().seats
     schema = deployment.schema_for(1)
@@ -93,11 +84,7 @@ async def test_redrive_applies_the_dead_and_parked_events_once_the_cause_is_fixe
     stream += [*g.events[:2], (partition_key(show_g), b"\x00 not json"), *g.events[2:]]
     total = await produce(kafka_bootstrap, topic, stream)
     deployment = deployment_for("seat_availability", topic)
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        projector_of([deployment], database_url, kafka_bootstrap, max_records=9).run(stop)
-    )
-    try:
+    async with projecting([deployment], database_url, kafka_bootstrap, max_records=9):
         await wait_consumed(database_url, deployment, total)
         schema = deployment.schema_for(1)
         assert {r[0] for r in query(database_url, f'SELECT show_id FROM "{schema}".quarantine')} == {
@@ -129,9 +116,6 @@ async def test_redrive_applies_the_dead_and_parked_events_once_the_cause_is_fixe
         a.run(30)
         total += await produce(kafka_bootstrap, topic, a.events[before:])
         await wait_consumed(database_url, deployment, total)
-    finally:
-        stop.set()
-        await task
     assert seat_model(database_url, deployment.views_schema, [show_a]) == a.truth().seats
     assert seat_model(database_url, deployment.views_schema, [show_g]) == g.truth().seats
     assert not query(database_url, f'SELECT * FROM "{schema}".quarantine')

@@ -10,7 +10,6 @@ import pytest
 from infra.db import libpq_dsn
 from projections.ops.replay import ReplayError, abandon, replay
 from projections.runtime.projection import Deployment
-from projections.testing import Simulation
 from projections.testing.harness import (
     assert_seats_match,
     consumed,
@@ -21,7 +20,7 @@ from projections.testing.harness import (
     start_projector_process,
     wait_consumed,
 )
-from tests.integration.projections.projectors import projector_of
+from tests.integration.projections.projectors import backlog, project, projecting
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -42,12 +41,8 @@ def schema_exists(database_url: str, schema: str) -> bool:
 async def test_replay_under_continuous_reads_and_writes(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    sim = Simulation(41, shows=30).run(15_000)
-    sent = await produce(kafka_bootstrap, topic, sim.events)
+    sim, sent = await backlog(kafka_bootstrap, topic, 41, shows=30, steps=15_000)
     deployment = deployment_for("seat_availability", topic)
-    stop = asyncio.Event()
-    projector = asyncio.create_task(projector_of([deployment], database_url, kafka_bootstrap).run(stop))
-    await wait_consumed(database_url, deployment, sent)
     writing = asyncio.Event()
     failures: list[str] = []
     reads = 0
@@ -78,22 +73,22 @@ async def test_replay_under_continuous_reads_and_writes(
                 reads += 1
                 await asyncio.sleep(0.005)
 
-    tasks = [asyncio.create_task(writer()), asyncio.create_task(reader())]
-    progress: list[tuple[int, int]] = []
-    outcome = await replay(
-        deployment,
-        database_url,
-        kafka_bootstrap,
-        verify=True,
-        max_records=2_000,
-        on_progress=lambda done, total: progress.append((done, total)),
-    )
-    await asyncio.sleep(0.5)  # keep reading and writing across the swap
-    writing.set()
-    await asyncio.gather(*tasks)
-    await wait_consumed(database_url, deployment, sent, version=2)
-    stop.set()
-    await projector
+    async with projecting([deployment], database_url, kafka_bootstrap):
+        await wait_consumed(database_url, deployment, sent)
+        tasks = [asyncio.create_task(writer()), asyncio.create_task(reader())]
+        progress: list[tuple[int, int]] = []
+        outcome = await replay(
+            deployment,
+            database_url,
+            kafka_bootstrap,
+            verify=True,
+            max_records=2_000,
+            on_progress=lambda done, total: progress.append((done, total)),
+        )
+        await asyncio.sleep(0.5)  # keep reading and writing across the swap
+        writing.set()
+        await asyncio.gather(*tasks)
+        await wait_consumed(database_url, deployment, sent, version=2)
     assert outcome.new.version == 2
     assert outcome.dropped_old
     assert not failures, failures[:5]
@@ -109,14 +104,9 @@ async def test_replay_under_continuous_reads_and_writes(
 async def test_interrupted_replay_resumed_then_another_abandoned(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    sim = Simulation(43, shows=40).run(30_000)
-    total = await produce(kafka_bootstrap, topic, sim.events)
+    sim, total = await backlog(kafka_bootstrap, topic, 43, shows=40, steps=30_000)
     deployment = deployment_for("seat_availability", topic)
-    stop = asyncio.Event()
-    projector = asyncio.create_task(projector_of([deployment], database_url, kafka_bootstrap).run(stop))
-    await wait_consumed(database_url, deployment, total)
-    stop.set()
-    await projector
+    await project([deployment], database_url, kafka_bootstrap, total)
     truth = sim.truth()
 
     for attempt in (2, 3):
@@ -148,14 +138,9 @@ async def test_interrupted_replay_resumed_then_another_abandoned(
 async def test_verify_refuses_to_swap_a_version_that_differs(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    sim = Simulation(47, shows=3).run(300)
-    total = await produce(kafka_bootstrap, topic, sim.events)
+    _, total = await backlog(kafka_bootstrap, topic, 47, shows=3, steps=300)
     deployment = deployment_for("seat_availability", topic)
-    stop = asyncio.Event()
-    projector = asyncio.create_task(projector_of([deployment], database_url, kafka_bootstrap).run(stop))
-    await wait_consumed(database_url, deployment, total)
-    stop.set()
-    await projector
+    await project([deployment], database_url, kafka_bootstrap, total)
     # Damage the serving version behind the projector's back: the rebuild will not agree with it.
     (seat,) = query(database_url, f'SELECT seat_id FROM "{deployment.schema_for(1)}".seats LIMIT 1')
     with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
