@@ -1,6 +1,7 @@
 """One valid payload of every event type, shared by the contract tests (which import it)."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from contracts import events
@@ -15,7 +16,8 @@ LINES = (
 
 def sample_payloads() -> list[events.EventPayload]:
     """A payload of every v1 type, with every optional field filled somewhere."""
-    hold_id, order_id = uuid4(), uuid4()
+    hold_id = uuid4()
+    order: dict[str, Any] = {"order_id": uuid4(), "customer_id": "c-1", "lines": LINES}  # one order's events
     return [
         events.ShowScheduled(
             show_id=SHOW_ID,
@@ -37,34 +39,17 @@ def sample_payloads() -> list[events.EventPayload]:
         ),
         events.SeatsHeld(hold_id=hold_id, customer_id="c-1", seat_ids=("A-1-1", "A-1-2"), expires_at=NOW),
         events.HoldReleased(hold_id=hold_id, customer_id="c-1", seat_ids=("A-1-1",), reason="expired"),
-        events.OrderPlaced(
-            order_id=order_id,
-            hold_id=hold_id,
-            customer_id="c-1",
-            referrer_id="partner-7",
-            lines=LINES,
-            total_cents=9000,
-            pay_by=NOW,
-        ),
-        events.OrderPaid(
-            order_id=order_id,
-            customer_id="c-1",
-            referrer_id=None,
-            lines=LINES,
-            amount_cents=9000,
-            paid_at=NOW,
-        ),
+        events.OrderPlaced(**order, hold_id=hold_id, referrer_id="partner-7", total_cents=9000, pay_by=NOW),
+        events.OrderPaid(**order, referrer_id=None, amount_cents=9000, paid_at=NOW),
         events.OrderCancelled(
-            order_id=order_id,
-            customer_id="c-1",
+            **order,
             referrer_id="partner-7",
-            lines=LINES,
             previous_status="paid",
             refunded_cents=9000,
             paid_at=NOW,
             reason="customer asked",
         ),
-        events.OrderExpired(order_id=order_id, customer_id="c-1", referrer_id=None, lines=LINES),
+        events.OrderExpired(**order, referrer_id=None),
         events.HoldExtended(
             hold_id=hold_id,
             customer_id="c-1",

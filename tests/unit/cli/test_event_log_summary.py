@@ -1,6 +1,7 @@
 """The one-line summaries of `boxoffice events show|tail`: each contract type, and what they do not know."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import orjson
@@ -18,15 +19,11 @@ LINES = (
     events.OrderLine(seat_id="A-1-2", zone_id="A", price_cents=2500),
 )
 
-CANCELLED_PENDING = events.OrderCancelled(
-    order_id=ORDER,
-    customer_id="alice",
-    referrer_id=None,
-    lines=LINES,
-    previous_status="pending",
-    refunded_cents=0,
-    paid_at=None,
-)
+ALICES_ORDER: dict[str, Any] = {
+    "order_id": ORDER,
+    "customer_id": "alice",
+    "lines": LINES,
+}  # in each order event
 
 
 def line_of(payload: events.EventPayload, seq: int = 3) -> EventLine:
@@ -90,11 +87,9 @@ def line_of(payload: events.EventPayload, seq: int = 3) -> EventLine:
         ),
         (
             events.OrderPlaced(
-                order_id=ORDER,
+                **ALICES_ORDER,
                 hold_id=HOLD,
-                customer_id="alice",
                 referrer_id="blog",
-                lines=LINES,
                 total_cents=4500,
                 pay_by=AT + timedelta(minutes=15),
             ),
@@ -102,28 +97,28 @@ def line_of(payload: events.EventPayload, seq: int = 3) -> EventLine:
             "pay by 12:15:00Z via blog",
         ),
         (
-            events.OrderPaid(
-                order_id=ORDER,
-                customer_id="alice",
-                referrer_id=None,
-                lines=LINES,
-                amount_cents=4500,
-                paid_at=AT,
-            ),
+            events.OrderPaid(**ALICES_ORDER, referrer_id=None, amount_cents=4500, paid_at=AT),
             "order 3f2a1111… paid 4,500 cents by alice: A-1-1, A-1-2",
         ),
         (
-            CANCELLED_PENDING.model_copy(
-                update={"previous_status": "paid", "refunded_cents": 4500, "paid_at": AT, "reason": "ill"}
+            events.OrderCancelled(
+                **ALICES_ORDER,
+                referrer_id=None,
+                previous_status="paid",
+                refunded_cents=4500,
+                paid_at=AT,
+                reason="ill",
             ),
             "order 3f2a1111… of alice cancelled (paid, refunded 4,500 cents), A-1-1, A-1-2 free: ill",
         ),
         (
-            CANCELLED_PENDING,
+            events.OrderCancelled(
+                **ALICES_ORDER, referrer_id=None, previous_status="pending", refunded_cents=0, paid_at=None
+            ),
             "order 3f2a1111… of alice cancelled (pending), A-1-1, A-1-2 free",
         ),
         (
-            events.OrderExpired(order_id=ORDER, customer_id="alice", referrer_id=None, lines=LINES),
+            events.OrderExpired(**ALICES_ORDER, referrer_id=None),
             "order 3f2a1111… of alice expired unpaid, A-1-1, A-1-2 free",
         ),
     ],
