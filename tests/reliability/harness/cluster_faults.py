@@ -5,23 +5,35 @@ after ``broker_down_s``; its rejoining is awaited in the background while the
 next faults run), the relay leader (then started again, as the standby), one
 projector instance of each projection, one command API, and stops the replica
 for ``replica_down_s`` before starting it again. It ends the load once every
-fault is done and the Kafka node is back in sync. ``figures`` holds, per fault,
-what the survivors did meanwhile and how long the takeover took.
+fault is done, then waits for the Kafka node to be back in sync. ``figures``
+holds, per fault, what the survivors did meanwhile and how long the takeover
+took (the relay's: from the kill to the standby's "became relay leader" line).
 """
 
 import asyncio
 import os
 import signal
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from infra.launcher import Launcher
+from infra.launcher.kafka import metadata_answers
 from infra.launcher.status import quiet
 from tests.reliability.harness import checks_read as rd
 from tests.reliability.harness import checks_write as wr
 from tests.reliability.harness.cluster import ReplicaLag, partitions_fully_replicated, replay_position_reached
+from tests.reliability.harness.processes import Child
 from tests.reliability.harness.stack import Stack
 from tests.reliability.harness.token_reads import ReadingLoad
+
+
+def leadership_logged_at(worker: Child) -> float:
+    """When ``worker`` logged that it became the relay leader (epoch seconds; the log's clock is UTC)."""
+    current = worker.log_text().rpartition("---- start")[2]
+    line = current.rpartition("became relay leader")[0].rsplit("\n", 1)[-1]
+    stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC)
+    return stamp.timestamp()
 
 
 async def elapsed_until(predicate: Any, what: str, within_s: float = 60) -> float:
@@ -61,9 +73,9 @@ class ClusterFaults:
         ):
             await fault()
             await asyncio.sleep(settle_s)
+        self.load.finish()
         assert self._rejoining is not None
         await self._rejoining
-        self.load.finish()
         return self.figures
 
     async def kill_kafka_node(self) -> None:
@@ -86,11 +98,16 @@ class ClusterFaults:
         await asyncio.to_thread(node.start, quiet)
 
         async def rejoin() -> None:
-            async with asyncio.timeout(180):
+            figures = self.figures["kafka_node_sigkilled"]
+            async with asyncio.timeout(240):
+                while not await metadata_answers(
+                    node.address, timeout_s=5, min_brokers=len(self.cluster.kafka_nodes)
+                ):
+                    await asyncio.sleep(0.5)
+                figures["restarted_answering_seconds"] = round(time.monotonic() - restarted, 1)
                 while not await partitions_fully_replicated(self.kafka):
                     await asyncio.sleep(0.5)
-            seconds = round(time.monotonic() - restarted, 1)
-            self.figures["kafka_node_sigkilled"]["restarted_back_in_sync_seconds"] = seconds
+            figures["restarted_back_in_sync_seconds"] = round(time.monotonic() - restarted, 1)
 
         self._rejoining = asyncio.create_task(rejoin())
 
@@ -98,9 +115,11 @@ class ClusterFaults:
         stack = self.stack
         await wr.wait_for(lambda: len(stack.leaders()) == 1, "exactly one relay leader", 30)
         leader = stack.leaders()[0]
+        killed_at = time.time()
         await asyncio.to_thread(leader.kill)
-        takeover = await elapsed_until(lambda: len(stack.leaders()) == 1, "the standby to take over", 30)
-        self.figures["relay_leader_sigkilled"] = {"takeover_seconds": takeover}
+        await wr.wait_for(lambda: len(stack.leaders()) == 1, "the standby to take over", 30, every_s=0.1)
+        took_over_at = leadership_logged_at(stack.leaders()[0])
+        self.figures["relay_leader_sigkilled"] = {"takeover_seconds": round(took_over_at - killed_at, 2)}
         await asyncio.sleep(3)
         leader.start()  # back, as the standby
 

@@ -55,8 +55,9 @@ def _fault_rows(faults: dict[str, Any]) -> list[tuple[str, str]]:
             "Kafka node SIGKILLed",
             f"{broker['node']} down {broker['down_seconds']} s: {broker['accepted_while_down']} commands "
             f"accepted, {broker['published_while_down']} events published, "
-            f"{broker['projected_while_down']} projected meanwhile; restarted, every partition in sync "
-            f"again {broker['restarted_back_in_sync_seconds']} s later",
+            f"{broker['projected_while_down']} projected meanwhile; restarted: answering "
+            f"{broker['restarted_answering_seconds']} s later, every partition in sync again "
+            f"{broker['restarted_back_in_sync_seconds']} s later",
         ),
         (
             "relay leader SIGKILLed",
