@@ -59,6 +59,24 @@ class Stack:
         child.start()
         return child
 
+    def start_projector(self, name: str = "projector", *args: str, registry_prefix: str = "") -> Child:
+        """The projector on the run's private topic, its versions registered under the run's prefix
+        (or ``registry_prefix``: a replay's fresh versions); ``args`` go to ``boxoffice projector``."""
+        env = self.env
+        prefix = registry_prefix or env.registry_prefix
+        topics = ("--topic", env.topic, "--dead-letter-topic", env.dead_letter_topic)
+        return self.start(name, "projector", "--registry-prefix", prefix, *topics, *args)
+
+    def start_baseline(self, name: str, *, cached: bool) -> Child:
+        """The compute-on-read baseline on HTTP: with the replaced design's cache lifetimes when
+        ``cached``, else with none (every request computes)."""
+        availability, dashboard = (
+            (str(AVAILABILITY_TTL_SECONDS), str(DASHBOARD_TTL_SECONDS)) if cached else ("0", "0")
+        )
+        return self.start(
+            name, "baseline", "--availability-ttl", availability, "--dashboard-ttl", dashboard, http=True
+        )
+
     def wait_ready(self, *names: str) -> None:
         """Block until each named HTTP child answers ``/healthz``; RuntimeError if one exits."""
         for name in names:
@@ -84,16 +102,11 @@ class Stack:
 
 def start_services(stack: Stack) -> Endpoints:
     """Both baselines, the command API and worker, the projector and the query API; once all answer."""
-    env = stack.env
-    cold = stack.start(
-        "baseline-cold", "baseline", "--availability-ttl", "0", "--dashboard-ttl", "0", http=True
-    )
-    cached = stack.start("baseline-cached", "baseline", "--availability-ttl", str(AVAILABILITY_TTL_SECONDS),
-                         "--dashboard-ttl", str(DASHBOARD_TTL_SECONDS), http=True)  # fmt: skip
+    cold = stack.start_baseline("baseline-cold", cached=False)
+    cached = stack.start_baseline("baseline-cached", cached=True)
     command = stack.start("command-api", "command-api", http=True)
     stack.start("command-worker", "command-worker")
-    stack.start("projector", "projector", "--registry-prefix", env.registry_prefix, "--topic", env.topic,
-                "--dead-letter-topic", env.dead_letter_topic)  # fmt: skip
+    stack.start_projector()
     query = stack.start("query-api", "query-api", http=True)
     stack.wait_ready("baseline-cold", "baseline-cached", "command-api", "query-api")
     return Endpoints(cold.url, cached.url, query.url, command.url)
@@ -111,11 +124,9 @@ class CommandStack:
 def start_command_stack(stack: Stack, workers: int) -> CommandStack:
     """The whole read-model stack without the baselines: the command API with ``workers`` processes
     (``boxoffice command-api --workers``), the command worker, the projector and the query API."""
-    env = stack.env
     command = stack.start("command-api", "command-api", "--workers", str(workers), http=True)
     stack.start("command-worker", "command-worker")
-    stack.start("projector", "projector", "--registry-prefix", env.registry_prefix, "--topic", env.topic,
-                "--dead-letter-topic", env.dead_letter_topic)  # fmt: skip
+    stack.start_projector()
     query = stack.start("query-api", "query-api", http=True)
     stack.wait_ready("command-api", "query-api")
     return CommandStack(command.url, query.url, workers)

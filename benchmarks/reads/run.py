@@ -29,7 +29,6 @@ import httpx
 from benchmarks import machine
 from benchmarks.commands.durability import read_durability
 from benchmarks.commands.quiet import wait_quiet
-from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.datagen.load import load_venue
 from benchmarks.dataset import DataSet, analyze
 from benchmarks.environment import BenchEnv
@@ -84,28 +83,11 @@ class ReadBench(WrkBench):
         env, stack = self.env, self.stack
         load_venue(env.database_url)
         create_baseline_indexes(env.database_url)
-        baseline = stack.start(
-            BASELINE,
-            "baseline",
-            "--availability-ttl",
-            str(AVAILABILITY_TTL_SECONDS),
-            "--dashboard-ttl",
-            str(DASHBOARD_TTL_SECONDS),
-            http=True,
-        )
+        baseline = stack.start_baseline(BASELINE, cached=True)
         workers = str(self.options.command_workers)
         command = stack.start("command-api", "command-api", "--workers", workers, http=True)
         stack.start("command-worker", "command-worker")
-        stack.start(
-            "projector",
-            "projector",
-            "--registry-prefix",
-            env.registry_prefix,
-            "--topic",
-            env.topic,
-            "--dead-letter-topic",
-            env.dead_letter_topic,
-        )
+        stack.start_projector()
         first = self.options.query_workers[0]
         query = stack.start(query_api_name(first), "query-api", "--workers", str(first), http=True)
         stack.wait_ready(BASELINE, "command-api", query_api_name(first))

@@ -37,18 +37,7 @@ async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[st
     events = sum(ends.values())
     prefix = f"{env.registry_prefix}r"
     started = time.monotonic()
-    stack.start(
-        "replay-projector",
-        "projector",
-        "--registry-prefix",
-        prefix,
-        "--topic",
-        env.topic,
-        "--dead-letter-topic",
-        env.dead_letter_topic,
-        "--views-schema",
-        REPLAY_VIEWS,
-    )
+    stack.start_projector("replay-projector", "--views-schema", REPLAY_VIEWS, registry_prefix=prefix)
     try:
         await wait_caught_up(
             env.database_url,
