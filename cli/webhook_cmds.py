@@ -13,10 +13,12 @@ def webhooks(
     import logging
 
     from infra.services import resolve_services
+    from infra.telemetry import configure_tracing
     from webhooks.app import create_app
     from webhooks.settings import WebhookSettings
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_tracing("boxoffice-webhooks")
     services = resolve_services()
     settings = WebhookSettings(
         database_url=services.database_url, kafka_bootstrap_servers=services.kafka_bootstrap_servers

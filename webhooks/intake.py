@@ -21,6 +21,8 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
 from contracts.envelope import Envelope
+from infra.telemetry import tracing
+from webhooks.intake_tracing import recording_span
 from webhooks.store import IncomingEvent
 
 log = logging.getLogger("boxoffice.webhooks")
@@ -74,7 +76,8 @@ def subscribe(
             await message.ack()
             return
         try:
-            recorded = await recorder.record(event)
+            recording = recorder.record(event)
+            recorded = await (recording_span(message.headers, event, recording) if tracing.on else recording)
         except Exception:
             # Not acknowledged: the record is read again after a pause (the database may be back).
             log.exception("recording deliveries of event %s failed; it will be read again", event.event_id)

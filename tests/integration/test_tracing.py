@@ -1,7 +1,7 @@
 """One trace per command: a hold and a read of its token, followed across the four processes' spans.
 
-The command API, the command worker (relay), a seat_availability projector and
-the query API run in this process on a private database and a private topic
+The command API, the command worker (relay), a seat_availability projector, the
+webhook dispatcher and the query API run in this process on a private database and a private topic
 (real PostgreSQL and Kafka), with tracing on and an in-memory exporter; the
 client sends one W3C ``traceparent`` with its hold and with its read.
 """
@@ -39,6 +39,8 @@ from query_api.app import create_app as create_query_app
 from query_api.settings import QueryApiSettings
 from tests.integration.command_side.cmd_support import CHECKOUT, hold, new_show
 from tests.support.database import private_database, query
+from webhooks.app import build_dispatcher
+from webhooks.settings import WebhookSettings
 
 pytestmark = pytest.mark.integration
 
@@ -161,9 +163,18 @@ async def test_a_hold_and_its_read_share_one_trace_across_the_processes(
         ServiceSettings(database_url=services.database_url, kafka_bootstrap_servers=services.kafka_bootstrap),
         ApiKeySettings(api_keys=SecretStr(API_KEYS)),
     )
+    dispatcher = build_dispatcher(
+        WebhookSettings(
+            database_url=services.database_url,
+            kafka_bootstrap_servers=services.kafka_bootstrap,
+            events_topic=topic,
+            webhook_group_id=f"test-trace-{uuid4().hex[:8]}",
+        )
+    )
     async with (
         command_api(services) as (commands, _),
         running(projector.run),
+        dispatcher,
         query_app.router.lifespan_context(query_app),
         httpx.AsyncClient(transport=httpx.ASGITransport(query_app), base_url="http://query") as reads,
     ):
@@ -190,7 +201,10 @@ async def test_a_hold_and_its_read_share_one_trace_across_the_processes(
 
             def complete(spans: list[ReadableSpan]) -> bool:
                 applied = named(spans, "seat_availability apply")
-                return any(s.attributes and s.attributes.get("boxoffice.batch.applied") for s in applied)
+                recorded = [s for s in named(spans, "webhooks record") if trace_of(s) == TRACE_ID]
+                return bool(recorded) and any(
+                    s.attributes and s.attributes.get("boxoffice.batch.applied") for s in applied
+                )
 
             await until_spans(exporter, complete)
     spans = list(exporter.get_finished_spans())
@@ -233,6 +247,10 @@ async def test_a_hold_and_its_read_share_one_trace_across_the_processes(
     assert len(linked) == 1
     link = next(link for link in linked[0].links if link.context.span_id == span_id(publish))
     assert f"{link.context.trace_id:032x}" == TRACE_ID
+
+    # webhooks: recording the event's deliveries is a child of the publish span
+    recorded = [s for s in named(spans, "webhooks record") if trace_of(s) == TRACE_ID]
+    assert [s.parent.span_id if s.parent else None for s in recorded] == [span_id(publish)]
 
     # query API: its server span continues the client's context; the token wait is its child
     query_server = one(spans, "GET /v1/shows/{show_id}/availability")
