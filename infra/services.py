@@ -61,7 +61,9 @@ def resolve_services(
 
     Raises ServicesNotRunningError when nothing is configured, the launcher's
     services are down and ``start`` is False; LauncherError when only one of
-    the two variables is set or the services cannot be started.
+    the two variables is set or the services cannot be started. "Down" means
+    the primary, or a majority of the Kafka nodes: a stopped replica or one
+    broker of three down leaves them usable (the replica's URLs are given all the same).
     """
     settings = settings or ServiceSettings()
     database_url, kafka_servers = settings.database_url, settings.kafka_bootstrap_servers
@@ -75,7 +77,7 @@ def resolve_services(
     launcher = launcher_for(settings, launcher_settings)
     if start:
         launcher.up(report)
-    elif not launcher.is_running():
+    elif not launcher.is_serving():
         down = ", ".join(s.name for s in launcher.status() if not s.running)
         raise ServicesNotRunningError(
             f"the local services are not running ({down}) and BOXOFFICE_DATABASE_URL / "

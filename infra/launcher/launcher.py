@@ -59,7 +59,14 @@ class Launcher:
         return (self.postgres.status(), *replicas, *(node.status() for node in self.kafka_nodes))
 
     def is_running(self) -> bool:
+        """True when every node of the topology runs."""
         return all(s.running for s in self.status())
+
+    def is_serving(self) -> bool:
+        """True when the services can be used: the primary runs and a majority of the Kafka nodes
+        (a quorum, which with RF 3 / min.insync 2 also takes writes); a replica may be down."""
+        kafka_up = sum(node.pid() is not None for node in self.kafka_nodes)
+        return self.postgres.pid() is not None and kafka_up * 2 > len(self.kafka_nodes)
 
     def up(self, report: Reporter = quiet, create_topics: bool = True) -> UpResult:
         """Start what is not running, wait until every node answers, create the topics; idempotent.

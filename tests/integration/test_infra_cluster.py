@@ -23,7 +23,8 @@ from uuid import uuid4
 import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from infra.db import libpq_dsn
