@@ -1,14 +1,20 @@
-"""Private Kafka topics on the shared broker: unique names (uuid4) instead of cleanup by others.
+"""Private Kafka topics on the shared broker: unique names (uuid4) instead of cleanup by others;
+reading one show's messages back from such a topic.
 
 Deleting tolerates a topic that is already gone (a test may delete its topic
 on purpose, as the topic-loss test does).
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.partitioner import DefaultPartitioner
+
+from contracts import partition_key
 
 
 async def create_topics(bootstrap: str, topics: list[NewTopic]) -> None:
@@ -53,3 +59,31 @@ async def private_topic(
         yield name
     finally:
         await delete_topics(bootstrap, [topic.name for topic in topics])
+
+
+async def topic_events(
+    bootstrap: str, topic: str, show_id: str, *, at_least: int, timeout: float = 30.0, partitions: int = 12
+) -> list[bytes]:
+    """The show's messages on the topic in partition order, read once ``at_least`` are there.
+
+    Reads a little past ``at_least`` (until the partition's end) so that extra
+    messages, such as duplicates, are seen too.
+    """
+    key = partition_key(UUID(show_id))
+    all_partitions = list(range(partitions))
+    partition = TopicPartition(topic, DefaultPartitioner()(key, all_partitions, all_partitions))
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([partition])
+        await consumer.seek_to_beginning(partition)
+        found: list[bytes] = []
+        async with asyncio.timeout(timeout):
+            while True:
+                batches = await consumer.getmany(partition, timeout_ms=200)
+                found.extend(m.value for m in batches.get(partition, []) if m.key == key)
+                end = (await consumer.end_offsets([partition]))[partition]
+                if len(found) >= at_least and await consumer.position(partition) >= end:
+                    return found
+    finally:
+        await consumer.stop()

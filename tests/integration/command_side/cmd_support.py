@@ -1,6 +1,5 @@
-"""Helpers of the command-side integration tests: requests, appends, the outbox, the topic."""
+"""Helpers of the command-side integration tests: requests, appends, the outbox (topics: tests.support)."""
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,13 +8,11 @@ from uuid import UUID, uuid4
 
 import httpx
 import psycopg
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from command_side.adapters.idempotency import IdempotencyClaim, deferred_claim, settle_claim
 from command_side.adapters.outbox import Appended, Write, append_and_commit
-from contracts import DecodedEvent, EventPayload, decode_event, partition_key
+from contracts import DecodedEvent, EventPayload, decode_event
 from infra.db import libpq_dsn
 
 ClientFactory = Callable[..., httpx.AsyncClient]
@@ -150,31 +147,3 @@ async def outbox_events(database_url: str, show_id: str) -> list[DecodedEvent]:
 async def fetch_one(database_url: str, query: str, *params: Any) -> tuple[Any, ...] | None:
     async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
         return await (await conn.execute(query, params)).fetchone()
-
-
-async def topic_events(
-    bootstrap: str, topic: str, show_id: str, *, at_least: int, timeout: float = 30.0, partitions: int = 12
-) -> list[bytes]:
-    """The show's messages on the topic in partition order, read once ``at_least`` are there.
-
-    Reads a little past ``at_least`` (until the partition's end) so that extra
-    messages, such as duplicates, are seen too.
-    """
-    key = partition_key(UUID(show_id))
-    all_partitions = list(range(partitions))
-    partition = TopicPartition(topic, DefaultPartitioner()(key, all_partitions, all_partitions))
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign([partition])
-        await consumer.seek_to_beginning(partition)
-        found: list[bytes] = []
-        async with asyncio.timeout(timeout):
-            while True:
-                batches = await consumer.getmany(partition, timeout_ms=200)
-                found.extend(m.value for m in batches.get(partition, []) if m.key == key)
-                end = (await consumer.end_offsets([partition]))[partition]
-                if len(found) >= at_least and await consumer.position(partition) >= end:
-                    return found
-    finally:
-        await consumer.stop()

@@ -8,11 +8,9 @@ own leadership.
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +21,7 @@ from command_side.worker.process import CommandWorker
 from infra.settings import ApiKeySettings
 from tests.integration.command_side.cmd_support import ClientFactory
 from tests.support.database import private_database
+from tests.support.kafka import private_topic
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-viewer-key"
 
@@ -37,15 +36,8 @@ def command_db(database_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def events_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
     """A private events topic shaped like the real one (12 partitions)."""
-    name = f"test.cmd.{uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 12, 1)])
+    async with private_topic(kafka_bootstrap, "test.cmd", 12) as name:
         yield name
-    finally:
-        await admin.delete_topics([name])
-        await admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,8 @@ from tests.integration.command_side.cmd_support import (
     fetch_one,
     new_show,
     outbox,
-    topic_events,
 )
+from tests.support.kafka import topic_events
 
 pytestmark = pytest.mark.integration
 

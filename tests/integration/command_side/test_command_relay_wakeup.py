@@ -19,8 +19,9 @@ from command_side.worker.process import CommandWorker
 from command_side.worker.wakeup import LISTENER_APPLICATION_NAME, NOTIFIER_APPLICATION_NAME, OutboxNotifier
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings
-from tests.integration.command_side.cmd_support import CHECKOUT, ClientFactory, new_show, outbox, topic_events
+from tests.integration.command_side.cmd_support import CHECKOUT, ClientFactory, new_show, outbox
 from tests.integration.command_side.conftest import API_KEYS
+from tests.support.kafka import topic_events
 
 pytestmark = pytest.mark.integration
 
