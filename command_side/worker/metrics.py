@@ -50,7 +50,8 @@ class WorkerMetrics:
         )
         self.publish_seconds = Histogram(
             "boxoffice_relay_publish_seconds",
-            "Per event: from its command's time (just before commit) to the broker's ack.",
+            "Per event: from its occurred_at (its command's transaction start, milliseconds before the "
+            "commit) to the broker's ack.",
             buckets=PUBLISH_BUCKETS,
             registry=self.registry,
         )

@@ -35,7 +35,7 @@ class StoredEvent:
     show_id: UUID
     seq: int
     body: bytes
-    occurred_at: datetime | None = None  # the command's time, just before its commit (relay metrics)
+    occurred_at: datetime | None = None  # the command's clock at its transaction's start
     traceparent: str | None = None  # the command's trace context, read only while tracing (infra.telemetry)
 
 
