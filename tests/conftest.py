@@ -55,13 +55,21 @@ def service_source() -> Source:
     return "docker" if _docker_answers() else "launcher"
 
 
-def _launched() -> tuple[str, str]:
+def _local(service_source: Source, variable: str) -> str:
+    """The address ``variable`` names, without Docker: from the environment (the environment source),
+    else from the local launcher (started if need be)."""
+    if service_source == "environment":
+        return os.environ[variable]
     settings = ServiceSettings().model_copy(update={"database_url": None, "kafka_bootstrap_servers": None})
     try:
         services = resolve_services(start=True, settings=settings)
     except LauncherError as error:
         pytest.fail(f"could not start the local services: {error}")
-    return services.database_url, services.kafka_bootstrap_servers
+    launched = {
+        "BOXOFFICE_DATABASE_URL": services.database_url,
+        "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": services.kafka_bootstrap_servers,
+    }
+    return launched[variable]
 
 
 @pytest.fixture(scope="session")
@@ -79,10 +87,7 @@ def database_url(service_source: Source) -> Iterator[str]:
             upgrade(url, reader_password=reader_password)
             yield url
         return
-    if service_source == "environment":
-        url = os.environ["BOXOFFICE_DATABASE_URL"]
-    else:
-        url, _ = _launched()
+    url = _local(service_source, "BOXOFFICE_DATABASE_URL")
     upgrade(url, reader_password=reader_password)
     yield url
 
@@ -98,9 +103,6 @@ def kafka_bootstrap(service_source: Source) -> Iterator[str]:
             ensure_topics_sync(servers)
             yield servers
         return
-    if service_source == "environment":
-        servers = os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]
-    else:
-        _, servers = _launched()
+    servers = _local(service_source, "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS")
     ensure_topics_sync(servers)
     yield servers

@@ -4,10 +4,11 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 
+from projections.testing.harness import produce
 from tests.integration.query_api.seed import SeededSchema
+from tests.support.kafka import create_topics
 
 pytestmark = pytest.mark.integration
 
@@ -16,19 +17,8 @@ OPERATOR = {"Authorization": "Bearer test-operator-key"}
 
 async def topic_with_events(bootstrap: str, count: int) -> str:
     topic = f"qtest.events.{uuid4().hex[:10]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 1, 1)])
-    finally:
-        await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await producer.start()
-    try:
-        for i in range(count):
-            await producer.send_and_wait(topic, str(i).encode(), partition=0)
-    finally:
-        await producer.stop()
+    await create_topics(bootstrap, [NewTopic(topic, 1, 1)])
+    await produce(bootstrap, topic, [(None, str(i).encode()) for i in range(count)], partition=0)
     return topic
 
 
