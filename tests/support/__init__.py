@@ -5,7 +5,7 @@
   and argv a child is started with;
 - :mod:`tests.support.database`: a private database (empty or migrated) on the
   shared server, dropped afterwards, and one-shot queries;
-- :mod:`tests.support.kafka`: a private topic, deleted afterwards;
+- :mod:`tests.support.kafka`: a private topic, deleted afterwards, and one show's messages read back;
 - :mod:`tests.support.read_model`: the dashboard totals as the projection names them.
 
 The projections' own test harness (an in-memory write side, its truth, and
