@@ -10,7 +10,6 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
 
 from command_side.bootstrap import create_app
@@ -22,6 +21,7 @@ from infra.http.destinations import DestinationSettings
 from infra.settings import ApiKeySettings
 from tests.integration.webhooks.hooks_support import Publish
 from tests.support.database import private_database
+from tests.support.kafka import private_topic
 from webhooks.settings import WebhookSettings
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key"
@@ -35,15 +35,8 @@ def webhooks_db(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
-    name = f"test.hooks.{uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 3, 1)])
+    async with private_topic(kafka_bootstrap, "test.hooks", 3) as name:
         yield name
-    finally:
-        await admin.delete_topics([name])
-        await admin.close()
 
 
 @pytest.fixture
