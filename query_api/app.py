@@ -18,7 +18,8 @@ from infra.settings import ApiKeySettings, ServiceSettings
 from infra.telemetry import tracing
 from infra.telemetry.asgi import TraceRequests
 from query_api.cache import BodyCache
-from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
+from query_api.consistency import ProgressSignal, VersionTracker
+from query_api.consistency.feed import progress_feed
 from query_api.database import choose_url, create_engine
 from query_api.http.errors import install_query_error_handlers
 from query_api.http.fast import FastReads
@@ -52,11 +53,13 @@ def create_app(
         signal = ProgressSignal()
         tracker = VersionTracker(settings.read_schema)
         cache = BodyCache(settings.cache_bytes)
-        listener = ProgressListener(
+        # On a hot standby it listens on the primary and claims only what the standby replayed.
+        listener = await progress_feed(
             url,
+            services,
+            settings,
             signal,
             tracker,
-            read_schema=settings.read_schema,
             on_swap=cache.clear,  # a replay's swap: nothing cached of the old version stays
         )
         listener.start()

@@ -1,7 +1,9 @@
 """The query API's connections: the read-only role, one async pool, consistent snapshots.
 
 Every read of a request runs in one REPEATABLE READ transaction, so a body and
-the version its ETag is derived from come from the same snapshot.
+the version its ETag is derived from come from the same snapshot. The pool may
+be on a hot standby (``BOXOFFICE_QUERY_DATABASE_URL``); the process then
+listens on the primary (``query_api.consistency.replica``).
 """
 
 import logging
@@ -9,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from contracts.read_model import READER_ROLE
@@ -33,11 +36,35 @@ async def choose_url(services: ServiceSettings) -> str:
     Falls back only when the main DSN does connect, so an unreachable server
     reports the reader's own error rather than hiding it.
     """
-    url = reader_url(services)
+    return await _login(reader_url(services), services.database_url)
+
+
+async def primary_url(services: ServiceSettings) -> str:
+    """Where a query API reading a hot standby LISTENs: the primary (``BOXOFFICE_DATABASE_URL``),
+    as the reader role where it can log in there, else as the main role."""
+    main = services.database_url
+    if not main:
+        raise RuntimeError(
+            "BOXOFFICE_QUERY_DATABASE_URL is a hot standby: set BOXOFFICE_DATABASE_URL to its primary, "
+            "where the query API listens for the projectors' notices"
+        )
+    return await _login(
+        with_credentials(main, READER_ROLE, services.reader_password.get_secret_value()), main
+    )
+
+
+async def in_recovery(url: str) -> bool:
+    """Whether the server of ``url`` is a hot standby (``pg_is_in_recovery()``)."""
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(url), connect_timeout=5) as conn:
+        cur = await conn.execute("SELECT pg_is_in_recovery()")
+        row = await cur.fetchone()
+    return bool(row and row[0])
+
+
+async def _login(url: str, main: str | None) -> str:
     try:
         conn = await psycopg.AsyncConnection.connect(libpq_dsn(url), connect_timeout=5)
     except psycopg.OperationalError as reader_error:
-        main = services.database_url
         if not main or main == url:
             raise
         try:
@@ -54,6 +81,22 @@ async def choose_url(services: ServiceSettings) -> str:
         return main
     await conn.close()
     return url
+
+
+# A standby's lag: seconds since the last replayed commit while received WAL waits for replay, and 0
+# once all received WAL is replayed (that timestamp alone keeps growing while the primary is idle).
+_ROLE_SQL = text(
+    "SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() THEN NULL"
+    " WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0.0"
+    " ELSE greatest(0.0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()))::float8"
+    " END"
+)
+
+
+async def server_role(conn: AsyncConnection) -> tuple[str, float | None]:
+    """``("primary", None)``, or ``("replica", replay lag in seconds)`` (None while unknown)."""
+    row = (await conn.execute(_ROLE_SQL)).one()
+    return ("replica", None if row[1] is None else float(row[1])) if row[0] else ("primary", None)
 
 
 def create_engine(url: str, pool_size: int) -> AsyncEngine:

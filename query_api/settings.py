@@ -11,7 +11,12 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 class QueryApiSettings(BaseSettings):
-    """Where the query API listens, which views schema it reads, and how long it waits for projections."""
+    """Where the query API listens, which views schema it reads, and how long it waits for projections.
+
+    The database it reads is ``BOXOFFICE_QUERY_DATABASE_URL`` (``ServiceSettings.query_database_url``,
+    shared with the stack launcher), derived from ``BOXOFFICE_DATABASE_URL`` when unset; when it is a
+    hot standby, notices are listened for on ``BOXOFFICE_DATABASE_URL`` (the primary).
+    """
 
     model_config = SettingsConfigDict(env_prefix="BOXOFFICE_QUERY_", extra="ignore")
 
@@ -24,6 +29,8 @@ class QueryApiSettings(BaseSettings):
     # Guards against a missed notification; waiters normally wake on NOTIFY long before this.
     recheck_interval_ms: int = Field(default=200, ge=10, le=5000)
     cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # On a hot standby: how often its replay position is read while notices wait for it.
+    replica_poll_ms: int = Field(default=10, ge=1, le=1000)
     # /readyz fails once a projection with lag has not checkpointed for this long.
     ready_max_stall_seconds: float = Field(default=60.0, gt=0)
 

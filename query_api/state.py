@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.cache import BodyCache
-from query_api.consistency import ProgressListener, ProgressSignal, VersionTracker
+from query_api.consistency import ProgressSignal, VersionTracker
+from query_api.consistency.feed import ProgressFeed
 from query_api.http.metrics import RequestMetrics
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
@@ -24,7 +25,7 @@ class QueryState:
     versions: VersionReads
     tracker: VersionTracker
     signal: ProgressSignal
-    listener: ProgressListener
+    listener: ProgressFeed
     cache: BodyCache
     database_role: str
     end_offsets: EndOffsets

@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.responses import Response
 
-from query_api.database import snapshot
+from query_api.database import server_role, snapshot
 from query_api.readers.status import missing_views, ping, projection_status
 from query_api.routes.params import StateDep
 
@@ -34,10 +34,12 @@ async def healthz() -> Response:
 @router.get("/readyz")
 async def readyz(state: StateDep) -> Response:
     """Ready when the database answers, the read views are live and no live projection is stalled
-    (lag with no checkpoint for ``ready_max_stall_seconds``)."""
+    (lag with no checkpoint for ``ready_max_stall_seconds``). Says whether the database is the
+    ``primary`` or a ``replica`` (hot standby), and then its replay lag in seconds."""
     try:
         async with snapshot(state.engine) as conn:
             await ping(conn)
+            role, lag = await server_role(conn)
             missing = await missing_views(conn, state.views)
             status = await projection_status(
                 conn, state.views, state.end_offsets, state.settings.ready_max_stall_seconds
@@ -48,11 +50,14 @@ async def readyz(state: StateDep) -> Response:
     except DBAPIError as error:
         log.warning("readiness: read model not readable: %s", str(error.orig or error).splitlines()[0])
         return _json(503, {"status": "unavailable", "database": "ok", "read_model": "unreadable"})
-    checks = {
+    checks: dict[str, object] = {
         "database": "ok",
+        "database_role": role,
         "listener": "ok" if state.listener.connected else "reconnecting",
         "versions": "memory" if state.tracker.synced else "database",
     }
+    if role == "replica":
+        checks["replica_lag_seconds"] = lag
     if missing:
         return _json(503, {"status": "unavailable", **checks, "missing_views": missing})
     stalled = [p.projection for p in status if p.state == "stalled"]

@@ -1,0 +1,229 @@
+"""Versions in memory on a hot standby: notices LISTENed for on the primary, claimed once replayed.
+
+NOTIFY does not reach a standby, and a standby replays the primary's WAL
+later. So a query API reading a standby LISTENs on the primary and holds each
+notice (:class:`HeldNotices`) until the standby's ``pg_last_wal_replay_lsn()``
+has passed the notice's primary WAL position (``contracts.progress``).
+Guarantees:
+
+- The tracker never claims a version or watermark the standby's snapshots do
+  not hold: a notice is applied only after its position was replayed, and
+  notices are applied in arrival order.
+- Every re-read (on connecting, after a swap, after a notice too large for
+  its seqs) reads the standby, in a snapshot taken after the replay position
+  it was checked against. After (re)connecting to the primary it waits until
+  the standby has replayed the primary's position read just after LISTEN, so
+  nothing committed before LISTEN is missing from memory.
+- Until then, and whenever either connection is down, the tracker is not
+  synced and requests read the standby (its snapshots are exact by themselves).
+- The standby is asked once per wake-up: when notices arrive, and again every
+  ``poll_s`` while some wait; never while none wait, never more often than
+  every ``poll_s``.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psycopg
+
+from contracts.progress import PROGRESS_CHANNEL, decode_progress
+from infra.db import libpq_dsn
+from query_api.consistency.held import HeldNotices, replay_target
+from query_api.consistency.listener import read_resync, resync_query
+from query_api.consistency.signal import ProgressSignal
+from query_api.consistency.tracker import VersionTracker
+
+log = logging.getLogger(__name__)
+
+_MAX_BACKOFF_S = 5.0
+# Every record inserted so far (also an asynchronous commit's, not yet flushed).
+_PRIMARY_LSN = "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
+_REPLAYED_LSN = "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn"
+
+
+class ReplicaProgressListener:
+    """See the module docstring. Same interface as :class:`ProgressListener`."""
+
+    def __init__(
+        self,
+        primary_url: str,
+        replica_url: str,
+        signal: ProgressSignal,
+        tracker: VersionTracker,
+        *,
+        read_schema: str,
+        poll_s: float,
+        on_swap: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._primary_dsn = libpq_dsn(primary_url)
+        self._replica_dsn = libpq_dsn(replica_url)
+        self._signal = signal
+        self._tracker = tracker
+        self._query = resync_query(read_schema)
+        self._poll_s = poll_s
+        self._on_swap = on_swap
+        self._held = HeldNotices()
+        self._barrier: int | None = None  # primary position to replay before the next re-read
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._block_size = 8192
+        self.connected = False  # LISTENing on the primary
+        self.following = False  # connected to the standby
+        self.backend_pid: int | None = None  # of the LISTEN connection
+        self.replayed_lsn: int | None = None  # the standby's replay position, last read
+
+    @property
+    def held(self) -> int:
+        """Notices waiting for the standby's replay."""
+        return len(self._held)
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._keep(self._listen, self._listen_down), name="progress-listener"),
+            asyncio.create_task(self._keep(self._follow, self._follow_down), name="replica-follower"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        self._listen_down()
+        self._follow_down()
+
+    async def _keep(self, run: Callable[[], Awaitable[None]], down: Callable[[], bool]) -> None:
+        """Run ``run`` again after every lost connection, with backoff (reset after a good run)."""
+        backoff = 0.2
+        while True:
+            try:
+                await run()
+            except (psycopg.Error, OSError) as error:
+                log.warning("%s lost (%s); reconnecting in %.1fs", run.__name__, error, backoff)
+            if down():
+                backoff = 0.2  # it had been working: retry soon
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+
+    def _listen_down(self) -> bool:
+        was, self.connected, self.backend_pid, self._barrier = self.connected, False, None, None
+        self._lost()
+        return was
+
+    def _follow_down(self) -> bool:
+        was, self.following = self.following, False
+        self._lost()
+        return was
+
+    def _lost(self) -> None:
+        self._tracker.lost()
+        self._signal.notify(None)  # waiters now read the database
+
+    # --- the primary: notices and positions ----------------------------------------------------
+
+    async def _listen(self) -> None:
+        async with await psycopg.AsyncConnection.connect(self._primary_dsn, autocommit=True) as conn:
+            await conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
+            # Committed before LISTEN: no notice will tell; the standby replays past here first.
+            self._barrier = await _primary_lsn(conn)
+            self.backend_pid = conn.info.backend_pid
+            self.connected = True
+            self._tracker.resync_wanted = True
+            self._wake.set()
+            while True:
+                # Ends after one packet of notices, never inside one (that would drop the rest).
+                async with contextlib.aclosing(conn.notifies(stop_after=1)) as notes:
+                    async for note in notes:
+                        self._held.add(decode_progress(note.payload))
+                if self._held.unstamped:  # a swap or an older sender: committed before this read
+                    self._held.stamp(await _primary_lsn(conn))
+                self._wake.set()
+
+    # --- the standby: replay position, re-reads, applying ---------------------------------------
+
+    async def _follow(self) -> None:
+        async with await psycopg.AsyncConnection.connect(self._replica_dsn, autocommit=True) as conn:
+            cur = await conn.execute("SELECT current_setting('wal_block_size')::int")
+            row = await cur.fetchone()
+            self._block_size = int(row[0]) if row else self._block_size
+            self.following = True
+            self._tracker.resync_wanted = True
+            loop = asyncio.get_running_loop()
+            retry_s: float | None = None
+            while True:
+                polled = loop.time()
+                retry_s = await self._step(conn, retry_s)
+                await self._sleep(polled + self._poll_s - loop.time(), retry_s)
+
+    async def _sleep(self, spacing_s: float, retry_s: float | None) -> None:
+        """Until the next wake-up: at least ``spacing_s``; then at once while notices (or the
+        reconnect barrier) wait for the replay, else until notices arrive; ``retry_s`` after a
+        refused re-read."""
+        if retry_s is not None:
+            await asyncio.sleep(max(spacing_s, retry_s))
+        else:
+            if spacing_s > 0:
+                await asyncio.sleep(spacing_s)
+            if not self._held and self._barrier is None:
+                await self._wake.wait()
+        self._wake.clear()
+
+    async def _step(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
+        """One wake-up: read the replay position, then re-read and apply what it covers.
+
+        Returns the delay before retrying (a refused re-read, or a server not in
+        recovery); None when there is nothing to retry.
+        """
+        replayed = await _lsn(conn, _REPLAYED_LSN)
+        self.replayed_lsn = replayed
+        if replayed is None:  # not (or no longer) a standby: its positions say nothing
+            if self._tracker.synced or not retry_s:
+                log.warning("the query database is not in recovery; versions are read from it")
+            self._tracker.lost()
+            return _MAX_BACKOFF_S
+        if self._barrier is not None and replayed >= replay_target(self._barrier, self._block_size):
+            self._barrier = None
+        # Re-reads only while no notice can be missed: LISTEN up, and everything before it replayed.
+        may_resync = self.connected and self._barrier is None
+        if may_resync and self._tracker.resync_wanted:
+            retry_s = await self._resync(conn, retry_s)
+        for notice in self._held.due(replayed):
+            outcome = self._tracker.on_notice(notice)
+            if outcome.swapped:
+                self._on_swap()
+            for kind in outcome.kinds:
+                self._signal.notify(kind)
+            if may_resync and self._tracker.resync_wanted:  # its snapshot is past this notice
+                retry_s = await self._resync(conn, retry_s)
+        return retry_s if self._tracker.resync_wanted and may_resync else None
+
+    async def _resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
+        """Re-read everything from the standby; on a refused read (no views yet) retry later."""
+        self._tracker.resync_wanted = False
+        try:
+            resync = await read_resync(conn, self._query)
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as error:
+            self._tracker.resync_wanted = True
+            log.info("versions not readable yet (%s); reading the database meanwhile", str(error).strip())
+            return min((retry_s or 0.1) * 2, _MAX_BACKOFF_S)
+        self._tracker.load(resync)
+        self._signal.notify(None)
+        return None
+
+
+async def _primary_lsn(conn: psycopg.AsyncConnection[Any]) -> int:
+    lsn = await _lsn(conn, _PRIMARY_LSN)
+    if lsn is None:
+        raise psycopg.OperationalError("the primary reported no WAL position")
+    return lsn
+
+
+async def _lsn(conn: psycopg.AsyncConnection[Any], query: str) -> int | None:
+    cur = await conn.execute(query)
+    row = await cur.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
