@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from psycopg import AsyncConnection
 
 from cli.operator_status import facts
-from cli.operator_status.probes import probe_http, probe_kafka, probe_postgres
+from cli.operator_status.probes import CONNECT_TIMEOUT_SECONDS, probe_http, probe_kafka, probe_postgres
 from cli.operator_status.report import LeaderSession, StatusReport
 from infra.db import libpq_dsn
 
@@ -59,7 +59,7 @@ async def collect(targets: Targets, projections: list[str]) -> StatusReport:
     bootstrap = targets.kafka_bootstrap_servers if kafka_up else None
     try:
         async with await AsyncConnection.connect(
-            libpq_dsn(targets.database_url), autocommit=True, connect_timeout=3
+            libpq_dsn(targets.database_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
         ) as conn:
             await _read_facts(report, conn, targets.database_url, bootstrap, projections)
     except Exception as error:  # PostgreSQL went away after its probe answered

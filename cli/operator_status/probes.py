@@ -8,7 +8,10 @@ from cli.operator_status.report import ServiceProbe
 from infra.db import libpq_dsn
 from infra.launcher.kafka import metadata_answers
 
-TIMEOUT_SECONDS = 3.0
+# Generous: on a loaded host a local PostgreSQL session can take seconds to start, and a probe
+# that gives up early reports a running service as down. A refused connection fails at once.
+CONNECT_TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 5.0
 
 
 def shown_url(database_url: str) -> str:
@@ -24,7 +27,7 @@ async def probe_postgres(database_url: str) -> ServiceProbe:
     address = shown_url(database_url)
     try:
         async with await psycopg.AsyncConnection.connect(
-            libpq_dsn(database_url), connect_timeout=int(TIMEOUT_SECONDS), autocommit=True
+            libpq_dsn(database_url), connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=True
         ) as conn:
             await conn.execute("SELECT 1")
     except Exception as error:  # any failure to reach it is "down", with the reason
@@ -35,7 +38,7 @@ async def probe_postgres(database_url: str) -> ServiceProbe:
 async def probe_kafka(bootstrap_servers: str) -> ServiceProbe:
     """``up`` when a broker returns cluster metadata."""
     try:
-        answers = await metadata_answers(bootstrap_servers, timeout_s=TIMEOUT_SECONDS + 2)
+        answers = await metadata_answers(bootstrap_servers, timeout_s=TIMEOUT_SECONDS)
     except Exception as error:  # a malformed address raises before any connection
         return ServiceProbe("kafka", bootstrap_servers, "down", _first_line(error))
     if answers:

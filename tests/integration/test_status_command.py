@@ -15,23 +15,21 @@ from uuid import uuid4
 import psycopg
 import pytest
 from psycopg import AsyncConnection
-from typer.testing import CliRunner, Result
 
-from cli.main import app
 from command_side.settings import CommandSettings
 from infra.db import libpq_dsn
 from projections.catalog import deployment
 from projections.runtime.projection import Deployment
 from projections.runtime.versions import create_version, ensure_live, swap
 from projections.testing.harness import produce
-from tests.support.database import private_database, query
+from tests.support.database import private_database
 from tests.support.http_stub import recording_stub
 from tests.support.kafka import private_topic
+from tests.support.status_cli import UNREACHABLE, insert_outbox, invoke, urls
 
 pytestmark = pytest.mark.integration
 
 RELAY_LOCK = CommandSettings.model_fields["relay_lock_key"].default
-UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens on it
 
 
 @pytest.fixture
@@ -44,20 +42,6 @@ def status_db(database_url: str) -> Iterator[str]:
 async def events_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
     async with private_topic(kafka_bootstrap, "test.status", 3, dead_letter=True) as name:
         yield name
-
-
-def insert_outbox(database_url: str) -> None:
-    """Three unpublished rows (the oldest two minutes old) and one published row."""
-    show = uuid4()
-    rows = [(1, "2 minutes", False), (2, "1 minute", False), (3, "1 second", False), (4, "0", True)]
-    for seq, age, published in rows:
-        query(
-            database_url,
-            "INSERT INTO write_model.outbox (event_id, show_id, seq, event_type, body, occurred_at,"
-            " published_at) VALUES (%s, %s, %s, 'SeatsHeld', '\\x7b7d', now() - %s::interval,"
-            " CASE WHEN %s THEN now() END) RETURNING position",
-            (uuid4(), show, seq, age, published),
-        )
 
 
 async def replayed_dashboard(database_url: str, topic: str) -> Deployment:
@@ -78,18 +62,6 @@ async def replayed_dashboard(database_url: str, topic: str) -> Deployment:
             f"INSERT INTO {s}.quarantine (show_id, dead_letter_id, error) VALUES (%s, 1, 'x')", (uuid4(),)
         )
     return d
-
-
-def invoke(database_url: str, kafka: str, *args: str) -> Result:
-    env = {"BOXOFFICE_DATABASE_URL": database_url, "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": kafka}
-    return CliRunner().invoke(app, ["status", *args], env=env)
-
-
-def urls(command: str, query_: str, worker: str, projector: str) -> list[str]:
-    return [
-        "--command-url", command, "--query-url", query_,
-        "--worker-metrics-url", worker, "--projector-metrics-url", projector,
-    ]  # fmt: skip
 
 
 async def test_status_reports_the_known_state(
