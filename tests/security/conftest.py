@@ -44,30 +44,55 @@ class Apis:
     def logs(self) -> str:
         return "\n".join(c.log_text() for c in self.children)
 
+    def post_venue(self, client: httpx.Client, name: Any, seats: Any) -> httpx.Response:
+        """The operator's POST of a venue ``name`` with one zone ``A`` of one row of ``seats``
+        (any value, valid or not); the raw answer."""
+        layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": seats}]}]
+        return client.post(
+            f"{self.command_url}/v1/venues",
+            headers=self.auth("operator"),
+            json={"name": name, "zones": layout},
+        )
+
+    def post_show(
+        self, client: httpx.Client, venue_id: str, price_cents: Any, title: Any = "t"
+    ) -> httpx.Response:
+        """The operator's POST of a show in ``venue_id`` with zone ``A`` at ``price_cents`` (any
+        value, valid or not); the raw answer."""
+        body = {
+            "venue_id": venue_id,
+            "title": title,
+            "starts_at": "2031-01-01T20:00:00Z",
+            "prices": {"A": price_cents},
+        }
+        return client.post(f"{self.command_url}/v1/shows", headers=self.auth("operator"), json=body)
+
+    def post_payment(
+        self, client: httpx.Client, order_id: str, payment_ref: Any, amount_cents: Any
+    ) -> httpx.Response:
+        """Alice's payment of ``order_id`` through the checkout role (any values); the raw answer."""
+        return client.post(
+            f"{self.command_url}/v1/orders/{order_id}/payment",
+            headers={**self.auth("checkout"), "X-Customer-Id": "alice"},
+            json={"payment_ref": payment_ref, "amount_cents": amount_cents},
+        )
+
     def new_show(self, client: httpx.Client, name: str, seats: int, price_cents: int) -> tuple[str, str]:
         """A venue ``name`` with one zone ``A`` of one row of ``seats`` and a show in it at
         ``price_cents``; (venue_id, show_id)."""
-        op, url = self.auth("operator"), self.command_url
-        layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": seats}]}]
-        venue = client.post(f"{url}/v1/venues", headers=op, json={"name": name, "zones": layout}).json()
-        show = client.post(
-            f"{url}/v1/shows",
-            headers=op,
-            json={
-                "venue_id": venue["venue_id"],
-                "title": "t",
-                "starts_at": "2031-01-01T20:00:00Z",
-                "prices": {"A": price_cents},
-            },
-        ).json()
-        return str(venue["venue_id"]), str(show["show_id"])
+        venue_id = str(self.post_venue(client, name, seats).json()["venue_id"])
+        return venue_id, str(self.post_show(client, venue_id, price_cents).json()["show_id"])
+
+    def post_hold(self, client: httpx.Client, show_id: str, body: dict[str, Any]) -> httpx.Response:
+        """The checkout role's POST of a hold of ``show_id`` (any body); the raw answer."""
+        return client.post(
+            f"{self.command_url}/v1/shows/{show_id}/holds", headers=self.auth("checkout"), json=body
+        )
 
     def hold(self, client: httpx.Client, show_id: str, customer_id: str, *seat_ids: str) -> dict[str, Any]:
         """The checkout role's hold of ``seat_ids`` for ``customer_id`` (the answer's body)."""
-        held: dict[str, Any] = client.post(
-            f"{self.command_url}/v1/shows/{show_id}/holds",
-            headers=self.auth("checkout"),
-            json={"customer_id": customer_id, "seat_ids": list(seat_ids)},
+        held: dict[str, Any] = self.post_hold(
+            client, show_id, {"customer_id": customer_id, "seat_ids": list(seat_ids)}
         ).json()
         return held
 

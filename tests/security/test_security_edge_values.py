@@ -35,33 +35,17 @@ def order(apis: Apis, client: httpx.Client) -> dict[str, str]:
 def request(
     apis: Apis, client: httpx.Client, order: dict[str, str], field: str, value: Any
 ) -> httpx.Response:
-    url, op, ck = apis.command_url, apis.auth("operator"), apis.auth("checkout")
-    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 1}]}]
     if field == "payment_ref":
-        return client.post(
-            f"{url}/v1/orders/{order['order_id']}/payment",
-            headers={**ck, "X-Customer-Id": "alice"},
-            json={"payment_ref": value, "amount_cents": 1000},
-        )
+        return apis.post_payment(client, order["order_id"], value, 1000)
     if field == "amount_cents":
-        return client.post(
-            f"{url}/v1/orders/{order['order_id']}/payment",
-            headers={**ck, "X-Customer-Id": "alice"},
-            json={"payment_ref": "r", "amount_cents": value},
-        )
+        return apis.post_payment(client, order["order_id"], "r", value)
     if field == "venue_name":
-        return client.post(f"{url}/v1/venues", headers=op, json={"name": value, "zones": layout})
-    if field in ("title", "price"):
-        body = {
-            "venue_id": order["venue_id"],
-            "title": value if field == "title" else "t",
-            "starts_at": "2031-01-01T20:00:00Z",
-            "prices": {"A": value if field == "price" else 1},
-        }
-        return client.post(f"{url}/v1/shows", headers=op, json=body)
-    return client.post(
-        f"{url}/v1/shows/{order['show_id']}/holds", headers=ck, json={"customer_id": "c", "seat_ids": [value]}
-    )
+        return apis.post_venue(client, value, 1)
+    if field == "title":
+        return apis.post_show(client, order["venue_id"], 1, title=value)
+    if field == "price":
+        return apis.post_show(client, order["venue_id"], value)
+    return apis.post_hold(client, order["show_id"], {"customer_id": "c", "seat_ids": [value]})
 
 
 @pytest.mark.parametrize("field", ["payment_ref", "venue_name", "title", "seat_id"])

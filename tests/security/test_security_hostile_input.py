@@ -232,45 +232,19 @@ BAD_NUMBERS = {
 def number_request(
     apis: Apis, client: httpx.Client, show: dict[str, str], field: str, value: Any
 ) -> httpx.Response:
-    sid, ck, op, url = show["show_id"], apis.auth("checkout"), apis.auth("operator"), apis.command_url
     if field == "quantity":
-        return client.post(
-            f"{url}/v1/shows/{sid}/holds",
-            headers=ck,
-            json={"customer_id": "c", "zone_id": "A", "quantity": value},
+        return apis.post_hold(
+            client, show["show_id"], {"customer_id": "c", "zone_id": "A", "quantity": value}
         )
     if field == "ttl_seconds":
-        return client.post(
-            f"{url}/v1/shows/{sid}/holds",
-            headers=ck,
-            json={"customer_id": "c", "seat_ids": ["A-1-5"], "ttl_seconds": value},
-        )
+        body = {"customer_id": "c", "seat_ids": ["A-1-5"], "ttl_seconds": value}
+        return apis.post_hold(client, show["show_id"], body)
     if field == "amount_cents":
-        return client.post(
-            f"{url}/v1/orders/{show['order_id']}/payment",
-            headers={**ck, "X-Customer-Id": "alice"},
-            json={"payment_ref": "r", "amount_cents": value},
-        )
+        return apis.post_payment(client, show["order_id"], "r", value)
     if field == "price":
-        return client.post(
-            f"{url}/v1/shows",
-            headers=op,
-            json={
-                "venue_id": show["venue_id"],
-                "title": "t",
-                "starts_at": "2031-01-01T20:00:00Z",
-                "prices": {"A": value},
-            },
-        )
+        return apis.post_show(client, show["venue_id"], value)
     if field == "seats":
-        return client.post(
-            f"{url}/v1/venues",
-            headers=op,
-            json={
-                "name": "v",
-                "zones": [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": value}]}],
-            },
-        )
+        return apis.post_venue(client, "v", value)
     return client.get(f"{apis.query_url}/v1/shows", params={"wait_ms": value})
 
 
