@@ -1,40 +1,15 @@
 """A checkout over HTTP against the real processes; the events reach Kafka in order."""
 
-import asyncio
-from uuid import UUID
-
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.partitioner import DefaultPartitioner
 
-from contracts import decode_event, partition_key
+from contracts import decode_event
 from tests.e2e.command_side.cmd_e2e_support import CommandProcesses
+from tests.support.kafka import topic_events
 
 pytestmark = pytest.mark.e2e
 OPERATOR = {"Authorization": "Bearer e2e-operator-key"}
 CHECKOUT = {"Authorization": "Bearer e2e-checkout-key"}
-
-
-async def show_events(processes: CommandProcesses, show_id: str, count: int) -> list[str]:
-    key = partition_key(UUID(show_id))
-    everything = list(range(12))
-    partition = TopicPartition(processes.topic, DefaultPartitioner()(key, everything, everything))
-    consumer = AIOKafkaConsumer(bootstrap_servers=processes.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    types: list[str] = []
-    try:
-        consumer.assign([partition])
-        await consumer.seek_to_beginning(partition)
-        async with asyncio.timeout(30):
-            while len(types) < count:
-                batch = await consumer.getmany(partition, timeout_ms=200)
-                types += [
-                    decode_event(m.value).envelope.type for m in batch.get(partition, []) if m.key == key
-                ]
-    finally:
-        await consumer.stop()
-    return types
 
 
 async def test_checkout_over_http(command_processes: CommandProcesses) -> None:
@@ -83,5 +58,8 @@ async def test_checkout_over_http(command_processes: CommandProcesses) -> None:
         metrics = await http.get("/metrics")
         assert 'route="/v1/orders/{order_id}/payment"' in metrics.text
 
-    types = await show_events(command_processes, show_id, 5)
+    published = await topic_events(
+        command_processes.kafka_bootstrap, command_processes.topic, show_id, at_least=5
+    )
+    types = [decode_event(raw).envelope.type for raw in published]
     assert types == ["ShowScheduled", "SeatsHeld", "OrderPlaced", "OrderPaid", "OrderCancelled"]
