@@ -57,6 +57,10 @@ class HeldNotices:
         if notice.lsn is None:
             self._unstamped += 1
 
+    def clear(self) -> None:
+        self._queue.clear()
+        self._unstamped = 0
+
     def stamp(self, primary_lsn: int) -> None:
         """Give every notice still without a position the primary's position ``primary_lsn``,
         read after they all arrived (so after their commits)."""

@@ -14,8 +14,13 @@ Guarantees:
   it was checked against. After (re)connecting to the primary it waits until
   the standby has replayed the primary's position read just after LISTEN, so
   nothing committed before LISTEN is missing from memory.
+- After reconnecting to the standby, the re-read also waits until it has
+  replayed as far as it had before: a standby restarted after a crash may
+  open at an earlier point than it had reached, and memory may hold that much.
 - Until then, and whenever either connection is down, the tracker is not
   synced and requests read the standby (its snapshots are exact by themselves).
+  Notices keep being held meanwhile; past ``_MAX_HELD`` they are dropped for a
+  re-read once the standby has replayed the primary's position of that moment.
 - The standby is asked once per wake-up: when notices arrive, and again every
   ``poll_s`` while some wait; never while none wait, never more often than
   every ``poll_s``.
@@ -35,13 +40,12 @@ from query_api.consistency.held import HeldNotices, replay_target
 from query_api.consistency.listener import read_resync, resync_query
 from query_api.consistency.signal import ProgressSignal
 from query_api.consistency.tracker import VersionTracker
+from query_api.consistency.wal_positions import primary_lsn, replayed_lsn, wal_block_size
 
 log = logging.getLogger(__name__)
 
 _MAX_BACKOFF_S = 5.0
-# Every record inserted so far (also an asynchronous commit's, not yet flushed).
-_PRIMARY_LSN = "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
-_REPLAYED_LSN = "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn"
+_MAX_HELD = 50_000
 
 
 class ReplicaProgressListener:
@@ -74,6 +78,7 @@ class ReplicaProgressListener:
         self.following = False  # connected to the standby
         self.backend_pid: int | None = None  # of the LISTEN connection
         self.replayed_lsn: int | None = None  # the standby's replay position, last read
+        self._replayed_high = 0  # the highest replay position seen: what memory may hold
 
     @property
     def held(self) -> int:
@@ -128,7 +133,7 @@ class ReplicaProgressListener:
         async with await psycopg.AsyncConnection.connect(self._primary_dsn, autocommit=True) as conn:
             await conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
             # Committed before LISTEN: no notice will tell; the standby replays past here first.
-            self._barrier = await _primary_lsn(conn)
+            self._barrier = await primary_lsn(conn)
             self.backend_pid = conn.info.backend_pid
             self.connected = True
             self._tracker.resync_wanted = True
@@ -138,19 +143,26 @@ class ReplicaProgressListener:
                 async with contextlib.aclosing(conn.notifies(stop_after=1)) as notes:
                     async for note in notes:
                         self._held.add(decode_progress(note.payload))
-                if self._held.unstamped:  # a swap or an older sender: committed before this read
-                    self._held.stamp(await _primary_lsn(conn))
+                if len(self._held) > _MAX_HELD:  # a standby long gone: re-read once it is back
+                    log.warning("%d notices wait for the standby; dropped for a re-read", len(self._held))
+                    self._held.clear()
+                    self._lost()
+                    self._barrier = await primary_lsn(conn)
+                elif self._held.unstamped:  # a swap or an older sender: committed before this read
+                    self._held.stamp(await primary_lsn(conn))
                 self._wake.set()
 
     # --- the standby: replay position, re-reads, applying ---------------------------------------
 
     async def _follow(self) -> None:
         async with await psycopg.AsyncConnection.connect(self._replica_dsn, autocommit=True) as conn:
-            cur = await conn.execute("SELECT current_setting('wal_block_size')::int")
-            row = await cur.fetchone()
-            self._block_size = int(row[0]) if row else self._block_size
+            self._block_size = await wal_block_size(conn)
             self.following = True
             self._tracker.resync_wanted = True
+            if self.connected and self._replayed_high:
+                # A standby restarted after a crash may replay from an earlier point than it had
+                # reached: memory may hold that much, so it is re-read only once the standby is back there.
+                self._barrier = max(self._barrier or 0, self._replayed_high)
             loop = asyncio.get_running_loop()
             retry_s: float | None = None
             while True:
@@ -177,8 +189,9 @@ class ReplicaProgressListener:
         Returns the delay before retrying (a refused re-read, or a server not in
         recovery); None when there is nothing to retry.
         """
-        replayed = await _lsn(conn, _REPLAYED_LSN)
+        replayed = await replayed_lsn(conn)
         self.replayed_lsn = replayed
+        self._replayed_high = max(self._replayed_high, replayed or 0)
         if replayed is None:  # not (or no longer) a standby: its positions say nothing
             if self._tracker.synced or not retry_s:
                 log.warning("the query database is not in recovery; versions are read from it")
@@ -214,16 +227,3 @@ class ReplicaProgressListener:
         self._tracker.load(resync)
         self._signal.notify(None)
         return None
-
-
-async def _primary_lsn(conn: psycopg.AsyncConnection[Any]) -> int:
-    lsn = await _lsn(conn, _PRIMARY_LSN)
-    if lsn is None:
-        raise psycopg.OperationalError("the primary reported no WAL position")
-    return lsn
-
-
-async def _lsn(conn: psycopg.AsyncConnection[Any], query: str) -> int | None:
-    cur = await conn.execute(query)
-    row = await cur.fetchone()
-    return None if row is None or row[0] is None else int(row[0])

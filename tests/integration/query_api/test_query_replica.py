@@ -10,7 +10,9 @@ the standby to make it lag for as long as a test needs.
 """
 
 import asyncio
+import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -48,8 +50,9 @@ SEATS = "seat_availability"
 class Standby:
     """The private primary and its hot standby."""
 
-    def __init__(self, settings: LauncherSettings) -> None:
+    def __init__(self, settings: LauncherSettings, replica: PostgresReplica) -> None:
         self.settings = settings
+        self.replica = replica
         self.primary_url = settings.database_url
         self.replica_url = settings.replica_database_urls[0]
         password = ServiceSettings().reader_password.get_secret_value()
@@ -94,7 +97,7 @@ def standby() -> Iterator[Standby]:
         primary.start(quiet, deadline)
         upgrade(settings.database_url, reader_password=ServiceSettings().reader_password.get_secret_value())
         replica.start(quiet, deadline)
-        yield Standby(settings)
+        yield Standby(settings, replica)
     finally:
         replica.stop(quiet)
         primary.stop(quiet)
@@ -271,6 +274,33 @@ async def test_a_swap_is_claimed_only_once_the_replica_replayed_it(
         await settled(app, seeded)
         live = f"{seeded.deployments[SEATS].registry_name}@{new.version}"
         assert live in tracker.label.split(",")
+
+
+async def test_a_replica_killed_and_restarted_answers_503_or_exact_data(
+    standby: Standby, seeded: SeededSchema, kafka_bootstrap: str
+) -> None:
+    async with query_api(standby, seeded, kafka_bootstrap, replica=True) as (client, app):
+        show_id = await seeded.add_show()
+        await settled(app, seeded)
+        pid = standby.replica.pid()
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)  # crash recovery on restart, from its last restartpoint
+        await eventually(blocking(lambda: standby.replica.pid() is None), "the replica outlived kill -9")
+        await seeded.sell(show_id, "A-1-3")
+        newer = token(seeded, show_id)
+        during = await seats(client, show_id, newer, wait_ms=300)
+        assert during.status_code == 503  # projection_behind or database_unavailable: never stale data
+        assert during.json()["error"]["code"] in {"projection_behind", "database_unavailable"}
+
+        await asyncio.to_thread(standby.replica.start, quiet, time.monotonic() + 120)
+        answer = await seats(client, show_id, newer, wait_ms=5000)
+        for _ in range(10):  # each of the pool's connections to the killed server fails once
+            if answer.status_code != 503 or answer.json()["error"]["code"] != "database_unavailable":
+                break
+            answer = await seats(client, show_id, newer, wait_ms=5000)
+        assert answer.status_code == 200
+        assert seat_statuses(answer.json())["A-1-3"] == "sold"
+        await settled(app, seeded)  # memory is back in sync with the standby
 
 
 async def test_readyz_names_the_role_and_the_replica_lag(
