@@ -11,19 +11,13 @@ import shlex
 from pathlib import Path
 from typing import Annotated
 
-import psycopg
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy.engine import make_url
 
-from infra.db import libpq_dsn
+from cli.infra_status import external_answers, status_json, status_report
 from infra.launcher import Launcher, LauncherError, LauncherSettings
-from infra.launcher.aio import run_sync
-from infra.launcher.kafka import metadata_answers
 from infra.launcher.kafka_artifacts import resolve_classpath
 from infra.launcher.postgres_bin import find_bin_dir
-from infra.launcher.status import ServiceStatus
 from infra.services import Services, resolve_services
 from infra.settings import ServiceSettings
 from infra.topic_setup import ensure_topics_sync
@@ -119,7 +113,7 @@ def up(
             result = launcher.up(_report)
     except LauncherError as error:
         raise _fail(error) from None
-    _print_status(launcher)
+    console.print(status_report(launcher.status(with_lag=True)), highlight=False, soft_wrap=True)
     verb = "started " + ", ".join(result.started) if result.started else "already running"
     console.print(f"[green]ready[/] ({verb}); `eval $(boxoffice infra env)` exports their URLs")
 
@@ -160,74 +154,19 @@ def status(
     except LauncherError as error:
         raise _fail(error) from None
     if external is not None:
-        if not _print_external(external):
+        report, answering = external_answers(external)
+        console.print(report, highlight=False, soft_wrap=True)
+        if not answering:
             raise typer.Exit(1)
         return
     launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port)
     statuses = launcher.status(with_lag=True)
     if as_json:
-        print(json.dumps(_status_json(launcher, statuses), indent=2))
+        print(json.dumps(status_json(launcher.settings, statuses), indent=2))
     else:
-        _print_status(launcher, statuses)
+        console.print(status_report(statuses), highlight=False, soft_wrap=True)
     if not all(s.running for s in statuses):
         raise typer.Exit(1)
-
-
-def _status_json(launcher: Launcher, statuses: tuple[ServiceStatus, ...]) -> dict[str, object]:
-    settings = launcher.settings
-    return {
-        "brokers": settings.brokers,
-        "replicas": settings.replicas,
-        "kafka_bootstrap_servers": settings.kafka_bootstrap_servers,
-        "nodes": [
-            {
-                "name": s.name,
-                "role": s.role,
-                "running": s.running,
-                "pid": s.pid,
-                "address": s.address,
-                "data_dir": str(s.data_dir),
-                "log_file": str(s.log_file),
-                "replay_lag_seconds": s.replay_lag_s,
-                "replay_lag_bytes": s.replay_lag_bytes,
-            }
-            for s in statuses
-        ],
-    }
-
-
-def _print_status(launcher: Launcher, statuses: tuple[ServiceStatus, ...] | None = None) -> None:
-    table = Table("service", "role", "state", "pid", "address", "replay lag")
-    statuses = statuses or launcher.status(with_lag=True)
-    for service in statuses:
-        state = "[green]running[/]" if service.running else "[red]stopped[/]"
-        lag = "-"
-        if service.replay_lag_s is not None:
-            lag = f"{service.replay_lag_s:.1f} s, {service.replay_lag_bytes} bytes"
-        table.add_row(service.name, service.role, state, str(service.pid or "-"), service.address, lag)
-    console.print(table)
-    for service in statuses:
-        console.print(f"{service.name} data: {service.data_dir}", highlight=False, soft_wrap=True)
-        console.print(f"{service.name} log: {service.log_file}", highlight=False, soft_wrap=True)
-
-
-def _print_external(services: Services) -> bool:
-    """Say whether each configured service answers; True when both do."""
-    kafka_ok = run_sync(metadata_answers(services.kafka_bootstrap_servers, timeout_s=5))
-    try:
-        with psycopg.connect(libpq_dsn(services.database_url), connect_timeout=5):
-            postgres_ok = True
-    except psycopg.OperationalError:
-        postgres_ok = False
-    shown = make_url(services.database_url).render_as_string(hide_password=True)
-    console.print("external services (BOXOFFICE_DATABASE_URL/_KAFKA_BOOTSTRAP_SERVERS set):")
-    for name, address, ok in (
-        ("postgresql", shown, postgres_ok),
-        ("kafka", services.kafka_bootstrap_servers, kafka_ok),
-    ):
-        answer = "[green]answers[/]" if ok else "[red]does not answer[/]"
-        console.print(f"  {name} {address}: {answer}", highlight=False, soft_wrap=True)
-    return kafka_ok and postgres_ok
 
 
 @app.command("env")
