@@ -110,6 +110,7 @@ async def test_the_cluster_loses_one_of_everything_under_load_and_stays_exact(
         "replica_view_rows_equal_primary": replica_rows,
         **figures,
         "wall_seconds": round(time.monotonic() - started, 1),
+        "timeline": faults.timeline,
     }
     record_figures(result)
     write_report(result)

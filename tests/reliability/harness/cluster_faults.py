@@ -61,6 +61,10 @@ class ClusterFaults:
         self.broker_down_s, self.replica_down_s = broker_down_s, replica_down_s
         self.figures: dict[str, Any] = {}
         self._rejoining: asyncio.Task[None] | None = None
+        self.timeline: list[str] = []  # UTC times of what happened, to set beside the processes' logs
+
+    def mark(self, what: str) -> None:
+        self.timeline.append(f"{datetime.now(UTC).strftime('%H:%M:%S.%f')[:-3]} {what}")
 
     async def one_of_everything(self, settle_s: float = 3) -> dict[str, Any]:
         await asyncio.sleep(2 * settle_s)
@@ -71,7 +75,9 @@ class ClusterFaults:
             self.kill_command_api,
             self.stop_replica,
         ):
+            self.mark(f"{fault.__name__} begins")
             await fault()
+            self.mark(f"{fault.__name__} done")
             await asyncio.sleep(settle_s)
         self.load.finish()
         assert self._rejoining is not None
@@ -96,6 +102,7 @@ class ClusterFaults:
         }
         restarted = time.monotonic()
         await asyncio.to_thread(node.start, quiet)
+        self.mark(f"{node.name} started")
 
         async def rejoin() -> None:
             figures = self.figures["kafka_node_sigkilled"]
@@ -154,9 +161,11 @@ class ClusterFaults:
         self.lag.paused = True
         before = self.load.reads.outcomes.copy()
         await asyncio.to_thread(node.stop, quiet)
+        self.mark("replica stopped")
         await asyncio.sleep(self.replica_down_s)
         restarted = time.monotonic()
         await asyncio.to_thread(node.start, quiet, restarted + 120)
+        self.mark("replica started")
         await wr.wait_for(
             lambda: replay_position_reached(self.db, replica_url), "the replica to catch up", 90
         )

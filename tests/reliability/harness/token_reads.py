@@ -19,6 +19,7 @@ judged on its own:
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -133,6 +134,7 @@ class ReadingLoad(Load):
     async def _read(self, reader: httpx.AsyncClient, accepted: Accepted) -> None:
         api = str(reader.base_url).rstrip("/")
         params: dict[str, str | int] = {"consistency_token": accepted.token, "wait_ms": WAIT_MS}
+        asked = datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3]
         try:
             answer = await reader.get(f"/v1/shows/{accepted.show_id}/seats", params=params)
         except httpx.TransportError:
@@ -146,4 +148,8 @@ class ReadingLoad(Load):
                 outcome = "503_without_retry_after"
         self.reads.outcomes[(api, outcome)] += 1
         if outcome == "stale":
-            self.reads.stale.append(f"{api} {accepted.kind} {accepted.token}: seq {body.get('seq')}")
+            at = datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3]
+            self.reads.stale.append(
+                f"{at} {api} {accepted.kind} {accepted.token}: seq {body.get('seq')}, "
+                f"ETag {answer.headers.get('etag')}, asked at {asked}"
+            )
