@@ -36,10 +36,14 @@ async def readyz(state: StateDep) -> Response:
     """Ready when the database answers, the read views are live and no live projection is stalled
     (lag with no checkpoint for ``ready_max_stall_seconds``). Says whether the database is the
     ``primary`` or a ``replica`` (hot standby), and then its replay lag in seconds."""
+    database: dict[str, object] = {"database": "ok"}
     try:
         async with snapshot(state.engine) as conn:
             await ping(conn)
             role, lag = await server_role(conn)
+            database["database_role"] = role
+            if role == "replica":
+                database["replica_lag_seconds"] = lag
             missing = await missing_views(conn, state.views)
             status = await projection_status(
                 conn, state.views, state.end_offsets, state.settings.ready_max_stall_seconds
@@ -49,15 +53,12 @@ async def readyz(state: StateDep) -> Response:
         return _json(503, {"status": "unavailable", "database": "unreachable"})
     except DBAPIError as error:
         log.warning("readiness: read model not readable: %s", str(error.orig or error).splitlines()[0])
-        return _json(503, {"status": "unavailable", "database": "ok", "read_model": "unreadable"})
-    checks: dict[str, object] = {
-        "database": "ok",
-        "database_role": role,
+        return _json(503, {"status": "unavailable", **database, "read_model": "unreadable"})
+    checks = {
+        **database,
         "listener": "ok" if state.listener.connected else "reconnecting",
         "versions": "memory" if state.tracker.synced else "database",
     }
-    if role == "replica":
-        checks["replica_lag_seconds"] = lag
     if missing:
         return _json(503, {"status": "unavailable", **checks, "missing_views": missing})
     stalled = [p.projection for p in status if p.state == "stalled"]
