@@ -13,7 +13,10 @@ from tests.integration.command_side.cmd_support import (
     VIEWER,
     ClientFactory,
     as_customer,
+    hold,
     new_show,
+    post_hold,
+    post_order,
 )
 
 pytestmark = pytest.mark.integration
@@ -27,19 +30,15 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     return dict(error)
 
 
-async def hold(
+async def hold_id(
     client: httpx.AsyncClient, show_id: str, customer: str, seats: list[str], **extra: object
 ) -> str:
-    body = {"customer_id": customer, "seat_ids": seats, **extra}
-    response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
-    assert response.status_code == 201, response.text
-    return str(response.json()["hold_id"])
+    """The id of an accepted hold of ``seats`` for ``customer``."""
+    return str((await hold(client, show_id, customer, seats, **extra))["hold_id"])
 
 
-async def order(client: httpx.AsyncClient, hold_id: str, customer: str) -> dict[str, object]:
-    response = await client.post(
-        "/v1/orders", json={"hold_id": hold_id, "customer_id": customer}, headers=CHECKOUT
-    )
+async def order(client: httpx.AsyncClient, hold: str, customer: str) -> dict[str, object]:
+    response = await post_order(client, hold, customer)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -144,37 +143,31 @@ async def test_bad_layout_and_show_requests_are_422(client: httpx.AsyncClient) -
 
 async def test_hold_conflicts_and_ownership(client: httpx.AsyncClient) -> None:
     show_id = await new_show(client)
-    first = await hold(client, show_id, "c1", ["A-1-1", "A-1-2"])
-    taken = await client.post(
-        f"/v1/shows/{show_id}/holds",
-        json={"customer_id": "c2", "seat_ids": ["A-1-2", "A-1-3"]},
-        headers=CHECKOUT,
-    )
+    first = await hold_id(client, show_id, "c1", ["A-1-1", "A-1-2"])
+    taken = await post_hold(client, show_id, {"customer_id": "c2", "seat_ids": ["A-1-2", "A-1-3"]})
     assert assert_error(taken, 409, "seats_unavailable")["seat_ids"] == ["A-1-2"]
-    someone_else = await client.post(
-        "/v1/orders", json={"hold_id": first, "customer_id": "c2"}, headers=CHECKOUT
-    )
+    someone_else = await post_order(client, first, "c2")
     assert_error(someone_else, 403, "not_your_hold")
     assert_error(await client.delete(f"/v1/holds/{first}", headers=as_customer("c2")), 403, "not_your_hold")
     assert_error(await client.delete(f"/v1/holds/{first}", headers=CHECKOUT), 422, "customer_id_required")
     released = await client.delete(f"/v1/holds/{first}", headers=as_customer("c1"))
     assert released.status_code == 200
     assert released.json()["status"] == "released"
-    again = await client.post("/v1/orders", json={"hold_id": first, "customer_id": "c1"}, headers=CHECKOUT)
+    again = await post_order(client, first, "c1")
     assert_error(again, 409, "hold_not_live")
-    used = await hold(client, show_id, "c1", ["A-2-1"])
+    used = await hold_id(client, show_id, "c1", ["A-2-1"])
     await order(client, used, "c1")
-    twice = await client.post("/v1/orders", json={"hold_id": used, "customer_id": "c1"}, headers=CHECKOUT)
+    twice = await post_order(client, used, "c1")
     assert_error(twice, 409, "hold_already_used")
-    short = await hold(client, show_id, "c1", ["A-3-1"], ttl_seconds=1)
+    short = await hold_id(client, show_id, "c1", ["A-3-1"], ttl_seconds=1)
     await asyncio.sleep(1.2)
-    late = await client.post("/v1/orders", json={"hold_id": short, "customer_id": "c1"}, headers=CHECKOUT)
+    late = await post_order(client, short, "c1")
     assert_error(late, 409, "hold_expired")
 
 
 async def test_payment_and_cancellation_refusals(client: httpx.AsyncClient) -> None:
     show_id = await new_show(client)
-    placed = await order(client, await hold(client, show_id, "c1", ["A-1-1", "A-1-2"]), "c1")
+    placed = await order(client, await hold_id(client, show_id, "c1", ["A-1-1", "A-1-2"]), "c1")
     url = f"/v1/orders/{placed['order_id']}"
     wrong = await client.post(
         f"{url}/payment", json={"payment_ref": "p", "amount_cents": 1}, headers=as_customer("c1")

@@ -9,16 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from command_side.settings import CommandSettings
 from command_side.worker.expirer import Expirer
 from contracts import HoldReleased, OrderExpired, SeatsHeld
-from tests.integration.command_side.cmd_support import (
-    ClientFactory,
-    as_customer,
-    fetch_one,
-    hold,
-    new_show,
-    outbox,
-    outbox_events,
-    post_order,
-)
+from tests.integration.command_side import cmd_support
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +20,7 @@ def expirer(command_settings: CommandSettings, engine: AsyncEngine) -> Expirer:
 
 
 async def seat_status(settings: CommandSettings, show_id: str, seat_id: str) -> str:
-    row = await fetch_one(
+    row = await cmd_support.fetch_one(
         settings.database_url,
         "SELECT status FROM write_model.seat_inventory WHERE show_id = %s AND seat_id = %s",
         show_id,
@@ -42,13 +33,13 @@ async def seat_status(settings: CommandSettings, show_id: str, seat_id: str) -> 
 async def test_a_lapsed_hold_is_expired_once(
     client: httpx.AsyncClient, command_settings: CommandSettings, expirer: Expirer
 ) -> None:
-    show_id = await new_show(client)
-    hold_id = (await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl_seconds=1))["hold_id"]
-    live = await hold(client, show_id, "c2", ["A-1-3"], ttl_seconds=600)
+    show_id = await cmd_support.new_show(client)
+    hold_id = (await cmd_support.hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl_seconds=1))["hold_id"]
+    live = await cmd_support.hold(client, show_id, "c2", ["A-1-3"], ttl_seconds=600)
     await asyncio.sleep(1.2)
     while await expirer.expire_once():  # the private database may hold lapsed holds of other tests
         pass
-    events = await outbox_events(command_settings.database_url, show_id)
+    events = await cmd_support.outbox_events(command_settings.database_url, show_id)
     released = [e.payload for e in events if isinstance(e.payload, HoldReleased)]
     assert len(released) == 1
     assert str(released[0].hold_id) == hold_id
@@ -57,8 +48,10 @@ async def test_a_lapsed_hold_is_expired_once(
     assert await seat_status(command_settings, show_id, "A-1-1") == "available"
     assert await seat_status(command_settings, show_id, "A-1-3") == "held"
     await expirer.expire_once()
-    assert len(await outbox(command_settings.database_url, show_id)) == len(events), "expired twice"
-    ordered = await post_order(client, hold_id, "c1")
+    assert len(await cmd_support.outbox(command_settings.database_url, show_id)) == len(events), (
+        "expired twice"
+    )
+    ordered = await cmd_support.post_order(client, hold_id, "c1")
     assert ordered.status_code == 409
     assert live
 
@@ -66,11 +59,11 @@ async def test_a_lapsed_hold_is_expired_once(
 async def test_a_new_hold_on_a_lapsed_hold_emits_both_events_in_order(
     client: httpx.AsyncClient, command_settings: CommandSettings, expirer: Expirer
 ) -> None:
-    show_id = await new_show(client)
-    lapsed = (await hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl_seconds=1))["hold_id"]
+    show_id = await cmd_support.new_show(client)
+    lapsed = (await cmd_support.hold(client, show_id, "c1", ["A-1-1", "A-1-2"], ttl_seconds=1))["hold_id"]
     await asyncio.sleep(1.2)
-    taker = (await hold(client, show_id, "c2", ["A-1-2", "A-1-3"]))["hold_id"]
-    events = await outbox_events(command_settings.database_url, show_id)
+    taker = (await cmd_support.hold(client, show_id, "c2", ["A-1-2", "A-1-3"]))["hold_id"]
+    events = await cmd_support.outbox_events(command_settings.database_url, show_id)
     released, held = events[-2], events[-1]
     assert isinstance(released.payload, HoldReleased)
     assert str(released.payload.hold_id) == lapsed
@@ -82,33 +75,33 @@ async def test_a_new_hold_on_a_lapsed_hold_emits_both_events_in_order(
     assert await seat_status(command_settings, show_id, "A-1-1") == "available"
     count = len(events)
     await expirer.expire_once()
-    assert len(await outbox(command_settings.database_url, show_id)) == count
+    assert len(await cmd_support.outbox(command_settings.database_url, show_id)) == count
 
 
 async def test_an_overdue_order_expires_and_a_late_payment_is_refused(
-    make_client: ClientFactory, command_settings: CommandSettings, expirer: Expirer
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings, expirer: Expirer
 ) -> None:
     client = make_client(order_pay_by_seconds=1)
-    show_id = await new_show(client)
-    held = await hold(client, show_id, "c1", ["A-2-1", "A-2-2"])
-    placed = await post_order(client, held["hold_id"], "c1")
+    show_id = await cmd_support.new_show(client)
+    held = await cmd_support.hold(client, show_id, "c1", ["A-2-1", "A-2-2"])
+    placed = await cmd_support.post_order(client, held["hold_id"], "c1")
     assert placed.status_code == 201
     order = placed.json()
     await asyncio.sleep(1.2)
     pay = {"payment_ref": "late", "amount_cents": order["total_cents"]}
     url = f"/v1/orders/{order['order_id']}/payment"
-    late = await client.post(url, json=pay, headers=as_customer("c1"))
+    late = await client.post(url, json=pay, headers=cmd_support.as_customer("c1"))
     assert late.status_code == 409
     assert late.json()["error"]["code"] == "order_not_payable"
     while await expirer.expire_once():
         pass
-    events = await outbox_events(command_settings.database_url, show_id)
+    events = await cmd_support.outbox_events(command_settings.database_url, show_id)
     assert isinstance(events[-1].payload, OrderExpired)
     assert str(events[-1].payload.order_id) == order["order_id"]
     assert await seat_status(command_settings, show_id, "A-2-1") == "available"
-    again = await client.post(url, json=pay, headers=as_customer("c1"))
+    again = await client.post(url, json=pay, headers=cmd_support.as_customer("c1"))
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "order_not_payable"
-    resold = await hold(client, show_id, "c2", ["A-2-1"])
+    resold = await cmd_support.hold(client, show_id, "c2", ["A-2-1"])
     assert resold
     await client.aclose()

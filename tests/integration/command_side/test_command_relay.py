@@ -19,22 +19,14 @@ from command_side.settings import CommandSettings
 from command_side.worker.process import CommandWorker
 from contracts import HoldReleased, decode_event
 from infra.settings import REPO_ROOT
-from tests.integration.command_side.cmd_support import (
-    CHECKOUT,
-    ClientFactory,
-    append_events,
-    failing_write,
-    fetch_one,
-    new_show,
-    outbox,
-)
+from tests.integration.command_side import cmd_support
 from tests.support.kafka import topic_events
 
 pytestmark = pytest.mark.integration
 
 
 async def unpublished(settings: CommandSettings, show_id: str) -> int:
-    row = await fetch_one(
+    row = await cmd_support.fetch_one(
         settings.database_url,
         "SELECT count(*) FROM write_model.outbox WHERE show_id = %s AND published_at IS NULL",
         show_id,
@@ -50,15 +42,18 @@ async def wait_until_published(settings: CommandSettings, show_id: str, timeout:
 
 
 async def test_only_committed_events_reach_kafka_in_commit_order(
-    make_client: ClientFactory, command_settings: CommandSettings, engine: AsyncEngine, worker: CommandWorker
+    make_client: cmd_support.ClientFactory,
+    command_settings: CommandSettings,
+    engine: AsyncEngine,
+    worker: CommandWorker,
 ) -> None:
     client = make_client(db_pool_timeout_seconds=60)
-    show_id = await new_show(client, rows=10, seats=20)
+    show_id = await cmd_support.new_show(client, rows=10, seats=20)
     rng = random.Random(11)
 
     async def api_hold(i: int) -> None:
         body = {"customer_id": f"c{i}", "seat_ids": [f"A-{i // 20 + 1}-{i % 20 + 1}"]}
-        response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+        response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=cmd_support.CHECKOUT)
         assert response.status_code == 201
 
     async def raw_append(i: int) -> None:
@@ -67,16 +62,18 @@ async def test_only_committed_events_reach_kafka_in_commit_order(
         await asyncio.sleep(rng.random() * 0.01)
         if i % 2:
             with pytest.raises(psycopg.errors.NotNullViolation):
-                await append_events(engine, UUID(show_id), [event], writes=[failing_write()])
+                await cmd_support.append_events(
+                    engine, UUID(show_id), [event], writes=[cmd_support.failing_write()]
+                )
         else:
-            await append_events(engine, UUID(show_id), [event])
+            await cmd_support.append_events(engine, UUID(show_id), [event])
 
     work = [api_hold(i) for i in range(120)] + [raw_append(i) for i in range(60)]
     rng.shuffle(work)
     await asyncio.gather(*work)
     await client.aclose()
 
-    stored = await outbox(command_settings.database_url, show_id)
+    stored = await cmd_support.outbox(command_settings.database_url, show_id)
     assert [row.seq for row in stored] == list(range(1, 1 + 1 + 120 + 30)), "committed seqs are not gapless"
     assert sum(r.event_type == "HoldReleased" for r in stored) == 30, "a rolled-back event was stored"
     await wait_until_published(command_settings, show_id)
@@ -107,13 +104,13 @@ def start_worker(settings: CommandSettings, mark_delay: float) -> subprocess.Pop
 async def test_relay_killed_between_publishing_and_marking_loses_nothing(
     client: httpx.AsyncClient, command_settings: CommandSettings
 ) -> None:
-    show_id = await new_show(client)
+    show_id = await cmd_support.new_show(client)
     for i in range(1, 11):
         body = {"customer_id": f"c{i}", "seat_ids": [f"A-1-{i}"]}
         assert (
-            await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+            await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=cmd_support.CHECKOUT)
         ).status_code == 201
-    stored = await outbox(command_settings.database_url, show_id)
+    stored = await cmd_support.outbox(command_settings.database_url, show_id)
     leader = start_worker(command_settings, mark_delay=30)
     standby = None
     try:
@@ -156,15 +153,17 @@ async def test_relay_killed_between_publishing_and_marking_loses_nothing(
 async def test_republish_from_store_recreates_a_lost_topic(
     client: httpx.AsyncClient, command_settings: CommandSettings
 ) -> None:
-    show_id = await new_show(client)
+    show_id = await cmd_support.new_show(client)
     body = {"customer_id": "c1", "zone_id": "A", "quantity": 3}
-    assert (await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)).status_code == 201
+    assert (
+        await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=cmd_support.CHECKOUT)
+    ).status_code == 201
     lost_topic = f"test.cmd.lost.{uuid4().hex[:10]}"  # a topic that no longer exists
     settings = command_settings.model_copy(update={"events_topic": lost_topic})
     progress: list[tuple[int, int]] = []
     count = await republish_from_store(settings, lambda done, total: progress.append((done, total)))
     assert progress[-1] == (count, count)
-    stored = await outbox(command_settings.database_url, show_id)
+    stored = await cmd_support.outbox(command_settings.database_url, show_id)
     published = await topic_events(
         settings.kafka_bootstrap_servers, lost_topic, show_id, at_least=len(stored)
     )
@@ -181,14 +180,16 @@ async def test_republish_from_store_recreates_a_lost_topic(
 async def test_a_kafka_outage_leaves_a_backlog_that_drains_afterwards(
     client: httpx.AsyncClient, command_settings: CommandSettings
 ) -> None:
-    show_id = await new_show(client)
+    show_id = await cmd_support.new_show(client)
     stop = asyncio.Event()
     cut_off = CommandWorker(command_settings.model_copy(update={"kafka_bootstrap_servers": "127.0.0.1:1"}))
     task = asyncio.create_task(cut_off.run(stop))
     try:
         for i in range(1, 6):
             body = {"customer_id": f"c{i}", "seat_ids": [f"A-2-{i}"]}
-            response = await client.post(f"/v1/shows/{show_id}/holds", json=body, headers=CHECKOUT)
+            response = await client.post(
+                f"/v1/shows/{show_id}/holds", json=body, headers=cmd_support.CHECKOUT
+            )
             assert response.status_code == 201, "commands must not depend on Kafka"
         await asyncio.sleep(2)
         assert cut_off.is_leader
@@ -203,7 +204,7 @@ async def test_a_kafka_outage_leaves_a_backlog_that_drains_afterwards(
     finally:
         stop.set()
         await task
-    stored = await outbox(command_settings.database_url, show_id)
+    stored = await cmd_support.outbox(command_settings.database_url, show_id)
     published = await topic_events(
         command_settings.kafka_bootstrap_servers, command_settings.events_topic, show_id, at_least=len(stored)
     )
