@@ -1,26 +1,18 @@
 """Fixtures of the projection integration tests: private topics and deployments per test."""
 
 from collections.abc import AsyncIterator, Iterator
-from uuid import uuid4
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from tests.support.database import private_database
+from tests.support.kafka import private_topic
 
 
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
     """A private event topic with 4 partitions (and its dead-letter topic, ``<name>.dlq``)."""
-    name = f"test.proj.{uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, 4, 1), NewTopic(f"{name}.dlq", 1, 1)])
+    async with private_topic(kafka_bootstrap, "test.proj", 4, dead_letter=True) as name:
         yield name
-    finally:
-        await admin.delete_topics([name, f"{name}.dlq"])
-        await admin.close()
 
 
 @pytest.fixture(scope="session")

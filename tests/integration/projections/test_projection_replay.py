@@ -10,6 +10,7 @@ import pytest
 from infra.db import libpq_dsn
 from projections.ops.replay import ReplayError, abandon, replay
 from projections.runtime.projection import Deployment
+from projections.testing import Simulation
 from projections.testing.harness import (
     assert_seats_match,
     consumed,
@@ -36,6 +37,17 @@ def states(database_url: str, deployment: Deployment) -> dict[int, str]:
 
 def schema_exists(database_url: str, schema: str) -> bool:
     return bool(query(database_url, "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)))
+
+
+async def serving(
+    database_url: str, kafka_bootstrap: str, topic: str, seed: int, *, shows: int, steps: int
+) -> tuple[Simulation, Deployment, int]:
+    """What a replay starts from: version 1 of seat availability live and caught up with a simulated
+    backlog on ``topic``, its projector stopped; the simulation, the deployment and the backlog's size."""
+    sim, total = await backlog(kafka_bootstrap, topic, seed, shows=shows, steps=steps)
+    deployment = deployment_for("seat_availability", topic)
+    await project([deployment], database_url, kafka_bootstrap, total)
+    return sim, deployment, total
 
 
 async def test_replay_under_continuous_reads_and_writes(
@@ -104,9 +116,7 @@ async def test_replay_under_continuous_reads_and_writes(
 async def test_interrupted_replay_resumed_then_another_abandoned(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    sim, total = await backlog(kafka_bootstrap, topic, 43, shows=40, steps=30_000)
-    deployment = deployment_for("seat_availability", topic)
-    await project([deployment], database_url, kafka_bootstrap, total)
+    sim, deployment, total = await serving(database_url, kafka_bootstrap, topic, 43, shows=40, steps=30_000)
     truth = sim.truth()
 
     for attempt in (2, 3):
@@ -138,9 +148,7 @@ async def test_interrupted_replay_resumed_then_another_abandoned(
 async def test_verify_refuses_to_swap_a_version_that_differs(
     database_url: str, kafka_bootstrap: str, topic: str
 ) -> None:
-    _, total = await backlog(kafka_bootstrap, topic, 47, shows=3, steps=300)
-    deployment = deployment_for("seat_availability", topic)
-    await project([deployment], database_url, kafka_bootstrap, total)
+    _, deployment, _ = await serving(database_url, kafka_bootstrap, topic, 47, shows=3, steps=300)
     # Damage the serving version behind the projector's back: the rebuild will not agree with it.
     (seat,) = query(database_url, f'SELECT seat_id FROM "{deployment.schema_for(1)}".seats LIMIT 1')
     with psycopg.connect(libpq_dsn(database_url), autocommit=True) as conn:
