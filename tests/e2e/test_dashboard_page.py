@@ -111,6 +111,19 @@ def checkout(stack: Stack, method: str, path: str, customer: str, body: dict[str
     return response.json()
 
 
+def order_and_pay(stack: Stack, hold_id: str, customer: str, payment_ref: str) -> tuple[Any, Any]:
+    """Order ``hold_id`` for ``customer`` and pay its total: the order's and the payment's answers."""
+    order = checkout(stack, "POST", "/v1/orders", customer, {"hold_id": hold_id, "customer_id": customer})
+    paid = checkout(
+        stack,
+        "POST",
+        f"/v1/orders/{order['order_id']}/payment",
+        customer,
+        {"payment_ref": payment_ref, "amount_cents": order["total_cents"]},
+    )
+    return order, paid
+
+
 def seat_map_json(stack: Stack, show_id: str, token: str | None = None) -> dict[str, Any]:
     params: dict[str, Any] = {"consistency_token": token, "wait_ms": 5000} if token else {}
     response = httpx.get(f"{stack.query_url}/v1/shows/{show_id}/seats", params=params, timeout=15)
@@ -119,8 +132,10 @@ def seat_map_json(stack: Stack, show_id: str, token: str | None = None) -> dict[
     return body
 
 
-def dashboard_json(stack: Stack, token: str | None = None) -> dict[str, Any]:
+def dashboard_json(stack: Stack, token: str | None = None, **filters: str) -> dict[str, Any]:
+    """GET /v1/dashboard as the viewer, with ``filters`` (show_id, from, to); once ``token`` is satisfied."""
     params: dict[str, Any] = {"consistency_token": token, "wait_ms": 5000} if token else {}
+    params.update(filters)
     response = httpx.get(
         f"{stack.query_url}/v1/dashboard",
         params=params,
@@ -174,6 +189,17 @@ def assert_show_row_matches(page: Page, stack: Stack, show_id: str, token: str) 
         arg=[show_id, row["sold"], row["held"]],
         timeout=PAGE_WAIT_MS,
     )
+
+
+def assert_page_shows_seats(
+    page: Page, stack: Stack, show_id: str, token: str, *, seats: list[str], status: str
+) -> None:
+    """Once the read model has ``token``: the page's seat map and show row match the JSON, and each
+    of ``seats`` is painted in ``status``'s colour."""
+    assert_page_matches_seat_map(page, seat_map_json(stack, show_id, token))
+    for seat_id in seats:
+        assert_painted(page, seat_id, status)
+    assert_show_row_matches(page, stack, show_id, token)
 
 
 def assert_totals_match_eventually(page: Page, stack: Stack) -> None:
@@ -253,31 +279,16 @@ def test_the_page_follows_the_read_model_while_commands_run(stack: Stack, browse
     assert all(s["status"] == "held" for s in held["seats"] if s["seat_id"] in seats)
     assert_page_matches_seat_map(page, held)
 
-    order = checkout(
-        stack, "POST", "/v1/orders", customer, {"hold_id": hold["hold_id"], "customer_id": customer}
-    )
-    paid = checkout(
-        stack,
-        "POST",
-        f"/v1/orders/{order['order_id']}/payment",
-        customer,
-        {"payment_ref": "e2e-page", "amount_cents": order["total_cents"]},
-    )
-    sold = seat_map_json(stack, show.show_id, paid["consistency_token"])
-    assert_page_matches_seat_map(page, sold)
-    for seat_id in seats:
-        assert_painted(page, seat_id, "sold")
-    assert_show_row_matches(page, stack, show.show_id, paid["consistency_token"])
+    order, paid = order_and_pay(stack, hold["hold_id"], customer, "e2e-page")
+    assert_page_shows_seats(page, stack, show.show_id, paid["consistency_token"], seats=seats, status="sold")
     assert_totals_match_eventually(page, stack)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"dashboard-page-{show.show_id[:8]}.png"), full_page=True)
 
     cancelled = checkout(stack, "POST", f"/v1/orders/{order['order_id']}/cancel", customer, {"reason": "e2e"})
-    after = seat_map_json(stack, show.show_id, cancelled["consistency_token"])
-    assert_page_matches_seat_map(page, after)
-    for seat_id in seats:
-        assert_painted(page, seat_id, "available")
-    assert_show_row_matches(page, stack, show.show_id, cancelled["consistency_token"])
+    assert_page_shows_seats(
+        page, stack, show.show_id, cancelled["consistency_token"], seats=seats, status="available"
+    )
 
     # The referrer table and the sales-by-day chart are drawn from the same JSON.
     assert_referrers_match_eventually(page, stack)

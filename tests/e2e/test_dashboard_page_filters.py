@@ -4,14 +4,20 @@ import csv
 import io
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 
 from tests.e2e.stack import Stack
-from tests.e2e.test_dashboard_page import PAGE_WAIT_MS, VIEWER_KEY, browser, checkout, open_show
+from tests.e2e.test_dashboard_page import (
+    PAGE_WAIT_MS,
+    VIEWER_KEY,
+    browser,
+    checkout,
+    dashboard_json,
+    open_show,
+    order_and_pay,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 __all__ = ["browser"]  # the module-scoped Chromium fixture, shared with the page's other tests
@@ -27,37 +33,16 @@ def sell(stack: Stack, show_id: str, seats: int) -> str:
         customer,
         {"customer_id": customer, "zone_id": "B", "quantity": seats},
     )
-    order = checkout(
-        stack, "POST", "/v1/orders", customer, {"hold_id": hold["hold_id"], "customer_id": customer}
-    )
-    paid = checkout(
-        stack,
-        "POST",
-        f"/v1/orders/{order['order_id']}/payment",
-        customer,
-        {"payment_ref": "e2e-filters", "amount_cents": order["total_cents"]},
-    )
+    _, paid = order_and_pay(stack, hold["hold_id"], customer, "e2e-filters")
     token: str = paid["consistency_token"]
     return token
-
-
-def filtered(stack: Stack, token: str, **params: str) -> dict[str, Any]:
-    response = httpx.get(
-        f"{stack.query_url}/v1/dashboard",
-        params={**params, "consistency_token": token, "wait_ms": "5000"},
-        headers={"Authorization": f"Bearer {VIEWER_KEY}"},
-        timeout=15,
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_the_show_filter_and_the_csv_download(stack: Stack, browser: Browser) -> None:
     first, second = open_show(stack).shows[0].show_id, open_show(stack).shows[0].show_id
     sell(stack, first, 1)
     token = sell(stack, second, 3)
-    expected = filtered(stack, token, show_id=second)["totals"]["tickets_sold"]
+    expected = dashboard_json(stack, token, show_id=second)["totals"]["tickets_sold"]
     assert expected == 3
 
     page = browser.new_page(viewport={"width": 1440, "height": 1200})
