@@ -79,8 +79,9 @@ def build_dispatcher(settings: WebhookSettings, broker: KafkaBroker | None = Non
         lease_seconds=settings.webhook_lease_seconds,
     )
     # per-message "Received/Processed" lines at DEBUG: the topic holds every event ever published
+    # A list: FastStream takes a comma-separated string of a cluster's nodes for one host name.
     broker = broker or KafkaBroker(
-        settings.kafka_bootstrap_servers, client_id="boxoffice-webhooks", log_level=logging.DEBUG
+        settings.kafka_bootstrap_servers.split(","), client_id="boxoffice-webhooks", log_level=logging.DEBUG
     )
     subscribe(
         broker,
