@@ -24,6 +24,7 @@ from infra.migrations.runner import upgrade
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
 from infra.topic_setup import ensure_topics_sync
+from tests.support.database import private_database
 
 Source = Literal["environment", "docker", "launcher"]
 POSTGRES_IMAGE = "postgres:15"
@@ -106,3 +107,13 @@ def kafka_bootstrap(service_source: Source) -> Iterator[str]:
     servers = _local(service_source, "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS")
     ensure_topics_sync(servers)
     yield servers
+
+
+@pytest.fixture
+def private_database_url(database_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database of this test's own on the same server, dropped after it (named after the
+    test's module): for tests whose processes take every row of their database, such as the relay
+    (every unpublished outbox row) or the webhook dispatcher (every pending delivery)."""
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    with private_database(database_url, f"boxoffice_{module[:30]}") as url:
+        yield url

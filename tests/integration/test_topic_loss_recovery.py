@@ -7,7 +7,7 @@ the shared services takes part and the whole outbox is this test's.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,7 +28,6 @@ from projections.runtime.projection import Deployment
 from projections.runtime.projectors import run_projectors
 from projections.runtime.topic_offsets import end_offsets, partitions_of
 from projections.testing.harness import deployment_for, query, read_topic, wait_consumed
-from tests.support.database import private_database
 from tests.support.kafka import private_topic as new_private_topic
 
 pytestmark = pytest.mark.integration
@@ -37,13 +36,6 @@ API_KEYS = "operator:recovery-operator,checkout:recovery-checkout"
 OPERATOR = {"Authorization": "Bearer recovery-operator"}
 CHECKOUT = {"Authorization": "Bearer recovery-checkout"}
 Snapshot = dict[str, list[tuple[Any, ...]]]
-
-
-@pytest.fixture
-def recovery_db(database_url: str) -> Iterator[str]:
-    """A private, migrated database: the relay and republish take every outbox row of theirs."""
-    with private_database(database_url, "boxoffice_loss") as url:
-        yield url
 
 
 @pytest.fixture
@@ -192,10 +184,10 @@ async def relay_again(bootstrap: str, topic: str, events: list[tuple[UUID, UUID,
 # the re-created one: the replay must still finish, at the new log's end.
 @pytest.mark.parametrize("duplicates_in_lost_log", [0, 3])
 async def test_lost_topic_republished_from_the_store_replays_to_identical_read_models(
-    recovery_db: str, kafka_bootstrap: str, private_topic: str, duplicates_in_lost_log: int
+    private_database_url: str, kafka_bootstrap: str, private_topic: str, duplicates_in_lost_log: int
 ) -> None:
     settings = CommandSettings(
-        database_url=recovery_db,
+        database_url=private_database_url,
         kafka_bootstrap_servers=kafka_bootstrap,
         events_topic=private_topic,
         relay_fallback_poll_seconds=0.05,
@@ -204,23 +196,25 @@ async def test_lost_topic_republished_from_the_store_replays_to_identical_read_m
     relay_stop, projectors_stop = asyncio.Event(), asyncio.Event()
     relay = asyncio.create_task(build_worker(settings).run(relay_stop))
     projectors = asyncio.create_task(
-        run_projectors(deployments, recovery_db, kafka_bootstrap, projectors_stop)
+        run_projectors(deployments, private_database_url, kafka_bootstrap, projectors_stop)
     )
     try:
         shows = await run_commands(settings)
-        await wait_published(recovery_db)
+        await wait_published(private_database_url)
     finally:
         relay_stop.set()
         await relay
-    stored = outbox(recovery_db)
+    stored = outbox(private_database_url)
     await relay_again(kafka_bootstrap, private_topic, stored[:duplicates_in_lost_log])
     try:
         for deployment in deployments:
-            await wait_consumed(recovery_db, deployment, len(stored) + duplicates_in_lost_log, within=60)
+            await wait_consumed(
+                private_database_url, deployment, len(stored) + duplicates_in_lost_log, within=60
+            )
     finally:
         projectors_stop.set()
         await projectors
-    before = snapshot(recovery_db, deployments)
+    before = snapshot(private_database_url, deployments)
     totals = before["dashboard_totals"][0]
     assert sorted({row[0] for row in before["seat_availability_shows"]}) == sorted(UUID(s) for s in shows)
     assert {row[5] for row in before["seat_availability_seats"]} == {"available", "held", "sold"}
@@ -241,15 +235,15 @@ async def test_lost_topic_republished_from_the_store_replays_to_identical_read_m
     for deployment in deployments:
         # Bounded so that a replay that cannot finish fails the test instead of hanging it.
         async with asyncio.timeout(60):
-            outcome = await replay(deployment, recovery_db, kafka_bootstrap, swap_timeout=30)
+            outcome = await replay(deployment, private_database_url, kafka_bootstrap, swap_timeout=30)
         assert (outcome.old and outcome.old.version, outcome.new.version) == (1, 2)
         assert outcome.dropped_old
     live = query(
-        recovery_db,
+        private_database_url,
         "SELECT projection, version FROM projection_meta.versions"
         " WHERE state = 'live' AND projection = ANY(%s)",
         ([d.registry_name for d in deployments],),
     )
     assert sorted(v for _, v in live) == [2, 2]
     assert sum((await end_offsets(kafka_bootstrap, private_topic)).values()) == len(stored)
-    assert snapshot(recovery_db, deployments) == before
+    assert snapshot(private_database_url, deployments) == before

@@ -4,7 +4,7 @@ The dispatcher claims every pending delivery of its database, so these tests
 run on a database of their own; each test reads a topic of its own.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import httpx
@@ -20,17 +20,10 @@ from contracts.topics import partition_key
 from infra.http.destinations import DestinationSettings
 from infra.settings import ApiKeySettings
 from tests.integration.webhooks.hooks_support import Publish
-from tests.support.database import private_database
 from tests.support.kafka import private_topic
 from webhooks.settings import WebhookSettings
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key"
-
-
-@pytest.fixture
-def webhooks_db(database_url: str) -> Iterator[str]:
-    with private_database(database_url, "boxoffice_hooks") as url:
-        yield url
 
 
 @pytest.fixture
@@ -40,10 +33,10 @@ async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def hook_settings(webhooks_db: str, kafka_bootstrap: str, topic: str) -> WebhookSettings:
+def hook_settings(private_database_url: str, kafka_bootstrap: str, topic: str) -> WebhookSettings:
     """Fast retries and polls, so the tests take seconds; private destinations allowed (localhost)."""
     return WebhookSettings(
-        database_url=webhooks_db,
+        database_url=private_database_url,
         kafka_bootstrap_servers=kafka_bootstrap,
         events_topic=topic,
         webhook_group_id=f"test-hooks-{uuid4().hex[:8]}",
@@ -72,9 +65,9 @@ async def publish(kafka_bootstrap: str, topic: str) -> AsyncIterator[Publish]:
 
 
 @pytest.fixture
-async def api(webhooks_db: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
+async def api(private_database_url: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
     """The command API in process, on the private database, allowing localhost receivers."""
-    settings = CommandSettings(database_url=webhooks_db, kafka_bootstrap_servers=kafka_bootstrap)
+    settings = CommandSettings(database_url=private_database_url, kafka_bootstrap_servers=kafka_bootstrap)
     app = create_app(
         settings.model_copy(update={"relay_notify": False}), ApiKeySettings(api_keys=SecretStr(API_KEYS))
     )
