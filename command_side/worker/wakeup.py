@@ -23,11 +23,11 @@ import psycopg
 from psycopg import sql
 
 from infra.db import libpq_dsn
+from infra.reconnect import MAX_BACKOFF_S, keep_reconnecting
 
 log = logging.getLogger(__name__)
 
 NOTIFY_TIMEOUT_SECONDS = 2.0  # a hung notify connection is dropped after this
-_MAX_BACKOFF_SECONDS = 5.0
 NOTIFIER_APPLICATION_NAME = "boxoffice-outbox-notify"
 LISTENER_APPLICATION_NAME = "boxoffice-relay-listen"
 
@@ -92,7 +92,7 @@ class OutboxNotifier:
                     self.failed += 1
                     self._failures += 1
                     await self._drop_connection()
-                    delay = min(_MAX_BACKOFF_SECONDS, 0.1 * 2**self._failures)
+                    delay = min(MAX_BACKOFF_S, 0.1 * 2**self._failures)
                     log.log(
                         logging.WARNING if self._failures == 1 else logging.DEBUG,
                         "cannot notify the relay (%s); it falls back to polling; retrying in %.1fs",
@@ -148,19 +148,12 @@ class OutboxListener:
         self.received = 0
 
     async def run(self) -> None:
-        """Listen until cancelled, reconnecting after failures."""
-        backoff = 0.2
-        while True:
-            try:
-                await self._listen()
-            except (psycopg.Error, OSError) as error:
-                if self.listening:
-                    backoff = 0.2  # it had been working: retry soon
-                log.warning("relay listener down (%s); polling, reconnecting in %.1fs", error, backoff)
-            finally:
-                self.listening = False
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
+        """Listen until cancelled, reconnecting after failures (the relay polls meanwhile)."""
+        await keep_reconnecting(self._listen, self._lost, what="relay listener", log=log)
+
+    def _lost(self) -> bool:
+        was, self.listening = self.listening, False
+        return was
 
     async def _listen(self) -> None:
         async with await _connect(self._dsn, self._connect_timeout, LISTENER_APPLICATION_NAME) as conn:

@@ -13,12 +13,11 @@ from psycopg import sql
 from contracts.progress import PROGRESS_CHANNEL, decode_progress
 from contracts.read_model import PROJECTION_PROGRESS, WATERMARK_VIEWS
 from infra.db import libpq_dsn
+from infra.reconnect import MAX_BACKOFF_S, keep_reconnecting
 from query_api.consistency.signal import ProgressSignal
 from query_api.consistency.tracker import KINDS, Resync, VersionTracker
 
 log = logging.getLogger(__name__)
-
-_MAX_BACKOFF_S = 5.0
 
 
 def resync_query(read_schema: str) -> sql.Composed:
@@ -47,6 +46,33 @@ async def read_resync(conn: psycopg.AsyncConnection[Any], query: sql.Composed) -
         else:
             marks[tag][UUID(name)] = int(number)
     return Resync(versions, marks)
+
+
+async def resync(
+    conn: psycopg.AsyncConnection[Any],
+    query: sql.Composed,
+    tracker: VersionTracker,
+    signal: ProgressSignal,
+    retry_s: float | None,
+) -> float | None:
+    """Re-read every version and watermark into ``tracker`` and wake every waiter.
+
+    Returns None once loaded; on a refused read (the views do not exist yet) it
+    leaves ``tracker.resync_wanted`` set and returns the delay before the next
+    try, doubling ``retry_s``. A lost connection (OperationalError) propagates.
+    """
+    tracker.resync_wanted = False
+    try:
+        loaded = await read_resync(conn, query)
+    except psycopg.OperationalError:
+        raise
+    except psycopg.Error as error:
+        tracker.resync_wanted = True
+        log.info("versions not readable yet (%s); reading the database meanwhile", str(error).strip())
+        return min((retry_s or 0.1) * 2, MAX_BACKOFF_S)
+    tracker.load(loaded)
+    signal.notify(None)
+    return None
 
 
 class ProgressListener:
@@ -92,20 +118,13 @@ class ProgressListener:
         self._signal.notify(None)
 
     async def _run(self) -> None:
-        backoff = 0.2
-        while True:
-            try:
-                await self._listen()
-            except (psycopg.Error, OSError) as error:
-                if self.connected:
-                    backoff = 0.2  # it had been working: retry soon
-                log.warning("progress listener disconnected (%s); reconnecting in %.1fs", error, backoff)
-            self.connected = False
-            self.backend_pid = None
-            self._tracker.lost()
-            self._signal.notify(None)  # waiters now read the database
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+        await keep_reconnecting(self._listen, self._lost, what="progress listener", log=log)
+
+    def _lost(self) -> bool:
+        was, self.connected, self.backend_pid = self.connected, False, None
+        self._tracker.lost()
+        self._signal.notify(None)  # waiters now read the database
+        return was
 
     async def _listen(self) -> None:
         async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
@@ -125,19 +144,7 @@ class ProgressListener:
                             break
 
     async def _resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
-        """Re-read everything; on a refused read (views not created yet) retry later, with backoff."""
-        self._tracker.resync_wanted = False
-        try:
-            resync = await read_resync(conn, self._query)
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error as error:
-            self._tracker.resync_wanted = True
-            log.info("versions not readable yet (%s); reading the database meanwhile", str(error).strip())
-            return min((retry_s or 0.1) * 2, _MAX_BACKOFF_S)
-        self._tracker.load(resync)
-        self._signal.notify(None)
-        return None
+        return await resync(conn, self._query, self._tracker, self._signal, retry_s)
 
     def _apply(self, payload: str) -> None:
         outcome = self._tracker.on_notice(decode_progress(payload))

@@ -29,22 +29,22 @@ Guarantees:
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 
 from contracts.progress import PROGRESS_CHANNEL, decode_progress
 from infra.db import libpq_dsn
+from infra.reconnect import MAX_BACKOFF_S, keep_reconnecting
 from query_api.consistency.held import HeldNotices, replay_target
-from query_api.consistency.listener import read_resync, resync_query
+from query_api.consistency.listener import resync, resync_query
 from query_api.consistency.signal import ProgressSignal
 from query_api.consistency.tracker import VersionTracker
 from query_api.consistency.wal_positions import primary_lsn, replayed_lsn, wal_block_size
 
 log = logging.getLogger(__name__)
 
-_MAX_BACKOFF_S = 5.0
 _MAX_HELD = 50_000
 
 
@@ -87,8 +87,14 @@ class ReplicaProgressListener:
 
     def start(self) -> None:
         self._tasks = [
-            asyncio.create_task(self._keep(self._listen, self._listen_down), name="progress-listener"),
-            asyncio.create_task(self._keep(self._follow, self._follow_down), name="replica-follower"),
+            asyncio.create_task(
+                keep_reconnecting(self._listen, self._listen_down, what="progress listener", log=log),
+                name="progress-listener",
+            ),
+            asyncio.create_task(
+                keep_reconnecting(self._follow, self._follow_down, what="replica follower", log=log),
+                name="replica-follower",
+            ),
         ]
 
     async def stop(self) -> None:
@@ -99,19 +105,6 @@ class ReplicaProgressListener:
         self._tasks = []
         self._listen_down()
         self._follow_down()
-
-    async def _keep(self, run: Callable[[], Awaitable[None]], down: Callable[[], bool]) -> None:
-        """Run ``run`` again after every lost connection, with backoff (reset after a good run)."""
-        backoff = 0.2
-        while True:
-            try:
-                await run()
-            except (psycopg.Error, OSError) as error:
-                log.warning("%s lost (%s); reconnecting in %.1fs", run.__name__, error, backoff)
-            if down():
-                backoff = 0.2  # it had been working: retry soon
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, _MAX_BACKOFF_S)
 
     def _listen_down(self) -> bool:
         was, self.connected, self.backend_pid, self._barrier = self.connected, False, None, None
@@ -196,7 +189,7 @@ class ReplicaProgressListener:
             if self._tracker.synced or not retry_s:
                 log.warning("the query database is not in recovery; versions are read from it")
             self._tracker.lost()
-            return _MAX_BACKOFF_S
+            return MAX_BACKOFF_S
         if self._barrier is not None and replayed >= replay_target(self._barrier, self._block_size):
             self._barrier = None
         # Re-reads only while no notice can be missed: LISTEN up, and everything before it replayed.
@@ -215,15 +208,4 @@ class ReplicaProgressListener:
 
     async def _resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
         """Re-read everything from the standby; on a refused read (no views yet) retry later."""
-        self._tracker.resync_wanted = False
-        try:
-            resync = await read_resync(conn, self._query)
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error as error:
-            self._tracker.resync_wanted = True
-            log.info("versions not readable yet (%s); reading the database meanwhile", str(error).strip())
-            return min((retry_s or 0.1) * 2, _MAX_BACKOFF_S)
-        self._tracker.load(resync)
-        self._signal.notify(None)
-        return None
+        return await resync(conn, self._query, self._tracker, self._signal, retry_s)
