@@ -61,6 +61,7 @@ class ClusterFaults:
         self.broker_down_s, self.replica_down_s = broker_down_s, replica_down_s
         self.figures: dict[str, Any] = {}
         self._rejoining: asyncio.Task[None] | None = None
+        self._outage = (0.0, 0.0)
         self.timeline: list[str] = []  # UTC times of what happened, to set beside the processes' logs
 
     def mark(self, what: str) -> None:
@@ -82,6 +83,8 @@ class ClusterFaults:
         self.load.finish()
         assert self._rejoining is not None
         await self._rejoining
+        behind = self.load.reads.behind_between(*self._outage)
+        self.figures["kafka_node_sigkilled"]["token_reads_behind_then"] = behind
         return self.figures
 
     async def kill_kafka_node(self) -> None:
@@ -91,6 +94,7 @@ class ClusterFaults:
         seats = self.stack.deployments["seat_availability"]
         accepted, end = len(self.load.ledger.accepted), await rd.topic_end(self.kafka)
         consumed = rd.consumed(self.db, seats)
+        killed_at = time.time()
         os.kill(pid, signal.SIGKILL)
         await asyncio.sleep(self.broker_down_s)
         self.figures["kafka_node_sigkilled"] = {
@@ -100,6 +104,8 @@ class ClusterFaults:
             "published_while_down": await rd.topic_end(self.kafka) - end,
             "projected_while_down": rd.consumed(self.db, seats) - consumed,
         }
+        # reads answered "behind" while the node was down, and in as long again after its restart
+        self._outage = (killed_at, time.time() + self.broker_down_s)
         restarted = time.monotonic()
         await asyncio.to_thread(node.start, quiet)
         self.mark(f"{node.name} started")

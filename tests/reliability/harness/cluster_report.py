@@ -57,7 +57,8 @@ def _fault_rows(faults: dict[str, Any]) -> list[tuple[str, str]]:
             f"accepted, {broker['published_while_down']} events published, "
             f"{broker['projected_while_down']} projected meanwhile; restarted: answering "
             f"{broker['restarted_answering_seconds']} s later, every partition in sync again "
-            f"{broker['restarted_back_in_sync_seconds']} s later",
+            f"{broker['restarted_back_in_sync_seconds']} s later; {broker['token_reads_behind_then']} reads "
+            "answered 503 projection_behind while it was down and as long again after its restart",
         ),
         (
             "relay leader SIGKILLed",

@@ -17,6 +17,7 @@ judged on its own:
 """
 
 import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -43,8 +44,12 @@ class TokenReads:
     """Outcomes of the token reads, per query API."""
 
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (query API, outcome)
+    behind_at: list[float] = field(default_factory=list)  # when each "behind" answer came (epoch s)
     stale: list[str] = field(default_factory=list)
     codes: Counter[str] = field(default_factory=Counter)  # error codes of 503s
+
+    def behind_between(self, start: float, end: float) -> int:
+        return sum(1 for at in self.behind_at if start <= at <= end)
 
     def figures(self) -> dict[str, Any]:
         by_api: dict[str, dict[str, int]] = {}
@@ -147,6 +152,8 @@ class ReadingLoad(Load):
             if not answer.headers.get("retry-after"):
                 outcome = "503_without_retry_after"
         self.reads.outcomes[(api, outcome)] += 1
+        if outcome == "behind":
+            self.reads.behind_at.append(time.time())
         if outcome == "stale":
             at = datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3]
             self.reads.stale.append(
