@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from command_side.settings import CommandSettings
 from infra.launcher import Launcher
 from infra.migrations.runner import upgrade
 from infra.settings import ServiceSettings
@@ -41,6 +42,7 @@ from tests.reliability.harness.stack import Services, Stack
 from tests.reliability.harness.token_reads import ReadingLoad
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.slow]
+LEADER_RETRY_S = CommandSettings.model_fields["relay_leader_retry_seconds"].default
 LOAD_LIMIT_S = 240  # a bound only: the load ends once every fault is done
 TOPOLOGY = {
     "kafka_nodes": 3,
@@ -72,7 +74,14 @@ def stack(cluster: Launcher, tmp_path: Path) -> Iterator[Stack]:
     s = cluster.settings
     services = Services(s.database_url, s.kafka_bootstrap_servers, s.replica_database_urls[0])
     built = Stack(
-        services, tmp_path / "logs", command_apis=2, workers=2, projectors_each=2, query_apis=2, api_workers=1
+        services,
+        tmp_path / "logs",
+        command_apis=2,
+        workers=2,
+        projectors_each=2,
+        query_apis=2,
+        api_workers=1,
+        leader_retry_s=LEADER_RETRY_S,  # the standby retries as in production, so its takeover is too
     )
     yield built
     built.stop()

@@ -60,6 +60,7 @@ class Stack:
         order_pay_by_seconds: int = 6,
         query_apis: int = 0,
         api_workers: int | None = None,
+        leader_retry_s: float = 0.5,
     ) -> None:
         self.services = services
         self.keys = {role: f"{role}-{secrets.token_hex(16)}" for role in ("operator", "checkout", "viewer")}
@@ -71,7 +72,7 @@ class Stack:
             BOXOFFICE_HOLD_TTL_MIN_SECONDS="1",
             BOXOFFICE_ORDER_PAY_BY_SECONDS=str(order_pay_by_seconds),
             BOXOFFICE_EXPIRY_INTERVAL_SECONDS="0.3",
-            BOXOFFICE_RELAY_LEADER_RETRY_SECONDS="0.5",
+            BOXOFFICE_RELAY_LEADER_RETRY_SECONDS=str(leader_retry_s),
             BOXOFFICE_RELAY_IDLE_POLL_MAX_SECONDS="0.05",
             BOXOFFICE_DB_POOL_SIZE="5",
             BOXOFFICE_DB_MAX_OVERFLOW="5",
