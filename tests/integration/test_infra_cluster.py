@@ -22,7 +22,6 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
@@ -32,6 +31,7 @@ from infra.launcher import Launcher, LauncherSettings
 from infra.launcher.proc import free_ports, is_alive, port_is_free
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
+from tests.support.kafka import produce_acks_all, read_values
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -170,11 +170,11 @@ async def test_acks_all_writes_go_on_with_a_broker_killed_and_it_rejoins(cluster
     await asyncio.to_thread(wait_until_gone, pid)
     sent = [f"message {i}".encode() for i in range(30)]
     async with asyncio.timeout(180):
-        await produce_acks_all(bootstrap, topic, sent)
+        await produce_acks_all(bootstrap, topic, sent, partitions=3)
     down = victim.status()
     restarted = await asyncio.to_thread(cluster.up)
     isr = await wait_for_full_isr(bootstrap, topic)
-    received = await consume(bootstrap, topic, len(sent))
+    received = await read_values(bootstrap, topic, len(sent))
 
     assert not down.running
     assert restarted.started == ("kafka-2",)
@@ -230,28 +230,3 @@ async def wait_for_full_isr(bootstrap: str, topic: str) -> list[int]:
             break
         await asyncio.sleep(2)
     return sizes
-
-
-async def produce_acks_all(bootstrap: str, topic: str, values: list[bytes]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        for i, value in enumerate(values):
-            await producer.send_and_wait(topic, value, partition=i % 3)
-    finally:
-        await producer.stop()
-
-
-async def consume(bootstrap: str, topic: str, expected: int) -> list[bytes]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
-    await consumer.start()
-    received: list[bytes] = []
-    try:
-        for _ in range(120):  # bounded, so a lost message fails the comparison instead of hanging
-            if len(received) >= expected:
-                break
-            batches = await consumer.getmany(timeout_ms=1000)
-            received.extend(r.value for records in batches.values() for r in records if r.value is not None)
-    finally:
-        await consumer.stop()
-    return received

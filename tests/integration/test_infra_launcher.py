@@ -17,13 +17,13 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from contracts import EVENTS_TOPIC
 from infra.db import libpq_dsn
 from infra.launcher import Launcher, LauncherSettings
 from infra.launcher.proc import free_ports, is_alive
+from tests.support.kafka import produce_acks_all, read_values
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -102,7 +102,7 @@ async def test_kill_9_then_up_keeps_messages_and_rows(launcher: Launcher) -> Non
     assert (settings.postgres_dir / "data" / "postmaster.pid").exists()
     assert not any(s.running for s in down)
     assert set(restarted.started) == {"kafka", "postgresql"}
-    assert await read_messages(settings.kafka_bootstrap_servers, topic, len(sent)) == sent
+    assert await read_values(settings.kafka_bootstrap_servers, topic, len(sent)) == sent
     with psycopg.connect(libpq_dsn(settings.database_url)) as conn:
         rows = conn.execute(f"SELECT count(*), min(note), max(id) FROM {table}").fetchone()
     assert rows == (100, "row 0", 99)
@@ -137,26 +137,4 @@ async def write_messages(bootstrap: str, topic: str, values: list[bytes]) -> Non
         await admin.create_topics([NewTopic(topic, 1, 1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    await producer.start()
-    try:
-        for value in values:
-            await producer.send_and_wait(topic, value)
-    finally:
-        await producer.stop()
-
-
-async def read_messages(bootstrap: str, topic: str, expected: int) -> list[bytes]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
-    await consumer.start()
-    received: list[bytes] = []
-    try:
-        # Bounded so a lost message fails the comparison instead of hanging the suite.
-        for _ in range(120):
-            if len(received) >= expected:
-                break
-            batches = await consumer.getmany(timeout_ms=1000)
-            received.extend(r.value for records in batches.values() for r in records if r.value is not None)
-    finally:
-        await consumer.stop()
-    return received
+    await produce_acks_all(bootstrap, topic, values)

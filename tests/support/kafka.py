@@ -1,5 +1,5 @@
 """Private Kafka topics on the shared broker: unique names (uuid4) instead of cleanup by others;
-reading one show's messages back from such a topic.
+reading one show's messages back from such a topic; raw values sent with ``acks=all`` and read back.
 
 Deleting tolerates a topic that is already gone (a test may delete its topic
 on purpose, as the topic-loss test does).
@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from uuid import UUID, uuid4
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -87,3 +87,32 @@ async def topic_events(
                     return found
     finally:
         await consumer.stop()
+
+
+async def produce_acks_all(bootstrap: str, topic: str, values: list[bytes], *, partitions: int = 1) -> None:
+    """Send ``values`` one by one, each acknowledged by every in-sync replica, round robin over
+    the first ``partitions`` partitions."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for i, value in enumerate(values):
+            await producer.send_and_wait(topic, value, partition=i % partitions)
+    finally:
+        await producer.stop()
+
+
+async def read_values(bootstrap: str, topic: str, expected: int) -> list[bytes]:
+    """Every value of ``topic`` from the beginning, until ``expected`` arrived or 120 empty-or-not
+    fetches of up to 1 s passed: bounded, so a lost message fails a comparison instead of hanging."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    received: list[bytes] = []
+    try:
+        for _ in range(120):
+            if len(received) >= expected:
+                break
+            batches = await consumer.getmany(timeout_ms=1000)
+            received.extend(r.value for records in batches.values() for r in records if r.value is not None)
+    finally:
+        await consumer.stop()
+    return received
