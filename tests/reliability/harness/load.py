@@ -78,6 +78,7 @@ class Load:
         self._next = itertools.cycle(range(len(self.clients)))
         self.keys = keys
         self.rng = random.Random(seed)
+        self._finished = False
         self.ledger = Ledger()
         self.shows: list[Show] = []
 
@@ -112,15 +113,20 @@ class Load:
             self.shows.append(Show(made.json()["show_id"], seat_ids))
         return self.shows
 
+    def finish(self) -> None:
+        """End the load after the journeys in progress (:meth:`run` returns then)."""
+        self._finished = True
+
     async def run(self, *, duration_s: float, max_journeys: int, customers: int = 4) -> Ledger:
-        """Run journeys from ``customers`` concurrent customers until either bound is reached."""
+        """Run journeys from ``customers`` concurrent customers until either bound is reached,
+        or until :meth:`finish`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + duration_s
         budget = iter(range(max_journeys))
 
         async def customer(n: int) -> None:
             for _ in budget:
-                if loop.time() > deadline:
+                if loop.time() > deadline or self._finished:
                     return
                 self.ledger.journeys += 1
                 await self.journey(f"cust-{n}-{self.rng.randrange(10**6)}")

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from contracts import ConsistencyToken
-from tests.reliability.harness.load import Accepted, Ledger, Load
+from tests.reliability.harness.load import Accepted, Load
 
 # The status a command leaves its seats in, seen by a read at exactly its seq.
 STATUS_AFTER = {
@@ -83,30 +83,8 @@ class ReadingLoad(Load):
         self.readers = [httpx.AsyncClient(base_url=url, timeout=10) for url in query_urls]
         self.reads = TokenReads()
         self._turn = 0
-        self._finished = False
         self._pending: set[asyncio.Task[None]] = set()
         self._seats: dict[str, list[str]] = {}  # hold or order id -> its seats
-
-    def finish(self) -> None:
-        """End the load after the journeys in progress (:meth:`run` returns then)."""
-        self._finished = True
-
-    async def run(self, *, duration_s: float, max_journeys: int, customers: int = 4) -> Ledger:
-        """As :meth:`Load.run`, ending also at :meth:`finish`."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + duration_s
-        budget = iter(range(max_journeys))
-
-        async def customer(n: int) -> None:
-            for _ in budget:
-                if loop.time() > deadline or self._finished:
-                    return
-                self.ledger.journeys += 1
-                await self.journey(f"cust-{n}-{self.rng.randrange(10**6)}")
-                await asyncio.sleep(0.02)
-
-        await asyncio.gather(*(customer(n) for n in range(customers)))
-        return self.ledger
 
     async def close(self) -> None:
         await self.drain()
