@@ -3,26 +3,18 @@ leader session holds the relay lock, and the outbox backlog it drains shows as 0
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.database import private_database
 from tests.support.kafka import private_topic
 from tests.support.processes import ChildProcess, boxoffice_argv, clean_environment, free_port
 from tests.support.status_cli import UNREACHABLE, insert_outbox, invoke, urls
 
 pytestmark = pytest.mark.e2e
 WITHIN_SECONDS = 60.0
-
-
-@pytest.fixture
-def worker_db(database_url: str) -> Iterator[str]:
-    """A private database: the worker relays every unpublished outbox row of its database."""
-    with private_database(database_url, "boxoffice_status_e2e") as url:
-        yield url
 
 
 @pytest.fixture
@@ -45,12 +37,12 @@ async def status_until(database_url: str, kafka: str, metrics: str, done: Any) -
 
 
 async def test_status_sees_the_worker_lead_and_drain_the_outbox(
-    worker_db: str, kafka_bootstrap: str, topic: str, tmp_path: Path
+    private_database_url: str, kafka_bootstrap: str, topic: str, tmp_path: Path
 ) -> None:
-    insert_outbox(worker_db)
+    insert_outbox(private_database_url)
     port = free_port()
     env = clean_environment(
-        BOXOFFICE_DATABASE_URL=worker_db,
+        BOXOFFICE_DATABASE_URL=private_database_url,
         BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
         BOXOFFICE_EVENTS_TOPIC=topic,
     )
@@ -60,7 +52,7 @@ async def test_status_sees_the_worker_lead_and_drain_the_outbox(
     worker.start()
     try:
         report = await status_until(
-            worker_db,
+            private_database_url,
             kafka_bootstrap,
             metrics,
             lambda r: bool(r["relay_leaders"]) and r["outbox"]["rows"] == 0,
@@ -72,6 +64,8 @@ async def test_status_sees_the_worker_lead_and_drain_the_outbox(
         assert report["outbox"]["oldest_age_seconds"] == 0
     finally:
         worker.stop()
-    report = await status_until(worker_db, kafka_bootstrap, metrics, lambda r: r["relay_leaders"] == [])
+    report = await status_until(
+        private_database_url, kafka_bootstrap, metrics, lambda r: r["relay_leaders"] == []
+    )
     assert {s["name"]: s["state"] for s in report["services"]}["command worker"] == "down"
     assert "no relay leader holds the lock" in report["problems"]

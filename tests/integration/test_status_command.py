@@ -8,7 +8,7 @@ for the APIs and metrics ports. The command's JSON must show exactly that.
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import uuid4
 
@@ -22,7 +22,6 @@ from projections.catalog import deployment
 from projections.runtime.projection import Deployment
 from projections.runtime.versions import create_version, ensure_live, swap
 from projections.testing.harness import produce
-from tests.support.database import private_database
 from tests.support.http_stub import recording_stub
 from tests.support.kafka import private_topic
 from tests.support.status_cli import UNREACHABLE, insert_outbox, invoke, urls
@@ -30,12 +29,6 @@ from tests.support.status_cli import UNREACHABLE, insert_outbox, invoke, urls
 pytestmark = pytest.mark.integration
 
 RELAY_LOCK = CommandSettings.model_fields["relay_lock_key"].default
-
-
-@pytest.fixture
-def status_db(database_url: str) -> Iterator[str]:
-    with private_database(database_url, "boxoffice_status") as url:
-        yield url
 
 
 @pytest.fixture
@@ -65,17 +58,19 @@ async def replayed_dashboard(database_url: str, topic: str) -> Deployment:
 
 
 async def test_status_reports_the_known_state(
-    status_db: str, kafka_bootstrap: str, events_topic: str
+    private_database_url: str, kafka_bootstrap: str, events_topic: str
 ) -> None:
-    insert_outbox(status_db)
+    insert_outbox(private_database_url)
     await produce(kafka_bootstrap, events_topic, [(b"k", b"{}")] * 5)
-    await replayed_dashboard(status_db, events_topic)
-    leader = psycopg.connect(libpq_dsn(status_db), autocommit=True, application_name="status-test-relay")
+    await replayed_dashboard(private_database_url, events_topic)
+    leader = psycopg.connect(
+        libpq_dsn(private_database_url), autocommit=True, application_name="status-test-relay"
+    )
     try:
         assert leader.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK,)).fetchone() == (True,)
         async with recording_stub(lambda method, path: 200) as (stub, base):
             result = await asyncio.to_thread(
-                invoke, status_db, kafka_bootstrap, "--json", *urls(base, base, base, base)
+                invoke, private_database_url, kafka_bootstrap, "--json", *urls(base, base, base, base)
             )
         assert result.exit_code == 0, result.output
         report: dict[str, Any] = json.loads(result.stdout)
@@ -106,7 +101,9 @@ async def test_status_reports_the_known_state(
 
     # The lock released and the query API not ready: unhealthy, exit 1, and the table says why.
     async with recording_stub(lambda method, path: 503 if path == "/readyz" else 200) as (_, base):
-        result = await asyncio.to_thread(invoke, status_db, kafka_bootstrap, *urls(base, base, base, base))
+        result = await asyncio.to_thread(
+            invoke, private_database_url, kafka_bootstrap, *urls(base, base, base, base)
+        )
     assert result.exit_code == 1, result.output
     assert "not ready" in result.stdout
     assert "no relay leader holds the lock" in result.stdout
@@ -133,11 +130,11 @@ def test_an_unreachable_database_is_reported_down_with_exit_1(kafka_bootstrap: s
     assert table.exception is None or isinstance(table.exception, SystemExit)
 
 
-async def test_a_down_broker_leaves_lag_unknown_and_reads_the_rest(status_db: str) -> None:
-    insert_outbox(status_db)
-    await replayed_dashboard(status_db, "test.status.no-broker")
+async def test_a_down_broker_leaves_lag_unknown_and_reads_the_rest(private_database_url: str) -> None:
+    insert_outbox(private_database_url)
+    await replayed_dashboard(private_database_url, "test.status.no-broker")
     args = urls(UNREACHABLE, UNREACHABLE, UNREACHABLE, UNREACHABLE)
-    result = await asyncio.to_thread(invoke, status_db, "127.0.0.1:9", "--json", *args)
+    result = await asyncio.to_thread(invoke, private_database_url, "127.0.0.1:9", "--json", *args)
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert {s["name"]: s["state"] for s in report["services"]}["kafka"] == "down"
