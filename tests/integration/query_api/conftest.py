@@ -95,3 +95,11 @@ async def settled(app: FastAPI, seeded: SeededSchema, timeout_s: float = 20.0) -
 @pytest.fixture
 def settle(served: tuple[httpx.AsyncClient, FastAPI], seeded: SeededSchema) -> Settle:
     return lambda: settled(served[1], seeded)
+
+
+@pytest.fixture
+async def settled_show(seeded: SeededSchema, settle: Settle) -> UUID:
+    """A new show of the seeded schema, already seen by the served app (its events all settled)."""
+    show_id = await seeded.add_show()
+    await settle()
+    return show_id

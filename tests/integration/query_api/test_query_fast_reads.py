@@ -1,5 +1,7 @@
 """The in-memory hot path answers exactly as the routes do (same status, headers, body, metrics)."""
 
+from uuid import UUID
+
 import httpx
 import pytest
 
@@ -40,10 +42,9 @@ async def test_the_hot_path_answers_as_the_route_does(
 
 
 async def test_what_the_hot_path_does_not_know_goes_to_the_route(
-    client: httpx.AsyncClient, seeded: SeededSchema, settle: Settle
+    client: httpx.AsyncClient, seeded: SeededSchema, settled_show: UUID
 ) -> None:
-    show_id = await seeded.add_show()
-    await settle()
+    show_id = settled_show
     url = f"/v1/shows/{show_id}/availability"
     assert (await client.get(url)).status_code == 200
     behind = ConsistencyToken(show_id, seeded.seq(show_id) + 1).encode()

@@ -1,6 +1,7 @@
 """The query API's /metrics move as the reads predict: cache hits and misses, round trips, token waits."""
 
 import asyncio
+from uuid import UUID
 
 import httpx
 import pytest
@@ -24,10 +25,9 @@ def moved(before: Samples, after: Samples, name: str, **labels: str) -> float:
 
 
 async def test_cache_hits_rise_on_repeated_reads_and_misses_on_a_new_version(
-    client: httpx.AsyncClient, seeded: SeededSchema, settle: Settle
+    client: httpx.AsyncClient, seeded: SeededSchema, settle: Settle, settled_show: UUID
 ) -> None:
-    show_id = await seeded.add_show()
-    await settle()
+    show_id = settled_show
     url = f"/v1/shows/{show_id}/availability"
     before = await scrape(client)
     assert (await client.get(url)).status_code == 200  # built from the database
