@@ -4,7 +4,9 @@ see :mod:`projections.testing`).
 ``python -m projections.testing.bench --events 200000`` produces a simulated
 backlog to a new topic, lets each projection catch up from offset 0 in this
 process and prints events per second; then replays one projection into a new
-version and prints the replay's duration. Figures, never assertions.
+version and prints the replay's duration. Beside them, the ceiling: how fast a
+plain consumer in this process reads the same topic to its end with no
+processing at all, and each rate as a share of it. Figures, never assertions.
 """
 
 import argparse
@@ -14,7 +16,7 @@ import time
 from uuid import uuid4
 
 import psycopg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from contracts import encode_event, partition_key
@@ -37,22 +39,46 @@ async def bench(events: int, partitions: int, database_url: str, bootstrap: str)
     try:
         total = await produce(bootstrap, topic, sim.events[:events])
         figures["events"] = total
+        ceiling = await read_to_end(bootstrap, topic, partitions, total)
+        figures["plain_consumer_events_per_s"] = ceiling
         for name in ("seat_availability", "dashboard"):
             deployment = deployment_for(name, topic)
             stop = asyncio.Event()
             started = time.perf_counter()
             task = asyncio.create_task(run_projectors([deployment], database_url, bootstrap, stop))
             await wait_consumed(database_url, deployment, total, within=3600)
-            figures[f"{name}_catch_up_events_per_s"] = total / (time.perf_counter() - started)
+            rate = total / (time.perf_counter() - started)
+            figures[f"{name}_catch_up_events_per_s"] = rate
+            figures[f"{name}_catch_up_share_of_ceiling_pct"] = 100 * rate / ceiling
             stop.set()
             await task
             started = time.perf_counter()
             await replay(deployment, database_url, bootstrap)
-            figures[f"{name}_replay_seconds"] = time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            figures[f"{name}_replay_seconds"] = seconds
+            figures[f"{name}_replay_share_of_ceiling_pct"] = 100 * (total / seconds) / ceiling
     finally:
         await admin.delete_topics([topic, f"{topic}.dlq"])
         await admin.close()
     return figures
+
+
+async def read_to_end(bootstrap: str, topic: str, partitions: int, total: int) -> float:
+    """Events per second of a plain consumer (no group, no decoding, no database) reading ``topic``
+    from its beginning until ``total`` records arrived: the ceiling a projector can approach."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        assigned = [TopicPartition(topic, p) for p in range(partitions)]
+        consumer.assign(assigned)
+        await consumer.seek_to_beginning(*assigned)
+        started, seen = time.perf_counter(), 0
+        while seen < total:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            seen += sum(len(records) for records in batches.values())
+        return total / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
 
 
 async def visibility(database_url: str, bootstrap: str, events: int = 300) -> dict[str, float]:
