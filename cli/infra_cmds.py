@@ -8,29 +8,23 @@ KRaft cluster; the other commands find that topology in the state dir.
 
 import json
 import shlex
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from cli.infra_status import external_answers, status_json, status_report
-from infra.launcher import Launcher, LauncherError, LauncherSettings
+from cli.infra_target import StateDir, Target, with_target
+from infra.launcher import LauncherError
 from infra.launcher.kafka_artifacts import resolve_classpath
 from infra.launcher.postgres_bin import find_bin_dir
-from infra.services import Services, resolve_services
+from infra.services import resolve_services
 from infra.settings import ServiceSettings
 from infra.topic_setup import ensure_topics_sync
 
 app = typer.Typer(help="Local Kafka and PostgreSQL.", no_args_is_help=True)
 console = Console()
 
-StateDir = Annotated[
-    Path | None, typer.Option(help="Data, logs and pid files [env BOXOFFICE_STATE_DIR; default var/].")
-]
-KafkaPort = Annotated[int | None, typer.Option(help="Kafka client port [default 19092].")]
-ControllerPort = Annotated[int | None, typer.Option(help="Kafka controller port [default 19093].")]
-PostgresPort = Annotated[int | None, typer.Option(help="PostgreSQL port [default 54329].")]
 Replicas = Annotated[
     int | None,
     typer.Option(
@@ -49,35 +43,6 @@ Brokers = Annotated[
         "BOXOFFICE_INFRA_BROKERS; default: as last started, else 1].",
     ),
 ]
-Local = Annotated[bool, typer.Option("--local", help="Use the local launcher even if the env vars are set.")]
-
-
-def _launcher(  # noqa: PLR0917  (the CLI's options, in their order)
-    state_dir: Path | None,
-    kafka_port: int | None,
-    controller_port: int | None,
-    postgres_port: int | None,
-    replicas: int | None = None,
-    brokers: int | None = None,
-) -> Launcher:
-    overrides = {
-        "state_dir": state_dir.resolve() if state_dir else None,
-        "kafka_port": kafka_port,
-        "kafka_controller_port": controller_port,
-        "postgres_port": postgres_port,
-        "infra_replicas": replicas,
-        "infra_brokers": brokers,
-    }
-    base = LauncherSettings()
-    return Launcher(base.model_copy(update={k: v for k, v in overrides.items() if v is not None}))
-
-
-def _external(local: bool) -> Services | None:
-    """The configured services, unless ``--local`` or they are not configured."""
-    settings = ServiceSettings()
-    if local or not (settings.database_url or settings.kafka_bootstrap_servers):
-        return None
-    return resolve_services(settings=settings)
 
 
 def _fail(error: LauncherError) -> typer.Exit:
@@ -90,25 +55,17 @@ def _report(line: str) -> None:
 
 
 @app.command("up")
-def up(
-    *,
-    local: Local = False,
-    state_dir: StateDir = None,
-    kafka_port: KafkaPort = None,
-    kafka_controller_port: ControllerPort = None,
-    postgres_port: PostgresPort = None,
-    replicas: Replicas = None,
-    brokers: Brokers = None,
-) -> None:
+@with_target
+def up(target: Target, replicas: Replicas = None, brokers: Brokers = None) -> None:
     """Start Kafka and PostgreSQL and create the topics (idempotent; waits until every node answers)."""
     try:
-        external = _external(local)
+        external = target.external()
         if external is not None:
             console.print("BOXOFFICE_DATABASE_URL and _KAFKA_BOOTSTRAP_SERVERS are set: nothing started")
             for topic in ensure_topics_sync(external.kafka_bootstrap_servers):
                 _report(f"created topic {topic}")
             return
-        launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port, replicas, brokers)
+        launcher = target.launcher(replicas, brokers)
         with console.status("starting the local services"):
             result = launcher.up(_report)
     except LauncherError as error:
@@ -119,19 +76,14 @@ def up(
 
 
 @app.command("down")
-def down(
-    local: Local = False,
-    state_dir: StateDir = None,
-    kafka_port: KafkaPort = None,
-    kafka_controller_port: ControllerPort = None,
-    postgres_port: PostgresPort = None,
-) -> None:
+@with_target
+def down(target: Target) -> None:
     """Stop every local node (primary, replicas, Kafka nodes); their data stays in the state dir."""
     try:
-        if _external(local) is not None:
+        if target.external() is not None:
             console.print("the services are external (env vars set): nothing to stop")
             return
-        launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port)
+        launcher = target.launcher()
         stopped = launcher.down(_report)
     except LauncherError as error:
         raise _fail(error) from None
@@ -139,18 +91,14 @@ def down(
 
 
 @app.command("status")
+@with_target
 def status(
-    *,
-    local: Local = False,
-    state_dir: StateDir = None,
-    kafka_port: KafkaPort = None,
-    kafka_controller_port: ControllerPort = None,
-    postgres_port: PostgresPort = None,
+    target: Target,
     as_json: Annotated[bool, typer.Option("--json", help="JSON: every node and its role.")] = False,
 ) -> None:
     """Show each local node, its role, pid, address, replay lag and log file; exit 1 unless all run."""
     try:
-        external = _external(local)
+        external = target.external()
     except LauncherError as error:
         raise _fail(error) from None
     if external is not None:
@@ -159,7 +107,7 @@ def status(
         if not answering:
             raise typer.Exit(1)
         return
-    launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port)
+    launcher = target.launcher()
     statuses = launcher.status(with_lag=True)
     if as_json:
         print(json.dumps(status_json(launcher.settings, statuses), indent=2))
@@ -170,22 +118,17 @@ def status(
 
 
 @app.command("env")
-def env(
-    local: Local = False,
-    state_dir: StateDir = None,
-    kafka_port: KafkaPort = None,
-    kafka_controller_port: ControllerPort = None,
-    postgres_port: PostgresPort = None,
-) -> None:
+@with_target
+def env(target: Target) -> None:
     """Print ``export`` lines for the running services: ``eval $(boxoffice infra env)``.
 
     With a hot standby running, also ``BOXOFFICE_QUERY_DATABASE_URL``: the query
     API's read-only role on the replica.
     """
     try:
-        services = _external(local)
+        services = target.external()
         if services is None:
-            launcher = _launcher(state_dir, kafka_port, kafka_controller_port, postgres_port)
+            launcher = target.launcher()
             settings = ServiceSettings().model_copy(
                 update={"database_url": None, "kafka_bootstrap_servers": None}
             )
@@ -204,7 +147,7 @@ def env(
 @app.command("install")
 def install(state_dir: StateDir = None) -> None:
     """Resolve the Kafka jars from Maven Central and install PostgreSQL if missing (idempotent)."""
-    settings = _launcher(state_dir, None, None, None).settings
+    settings = Target(state_dir=state_dir).launcher().settings
     try:
         _, resolved = resolve_classpath(settings.kafka_dir, settings.mvn_bin)
         if resolved:
