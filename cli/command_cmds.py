@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.event_log import commands as event_log
+from cli.options import optional_count
 
 if TYPE_CHECKING:
     from command_side.settings import CommandSettings
@@ -40,12 +41,8 @@ def command_api(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
     workers: Annotated[
         int | None,
-        typer.Option(
-            min=1,
-            max=32,
-            envvar="BOXOFFICE_COMMAND_API_WORKERS",
-            help="Server processes (one pool each); default: one per core.",
-            show_default=False,
+        optional_count(
+            1, 32, "BOXOFFICE_COMMAND_API_WORKERS", "Server processes (one pool each); default: one per core."
         ),
     ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",

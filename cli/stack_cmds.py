@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.options import optional_count
 from cli.stack_setup import prepare, topology
 from cli.stack_topology import Topology, child_specs
 from infra.launcher.child import answers
@@ -148,23 +149,21 @@ def up(
     query_port: Annotated[int, typer.Option(min=1, max=65535)] = 8002,
     replicas: Annotated[
         int | None,
-        typer.Option(
-            min=0,
-            max=4,
-            envvar="BOXOFFICE_INFRA_REPLICAS",
-            help="PostgreSQL hot standbys of the local services [default: as last started, else 0].",
-            show_default=False,
+        optional_count(
+            0,
+            4,
+            "BOXOFFICE_INFRA_REPLICAS",
+            "PostgreSQL hot standbys of the local services [default: as last started, else 0].",
         ),
     ] = None,
     brokers: Annotated[
         int | None,
-        typer.Option(
-            min=1,
-            max=9,
-            envvar="BOXOFFICE_INFRA_BROKERS",
-            help="Kafka nodes of the local services [default: as last started, else 1]. With a replica "
+        optional_count(
+            1,
+            9,
+            "BOXOFFICE_INFRA_BROKERS",
+            "Kafka nodes of the local services [default: as last started, else 1]. With a replica "
             "or several brokers every process runs twice (APIs also on --*-port + 2).",
-            show_default=False,
         ),
     ] = None,
     ready_timeout: Annotated[float, typer.Option(min=1, help="Seconds --detach waits for readiness.")] = 180,
