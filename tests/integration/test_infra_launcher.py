@@ -5,11 +5,9 @@ the shared services and anyone's ``var/`` are never touched.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,26 +19,18 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from contracts import EVENTS_TOPIC
 from infra.db import libpq_dsn
-from infra.launcher import Launcher, LauncherSettings
-from infra.launcher.proc import free_ports, is_alive
+from infra.launcher import Launcher
+from infra.launcher.proc import is_alive
 from tests.support.kafka import produce_acks_all, read_values
+from tests.support.launcher import isolated_launcher
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")
 def launcher() -> Iterator[Launcher]:
-    # Not pytest's tmp_path: its parent is private to root, and PostgreSQL runs as `postgres`.
-    state = Path(tempfile.mkdtemp(prefix="boxoffice-launcher-test-"))
-    state.chmod(0o755)
-    kafka, controller, postgres = free_ports(3)
-    settings = LauncherSettings(
-        state_dir=state, kafka_port=kafka, kafka_controller_port=controller, postgres_port=postgres
-    )
-    private = Launcher(settings)
-    yield private
-    private.down()
-    shutil.rmtree(state, ignore_errors=True)
+    with isolated_launcher("boxoffice-launcher-test-") as private:
+        yield private
 
 
 def cli(launcher: Launcher, *args: str) -> subprocess.CompletedProcess[str]:

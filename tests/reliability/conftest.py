@@ -10,7 +10,6 @@ which docs/reliability.md quotes.
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -18,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from infra.launcher import Launcher, LauncherSettings
+from infra.launcher import Launcher
 from infra.migrations.runner import upgrade
 from infra.settings import ServiceSettings
 from tests.reliability.harness.checks_write import Offset
 from tests.reliability.harness.load import Load
 from tests.reliability.harness.stack import Services, Stack
-from tests.support.processes import free_ports
+from tests.support.launcher import isolated_launcher
 
 FIGURES = Path(
     os.environ.get(
@@ -37,28 +36,13 @@ StackFactory = Callable[..., Stack]
 @pytest.fixture(scope="session")
 def private_launcher() -> Iterator[Launcher]:
     """A launcher of our own: state dir in /tmp (PostgreSQL runs as ``postgres``), free ports."""
-    state = Path(tempfile.mkdtemp(prefix="boxoffice-reliability-"))
-    state.chmod(0o755)
-    kafka, controller, postgres = free_ports(3)
-    launcher = Launcher(
-        LauncherSettings(
-            state_dir=state,
-            kafka_port=kafka,
-            kafka_controller_port=controller,
-            postgres_port=postgres,
-            kafka_heap="512m",
-        )
-    )
-    try:
+    with isolated_launcher("boxoffice-reliability-", kafka_heap="512m") as launcher:
         launcher.up()
         upgrade(
             launcher.settings.database_url,
             reader_password=ServiceSettings().reader_password.get_secret_value(),
         )
         yield launcher
-    finally:
-        launcher.down()
-        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@
 - :mod:`tests.support.database`: a private database (empty or migrated) on the
   shared server, dropped afterwards, and one-shot queries;
 - :mod:`tests.support.kafka`: a private topic, deleted afterwards, and one show's messages read back;
+- :mod:`tests.support.launcher`: a private Kafka + PostgreSQL pair (own state dir and ports) a test may kill;
 - :mod:`tests.support.read_model`: the dashboard totals as the projection names them.
 
 The projections' own test harness (an in-memory write side, its truth, and
