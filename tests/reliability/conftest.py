@@ -8,6 +8,7 @@ of the session. Every scenario appends its figures to a JSON-lines file
 which docs/reliability.md quotes.
 """
 
+import asyncio
 import json
 import os
 import tempfile
@@ -84,6 +85,16 @@ async def load_for() -> AsyncIterator[Callable[[Stack], Load]]:
     yield factory
     for load in loads:
         await load.close()
+
+
+@pytest.fixture
+async def started_stack(make_stack: StackFactory, load_for: Callable[[Stack], Load]) -> tuple[Stack, Load]:
+    """A stack of the default shape on the private services, started, and its load with the shows set up."""
+    stack = make_stack()
+    await asyncio.to_thread(stack.start)
+    load = load_for(stack)
+    await load.setup()
+    return stack, load
 
 
 @pytest.fixture

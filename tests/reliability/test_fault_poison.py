@@ -19,7 +19,9 @@ from aiokafka import AIOKafkaProducer
 
 from contracts import DEAD_LETTER_TOPIC, SeatsHeld, encode_event, new_envelope, partition_key
 from tests.reliability.harness import checks_write as wr
+from tests.reliability.harness.load import Load
 from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
+from tests.reliability.harness.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
@@ -76,12 +78,9 @@ async def inject(bootstrap: str) -> set[wr.Offset]:
 
 
 async def test_poison_events_are_dead_lettered_and_projections_move_on(
-    make_stack: Any, load_for: Any, injected_poison: set[wr.Offset], record_figures: Any
+    started_stack: tuple[Stack, Load], injected_poison: set[wr.Offset], record_figures: Any
 ) -> None:
-    stack = make_stack()
-    await asyncio.to_thread(stack.start)
-    load = load_for(stack)
-    await load.setup()
+    stack, load = started_stack
 
     async def fault() -> dict[str, Any]:
         await asyncio.sleep(5)

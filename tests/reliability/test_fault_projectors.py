@@ -11,18 +11,17 @@ from typing import Any
 
 import pytest
 
+from tests.reliability.harness.load import Load
 from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
+from tests.reliability.harness.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
 
 async def test_projectors_killed_at_random_moments_end_equal_to_a_replay(
-    make_stack: Any, load_for: Any, injected_poison: Any, record_figures: Any
+    started_stack: tuple[Stack, Load], injected_poison: Any, record_figures: Any
 ) -> None:
-    stack = make_stack()
-    await asyncio.to_thread(stack.start)
-    load = load_for(stack)
-    await load.setup()
+    stack, load = started_stack
     rng = random.Random()
     victims = [group[0] for group in stack.projectors.values()] * 3  # every projection killed 3 times
 

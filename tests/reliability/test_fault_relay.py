@@ -75,12 +75,9 @@ async def kill_between_publish_and_mark(stack: Stack, load: Load) -> int:
 
 
 async def test_relay_killed_after_publishing_before_marking_republishes_without_loss(
-    make_stack: Any, load_for: Any, injected_poison: Any, record_figures: Any
+    started_stack: tuple[Stack, Load], injected_poison: Any, record_figures: Any
 ) -> None:
-    stack = make_stack()
-    await asyncio.to_thread(stack.start)
-    load = load_for(stack)
-    await load.setup()
+    stack, load = started_stack
 
     async def fault() -> dict[str, Any]:
         unmarked = []

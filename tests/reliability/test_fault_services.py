@@ -17,19 +17,18 @@ import pytest
 
 from infra.launcher import Launcher
 from infra.launcher.status import quiet
+from tests.reliability.harness.load import Load
 from tests.reliability.harness.scenario import run_with_fault, settle_and_verify
+from tests.reliability.harness.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault]
 DOWN_SECONDS = 8
 
 
 async def test_kafka_broker_killed_and_restarted_mid_load(
-    private_launcher: Launcher, make_stack: Any, load_for: Any, injected_poison: Any, record_figures: Any
+    private_launcher: Launcher, started_stack: tuple[Stack, Load], injected_poison: Any, record_figures: Any
 ) -> None:
-    stack = make_stack()
-    await asyncio.to_thread(stack.start)
-    load = load_for(stack)
-    await load.setup()
+    stack, load = started_stack
 
     async def kill_kafka() -> dict[str, Any]:
         await asyncio.sleep(5)
@@ -82,12 +81,9 @@ async def probe_outage(api: str, show_id: str, checkout_key: str) -> dict[str, i
 
 
 async def test_postgres_stopped_and_restarted_mid_load(
-    private_launcher: Launcher, make_stack: Any, load_for: Any, injected_poison: Any, record_figures: Any
+    private_launcher: Launcher, started_stack: tuple[Stack, Load], injected_poison: Any, record_figures: Any
 ) -> None:
-    stack = make_stack()
-    await asyncio.to_thread(stack.start)
-    load = load_for(stack)
-    await load.setup()
+    stack, load = started_stack
     api = stack.api_urls[0]
 
     async def stop_postgres() -> dict[str, Any]:
