@@ -9,11 +9,9 @@ machine start in a minute or two.
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,11 +25,12 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts import DEAD_LETTER_TOPIC, EVENTS_TOPIC
 from infra.db import libpq_dsn
-from infra.launcher import Launcher, LauncherSettings
+from infra.launcher import Launcher
 from infra.launcher.proc import free_ports, is_alive, port_is_free
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
 from tests.support.kafka import produce_acks_all, read_values
+from tests.support.launcher import isolated_launcher
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -50,12 +49,9 @@ def consecutive_free_ports(count: int, taken: list[int]) -> int:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Launcher]:
-    # Not pytest's tmp_path: its parent is private to root, and PostgreSQL runs as `postgres`.
-    state = Path(tempfile.mkdtemp(prefix="boxoffice-cluster-test-"))
-    state.chmod(0o755)
     taken: list[int] = []
-    settings = LauncherSettings(
-        state_dir=state,
+    with isolated_launcher(
+        "boxoffice-cluster-test-",
         infra_brokers=3,
         infra_replicas=1,
         kafka_port=consecutive_free_ports(3, taken),
@@ -63,13 +59,8 @@ def cluster() -> Iterator[Launcher]:
         postgres_port=consecutive_free_ports(1, taken),
         postgres_replica_port=consecutive_free_ports(1, taken),
         ready_timeout_s=400,
-    )
-    launcher = Launcher(settings)
-    try:
+    ) as launcher:
         yield launcher
-    finally:
-        launcher.down()
-        shutil.rmtree(state, ignore_errors=True)
 
 
 def cli(launcher: Launcher, *args: str) -> subprocess.CompletedProcess[str]:

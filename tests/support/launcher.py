@@ -12,23 +12,25 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from infra.launcher import Launcher, LauncherSettings
 from tests.support.processes import free_ports
 
 
 @contextmanager
-def isolated_launcher(prefix: str, *, kafka_heap: str | None = None) -> Iterator[Launcher]:
-    """A launcher (nothing started yet) on its own state dir, named ``<prefix>...``, and free ports."""
+def isolated_launcher(prefix: str, **settings: Any) -> Iterator[Launcher]:
+    """A launcher (nothing started yet) on its own state dir, named ``<prefix>...``.
+
+    ``settings`` are launcher settings over the defaults; unless they give ``kafka_port``, the single
+    node's Kafka, controller and PostgreSQL ports are three free ones.
+    """
     state = Path(tempfile.mkdtemp(prefix=prefix))
     state.chmod(0o755)
-    kafka, controller, postgres = free_ports(3)
-    settings = LauncherSettings(
-        state_dir=state, kafka_port=kafka, kafka_controller_port=controller, postgres_port=postgres
-    )
-    if kafka_heap is not None:
-        settings = settings.model_copy(update={"kafka_heap": kafka_heap})
-    launcher = Launcher(settings)
+    if "kafka_port" not in settings:
+        kafka, controller, postgres = free_ports(3)
+        settings |= {"kafka_port": kafka, "kafka_controller_port": controller, "postgres_port": postgres}
+    launcher = Launcher(LauncherSettings(state_dir=state, **settings))
     try:
         yield launcher
     finally:
