@@ -62,8 +62,7 @@ def prepare(console: Console, replicas: int | None, brokers: int | None) -> tupl
     else:
         started = launcher_for(services.settings, launcher_settings).settings
         cluster = started.replicas > 0 or started.brokers > 1
-        urls = started.replica_database_urls
-        replica = with_credentials(urls[0], READER_ROLE, password) if urls else None
+        replica = services.replica_query_database_url  # the first hot standby, as the reader role
     if not cluster:
         return env, 1
     if replica is not None:
