@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.read_model import WATERMARK_VIEWS
@@ -86,7 +86,3 @@ async def missing_views(conn: AsyncConnection, views: ReadViews) -> list[str]:
     names = [f"{views.read_schema}.{name}" for name in REQUIRED_VIEWS]
     found = (await conn.execute(select(*[func.to_regclass(n) for n in names]))).one()
     return [name for name, oid in zip(names, found, strict=True) if oid is None]
-
-
-async def ping(conn: AsyncConnection) -> None:
-    await conn.execute(text("SELECT 1"))
