@@ -22,14 +22,14 @@ FACT_TIMEOUT_SECONDS = 20.0
 
 @dataclass(frozen=True, slots=True)
 class Targets:
-    """Where the deployment's services are."""
+    """Where the deployment's services are, as the ``status`` command's options give them."""
 
     database_url: str
     kafka_bootstrap_servers: str
-    command_url: str = "http://127.0.0.1:8001"
-    query_url: str = "http://127.0.0.1:8002"
-    worker_metrics_url: str = "http://127.0.0.1:9102"
-    projector_metrics_url: str = "http://127.0.0.1:9101"
+    command_url: str
+    query_url: str
+    worker_metrics_url: str
+    projector_metrics_url: str
 
 
 def relay_lock_key(database_url: str) -> int:
