@@ -2,7 +2,7 @@
 
 Each worker has its own registry, served on ``worker_metrics_port`` (``MetricsServer``).
 The backlog is sampled by one indexed query every ``BACKLOG_SAMPLE_SECONDS``
-(on leader and standby alike, so any worker reports it), and the leader also
+(on leader and standby alike, so any worker serving /metrics reports it), and the leader also
 zeroes it after every pass that drained the outbox; nothing is queried per event.
 """
 

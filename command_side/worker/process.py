@@ -42,7 +42,10 @@ class CommandWorker:
         ``worker_metrics_port`` meanwhile (when set)."""
         port = self.settings.worker_metrics_port
         server = MetricsServer(self.metrics.registry, port) if port else None
-        sampling = asyncio.create_task(self.metrics.sample_backlog(self.engine), name="outbox-backlog")
+        # the backlog is a query every few seconds: only worth it when someone can read /metrics
+        sampling = None
+        if port:
+            sampling = asyncio.create_task(self.metrics.sample_backlog(self.engine), name="outbox-backlog")
         try:
             while not stop.is_set():
                 if await self._try_lead():
@@ -51,9 +54,10 @@ class CommandWorker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.settings.relay_leader_retry_seconds)
         finally:
-            sampling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sampling
+            if sampling is not None:
+                sampling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sampling
             if server is not None:
                 server.close()
             call_after_events_commit(self.engine, None)
