@@ -8,7 +8,6 @@ zeroes it after every pass that drained the outbox; nothing is queried per event
 
 import asyncio
 import logging
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from wsgiref.simple_server import WSGIServer
@@ -100,9 +99,8 @@ class MetricsServer:
 
     def __init__(self, registry: CollectorRegistry, port: int) -> None:
         self._server: WSGIServer | None = None
-        self._thread: threading.Thread | None = None
         try:
-            self._server, self._thread = start_http_server(port, registry=registry)
+            self._server, _ = start_http_server(port, registry=registry)  # the thread ends with shutdown()
         except OSError as error:  # the relay matters more than its metrics: run without them
             log.error("cannot serve worker metrics on port %d (%s); running without them", port, error)
 
