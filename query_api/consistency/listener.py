@@ -135,16 +135,13 @@ class ProgressListener:
             retry_s: float | None = None
             while True:
                 if self._tracker.resync_wanted:
-                    retry_s = await self._resync(conn, retry_s)
+                    retry_s = await resync(conn, self._query, self._tracker, self._signal, retry_s)
                 # closed before the next query: the generator holds the connection's lock
                 async with contextlib.aclosing(conn.notifies(timeout=retry_s)) as notes:
                     async for note in notes:
                         self._apply(note.payload)
                         if self._tracker.resync_wanted:
                             break
-
-    async def _resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
-        return await resync(conn, self._query, self._tracker, self._signal, retry_s)
 
     def _apply(self, payload: str) -> None:
         outcome = self._tracker.on_notice(decode_progress(payload))

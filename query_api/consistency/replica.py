@@ -77,7 +77,6 @@ class ReplicaProgressListener:
         self.connected = False  # LISTENing on the primary
         self.following = False  # connected to the standby
         self.backend_pid: int | None = None  # of the LISTEN connection
-        self.replayed_lsn: int | None = None  # the standby's replay position, last read
         self._replayed_high = 0  # the highest replay position seen: what memory may hold
 
     @property
@@ -183,7 +182,6 @@ class ReplicaProgressListener:
         recovery); None when there is nothing to retry.
         """
         replayed = await replayed_lsn(conn)
-        self.replayed_lsn = replayed
         self._replayed_high = max(self._replayed_high, replayed or 0)
         if replayed is None:  # not (or no longer) a standby: its positions say nothing
             if self._tracker.synced or not retry_s:
@@ -195,7 +193,7 @@ class ReplicaProgressListener:
         # Re-reads only while no notice can be missed: LISTEN up, and everything before it replayed.
         may_resync = self.connected and self._barrier is None
         if may_resync and self._tracker.resync_wanted:
-            retry_s = await self._resync(conn, retry_s)
+            retry_s = await resync(conn, self._query, self._tracker, self._signal, retry_s)
         for notice in self._held.due(replayed):
             outcome = self._tracker.on_notice(notice)
             if outcome.swapped:
@@ -203,9 +201,5 @@ class ReplicaProgressListener:
             for kind in outcome.kinds:
                 self._signal.notify(kind)
             if may_resync and self._tracker.resync_wanted:  # its snapshot is past this notice
-                retry_s = await self._resync(conn, retry_s)
+                retry_s = await resync(conn, self._query, self._tracker, self._signal, retry_s)
         return retry_s if self._tracker.resync_wanted and may_resync else None
-
-    async def _resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
-        """Re-read everything from the standby; on a refused read (no views yet) retry later."""
-        return await resync(conn, self._query, self._tracker, self._signal, retry_s)
