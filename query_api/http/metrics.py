@@ -119,7 +119,7 @@ class RequestMetrics:
         latency.observe(seconds)
         counter.inc()
 
-    def watch(self, tracker: VersionTracker, cache: BodyCache | None = None) -> None:
+    def watch(self, tracker: VersionTracker, cache: BodyCache) -> None:
         """Report this tracker in the versions gauges and this cache in the cache metrics (the app's,
         set at startup)."""
         self._tracker = tracker
