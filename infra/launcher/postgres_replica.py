@@ -13,6 +13,7 @@ Guarantees:
   read sees the primary's commits up to the replayed WAL position.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -102,10 +103,7 @@ class PostgresReplica(PostgresCluster):
             return status
         if row is None or row[0] is None:
             return status
-        return ServiceStatus(
-            status.name, status.running, status.pid, status.address, status.data_dir, status.log_file,
-            status.role, replay_lag_s=float(row[1] or 0.0), replay_lag_bytes=int(row[0]),
-        )  # fmt: skip
+        return replace(status, replay_lag_s=float(row[1] or 0.0), replay_lag_bytes=int(row[0]))
 
 
 def prepare_primary(settings: LauncherSettings, primary: PostgresCluster, slot: str) -> None:
