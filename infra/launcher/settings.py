@@ -94,15 +94,18 @@ class LauncherSettings(BaseSettings):
     @property
     def replica_database_urls(self) -> tuple[str, ...]:
         """The ``boxoffice`` database on each hot standby (read only), as the owner role."""
-        return tuple(self._url(port, POSTGRES_DATABASE) for port in self.replica_ports)
+        return tuple(self._url(port) for port in self.replica_ports)
 
     @property
     def database_url(self) -> str:
-        return self._url(self.postgres_port, POSTGRES_DATABASE)
+        return self._url(self.postgres_port)
 
-    def _url(self, port: int, database: str) -> str:
+    def _url(self, port: int) -> str:
+        """The ``boxoffice`` database on the server at ``port``, as the owner role."""
         password = self.postgres_password.get_secret_value()
-        return f"postgresql+psycopg://{POSTGRES_USER}:{password}@{self.launcher_host}:{port}/{database}"
+        return (
+            f"postgresql+psycopg://{POSTGRES_USER}:{password}@{self.launcher_host}:{port}/{POSTGRES_DATABASE}"
+        )
 
     def admin_dsn(self, port: int | None = None) -> str:
         """libpq DSN of a server's maintenance database (the primary's unless ``port`` names another)."""
