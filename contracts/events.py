@@ -69,39 +69,40 @@ class ShowScheduled(EventPayload):
     zones: tuple[ZoneLayout, ...] = Field(min_length=1)
 
 
-class SeatsHeld(EventPayload):
+class HoldEvent(EventPayload):
+    """The fields every hold event starts with, in this order (the order of their JSON keys)."""
+
+    hold_id: UUID
+    customer_id: str
+    seat_ids: tuple[str, ...] = Field(min_length=1)
+
+
+class SeatsHeld(HoldEvent):
     """Seats went from available to held for a customer until ``expires_at``."""
 
     event_type: ClassVar[str] = "SeatsHeld"
     event_version: ClassVar[int] = 1
-    hold_id: UUID
-    customer_id: str
-    seat_ids: tuple[str, ...] = Field(min_length=1)
     expires_at: UtcDatetime
 
 
-class HoldReleased(EventPayload):
+class HoldReleased(HoldEvent):
     """A live hold ended without an order; its seats are available again."""
 
     event_type: ClassVar[str] = "HoldReleased"
     event_version: ClassVar[int] = 1
-    hold_id: UUID
-    customer_id: str
-    seat_ids: tuple[str, ...] = Field(min_length=1)
     reason: Literal["released", "expired"]
 
 
-class HoldExtended(EventPayload):
+class HoldExtended(HoldEvent):
     """A live hold's expiry moved to ``expires_at`` (never past its maximum lifetime); seats stay held."""
 
     event_type: ClassVar[str] = "HoldExtended"
     event_version: ClassVar[int] = 1
-    hold_id: UUID
-    customer_id: str
-    seat_ids: tuple[str, ...] = Field(min_length=1)
     expires_at: UtcDatetime
 
 
+# Not an OrderEvent: v1 puts hold_id second on the wire, before the fields the
+# later order events start with, and a base class would move it after them.
 class OrderPlaced(EventPayload):
     """A live hold became a pending order; its seats stay held until payment."""
 
@@ -116,43 +117,40 @@ class OrderPlaced(EventPayload):
     pay_by: UtcDatetime
 
 
-class OrderPaid(EventPayload):
+class OrderEvent(EventPayload):
+    """The fields every order event after ``OrderPlaced`` starts with, in this order (their JSON keys')."""
+
+    order_id: UUID
+    customer_id: str
+    referrer_id: str | None
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+
+
+class OrderPaid(OrderEvent):
     """A pending order was paid in full; its seats are sold."""
 
     event_type: ClassVar[str] = "OrderPaid"
     event_version: ClassVar[int] = 1
-    order_id: UUID
-    customer_id: str
-    referrer_id: str | None
-    lines: tuple[OrderLine, ...] = Field(min_length=1)
     amount_cents: int = Field(ge=0)
     paid_at: UtcDatetime
 
 
-class OrderCancelled(EventPayload):
+class OrderCancelled(OrderEvent):
     """An order was cancelled; its seats are available again, a paid order refunded."""
 
     event_type: ClassVar[str] = "OrderCancelled"
     event_version: ClassVar[int] = 1
-    order_id: UUID
-    customer_id: str
-    referrer_id: str | None
-    lines: tuple[OrderLine, ...] = Field(min_length=1)
     previous_status: Literal["pending", "paid"]
     refunded_cents: int = Field(ge=0)
     paid_at: UtcDatetime | None = Field(description="When the refunded payment was made.")
     reason: str | None = None
 
 
-class OrderExpired(EventPayload):
+class OrderExpired(OrderEvent):
     """A pending order was not paid by its pay-by time; its seats are available again."""
 
     event_type: ClassVar[str] = "OrderExpired"
     event_version: ClassVar[int] = 1
-    order_id: UUID
-    customer_id: str
-    referrer_id: str | None
-    lines: tuple[OrderLine, ...] = Field(min_length=1)
 
 
 ALL_PAYLOADS: tuple[type[EventPayload], ...] = (
