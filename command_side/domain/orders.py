@@ -8,10 +8,14 @@ State machine: ``pending`` -> ``paid`` | ``cancelled`` | ``expired``;
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
 from command_side.domain.errors import Conflict, Forbidden, Invalid
 from contracts import OrderLine
+from contracts.events import OrderEvent
+
+_Event = TypeVar("_Event", bound=OrderEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,21 @@ class OrderState:
     total_cents: int
     pay_by: datetime
     paid_at: datetime | None
+
+
+def order_event(event_type: type[_Event], order: OrderState, **details: Any) -> _Event:
+    """An event of ``order``: its id, customer, referrer and lines as stored, plus the event's ``details``.
+
+    The stored order is the one source of what every later order event repeats,
+    so a payment, a cancellation and an expiry all report the order alike.
+    """
+    return event_type(
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        referrer_id=order.referrer_id,
+        lines=order.lines,
+        **details,
+    )
 
 
 def order_lines(

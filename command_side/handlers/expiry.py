@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import holds_repo, orders_repo, seat_inventory
-from command_side.domain.orders import is_overdue
+from command_side.domain.orders import is_overdue, order_event
 from command_side.handlers.holds import expire_lapsed
 from command_side.handlers.runner import CommandContext, Decision, Handler
 from contracts import OrderExpired
@@ -44,12 +44,7 @@ def expire_order(order_id: UUID) -> Handler:
             return Decision("done", {"expired": False})
         await orders_repo.mark_ended(conn, order.order_id, "expired", context.now)
         await seat_inventory.release_order(conn, order.order_id)
-        event = OrderExpired(
-            order_id=order.order_id,
-            customer_id=order.customer_id,
-            referrer_id=order.referrer_id,
-            lines=order.lines,
-        )
+        event = order_event(OrderExpired, order)
         return Decision("done", {"expired": True}, show_id=order.show_id, events=(event,))
 
     return handle

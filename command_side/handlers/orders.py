@@ -13,6 +13,7 @@ from command_side.domain.orders import (
     OrderState,
     check_order_owner,
     check_payment,
+    order_event,
     order_lines,
     refund_for_cancel,
 )
@@ -77,14 +78,7 @@ def pay_order(command: PayOrder) -> Handler:
         check_payment(order, command.amount_cents, context.now)
         await orders_repo.mark_paid(conn, order.order_id, command.payment_ref, context.now)
         await seat_inventory.mark_sold(conn, order.order_id)
-        event = OrderPaid(
-            order_id=order.order_id,
-            customer_id=order.customer_id,
-            referrer_id=order.referrer_id,
-            lines=order.lines,
-            amount_cents=command.amount_cents,
-            paid_at=context.now,
-        )
+        event = order_event(OrderPaid, order, amount_cents=command.amount_cents, paid_at=context.now)
         body = {"order_id": order.order_id, "status": "paid", "amount_cents": command.amount_cents}
         return Decision("done", body, show_id=order.show_id, events=(event,))
 
@@ -101,11 +95,9 @@ def cancel_order(command: CancelOrder) -> Handler:
             conn, order.order_id, "cancelled", context.now, refunded_cents=refunded, reason=command.reason
         )
         await seat_inventory.release_order(conn, order.order_id)
-        event = OrderCancelled(
-            order_id=order.order_id,
-            customer_id=order.customer_id,
-            referrer_id=order.referrer_id,
-            lines=order.lines,
+        event = order_event(
+            OrderCancelled,
+            order,
             previous_status="paid" if order.status == "paid" else "pending",
             refunded_cents=refunded,
             paid_at=order.paid_at,
