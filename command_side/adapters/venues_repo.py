@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
@@ -26,47 +27,52 @@ async def insert_venue(
         text("INSERT INTO write_model.venues (venue_id, name, seat_count) VALUES (:v, :name, :n)"),
         {"v": venue_id, "name": name, "n": len(seats)},
     )
-    await conn.execute(
-        text(
-            "INSERT INTO write_model.zones (venue_id, zone_id, name, ordinal) "
-            "SELECT :v, z, n, o FROM unnest(CAST(:ids AS text[]), CAST(:names AS text[]), "
-            "CAST(:ords AS int[])) AS u(z, n, o)"
-        ),
-        {
-            "v": venue_id,
-            "ids": [z.zone_id for z in zones],
-            "names": [z.name for z in zones],
-            "ords": list(range(len(zones))),
-        },
+    venue = ("venue_id", venue_id)
+    await _insert_all(
+        conn,
+        "zones",
+        venue,
+        zone_id=("text", [z.zone_id for z in zones]),
+        name=("text", [z.name for z in zones]),
+        ordinal=("int", list(range(len(zones)))),
     )
     rows = [(z.zone_id, r, i) for z in zones for i, r in enumerate(z.rows)]
-    await conn.execute(
-        text(
-            "INSERT INTO write_model.rows (venue_id, zone_id, row, ordinal, seats) "
-            "SELECT :v, z, r, o, s FROM unnest(CAST(:zones AS text[]), CAST(:rows AS text[]), "
-            "CAST(:ords AS int[]), CAST(:seats AS int[])) AS u(z, r, o, s)"
-        ),
-        {
-            "v": venue_id,
-            "zones": [z for z, _, _ in rows],
-            "rows": [r.row for _, r, _ in rows],
-            "ords": [i for _, _, i in rows],
-            "seats": [r.seats for _, r, _ in rows],
-        },
+    await _insert_all(
+        conn,
+        "rows",
+        venue,
+        zone_id=("text", [z for z, _, _ in rows]),
+        row=("text", [r.row for _, r, _ in rows]),
+        ordinal=("int", [i for _, _, i in rows]),
+        seats=("int", [r.seats for _, r, _ in rows]),
     )
+    await _insert_all(
+        conn,
+        "seats",
+        venue,
+        seat_id=("text", [s.seat_id for s in seats]),
+        zone_id=("text", [s.zone_id for s in seats]),
+        row=("text", [s.row for s in seats]),
+        number=("int", [s.number for s in seats]),
+    )
+
+
+async def _insert_all(
+    conn: AsyncConnection, table: str, owner: tuple[str, UUID], **columns: tuple[str, list[Any]]
+) -> None:
+    """Rows of ``write_model.<table>`` in one statement: the i-th of each column's values, and the owner's id.
+
+    ``columns`` maps a column to its SQL element type and its values (lists of
+    one length); table, column and type names are this module's constants.
+    """
+    owner_column, owner_id = owner
+    arrays = ", ".join(f"CAST(:{column} AS {sql_type}[])" for column, (sql_type, _) in columns.items())
     await conn.execute(
         text(
-            "INSERT INTO write_model.seats (venue_id, seat_id, zone_id, row, number) "
-            "SELECT :v, s, z, r, n FROM unnest(CAST(:seat_ids AS text[]), CAST(:zones AS text[]), "
-            "CAST(:rows AS text[]), CAST(:numbers AS int[])) AS u(s, z, r, n)"
+            f"INSERT INTO write_model.{table} ({owner_column}, {', '.join(columns)}) "
+            f"SELECT :owner, * FROM unnest({arrays})"
         ),
-        {
-            "v": venue_id,
-            "seat_ids": [s.seat_id for s in seats],
-            "zones": [s.zone_id for s in seats],
-            "rows": [s.row for s in seats],
-            "numbers": [s.number for s in seats],
-        },
+        {"owner": owner_id} | {column: values for column, (_, values) in columns.items()},
     )
 
 
@@ -111,12 +117,12 @@ async def insert_show(
         ),
         {"s": show_id, "v": venue_id, "title": title, "starts_at": starts_at},
     )
-    await conn.execute(
-        text(
-            "INSERT INTO write_model.show_prices (show_id, zone_id, price_cents) "
-            "SELECT :s, z, p FROM unnest(CAST(:zones AS text[]), CAST(:prices AS bigint[])) AS u(z, p)"
-        ),
-        {"s": show_id, "zones": list(prices), "prices": list(prices.values())},
+    await _insert_all(
+        conn,
+        "show_prices",
+        ("show_id", show_id),
+        zone_id=("text", list(prices)),
+        price_cents=("bigint", list(prices.values())),
     )
     await conn.execute(
         text(
