@@ -82,15 +82,3 @@ async def end_live_holds(
         {"hold_ids": list(hold_ids), "status": status, "now": now},
     )
     return [_hold_state(r) for r in sorted(rows, key=lambda r: str(r.hold_id))]
-
-
-async def lapsed_hold_ids(conn: AsyncConnection, now: datetime, limit: int) -> list[UUID]:
-    """Live holds past their TTL, oldest first (uses the partial index on live holds)."""
-    rows = await conn.execute(
-        text(
-            "SELECT hold_id FROM write_model.holds WHERE status = 'live' AND expires_at <= :now "
-            "ORDER BY expires_at LIMIT :limit"
-        ),
-        {"now": now, "limit": limit},
-    )
-    return [r.hold_id for r in rows]

@@ -1,6 +1,5 @@
 """Order rows of the write model."""
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -95,15 +94,3 @@ async def mark_ended(
             "reason": reason,
         },
     )
-
-
-async def overdue_order_ids(conn: AsyncConnection, now: datetime, limit: int) -> Sequence[UUID]:
-    """Pending orders past their pay-by time, oldest first (uses the partial index on pending orders)."""
-    rows = await conn.execute(
-        text(
-            "SELECT order_id FROM write_model.orders WHERE status = 'pending' AND pay_by <= :now "
-            "ORDER BY pay_by LIMIT :limit"
-        ),
-        {"now": now, "limit": limit},
-    )
-    return [r.order_id for r in rows]

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import holds_repo, orders_repo, seat_inventory
+from command_side.adapters import expiry_due, holds_repo, orders_repo, seat_inventory
 from command_side.domain.orders import is_overdue, order_event
 from command_side.handlers.holds import expire_lapsed
 from command_side.handlers.runner import CommandContext, Decision, Handler
@@ -54,6 +54,4 @@ async def overdue(
     conn: AsyncConnection, context: CommandContext, limit: int
 ) -> tuple[list[UUID], list[UUID]]:
     """Ids of lapsed holds and overdue orders to expire, oldest first."""
-    holds = await holds_repo.lapsed_hold_ids(conn, context.now, limit)
-    orders = await orders_repo.overdue_order_ids(conn, context.now, limit)
-    return holds, list(orders)
+    return await expiry_due.due_for_expiry(conn, context.now, limit)
