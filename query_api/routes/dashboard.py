@@ -24,7 +24,7 @@ PROJECTION = "dashboard"
 router = APIRouter(tags=["dashboard"])
 
 
-def dashboard_filter(
+async def dashboard_filter(
     from_day: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD).")] = None,
     to_day: Annotated[date | None, Query(alias="to", description="Last day (inclusive) of sales.")] = None,
     show_id: Annotated[UUID | None, Query(description="Restrict every figure to this show.")] = None,
