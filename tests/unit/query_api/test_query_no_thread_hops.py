@@ -14,7 +14,8 @@ from fastapi.routing import APIRoute
 from query_api.routes import asyncapi, dashboard, ops, projections, shows
 from query_api.web.router import router as web_router
 
-ROUTERS = (*(m.router for m in (shows, dashboard, projections, ops, asyncapi)), web_router)  # as app.py includes them
+# The routers app.py includes.
+ROUTERS = (*(m.router for m in (shows, dashboard, projections, ops, asyncapi)), web_router)
 
 
 def _calls(dependant: Dependant) -> Iterator[object]:
@@ -25,8 +26,9 @@ def _calls(dependant: Dependant) -> Iterator[object]:
 
 
 def _is_async(call: object) -> bool:
-    target = call if inspect.isfunction(call) or inspect.ismethod(call) else getattr(call, "__call__", call)
-    return inspect.iscoroutinefunction(target)
+    if inspect.isfunction(call) or inspect.ismethod(call):
+        return inspect.iscoroutinefunction(call)
+    return inspect.iscoroutinefunction(type(call).__call__)  # a callable instance
 
 
 def test_every_endpoint_and_dependency_runs_on_the_event_loop() -> None:
