@@ -74,6 +74,13 @@ async def post_order(client: httpx.AsyncClient, hold_id: str, customer: str) -> 
     )
 
 
+async def place_order(client: httpx.AsyncClient, hold_id: str, customer: str) -> dict[str, Any]:
+    """Order ``hold_id`` for ``customer``; asserts the command was accepted (201) and returns its answer."""
+    response = await post_order(client, hold_id, customer)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 def failing_write() -> Write:
     """A last write that fails (a NOT NULL violation), so the append statement fails whole."""
     return Write(

@@ -15,6 +15,7 @@ from tests.integration.command_side.cmd_support import (
     as_customer,
     hold,
     new_show,
+    place_order,
     post_hold,
     post_order,
 )
@@ -35,12 +36,6 @@ async def hold_id(
 ) -> str:
     """The id of an accepted hold of ``seats`` for ``customer``."""
     return str((await hold(client, show_id, customer, seats, **extra))["hold_id"])
-
-
-async def order(client: httpx.AsyncClient, hold: str, customer: str) -> dict[str, object]:
-    response = await post_order(client, hold, customer)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def test_authentication_and_roles(client: httpx.AsyncClient) -> None:
@@ -156,7 +151,7 @@ async def test_hold_conflicts_and_ownership(client: httpx.AsyncClient) -> None:
     again = await post_order(client, first, "c1")
     assert_error(again, 409, "hold_not_live")
     used = await hold_id(client, show_id, "c1", ["A-2-1"])
-    await order(client, used, "c1")
+    await place_order(client, used, "c1")
     twice = await post_order(client, used, "c1")
     assert_error(twice, 409, "hold_already_used")
     short = await hold_id(client, show_id, "c1", ["A-3-1"], ttl_seconds=1)
@@ -167,7 +162,7 @@ async def test_hold_conflicts_and_ownership(client: httpx.AsyncClient) -> None:
 
 async def test_payment_and_cancellation_refusals(client: httpx.AsyncClient) -> None:
     show_id = await new_show(client)
-    placed = await order(client, await hold_id(client, show_id, "c1", ["A-1-1", "A-1-2"]), "c1")
+    placed = await place_order(client, await hold_id(client, show_id, "c1", ["A-1-1", "A-1-2"]), "c1")
     url = f"/v1/orders/{placed['order_id']}"
     wrong = await client.post(
         f"{url}/payment", json={"payment_ref": "p", "amount_cents": 1}, headers=as_customer("c1")

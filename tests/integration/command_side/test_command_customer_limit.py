@@ -62,9 +62,7 @@ async def test_orders_count_and_ended_holds_and_orders_give_seats_back(
     show_id = await cmd_support.new_show(client)
     customer = cmd_support.as_customer("lim-3")
     held = await cmd_support.post_hold(client, show_id, {"customer_id": "lim-3", "seat_ids": seats(1, 1, 2)})
-    placed = await cmd_support.post_order(client, held.json()["hold_id"], "lim-3")
-    assert placed.status_code == 201
-    order = placed.json()
+    order = await cmd_support.place_order(client, held.json()["hold_id"], "lim-3")
     paid = await client.post(
         f"/v1/orders/{order['order_id']}/payment",
         json={"payment_ref": "p-1", "amount_cents": order["total_cents"]},

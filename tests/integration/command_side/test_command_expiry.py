@@ -84,9 +84,7 @@ async def test_an_overdue_order_expires_and_a_late_payment_is_refused(
     client = make_client(order_pay_by_seconds=1)
     show_id = await cmd_support.new_show(client)
     held = await cmd_support.hold(client, show_id, "c1", ["A-2-1", "A-2-2"])
-    placed = await cmd_support.post_order(client, held["hold_id"], "c1")
-    assert placed.status_code == 201
-    order = placed.json()
+    order = await cmd_support.place_order(client, held["hold_id"], "c1")
     await asyncio.sleep(1.2)
     pay = {"payment_ref": "late", "amount_cents": order["total_cents"]}
     url = f"/v1/orders/{order['order_id']}/payment"

@@ -20,9 +20,7 @@ async def test_due_holds_and_orders_come_apart_oldest_first_and_not_before_their
     early = await cmd_support.hold(client, show_id, "c1", ["A-1-1"], ttl_seconds=60)
     late = await cmd_support.hold(client, show_id, "c2", ["A-1-2"], ttl_seconds=120)
     ordered = await cmd_support.hold(client, show_id, "c3", ["A-1-3"], ttl_seconds=60)
-    placed = await cmd_support.post_order(client, ordered["hold_id"], "c3")
-    assert placed.status_code == 201, placed.text
-    order = placed.json()
+    order = await cmd_support.place_order(client, ordered["hold_id"], "c3")
     early_at = datetime.fromisoformat(early["expires_at"])
     pay_by = datetime.fromisoformat(order["pay_by"])
     assert pay_by > early_at

@@ -98,8 +98,7 @@ async def test_only_a_live_hold_can_be_extended(
     show_id = await cmd_support.new_show(client)
     short = await cmd_support.hold(client, show_id, "ext-3", ["A-2-1"], ttl_seconds=1)
     ordered = await cmd_support.hold(client, show_id, "ext-3", ["A-2-2"], ttl_seconds=60)
-    placed = await cmd_support.post_order(client, ordered["hold_id"], "ext-3")
-    assert placed.status_code == 201
+    await cmd_support.place_order(client, ordered["hold_id"], "ext-3")
     released = await cmd_support.hold(client, show_id, "ext-3", ["A-2-3"], ttl_seconds=60)
     gone = await client.delete(f"/v1/holds/{released['hold_id']}", headers=cmd_support.as_customer("ext-3"))
     assert gone.status_code == 200
