@@ -20,31 +20,15 @@ from uuid import uuid4
 import httpx
 import orjson
 
-OPERATOR = "Bearer dev-operator-key"
+from command_side.devtools import show_setup
+
+OPERATOR = {"Authorization": "Bearer dev-operator-key"}
 CHECKOUT = "Bearer dev-checkout-key"
 
 
 async def _new_show(client: httpx.AsyncClient, rows: int) -> str:
-    layout = [
-        {"zone_id": "A", "name": "A", "rows": [{"row": str(r), "seats": 100} for r in range(1, rows + 1)]}
-    ]
-    headers = {"Authorization": OPERATOR}
-    venue = await client.post(
-        "/v1/venues", json={"name": f"load-{uuid4()}", "zones": layout}, headers=headers
-    )
-    venue.raise_for_status()
-    show = await client.post(
-        "/v1/shows",
-        json={
-            "venue_id": venue.json()["venue_id"],
-            "title": "load",
-            "starts_at": "2030-01-01T20:00:00Z",
-            "prices": {"A": 1000},
-        },
-        headers=headers,
-    )
-    show.raise_for_status()
-    return str(show.json()["show_id"])
+    layout = show_setup.zones(["A"], rows, 100, name="{}")
+    return await show_setup.new_show(client, OPERATOR, layout, {"A": 1000}, title="load")
 
 
 async def _worker(

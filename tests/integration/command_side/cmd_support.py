@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from command_side.adapters.idempotency import IdempotencyClaim, deferred_claim, settle_claim
 from command_side.adapters.outbox import Appended, Write, append_and_commit
+from command_side.devtools import show_setup
 from contracts import DecodedEvent, EventPayload, decode_event
 from infra.db import libpq_dsn
 
@@ -29,25 +30,8 @@ async def new_show(
     client: httpx.AsyncClient, rows: int = 5, seats: int = 10, zones: Sequence[str] = ("A",)
 ) -> str:
     """A fresh venue and show; zone prices 1000 cents times the zone's position + 1."""
-    rows_of = [{"row": str(r), "seats": seats} for r in range(1, rows + 1)]
-    layout = [{"zone_id": z, "name": f"Zone {z}", "rows": rows_of} for z in zones]
-    venue = await client.post(
-        "/v1/venues", json={"name": f"venue-{uuid4()}", "zones": layout}, headers=OPERATOR
-    )
-    assert venue.status_code == 201, venue.text
     prices = {z: 1000 * (i + 1) for i, z in enumerate(zones)}
-    show = await client.post(
-        "/v1/shows",
-        json={
-            "venue_id": venue.json()["venue_id"],
-            "title": "Test show",
-            "starts_at": "2030-01-01T20:00:00Z",
-            "prices": prices,
-        },
-        headers=OPERATOR,
-    )
-    assert show.status_code == 201, show.text
-    return str(show.json()["show_id"])
+    return await show_setup.new_show(client, OPERATOR, show_setup.zones(zones, rows, seats), prices)
 
 
 async def post_hold(

@@ -18,11 +18,10 @@ from uuid import uuid4
 
 import httpx
 
+from command_side.devtools import show_setup
+
 SEATS_PER_ROW = 8
-LAYOUT: list[dict[str, Any]] = [
-    {"zone_id": z, "name": f"Zone {z}", "rows": [{"row": str(r), "seats": SEATS_PER_ROW} for r in (1, 2, 3)]}
-    for z in ("A", "B")
-]
+LAYOUT = show_setup.zones(("A", "B"), 3, SEATS_PER_ROW)
 PRICES = {"A": 4_500, "B": 2_500}
 
 
@@ -90,11 +89,7 @@ class Load:
         """One venue and ``shows`` shows of it (6 rows of 8 seats), as the operator."""
         auth = {"Authorization": f"Bearer {self.keys['operator']}"}
         client = self.clients[0]
-        venue = await client.post(
-            "/v1/venues", json={"name": f"venue-{uuid4().hex[:8]}", "zones": LAYOUT}, headers=auth
-        )
-        assert venue.status_code == 201, venue.text
-        venue_id = venue.json()["venue_id"]
+        venue_id = await show_setup.create_venue(client, auth, LAYOUT, name=f"venue-{uuid4().hex[:8]}")
         seat_ids = tuple(
             f"{z['zone_id']}-{r['row']}-{n}"
             for z in LAYOUT
@@ -102,15 +97,10 @@ class Load:
             for n in range(1, SEATS_PER_ROW + 1)
         )
         for i in range(shows):
-            body = {
-                "venue_id": venue_id,
-                "title": f"show {i}",
-                "starts_at": "2031-05-01T20:00:00Z",
-                "prices": PRICES,
-            }
-            made = await client.post("/v1/shows", json=body, headers=auth)
-            assert made.status_code == 201, made.text
-            self.shows.append(Show(made.json()["show_id"], seat_ids))
+            show_id = await show_setup.schedule_show(
+                client, auth, venue_id, PRICES, title=f"show {i}", starts_at="2031-05-01T20:00:00Z"
+            )
+            self.shows.append(Show(show_id, seat_ids))
         return self.shows
 
     def finish(self) -> None:
