@@ -57,12 +57,18 @@ async def produce(
 
 
 async def read_topic(bootstrap: str, topic: str) -> list[Any]:
-    """Every message of ``topic`` from the beginning to its current end."""
+    """Every record of ``topic`` from the beginning to its end when called, in offset order per partition.
+
+    Records that arrive meanwhile are left out, so the answer is the topic as it
+    stood; a topic that does not exist reads as empty.
+    """
     partitions = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)]
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
+    # let the consumer's background task begin: stop() on a task never started raises CancelledError
+    await asyncio.sleep(0.05)
     try:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
@@ -70,8 +76,8 @@ async def read_topic(bootstrap: str, topic: str) -> list[Any]:
         out: list[Any] = []
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
-                out.extend(records)
-        return out
+                out.extend(r for r in records if r.offset < ends[TopicPartition(topic, r.partition)])
+        return sorted(out, key=lambda r: (r.partition, r.offset))
     finally:
         await consumer.stop()
 

@@ -15,9 +15,9 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, partition_key
+from contracts import EVENTS_TOPIC, partition_key
+from projections.testing import harness
 from tests.reliability.harness.load import Accepted, Ledger
 from tests.support.database import query
 
@@ -147,26 +147,10 @@ def check_no_oversell(database_url: str) -> int:
     )
 
 
-async def read_topic(
-    bootstrap: str, topic: str = EVENTS_TOPIC, partitions: int = EVENTS_TOPIC_PARTITIONS
-) -> list[Any]:
-    """Every record of ``topic`` from the start to its current end, in offset order per partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    # let the consumer's background task begin: stop() on a task never started raises CancelledError
-    await asyncio.sleep(0.05)
-    try:
-        tps = [TopicPartition(topic, p) for p in range(partitions)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        out: list[Any] = []
-        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                out.extend(r for r in records if r.offset < ends[TopicPartition(topic, r.partition)])
-        return sorted(out, key=lambda r: (r.partition, r.offset))
-    finally:
-        await consumer.stop()
+async def read_topic(bootstrap: str, topic: str = EVENTS_TOPIC) -> list[Any]:
+    """Every record of ``topic`` (the events topic by default) up to its current end, in offset order per
+    partition (``projections.testing.harness.read_topic``)."""
+    return await harness.read_topic(bootstrap, topic)
 
 
 @dataclass(frozen=True, slots=True)
