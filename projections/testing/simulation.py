@@ -179,42 +179,27 @@ class Simulation:
         if picked is None:
             return
         order_id, order = picked
-        show = self.shows[order.show_id]
-        order.status, order.paid_at = "paid", self.clock + timedelta(seconds=1)
+        order.paid_at = self.clock + timedelta(seconds=1)
         order.amount = sum(li.price_cents for li in order.lines)
-        for li in order.lines:
-            show.status[li.seat_id] = "sold"
-        paid = events.OrderPaid(
-            order_id=order_id,
-            customer_id=order.customer,
-            referrer_id=order.referrer,
-            lines=order.lines,
-            amount_cents=order.amount,
-            paid_at=order.paid_at,
+        self._settle(
+            order_id, "paid", "sold", events.OrderPaid, amount_cents=order.amount, paid_at=order.paid_at
         )
-        self._emit(show, paid)
 
     def _cancel(self) -> None:
         picked = self._pick_order("pending", "paid")
         if picked is None:
             return
         order_id, order = picked
-        show, previous = self.shows[order.show_id], order.status
-        order.status = "cancelled"
-        for li in order.lines:
-            show.status[li.seat_id] = "available"
+        previous = order.status
         refund = order.amount if previous == "paid" else 0
-        self._emit(
-            show,
-            events.OrderCancelled(
-                order_id=order_id,
-                customer_id=order.customer,
-                referrer_id=order.referrer,
-                lines=order.lines,
-                previous_status=previous,
-                refunded_cents=refund,
-                paid_at=order.paid_at,
-            ),
+        self._settle(
+            order_id,
+            "cancelled",
+            "available",
+            events.OrderCancelled,
+            previous_status=previous,
+            refunded_cents=refund,
+            paid_at=order.paid_at,
         )
         order.refunded = refund
 
@@ -222,17 +207,33 @@ class Simulation:
         picked = self._pick_order("pending")
         if picked is None:
             return
-        order_id, order = picked
+        self._settle(picked[0], "expired", "available", events.OrderExpired)
+
+    def _settle(
+        self,
+        order_id: UUID,
+        status: str,
+        seat_status: str,
+        event_type: type[events.OrderEvent],
+        **details: object,
+    ) -> None:
+        """Move the order to ``status`` and its seats to ``seat_status``; emit ``event_type`` for it.
+
+        The event carries the order's id, customer, referrer and lines, plus ``details``.
+        """
+        order = self.orders[order_id]
         show = self.shows[order.show_id]
-        order.status = "expired"
+        order.status = status
         for li in order.lines:
-            show.status[li.seat_id] = "available"
-        self._emit(
-            show,
-            events.OrderExpired(
-                order_id=order_id, customer_id=order.customer, referrer_id=order.referrer, lines=order.lines
-            ),
+            show.status[li.seat_id] = seat_status
+        event = event_type(
+            order_id=order_id,
+            customer_id=order.customer,
+            referrer_id=order.referrer,
+            lines=order.lines,
+            **details,
         )
+        self._emit(show, event)
 
     def truth(self) -> "Truth":
         """The read models' expected content, computed from the write-side state alone."""
