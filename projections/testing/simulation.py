@@ -121,12 +121,20 @@ class Simulation:
             ),
         )
 
-    def _release(self) -> None:
+    def _end_hold(self) -> tuple[_Show, UUID, str, tuple[str, ...]] | None:
+        """A live hold of a random show, no longer live: its show, id, customer and seats (None if none)."""
         show = self._pick_show()
         if not show.holds:
-            return
+            return None
         hold_id = self.rng.choice(list(show.holds))
         customer, seats = show.holds.pop(hold_id)
+        return show, hold_id, customer, seats
+
+    def _release(self) -> None:
+        ended = self._end_hold()
+        if ended is None:
+            return
+        show, hold_id, customer, seats = ended
         for s in seats:
             show.status[s] = "available"
         reason = self.rng.choice(["released", "expired"])
@@ -142,11 +150,10 @@ class Simulation:
         )
 
     def _order(self) -> None:
-        show = self._pick_show()
-        if not show.holds:
+        ended = self._end_hold()
+        if ended is None:
             return
-        hold_id = self.rng.choice(list(show.holds))
-        customer, seats = show.holds.pop(hold_id)
+        show, hold_id, customer, seats = ended
         referrer = self.rng.choice([None, "aff1", "aff2"])
         order_id, lines = uuid4(), self._lines(show, seats)
         self.orders[order_id] = _Order(show.show_id, customer, referrer, lines)
