@@ -70,28 +70,37 @@ def create_app(
     async def healthz() -> Response:
         return Response(b'{"status":"ok"}', media_type=JSON)
 
-    @app.get("/v1/shows/{show_id}/availability")
-    async def availability(show_id: UUID) -> Response:
+    async def per_show(
+        key: str, show_id: UUID, field: str, listing: Callable[[AsyncConnection], Awaitable[list[Any]]]
+    ) -> Response:
+        """``{"show_id", "seq", <field>: listing}`` of a show (404 if unknown), cached under ``key:show_id``
+        for the availability TTL."""
+
         async def work(conn: AsyncConnection) -> Any:
             show = await show_row(conn, show_id)
-            zones = (await conn.execute(queries.AVAILABILITY, {"show_id": show_id})).mappings().all()
-            return {"show_id": show_id, "seq": show.stream_version, "zones": [dict(z) for z in zones]}
+            return {"show_id": show_id, "seq": show.stream_version, field: await listing(conn)}
 
-        body = await cache.get(f"availability:{show_id}", availability_ttl, lambda: run(work))
+        body = await cache.get(f"{key}:{show_id}", availability_ttl, lambda: run(work))
         return Response(body, media_type=JSON)
+
+    @app.get("/v1/shows/{show_id}/availability")
+    async def availability(show_id: UUID) -> Response:
+        async def zones(conn: AsyncConnection) -> list[Any]:
+            return [
+                dict(z) for z in (await conn.execute(queries.AVAILABILITY, {"show_id": show_id})).mappings()
+            ]
+
+        return await per_show("availability", show_id, "zones", zones)
 
     @app.get("/v1/shows/{show_id}/seats")
     async def seats(show_id: UUID) -> Response:
-        async def work(conn: AsyncConnection) -> Any:
-            show = await show_row(conn, show_id)
+        async def listed(conn: AsyncConnection) -> list[Any]:
             rows = (await conn.execute(queries.SEATS, {"show_id": show_id})).all()
-            listed = [
+            return [
                 {"seat_id": r[0], "zone_id": r[1], "row": r[2], "number": r[3], "status": r[4]} for r in rows
             ]
-            return {"show_id": show_id, "seq": show.stream_version, "seats": listed}
 
-        body = await cache.get(f"seats:{show_id}", availability_ttl, lambda: run(work))
-        return Response(body, media_type=JSON)
+        return await per_show("seats", show_id, "seats", listed)
 
     @app.get("/v1/dashboard")
     async def dashboard(request: Request) -> Response:
