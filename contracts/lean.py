@@ -19,7 +19,9 @@ How the two are kept equal (msgspec decodes the bytes straight into structs):
   bounded to 63 bits, beyond which orjson would read a float;
 - the same constraints (lengths, bounds, patterns, literals, unknown fields
   forbidden, the same required fields), with patterns anchored by ``\\Z`` since
-  Python's ``$`` would also match before a trailing newline;
+  Python's ``$`` would also match before a trailing newline; the ids of order
+  lines are matched after decoding, against a bounded memo of ids already
+  matched (the same pattern, once per distinct id instead of once per line);
 - timestamps must come out in UTC (pydantic converts another offset to UTC,
   msgspec keeps it) and bytes with a fraction of seven or more digits fall
   back (msgspec rounds it, pydantic truncates);
@@ -49,7 +51,6 @@ def _anchored(pattern: str) -> str:
 
 
 LayoutId = Annotated[str, msgspec.Meta(pattern=_anchored(LAYOUT_ID))]
-SeatId = Annotated[str, msgspec.Meta(pattern=_anchored(SEAT_ID))]
 _INT63 = 2**63 - 1
 Cents = Annotated[int, msgspec.Meta(ge=0, le=_INT63)]
 # Aware; UTC is checked after decoding (``_utc``).
@@ -77,8 +78,9 @@ class ZoneLayout(_Lean, frozen=True):
 
 
 class OrderLine(_Lean, frozen=True):
-    seat_id: SeatId
-    zone_id: LayoutId
+    # Matched against SEAT_ID and LAYOUT_ID after decoding (``_lines_match``).
+    seat_id: str
+    zone_id: str
     price_cents: Cents
 
 
@@ -234,7 +236,39 @@ class LeanDecoder:
             return None
         if envelope.occurred_at.tzinfo is not UTC or not _utc(payload):
             return None
+        lines = getattr(payload, "lines", None)
+        if lines is not None and not _lines_match(lines):
+            return None
         return LeanEvent(envelope, payload)
+
+
+_SEAT_ID = re.compile(_anchored(SEAT_ID))
+_LAYOUT_ID = re.compile(_anchored(LAYOUT_ID))
+# Ids already matched (a venue's seats recur in every order), bounded: cleared when full.
+_MATCHED_SEATS: set[str] = set()
+_MATCHED_ZONES: set[str] = set()
+_MATCHED_MAX = 1 << 16
+
+
+def _lines_match(lines: tuple[OrderLine, ...]) -> bool:
+    """Whether every line's seat and zone ids match SEAT_ID and LAYOUT_ID, as msgspec's pattern
+    constraint would check them (``re.search`` of the anchored pattern), each distinct id once."""
+    for line in lines:
+        if line.seat_id not in _MATCHED_SEATS:
+            if _SEAT_ID.search(line.seat_id) is None:
+                return False
+            _remember(_MATCHED_SEATS, line.seat_id)
+        if line.zone_id not in _MATCHED_ZONES:
+            if _LAYOUT_ID.search(line.zone_id) is None:
+                return False
+            _remember(_MATCHED_ZONES, line.zone_id)
+    return True
+
+
+def _remember(matched: set[str], text: str) -> None:
+    if len(matched) >= _MATCHED_MAX:
+        matched.clear()
+    matched.add(text)
 
 
 def _utc(p: LeanPayload) -> bool:
