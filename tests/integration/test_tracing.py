@@ -29,7 +29,7 @@ from command_side.settings import CommandSettings
 from command_side.worker.process import CommandWorker
 from contracts import partition_key
 from infra.settings import ApiKeySettings, ServiceSettings
-from infra.telemetry import TRACEPARENT, start_tracing, stop_tracing, tracing
+from infra.telemetry import TRACEPARENT, tracing
 from infra.telemetry.asgi import TraceRequests
 from projections.bootstrap import build_projector
 from projections.catalog import PROJECTIONS
@@ -39,6 +39,7 @@ from query_api.app import create_app as create_query_app
 from query_api.settings import QueryApiSettings
 from tests.integration.command_side.cmd_support import CHECKOUT, hold, new_show
 from tests.support.database import private_database, query
+from tests.support.tracing import spans_in_memory
 from webhooks.app import build_dispatcher
 from webhooks.settings import WebhookSettings
 
@@ -87,13 +88,8 @@ async def services(trace_db: str, kafka_bootstrap: str) -> AsyncIterator[Service
 @pytest.fixture
 def exporter() -> Iterator[InMemorySpanExporter]:
     """Tracing on, into memory, for the test (off again afterwards)."""
-    spans = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(spans))
-    start_tracing(provider)
-    yield spans
-    stop_tracing()
-    provider.shutdown()
+    with spans_in_memory() as spans:
+        yield spans
 
 
 @contextlib.asynccontextmanager

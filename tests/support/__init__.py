@@ -8,6 +8,7 @@
 - :mod:`tests.support.kafka`: a private topic, deleted afterwards, and one show's messages read back;
 - :mod:`tests.support.launcher`: a private Kafka + PostgreSQL pair (own state dir and ports) a test may kill;
 - :mod:`tests.support.read_model`: the dashboard totals as the projection names them.
+- :mod:`tests.support.tracing`: tracing on into memory for a test, off again afterwards.
 
 The projections' own test harness (an in-memory write side, its truth, and
 helpers to run a projection against Kafka) is ``projections.testing``.

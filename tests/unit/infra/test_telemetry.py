@@ -28,7 +28,6 @@ from infra.telemetry import (
     configure_tracing,
     links_to,
     span_context_of,
-    start_tracing,
     stop_tracing,
     traced,
     traceparent_of,
@@ -41,6 +40,7 @@ from projections.runtime.batch import BatchResult
 from projections.runtime.decoding import Incoming, Record
 from projections.runtime.versions import Version
 from query_api.app import create_app as create_query_app
+from tests.support.tracing import spans_in_memory
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 OTHER_TRACE = "0af7651916cd43dd8448eb211c80319c"
@@ -57,12 +57,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    start_tracing(provider)
-    yield exporter
-    stop_tracing()
+    with spans_in_memory() as exporter:
+        yield exporter
 
 
 @pytest.mark.parametrize(
