@@ -11,6 +11,7 @@ from command_side.api import routes_holds, routes_layout, routes_ops, routes_ord
 from command_side.api.command_metrics import CommandMetrics
 from command_side.api.deps import CommandState
 from command_side.api.errors import install_command_error_handlers
+from command_side.api.fast_holds import FastHolds
 from command_side.api.middleware import UNMATCHED, BodyLimit, CommandRequestMetrics
 from command_side.domain.holds import HoldPolicy
 from command_side.handlers.dispatch import command_handlers
@@ -87,6 +88,7 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
         routes_webhooks.router,
     ):
         app.include_router(router)
+    app.add_middleware(FastHolds)  # innermost: holds answered past routing, inside every other layer
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RouteTiming, observer=CommandRequestMetrics(registry), unmatched=UNMATCHED)
     app.add_middleware(UnexpectedErrors)  # outermost of ours: nothing unexpected escapes as text/plain
