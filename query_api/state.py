@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from query_api.cache import BodyCache
 from query_api.consistency import ProgressSignal, VersionTracker
 from query_api.consistency.feed import ProgressFeed
+from query_api.dashboard_sections import DashboardSections
 from query_api.http.metrics import RequestMetrics
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
@@ -31,3 +32,4 @@ class QueryState:
     end_offsets: EndOffsets
     metrics: RequestMetrics
     flights: SingleFlight = field(default_factory=SingleFlight)
+    dashboard: DashboardSections = field(default_factory=DashboardSections)

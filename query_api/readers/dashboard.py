@@ -7,7 +7,7 @@ filtered read costs what the shows and days it covers cost, never the orders.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, desc, func, literal_column, select
+from sqlalchemy import ColumnElement, Row, Select, Table, desc, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from query_api.models import (
@@ -23,7 +23,7 @@ from query_api.views import ReadViews
 
 _TOTALS = tuple(name for name in DashboardTotals.model_fields if name != "filtered_by")
 _TRIPLE = ("orders_paid", "tickets_sold", "revenue_cents")
-_BY_REVENUE: tuple[ColumnElement[Any], ...] = (
+BY_REVENUE: tuple[ColumnElement[Any], ...] = (
     desc(literal_column("revenue_cents")),
     literal_column("referrer_id"),
 )
@@ -51,7 +51,12 @@ def _summed(table: Table, key: str, where: DashboardFilter) -> Select[Any]:
     return select(table.c[key], *sums).where(*_within(table, where)).group_by(table.c[key])
 
 
-async def _totals(conn: AsyncConnection, views: ReadViews, where: DashboardFilter) -> DashboardTotals:
+def show_sales(row: Row[Any]) -> ShowSales:
+    """One row of the by-show view, with its occupancy."""
+    return ShowSales.model_validate({**row._mapping, "occupancy_pct": occupancy_pct(row.sold, row.capacity)})
+
+
+async def read_totals(conn: AsyncConnection, views: ReadViews, where: DashboardFilter) -> DashboardTotals:
     if where.show_id is None:
         row = (await conn.execute(select(views.dashboard_totals))).first()
         filtered_by: list[Any] = []
@@ -85,15 +90,12 @@ async def read_dashboard(
     days = await conn.execute(days_query.order_by("day"))
     shows = await conn.execute(shows_query.order_by(show.c.starts_at, show.c.show_id))
     zones = await conn.execute(zones_query.order_by(zone.c.show_id, zone.c.zone_id))
-    referrers = await conn.execute(referrers_query.order_by(*_BY_REVENUE))
+    referrers = await conn.execute(referrers_query.order_by(*BY_REVENUE))
     return DashboardPublic(
         filter=where,
-        totals=await _totals(conn, views, where),
+        totals=await read_totals(conn, views, where),
         sales_by_day=[SalesByDay.model_validate(r._mapping) for r in days],
-        by_show=[
-            ShowSales.model_validate({**r._mapping, "occupancy_pct": occupancy_pct(r.sold, r.capacity)})
-            for r in shows
-        ],
+        by_show=[show_sales(r) for r in shows],
         by_zone=[ZoneSales.model_validate(r._mapping) for r in zones],
         by_referrer=[ReferrerSales.model_validate(r._mapping) for r in referrers],
     )
