@@ -61,6 +61,7 @@ from infra.db import libpq_dsn
 from infra.launcher.child import ChildProcess
 from infra.launcher.proc import free_port
 from infra.settings import REPO_ROOT, ServiceSettings
+from infra.tasks import cancel_and_wait
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PLAN = ZonePlan(
@@ -196,10 +197,7 @@ class Tap:
         return self.seen[key]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self._consumer.stop()
 
 

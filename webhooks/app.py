@@ -7,7 +7,6 @@ consuming, lets the posts in flight finish, and closes its connections.
 """
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infra.tasks import cancel_and_wait
 from webhooks.backoff import RetryPolicy
 from webhooks.deliverer import Deliverer
 from webhooks.intake import subscribe
@@ -38,10 +38,7 @@ class Dispatcher:
         self._workers = asyncio.create_task(self.deliverer.run(), name="webhook-deliverer")
 
     async def stop_delivering(self) -> None:
-        if self._workers is not None:
-            self._workers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._workers
+        await cancel_and_wait(self._workers)
         await self.deliverer.stop()
         await self.sender.aclose()
         await self.engine.dispose()
