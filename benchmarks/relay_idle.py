@@ -125,20 +125,6 @@ async def unpublished(env: BenchEnv) -> int:
     return int(row[0]) if row else 0
 
 
-async def wait_ready(url: str, child: ChildProcess, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    async with httpx.AsyncClient(base_url=url, timeout=1) as client:
-        while True:
-            if not child.alive:
-                raise RuntimeError(f"{child.name} exited; see {child.log_path}")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{child.name} did not answer; see {child.log_path}")
-            await asyncio.sleep(0.1)
-
-
 async def new_show(client: httpx.AsyncClient) -> str:
     """A show of ``PLAN``, created through the command API at ``client``'s base URL."""
     venue = await create_venue(client, "", PLAN)
@@ -299,7 +285,7 @@ async def run(env: BenchEnv, children: Children, args: argparse.Namespace) -> No
     api = children.start("command-api", "command-api", "--port", str(port))
     worker = children.start("command-worker", "command-worker")
     url = f"http://127.0.0.1:{port}"
-    await wait_ready(url, api)
+    await asyncio.to_thread(api.wait_answering, f"{url}/healthz")
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         show_id = await new_show(client)
         async with asyncio.timeout(60):  # the worker leads and has published the show (producer up)
