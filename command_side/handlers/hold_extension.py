@@ -4,9 +4,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import holds_repo, seat_inventory
 from command_side.domain.commands import ExtendHold
-from command_side.domain.errors import NotFound
 from command_side.domain.hold_limits import decide_extension
-from command_side.domain.holds import HoldPolicy, check_hold_owner
+from command_side.domain.holds import HoldPolicy
+from command_side.handlers.holds import locked_hold
 from command_side.handlers.runner import CommandContext, Decision, Handler
 from contracts import HoldExtended
 
@@ -25,11 +25,7 @@ def extend_hold(command: ExtendHold, policy: HoldPolicy) -> Handler:
 
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
         ttl = policy.ttl(command.ttl_seconds)
-        await seat_inventory.lock_seats_held_by(conn, hold_ids=[command.hold_id])
-        hold = await holds_repo.get_hold(conn, command.hold_id)
-        if hold is None:
-            raise NotFound("hold_not_found", "no hold has this id", hold_id=str(command.hold_id))
-        check_hold_owner(hold, command.customer_id)
+        hold, _ = await locked_hold(conn, command.hold_id, command.customer_id)
         extension = decide_extension(hold, ttl, policy.max_lifetime, context.now)
         body = {
             "hold_id": hold.hold_id,

@@ -17,6 +17,7 @@ from command_side.domain.errors import Conflict, Invalid, NotFound
 from command_side.domain.hold_limits import check_customer_limit
 from command_side.domain.holds import (
     HoldPolicy,
+    HoldState,
     check_hold_live,
     check_hold_owner,
     check_quantity,
@@ -85,11 +86,7 @@ def release_hold(command: ReleaseHold) -> Handler:
     """End a live hold at the customer's request; its seats become available."""
 
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
-        await seat_inventory.lock_seats_held_by(conn, hold_ids=[command.hold_id])
-        hold = await holds_repo.get_hold(conn, command.hold_id)
-        if hold is None:
-            raise NotFound("hold_not_found", "no hold has this id", hold_id=str(command.hold_id))
-        check_hold_owner(hold, command.customer_id)
+        hold, _ = await locked_hold(conn, command.hold_id, command.customer_id)
         check_hold_live(hold, context.now)
         await holds_repo.end_live_holds(conn, [hold.hold_id], "released", context.now)
         await seat_inventory.release_holds(conn, [hold.hold_id])
@@ -100,6 +97,20 @@ def release_hold(command: ReleaseHold) -> Handler:
         return Decision("done", body, show_id=hold.show_id, events=(event,))
 
     return handle
+
+
+async def locked_hold(
+    conn: AsyncConnection, hold_id: UUID, customer_id: str | None
+) -> tuple[HoldState, dict[str, str]]:
+    """The hold read after locking its seats (which every change of a hold locks first), and its
+    seats' zones (seat id -> zone id); 404 ``hold_not_found``, 403 if it is another customer's
+    (``customer_id`` None: an operator, who may act on any hold)."""
+    seat_zones = await seat_inventory.lock_seats_held_by(conn, hold_ids=[hold_id])
+    hold = await holds_repo.get_hold(conn, hold_id)
+    if hold is None:
+        raise NotFound("hold_not_found", "no hold has this id", hold_id=str(hold_id))
+    check_hold_owner(hold, customer_id)
+    return hold, seat_zones
 
 
 async def expire_lapsed(conn: AsyncConnection, hold_ids: Sequence[UUID], now: datetime) -> list[EventPayload]:

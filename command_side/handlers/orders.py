@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from command_side.adapters import holds_repo, orders_repo, seat_inventory, venues_repo
 from command_side.domain.commands import CancelOrder, PayOrder, PlaceOrder
 from command_side.domain.errors import NotFound
-from command_side.domain.holds import check_hold_live, check_hold_owner
+from command_side.domain.holds import check_hold_live
 from command_side.domain.orders import (
     OrderState,
     check_order_owner,
@@ -17,6 +17,7 @@ from command_side.domain.orders import (
     order_lines,
     refund_for_cancel,
 )
+from command_side.handlers.holds import locked_hold
 from command_side.handlers.runner import CommandContext, Decision, Handler
 from contracts import OrderCancelled, OrderPaid, OrderPlaced
 
@@ -25,11 +26,7 @@ def place_order(command: PlaceOrder, pay_by_seconds: int) -> Handler:
     """Turn a live hold of the customer into a pending order payable until ``pay_by``."""
 
     async def handle(conn: AsyncConnection, context: CommandContext) -> Decision:
-        seat_zones = await seat_inventory.lock_seats_held_by(conn, hold_ids=[command.hold_id])
-        hold = await holds_repo.get_hold(conn, command.hold_id)
-        if hold is None:
-            raise NotFound("hold_not_found", "no hold has this id", hold_id=str(command.hold_id))
-        check_hold_owner(hold, command.customer_id)
+        hold, seat_zones = await locked_hold(conn, command.hold_id, command.customer_id)
         check_hold_live(hold, context.now)
         prices = await venues_repo.show_prices(conn, hold.show_id) or {}
         lines, total = order_lines(seat_zones, prices)
