@@ -147,6 +147,15 @@ def check_no_oversell(database_url: str) -> int:
     )
 
 
+def event_key(value: bytes) -> tuple[UUID, int] | None:
+    """The (show, seq) a record's value names as an event envelope; None for anything else (poison)."""
+    try:
+        document = orjson.loads(value)
+        return UUID(document["stream_id"]), int(document["seq"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+
+
 async def read_topic(bootstrap: str, topic: str = EVENTS_TOPIC) -> list[Any]:
     """Every record of ``topic`` (the events topic by default) up to its current end, in offset order per
     partition (``projections.testing.harness.read_topic``)."""
@@ -171,10 +180,8 @@ def check_topic_matches_outbox(database_url: str, records: list[Any]) -> TopicFa
     partition_of: dict[UUID, int] = {}
     duplicates, foreign = 0, []
     for record in records:
-        try:
-            document = orjson.loads(record.value)
-            key = (UUID(document["stream_id"]), int(document["seq"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        key = event_key(record.value)
+        if key is None:
             foreign.append((record.partition, record.offset))
             continue
         if key not in outbox or outbox[key] != record.value:

@@ -22,7 +22,7 @@ import orjson
 from contracts import ConsistencyToken
 from projections.runtime.projection import Deployment
 from projections.runtime.sql import ident
-from tests.reliability.harness.checks_write import EVENT_OF
+from tests.reliability.harness.checks_write import EVENT_OF, event_key
 from tests.reliability.harness.load import Accepted
 from tests.support.database import query
 
@@ -121,10 +121,8 @@ def observe(
     }
     topic = set()
     for record in records:
-        try:
-            document = orjson.loads(record.value)
-            key = (UUID(document["stream_id"]), int(document["seq"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        key = event_key(record.value)
+        if key is None:
             continue  # poison: not an event of any command
         if key in outbox and outbox[key][1] == record.value:
             topic.add(key)
