@@ -26,7 +26,8 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Uuid, all_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from query_api.models import DashboardFilter, ReferrerSales, SalesByDay, ZoneSales
@@ -36,6 +37,7 @@ from query_api.views import ReadViews
 
 _NO_FILTER = DashboardFilter()
 _FILTER_JSON = _NO_FILTER.model_dump_json(by_alias=True).encode()
+_KEPT = bindparam("kept", type_=ARRAY(Uuid()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +109,10 @@ async def _read_sections(
 ) -> dict[UUID, _Section]:
     """The sections of every show but ``exclude``, encoded, with the seq each was read at."""
     show, zone = views.dashboard_by_show, views.dashboard_by_zone
-    shows = await conn.execute(select(show).where(show.c.show_id.not_in(exclude)))
+    kept = {"kept": exclude}  # one array parameter, however many shows are kept
+    shows = await conn.execute(select(show).where(show.c.show_id != all_(_KEPT)), kept)
     zones = await conn.execute(
-        select(zone).where(zone.c.show_id.not_in(exclude)).order_by(zone.c.show_id, zone.c.zone_id)
+        select(zone).where(zone.c.show_id != all_(_KEPT)).order_by(zone.c.show_id, zone.c.zone_id), kept
     )
     encoded_zones: dict[UUID, list[bytes]] = {}
     for row in zones:

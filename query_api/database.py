@@ -9,14 +9,17 @@ listens on the primary (``query_api.consistency.replica``).
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from contracts.read_model import READER_ROLE
 from infra.db import libpq_dsn, sqlalchemy_url, with_credentials
 from infra.settings import ServiceSettings
+from query_api.http.roundtrips import count_roundtrip
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +112,22 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
         # One snapshot per transaction: versions and bodies read together agree.
         isolation_level="REPEATABLE READ",
     )
+
+
+async def driver_rows(
+    conn: AsyncConnection, query: sql.Composed, params: tuple[object, ...]
+) -> list[tuple[Any, ...]]:
+    """``query``'s rows as plain tuples, through the driver's cursor of ``conn`` (in its transaction).
+
+    For reads of many rows, where SQLAlchemy's per-row processing costs more
+    than the read; counted as one round trip like any statement.
+    """
+    count_roundtrip()
+    raw = await conn.get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    async with driver.cursor() as cur:
+        await cur.execute(query, params)
+        return await cur.fetchall()
 
 
 @asynccontextmanager

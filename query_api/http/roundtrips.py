@@ -29,6 +29,11 @@ def _one_more(*_: Any, **__: Any) -> None:
         count[0] += 1
 
 
+def count_roundtrip() -> None:
+    """One round trip the engine does not see (a statement sent on the driver's own cursor)."""
+    _one_more()
+
+
 def listen_to_engines() -> None:
     """Count the round trips of every engine of this process (idempotent; engines made later too)."""
     for name in _EVENTS:

@@ -1,12 +1,15 @@
 """Shows, per-zone availability and seat maps from the seat_availability views."""
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from uuid import UUID
 
+from psycopg import sql
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from query_api.database import driver_rows
 from query_api.models import ShowPublic, ZoneAvailability
 from query_api.views import ReadViews
 
@@ -37,10 +40,18 @@ async def seat_rows(
     """``(seat_id, zone_id, row, number, status)`` of the show's seats in layout order.
 
     Rows, not models: a seat map has tens of thousands of seats and is encoded
-    straight to JSON by :mod:`query_api.seatmap`.
+    straight to JSON by :mod:`query_api.seatmap`. Read through the driver's own
+    cursor in the request's transaction (same snapshot): plain tuples, without
+    SQLAlchemy's per-row processing, which cost more than the read itself.
     """
-    s = views.seats
-    query = select(s.c.seat_id, s.c.zone_id, s.c.row, s.c.number, s.c.status).where(s.c.show_id == show_id)
-    if zone_id is not None:
-        query = query.where(s.c.zone_id == zone_id)
-    return (await conn.execute(query.order_by(s.c.ordinal))).all()
+    query = _seat_query(views.read_schema, views.seats.name, by_zone=zone_id is not None)
+    params: tuple[object, ...] = (show_id,) if zone_id is None else (show_id, zone_id)
+    return await driver_rows(conn, query, params)
+
+
+@cache
+def _seat_query(read_schema: str, view: str, *, by_zone: bool) -> sql.Composed:
+    zone = sql.SQL(" AND zone_id = %s") if by_zone else sql.SQL("")
+    return sql.SQL(
+        'SELECT seat_id, zone_id, "row", number, status FROM {}.{} WHERE show_id = %s{} ORDER BY ordinal'
+    ).format(sql.Identifier(read_schema), sql.Identifier(view), zone)
