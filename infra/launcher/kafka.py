@@ -23,7 +23,7 @@ from infra.launcher.aio import run_sync
 from infra.launcher.errors import LauncherError
 from infra.launcher.kafka_artifacts import resolve_classpath
 from infra.launcher.kafka_config import log4j2_xml, server_properties
-from infra.launcher.proc import accepts_connections, is_alive, live_pid, stop_pid, tail, wait_port_free
+from infra.launcher.proc import accepts_connections, is_alive, live_pid, require_port_free, stop_pid, tail
 from infra.launcher.settings import LauncherSettings
 from infra.launcher.status import Reporter, ServiceStatus
 from infra.launcher.topology import KafkaNode, kafka_nodes
@@ -76,12 +76,14 @@ class KafkaBroker:
         java = self.java()
         host = self.settings.launcher_host
         for port in (self.node.port, self.node.controller_port):
-            if not wait_port_free(host, port, self.settings.port_wait_s):
-                raise LauncherError(
-                    f"{self._title} cannot listen on {host}:{port}: the port is taken by another process",
-                    hint="stop that process (a Kafka of another topology of this state dir stops with "
-                    "`boxoffice infra down`) or choose other ports (--kafka-port/--kafka-controller-port)",
-                )
+            require_port_free(
+                self._title,
+                host,
+                port,
+                self.settings.port_wait_s,
+                hint="stop that process (a Kafka of another topology of this state dir stops with "
+                "`boxoffice infra down`) or choose other ports (--kafka-port/--kafka-controller-port)",
+            )
         # One class path cache for every node: Maven resolves the jars once.
         classpath, resolved = resolve_classpath(self.settings.kafka_dir, self.settings.mvn_bin)
         if resolved:

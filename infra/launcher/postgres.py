@@ -20,7 +20,7 @@ from infra.launcher.postgres_bin import (
     give_to_server_user,
     run_as_server_user,
 )
-from infra.launcher.proc import cmdline, live_pid, stop_pid, tail, wait_port_free
+from infra.launcher.proc import cmdline, live_pid, require_port_free, stop_pid, tail
 from infra.launcher.settings import POSTGRES_DATABASE, POSTGRES_USER, LauncherSettings
 from infra.launcher.status import Reporter, ServiceStatus
 
@@ -63,12 +63,14 @@ class PostgresCluster:
             report(f"{self.title} already running (pid {pid}) on {self.status().address}")
             return False
         host, port = self.settings.launcher_host, self.port
-        if not wait_port_free(host, port, self.settings.port_wait_s):
-            raise LauncherError(
-                f"PostgreSQL cannot listen on {host}:{port}: the port is taken by another process",
-                hint="stop that process or choose another port (--postgres-port; replicas follow "
-                "BOXOFFICE_POSTGRES_REPLICA_PORT)",
-            )
+        require_port_free(
+            "PostgreSQL",
+            host,
+            port,
+            self.settings.port_wait_s,
+            hint="stop that process or choose another port (--postgres-port; replicas follow "
+            "BOXOFFICE_POSTGRES_REPLICA_PORT)",
+        )
         bin_dir = find_bin_dir(self.settings.postgres_bin_dir, report)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         give_to_server_user(self.home)

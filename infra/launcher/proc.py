@@ -20,6 +20,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from infra.launcher.errors import LauncherError
+
 
 def _state_of(pid: int) -> str | None:
     """The one-letter state from /proc (``Z`` for a zombie); None when the pid does not exist."""
@@ -119,14 +121,19 @@ def signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)
 
 
-def wait_port_free(host: str, port: int, timeout_s: float = 15.0) -> bool:
-    """Wait for a port to be released (by a server still exiting after kill -9); True once free."""
+def require_port_free(service: str, host: str, port: int, timeout_s: float, hint: str) -> None:
+    """Wait for a port to be released (by a server still exiting after kill -9).
+
+    LauncherError naming ``service`` and the port, with ``hint``, if it is
+    still taken after ``timeout_s`` seconds.
+    """
     deadline = time.monotonic() + timeout_s
     while not port_is_free(host, port):
         if time.monotonic() > deadline:
-            return False
+            raise LauncherError(
+                f"{service} cannot listen on {host}:{port}: the port is taken by another process", hint=hint
+            )
         time.sleep(0.2)
-    return True
 
 
 def accepts_connections(host: str, port: int, timeout: float = 1.0) -> bool:
