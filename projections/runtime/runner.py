@@ -14,10 +14,9 @@ and dropped if the first did not commit.
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,6 +29,7 @@ from projections.runtime import metrics
 from projections.runtime.apply_tracing import traced_apply
 from projections.runtime.batch import BatchResult, BatchWriter, DeadLetterSink, Fenced, Retired
 from projections.runtime.decoding import Incoming, Record, decode
+from projections.runtime.gc_pause import GcPause
 from projections.runtime.projection import Deployment
 from projections.runtime.sql import ident
 from projections.runtime.versions import Version
@@ -52,34 +52,6 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         await self.runner.seek([tp.partition for tp in assigned])
-
-
-class _GcPause:
-    """No automatic cyclic GC while a batch is decoded; re-entrant, as the runners of one process
-    decode concurrently, and the collector is resumed only if it was on.
-
-    Decoding allocates objects that all live until the batch commits; with the
-    collector on, the growing heap triggers a full collection every time it grows
-    by a quarter, many per batch. Paused, they are looked at once it resumes;
-    nothing is lost (events hold no reference cycles).
-    """
-
-    depth = 0
-    resume = False
-
-    @classmethod
-    @contextlib.contextmanager
-    def during(cls) -> Iterator[None]:
-        if cls.depth == 0:
-            cls.resume = gc.isenabled()
-            gc.disable()
-        cls.depth += 1
-        try:
-            yield
-        finally:
-            cls.depth -= 1
-            if cls.depth == 0 and cls.resume:
-                gc.enable()
 
 
 @dataclass(slots=True)
@@ -270,7 +242,7 @@ class ProjectionRunner:
             if kept:
                 expected[partition] = start
                 self.position[partition] = kept[-1].offset + 1
-                with _GcPause.during():
+                with GcPause.during():
                     for i, r in enumerate(kept):
                         batch.append(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)))
                         if i % 256 == 255:

@@ -16,8 +16,9 @@ from aiokafka import TopicPartition
 from contracts import encode_event
 from projections.runtime.batch import BatchResult, Fenced, _offsets
 from projections.runtime.decoding import Incoming
+from projections.runtime.gc_pause import GcPause
 from projections.runtime.projection import Deployment
-from projections.runtime.runner import ProjectionRunner, _GcPause
+from projections.runtime.runner import ProjectionRunner
 from projections.runtime.versions import Version
 from projections.seat_availability import SeatAvailability
 from projections.testing import Simulation
@@ -175,9 +176,9 @@ def test_gc_pauses_nest_and_restore_the_collector(enabled: bool) -> None:
     was = gc.isenabled()
     try:
         (gc.enable if enabled else gc.disable)()
-        with _GcPause.during():
+        with GcPause.during():
             assert not gc.isenabled()
-            with _GcPause.during():
+            with GcPause.during():
                 assert not gc.isenabled()
             assert not gc.isenabled()
         assert gc.isenabled() is enabled
