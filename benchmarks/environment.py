@@ -9,6 +9,7 @@ topics or groups is read or written; at the end the run drops what it created.
 """
 
 import asyncio
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from benchmarks.config import API_KEYS
 from contracts import EVENTS_TOPIC_PARTITIONS
 from infra.db import libpq_dsn
 from infra.migrations.runner import upgrade
@@ -44,6 +46,20 @@ class BenchEnv:
     @property
     def registry_prefix(self) -> str:
         return f"bench{self.run_id}"
+
+    def child_environment(self, **overrides: str) -> dict[str, str]:
+        """What a service started for this run sees: the current environment without any
+        ``BOXOFFICE_*`` variable, then this run's database, topic, API keys and reader password,
+        then ``overrides``."""
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
+        return environ | {
+            "BOXOFFICE_DATABASE_URL": self.database_url,
+            "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "BOXOFFICE_EVENTS_TOPIC": self.topic,
+            "BOXOFFICE_API_KEYS": API_KEYS,
+            "BOXOFFICE_READER_PASSWORD": self.reader_password,
+            **overrides,
+        }
 
 
 def new_env(database_url: str | None = None, kafka_bootstrap: str | None = None) -> BenchEnv:

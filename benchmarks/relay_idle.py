@@ -46,7 +46,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from benchmarks.commands.config import ZonePlan
 from benchmarks.commands.setup import Creations, create_show, create_venue
-from benchmarks.config import API_KEYS
 from benchmarks.environment import (
     BenchEnv,
     create_database,
@@ -88,15 +87,10 @@ class Children:
     started: list[ChildProcess] = field(default_factory=list)
 
     def start(self, name: str, *args: str) -> ChildProcess:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
-        environ.pop("PYTHONPATH", None)
-        environ |= {
-            "BOXOFFICE_DATABASE_URL": self.env.database_url,
-            "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": self.env.kafka_bootstrap,
-            "BOXOFFICE_EVENTS_TOPIC": self.env.topic,
-            "BOXOFFICE_API_KEYS": API_KEYS,
-        }
-        environ |= {f"BOXOFFICE_{k.upper()}": v for k, v in self.settings.items()}
+        environ = self.env.child_environment(
+            **{f"BOXOFFICE_{k.upper()}": v for k, v in self.settings.items()}
+        )
+        environ.pop("PYTHONPATH", None)  # the code under test is code_root's
         argv = [sys.executable, "-m", "benchmarks.serve", *args]
         # ``-m`` imports from the working directory first
         child = ChildProcess(name, argv, environ, self.logs / f"{name}.log", cwd=self.code_root)

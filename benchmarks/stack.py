@@ -5,12 +5,11 @@ their own process group only (SIGTERM, then SIGKILL after a grace period);
 their output goes to one log file each under ``logs/``.
 """
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.config import API_KEYS, AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
+from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.environment import BenchEnv
 from benchmarks.scenarios.endpoints import Endpoints
 from infra.launcher.child import ChildProcess
@@ -40,22 +39,13 @@ class Stack:
     logs: Path
     children: dict[str, Child] = field(default_factory=dict)
 
-    def _environ(self) -> dict[str, str]:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
-        environ |= {
-            "BOXOFFICE_DATABASE_URL": self.env.database_url,
-            "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": self.env.kafka_bootstrap,
-            "BOXOFFICE_EVENTS_TOPIC": self.env.topic,
-            "BOXOFFICE_API_KEYS": API_KEYS,
-            "BOXOFFICE_READER_PASSWORD": self.env.reader_password,
-        }
-        return environ
-
     def start(self, name: str, *args: str, http: bool = False) -> Child:
         """Start ``python -m benchmarks.serve ARGS`` (with ``--port`` when it serves HTTP)."""
         port = free_port() if http else None
         argv = [sys.executable, "-m", "benchmarks.serve", *args] + (["--port", str(port)] if port else [])
-        child = self.children[name] = Child(name, argv, self._environ(), self.logs / f"{name}.log", port=port)
+        child = self.children[name] = Child(
+            name, argv, self.env.child_environment(), self.logs / f"{name}.log", port=port
+        )
         child.start()
         return child
 
