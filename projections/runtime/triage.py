@@ -49,30 +49,35 @@ def triage(
     marks = dict(watermarks)
     stopped = set(quarantined)
     bad = known_bad or {}
+    # Bound once: this loop runs for every event of a replay.
+    apply, changes, applied = projection.apply, out.changes, out.applied
     for item in incoming:
         show = item.show_id
-        if show is not None and show in stopped:
+        if stopped and show is not None and show in stopped:
             out.parked.append(item)
             continue
-        if item.event is None:
+        event = item.event
+        if event is None:
             _dead(out, stopped, item, item.error or "undecodable")
             continue
-        envelope = item.event.envelope
-        if envelope.seq <= marks.get(envelope.stream_id, 0):
+        envelope = event.envelope
+        stream, seq = envelope.stream_id, envelope.seq
+        if seq <= marks.get(stream, 0):
             out.duplicates += 1
             continue
-        refused = bad.get((item.record.partition, item.record.offset))
-        if refused is not None:
-            _dead(out, stopped, item, refused)
-            continue
+        if bad:
+            refused = bad.get((item.record.partition, item.record.offset))
+            if refused is not None:
+                _dead(out, stopped, item, refused)
+                continue
         try:
-            projection.apply(out.changes, item.event)
+            apply(changes, event)
         except ApplyError as exc:
             _dead(out, stopped, item, str(exc))
             continue
-        marks[envelope.stream_id] = envelope.seq
-        out.watermarks[envelope.stream_id] = (envelope.seq, envelope.occurred_at)
-        out.applied.append(item)
+        marks[stream] = seq
+        out.watermarks[stream] = (seq, envelope.occurred_at)
+        applied.append(item)
     return out
 
 

@@ -8,12 +8,14 @@ the pydantic models or their lean mirrors (``contracts.lean``), with the same fi
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from contracts import events, lean, seat_id_for
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
+K = TypeVar("K")
 AVAILABLE, HELD, SOLD = "available", "held", "sold"
 # Index of each status in a counts triple [available, held, sold].
 INDEX = {AVAILABLE: 0, HELD: 1, SOLD: 2}
@@ -103,12 +105,22 @@ def apply(changes: SeatChanges, event: Event) -> SeatChanges:
         return changes
     seats, before, after = moved
     src, dst = INDEX[before], INDEX[after]
-    show = changes.show_deltas.setdefault(show_id, [0, 0, 0])
+    status = changes.seat_status
+    moved_per_zone: dict[str, int] = {}
     for seat in seats:
-        changes.seat_status[(show_id, seat)] = after
-        zone = changes.zone_deltas.setdefault((show_id, zone_of(seat)), [0, 0, 0])
-        zone[src] -= 1
-        zone[dst] += 1
-    show[src] -= len(seats)
-    show[dst] += len(seats)
+        status[(show_id, seat)] = after
+        zone_id = zone_of(seat)
+        moved_per_zone[zone_id] = moved_per_zone.get(zone_id, 0) + 1
+    for zone_id, n in moved_per_zone.items():
+        _move(changes.zone_deltas, (show_id, zone_id), src, dst, n)
+    _move(changes.show_deltas, show_id, src, dst, len(seats))
     return changes
+
+
+def _move(deltas: dict[K, list[int]], key: K, src: int, dst: int, n: int) -> None:
+    """Count ``n`` seats out of status ``src`` and into ``dst`` for ``key``."""
+    counts = deltas.get(key)
+    if counts is None:
+        counts = deltas[key] = [0, 0, 0]
+    counts[src] -= n
+    counts[dst] += n
