@@ -19,25 +19,25 @@ only for the label and seq it was read at; a build that finds another label
 (a replay's swap) starts from nothing. Event loop only; no locking.
 """
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
+from psycopg import sql
 from pydantic import BaseModel
-from sqlalchemy import Row, Uuid, all_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from query_api.models import DashboardFilter, ReferrerSales, SalesByDay, ZoneSales
-from query_api.readers.dashboard import BY_REVENUE, read_totals, show_sales
+from query_api.database import driver_pipeline
+from query_api.models import DashboardFilter, DashboardTotals, ReferrerSales, SalesByDay, ShowSales, ZoneSales
+from query_api.readers.dashboard import occupancy_pct
 from query_api.readers.versions import DbVersion
 from query_api.views import ReadViews
 
-_NO_FILTER = DashboardFilter()
-_FILTER_JSON = _NO_FILTER.model_dump_json(by_alias=True).encode()
-_KEPT = bindparam("kept", type_=ARRAY(Uuid()))
+_FILTER_JSON = DashboardFilter().model_dump_json(by_alias=True).encode()
+_TOTALS = tuple(name for name in DashboardTotals.model_fields if name != "filtered_by")
+Rows = list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +64,17 @@ class DashboardSections:
             self._label, self._sections = version.label, {}
         marks = dict(version.marks)
         sections = {show: kept for show, kept in self._sections.items() if marks.get(show) == kept.seq}
-        moved = await _read_sections(conn, views, exclude=list(sections), marks=marks)
+        # Every statement in one pipeline: one round trip, in the request's transaction.
+        ids = (list(sections),)
+        shows, zones, totals, days, referrers = await driver_pipeline(
+            conn, _statements(views.read_schema), (ids, ids, (), (), ())
+        )
+        moved = _sections(shows, zones, marks)
         self.reads += len(moved)
         if self._label == version.label:  # no swap seen while reading: keep what has a watermark
             self._sections.update((show, s) for show, s in moved.items() if s.seq is not None)
         sections.update(moved)
-        totals = await read_totals(conn, views, _NO_FILTER)
-        days = await conn.execute(select(views.dashboard_sales_by_day).order_by("day"))
-        referrers = await conn.execute(select(views.dashboard_by_referrer).order_by(*BY_REVENUE))
+        figures = {name: (totals[0][name] if totals else 0) for name in _TOTALS}
         by_show = sorted((s for s in sections.values() if s.order is not None), key=_by_show_order)
         by_zone = [zone for _, s in sorted(sections.items()) for zone in s.zones]
         return b"".join(
@@ -79,24 +82,27 @@ class DashboardSections:
                 b'{"filter":',
                 _FILTER_JSON,
                 b',"totals":',
-                totals.model_dump_json().encode(),
+                DashboardTotals.model_validate({**figures, "filtered_by": []}).model_dump_json().encode(),
                 b',"sales_by_day":[',
-                b",".join(_encoded(SalesByDay, days)),
+                b",".join(map(_encoder(SalesByDay), days)),
                 b'],"by_show":[',
                 b",".join(s.show for s in by_show),
                 b'],"by_zone":[',
                 b",".join(by_zone),
                 b'],"by_referrer":[',
-                b",".join(
-                    ReferrerSales.model_validate(r._mapping).model_dump_json().encode() for r in referrers
-                ),
+                b",".join(map(_encoder(ReferrerSales), referrers)),
                 b"]}",
             )
         )
 
 
-def _encoded(model: type[BaseModel], rows: Iterable[Row[Any]]) -> Iterator[bytes]:
-    return (model.model_validate(row._mapping).model_dump_json().encode() for row in rows)
+def _encoder(model: type[BaseModel]) -> Any:
+    return lambda row: model.model_validate(row).model_dump_json().encode()
+
+
+def _show_sales(row: dict[str, Any]) -> bytes:
+    occupancy = occupancy_pct(row["sold"], row["capacity"])
+    return ShowSales.model_validate({**row, "occupancy_pct": occupancy}).model_dump_json().encode()
 
 
 def _by_show_order(section: _Section) -> tuple[datetime, UUID]:
@@ -104,25 +110,42 @@ def _by_show_order(section: _Section) -> tuple[datetime, UUID]:
     return section.order
 
 
-async def _read_sections(
-    conn: AsyncConnection, views: ReadViews, *, exclude: list[UUID], marks: dict[UUID, int]
-) -> dict[UUID, _Section]:
-    """The sections of every show but ``exclude``, encoded, with the seq each was read at."""
-    show, zone = views.dashboard_by_show, views.dashboard_by_zone
-    kept = {"kept": exclude}  # one array parameter, however many shows are kept
-    shows = await conn.execute(select(show).where(show.c.show_id != all_(_KEPT)), kept)
-    zones = await conn.execute(
-        select(zone).where(zone.c.show_id != all_(_KEPT)).order_by(zone.c.show_id, zone.c.zone_id), kept
+@cache
+def _statements(read_schema: str) -> tuple[sql.Composed, ...]:
+    """By-show and by-zone rows of the shows not kept (``%s``: their ids), totals, days, referrers:
+    the orders of ``read_dashboard``."""
+    by_show, by_zone, totals, by_day, by_referrer = (
+        sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(read_schema), sql.Identifier(name))
+        for name in (
+            "dashboard_by_show",
+            "dashboard_by_zone",
+            "dashboard_totals",
+            "dashboard_sales_by_day",
+            "dashboard_by_referrer",
+        )
     )
+    not_kept = sql.SQL(" WHERE show_id <> ALL(%s::uuid[])")
+    return (
+        by_show + not_kept,
+        by_zone + not_kept + sql.SQL(" ORDER BY show_id, zone_id"),
+        totals,
+        by_day + sql.SQL(" ORDER BY day"),
+        by_referrer + sql.SQL(" ORDER BY revenue_cents DESC, referrer_id"),
+    )
+
+
+def _sections(shows: Rows, zones: Rows, marks: dict[UUID, int]) -> dict[UUID, _Section]:
+    """The sections of the shows read, encoded, with the seq each was read at."""
+    encode_zone = _encoder(ZoneSales)
     encoded_zones: dict[UUID, list[bytes]] = {}
     for row in zones:
-        encoded_zones.setdefault(row.show_id, []).append(next(_encoded(ZoneSales, (row,))))
+        encoded_zones.setdefault(row["show_id"], []).append(encode_zone(row))
     sections: dict[UUID, _Section] = {}
     for row in shows:
-        show_id: UUID = row.show_id
-        encoded = show_sales(row).model_dump_json().encode()
+        show_id: UUID = row["show_id"]
+        encoded = _show_sales(row)
         sections[show_id] = _Section(
-            marks.get(show_id), (row.starts_at, show_id), encoded, encoded_zones.pop(show_id, [])
+            marks.get(show_id), (row["starts_at"], show_id), encoded, encoded_zones.pop(show_id, [])
         )
     for show_id, zone_rows in encoded_zones.items():  # zones of a show without a by-show row
         sections[show_id] = _Section(marks.get(show_id), None, b"", zone_rows)

@@ -7,12 +7,13 @@ listens on the primary (``query_api.consistency.replica``).
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -123,11 +124,35 @@ async def driver_rows(
     than the read; counted as one round trip like any statement.
     """
     count_roundtrip()
-    raw = await conn.get_raw_connection()
-    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    driver = await _driver(conn)
     async with driver.cursor() as cur:
         await cur.execute(query, params)
         return await cur.fetchall()
+
+
+async def driver_pipeline(
+    conn: AsyncConnection,
+    queries: Sequence[sql.Composed],
+    params: Sequence[tuple[object, ...] | list[object]],
+) -> list[list[dict[str, Any]]]:
+    """Each query's rows as dicts, all sent in one pipeline on the driver's connection of ``conn``
+    (in its transaction, so one snapshot): one round trip for them all, counted as one."""
+    count_roundtrip()
+    driver = await _driver(conn)
+    cursors = [driver.cursor(row_factory=dict_row) for _ in queries]
+    async with driver.pipeline():
+        for cur, query, values in zip(cursors, queries, params, strict=True):
+            await cur.execute(query, values)
+    rows = [await cur.fetchall() for cur in cursors]
+    for cur in cursors:
+        await cur.close()
+    return rows
+
+
+async def _driver(conn: AsyncConnection) -> psycopg.AsyncConnection[Any]:
+    raw = await conn.get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    return driver
 
 
 @asynccontextmanager
