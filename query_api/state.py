@@ -11,6 +11,7 @@ from query_api.dashboard_sections import DashboardSections
 from query_api.http.metrics import RequestMetrics
 from query_api.kafka_offsets import EndOffsets
 from query_api.readers.versions import VersionReads
+from query_api.seat_layouts import SeatLayouts
 from query_api.settings import QueryApiSettings
 from query_api.single_flight import SingleFlight
 from query_api.views import ReadViews
@@ -33,3 +34,4 @@ class QueryState:
     metrics: RequestMetrics
     flights: SingleFlight = field(default_factory=SingleFlight)
     dashboard: DashboardSections = field(default_factory=DashboardSections)
+    layouts: SeatLayouts = field(default_factory=SeatLayouts)

@@ -75,7 +75,10 @@ async def seats(
     """The seat map: every seat with its status, in layout order (``format=compact``: run-length)."""
 
     async def body(conn: AsyncConnection, seq: int) -> bytes:
-        rows = await readers.seat_rows(conn, state.views, show_id, zone_id)
+        if zone_id is None:  # the show's layout from memory, its statuses from the snapshot
+            rows = await state.layouts.seat_rows(conn, state.views, show_id)
+        else:
+            rows = await readers.seat_rows(conn, state.views, show_id, zone_id)
         if not rows and zone_id is not None:
             raise ApiError(404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id)
         encode = seatmap.compact_json if format == "compact" else seatmap.full_json
