@@ -16,7 +16,7 @@ import msgspec
 import orjson
 import pytest
 
-from contracts import EventDecodeError, SeatsHeld, decode_event, encode_event, new_envelope
+from contracts import EventDecodeError, SeatsHeld, decode_event, encode_event, lean, new_envelope
 from contracts.event_types import DecodedEvent, default_registry
 from contracts.lean import LEAN_MODELS, LeanDecoder, LeanEvent, decode_lean
 from projections.runtime.decoding import Record, decode
@@ -293,3 +293,20 @@ def test_each_lean_model_has_the_fields_of_the_model_it_mirrors() -> None:
         assert {f.name for f in info.fields} == set(model.model_fields), event_type
         required = {f.name for f in info.fields if f.required}
         assert required == {n for n, f in model.model_fields.items() if f.is_required()}, event_type
+
+
+def test_order_line_ids_are_matched_whether_or_not_seen_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo of matched ids only spares a regex: an id is taken as often as it matches,
+    a bad id is never taken, and a full memo starts over."""
+    monkeypatch.setattr(lean, "_MATCHED_SEATS", set())
+    monkeypatch.setattr(lean, "_MATCHED_ZONES", set())
+    monkeypatch.setattr(lean, "_MATCHED_MAX", 2)
+    paid = next(raw for raw in _raw_samples() if b'"OrderPaid"' in raw)
+    document = orjson.loads(paid)
+    good = document["payload"]["lines"][0]["seat_id"]
+    for seat_id in (good, good, f"{good}\n", "B-1-2", "B-1-3", good, "B-1-0", "B-1-x"):
+        line = document["payload"]["lines"][0]
+        line["seat_id"], line["zone_id"] = seat_id, seat_id.split("-")[0]
+        expected = "lean" if seat_id in (good, "B-1-2", "B-1-3") else "dead"
+        assert check(_replaced(document, ("payload", "lines", 0, "seat_id"), seat_id)) == expected, seat_id
+        assert len(lean._MATCHED_SEATS) <= 2
