@@ -34,7 +34,7 @@ from command_side.api.errors import database_failure
 from command_side.api.schemas import HoldIn
 from command_side.domain.commands import HoldBestAvailable, HoldSeats
 from infra.http.auth import bearer_key
-from infra.http.errors import ApiError, error_response
+from infra.http.errors import HTTP_CODES, ApiError, error_response
 from infra.settings import Role
 
 PREFIX = "/v1/shows/"
@@ -65,9 +65,10 @@ class FastHolds:
         state, show_id, role, headers = admitted
         try:
             body = await _body(receive)
-        except HTTPException as exc:  # the body limit, while streaming: answered as the route would
-            body, refusal = None, error_response(exc.status_code, "payload_too_large", str(exc.detail))
-            await refusal(scope, receive, send)
+        except HTTPException as exc:  # the body limit, while streaming: answered as the route's handler would
+            body = None
+            code = HTTP_CODES.get(exc.status_code, "http_error")
+            await error_response(exc.status_code, code, str(exc.detail))(scope, receive, send)
         if body is None:
             return  # answered, or the client left before sending its body
         hold = _command(show_id, body, role, headers.get(b"idempotency-key"), scope["path"])

@@ -15,6 +15,7 @@ import orjson
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 
 from command_side.adapters.idempotency import IdempotencyClaim
@@ -82,12 +83,15 @@ async def _call(
     path: str = PATH,
     method: str = "POST",
     content_type: bytes | None = b"application/json",
+    too_large: bool = False,
 ) -> Scope:
     async def route(scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
         record.routed.append(message["body"])
 
     async def receive() -> Message:
+        if too_large:  # what the BodyLimit middleware raises once a streamed body passes the limit
+            raise HTTPException(413, "bodies are limited to 10 bytes")
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: Message) -> None:
@@ -224,3 +228,13 @@ async def test_an_unexpected_failure_propagates_to_the_last_line_of_defence(reco
     with pytest.raises(RuntimeError, match="boom"):
         await _call(recorded)
     assert recorded.sent == []
+
+
+async def test_a_body_over_the_limit_while_streaming_is_413(recorded: Recorded) -> None:
+    await _call(recorded, too_large=True)
+    assert recorded.commands == []
+    assert recorded.routed == []
+    assert recorded.status == 413
+    assert recorded.body == {
+        "error": {"code": "payload_too_large", "message": "bodies are limited to 10 bytes"}
+    }
