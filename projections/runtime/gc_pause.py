@@ -15,6 +15,10 @@ reference counting cannot free (a cycle that became garbage) is not lost
 either: at most every ``THAW_SECONDS``, everything is handed back to the
 collector and collected in full once (``gc.unfreeze`` then ``gc.collect``).
 
+This assumes nothing else in the process keeps objects frozen on purpose (a
+thaw unfreezes everything); a projector process, the replay command and the
+benchmarks do not.
+
 Guarantees: re-entrant (the runners of one process decode concurrently); the
 collector is resumed, and objects frozen, only if it was on when the outermost
 pause began; a process that turned the collector off keeps it off.
