@@ -13,10 +13,12 @@ derive them from the same versions). The answer carries the same headers as
 the routes' and is labelled with the route for the metrics.
 """
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 from uuid import UUID
 
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts import ConsistencyToken
@@ -46,26 +48,25 @@ _SEGMENTS = 3
 class FastReads:
     """See the module docstring."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute]) -> None:
+        """``routes``: the shows router's routes, whose templates label the answers for the metrics."""
         self.app = app
-        self._routes: dict[str, Any] | None = None
+        paths = {getattr(route, "path", None): route for route in routes}
+        missing = [template for template in _TEMPLATES.values() if template not in paths]
+        if missing:
+            raise ValueError(f"the hot path's routes are missing: {missing}")
+        self._routes = {name: paths[template] for name, template in _TEMPLATES.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(PREFIX):
             answer = self._answer(scope)
             if answer is not None:
                 kind, status, headers, body = answer
-                scope["route"] = self._route(scope, kind)  # labels the metrics as the route would
+                scope["route"] = self._routes[kind]  # labels the metrics and the span as the route would
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
-
-    def _route(self, scope: Scope, kind: str) -> Any:
-        if self._routes is None:
-            paths = {getattr(route, "path", None): route for route in scope["app"].routes}
-            self._routes = {name: paths.get(template) for name, template in _TEMPLATES.items()}
-        return self._routes[kind]
 
     def _answer(self, scope: Scope) -> tuple[str, int, list[tuple[bytes, bytes]], bytes] | None:
         state = getattr(scope["app"].state, "query", None)
