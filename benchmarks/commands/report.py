@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from benchmarks.commands.config import MODE_LABELS, PLANS
-from benchmarks.report.tables import errors_section, fmt, table
+from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
 
@@ -87,9 +87,9 @@ def floor_line(check: dict[str, Any]) -> str:
     line = (
         f"Generator floor: wrk against the command API's constant `/healthz` answered "
         f"{fmt(check['floor_requests_per_s'])} requests/s at best (with {check['floor_connections']} "
-        f"connection(s)), {_x(check['ratio'])} the highest holds rate reported "
+        f"connection(s)), {times(check['ratio'])} the highest holds rate reported "
         f"({fmt(check['highest_accepted_per_s'])} accepted/s, {fmt(check['highest_requests_per_s'])} "
-        f"requests/s); level by level the floor is at least {_x(check['min_level_ratio'])} the highest "
+        f"requests/s); level by level the floor is at least {times(check['min_level_ratio'])} the highest "
         f"holds request rate at the same connections (wanted: at least {FLOOR_MARGIN:g}x)."
     )
     if check["ok"]:
@@ -100,10 +100,6 @@ def floor_line(check: dict[str, Any]) -> str:
     )
 
 
-def _x(value: float | None) -> str:
-    return f"{value:g}x" if value is not None else "n/a"
-
-
 def _case_table(cases: list[dict[str, Any]]) -> str:
     rows = [
         [
@@ -111,9 +107,7 @@ def _case_table(cases: list[dict[str, Any]]) -> str:
             fmt(c["zone_seats"]),
             c["connections"],
             fmt(c["ok_per_s"]),
-            c["p50_ms"],
-            c["p99_ms"],
-            c["max_ms"],
+            *latency_cells(c),
             fmt(c["ok"]),
             fmt(c["conflicts"]),
             fmt(not_accepted(c)),
@@ -244,11 +238,9 @@ def _floor(results: dict[str, Any]) -> str:
         [
             lv["connections"],
             fmt(lv["floor_requests_per_s"]),
-            floor[lv["connections"]]["p50_ms"],
-            floor[lv["connections"]]["p99_ms"],
-            floor[lv["connections"]]["max_ms"],
+            *latency_cells(floor[lv["connections"]]),
             fmt(lv["highest_holds_requests_per_s"]),
-            _x(lv["ratio"]),
+            times(lv["ratio"]),
         ]
         for lv in check["levels"]
     ]

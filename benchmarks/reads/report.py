@@ -13,7 +13,7 @@ import orjson
 
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS
-from benchmarks.report.tables import errors_section, fmt, table
+from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
 
@@ -62,10 +62,6 @@ def ratios(results: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _x(value: float | None) -> str:
-    return f"{value:g}x" if value is not None else "n/a"
-
-
 def _cell(row: dict[str, Any] | None) -> str:
     """``5,457/s, p50 1.2 ms, p99 3.4 ms`` (or n/a)."""
     if row is None:
@@ -106,8 +102,8 @@ def readme_table(results: dict[str, Any]) -> str:
                 ENDPOINT_LABELS[endpoint],
                 _cell(base),
                 _cell(read),
-                _x(ratio.get("read_model_to_healthz")),
-                _x(ratio.get("read_model_to_baseline")),
+                times(ratio.get("read_model_to_healthz")),
+                times(ratio.get("read_model_to_baseline")),
             ]
         )
     head = [
@@ -201,9 +197,7 @@ def _freshness_section(results: dict[str, Any]) -> list[str]:
             fmt(r["target_rate"]),
             fmt(r["achieved_rate"]),
             fmt(r["throughput"]),
-            r["p50_ms"],
-            r["p99_ms"],
-            r["max_ms"],
+            *latency_cells(r),
             fmt(r["failed"]),
             r["command_p50_ms"],
             ", ".join(f"{k} {v}" for k, v in sorted(r["outcomes"].items()) if k != "ok") or "none",
@@ -245,9 +239,9 @@ def _workers_section(results: dict[str, Any]) -> list[str]:
                 r["query_api_workers"],
                 _cell(floor),
                 _cell(read),
-                _x(r["read_model_to_healthz"]),
+                times(r["read_model_to_healthz"]),
                 fmt(r["baseline_cached_per_s"]) if r["baseline_cached_per_s"] is not None else "n/a",
-                _x(r["read_model_to_baseline"]),
+                times(r["read_model_to_baseline"]),
             ]
         )
     head = [

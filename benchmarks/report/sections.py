@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from benchmarks.report.tables import fmt, ratio, section, summary_cells, table
+from benchmarks.report.tables import fmt, latency_cells, ratio, section, summary_cells, table
 from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
 
 
@@ -66,7 +66,7 @@ def scale(reads: list[dict[str, Any]], plots: dict[str, str]) -> str:
 def freshness(f: dict[str, Any]) -> str:
     rows: list[list[Any]] = [
         ["read model (measured)", f"{r['target_rate']:g} / {r['achieved_rate']:g}", r["command_p50_ms"],
-         r["p50_ms"], r["p99_ms"], r["max_ms"], fmt(r["ok"]), r["outcomes"]]
+         *latency_cells(r), fmt(r["ok"]), r["outcomes"]]
         for r in f["read_model"]
     ]  # fmt: skip
     for name, b in f["baseline"].items():
@@ -91,9 +91,7 @@ def commands(commands: list[dict[str, Any]], plots: dict[str, str]) -> str:
             c["scenario"],
             c["concurrency"],
             fmt(c["throughput"]),
-            c["p50_ms"],
-            c["p99_ms"],
-            c["max_ms"],
+            *latency_cells(c),
             fmt(c["ok"]),
             c["outcomes"],
         ]

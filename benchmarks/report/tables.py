@@ -1,6 +1,6 @@
 """Markdown table helpers."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -14,6 +14,11 @@ def fmt(value: Any) -> str:
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.3g}" if b else "n/a"
+
+
+def times(value: float | None) -> str:
+    """A ratio already computed, as ``2.5x`` (``n/a`` when it could not be)."""
+    return f"{value:g}x" if value is not None else "n/a"
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -32,6 +37,11 @@ def errors_section(errors: dict[str, str]) -> str:
     return "## Errors\n\n" + "".join(f"- {name}: {error}\n" for name, error in errors.items())
 
 
+def latency_cells(r: Mapping[str, Any]) -> list[Any]:
+    """p50, p99 and max latency (ms) of a load summary, the order every report's tables use."""
+    return [r["p50_ms"], r["p99_ms"], r["max_ms"]]
+
+
 def summary_cells(r: dict[str, Any]) -> list[Any]:
     """p50, p99, max, throughput, successes and failures of a load summary."""
-    return [r["p50_ms"], r["p99_ms"], r["max_ms"], fmt(r["throughput"]), fmt(r["ok"]), r["failed"]]
+    return [*latency_cells(r), fmt(r["throughput"]), fmt(r["ok"]), r["failed"]]
