@@ -190,24 +190,21 @@ def _cpu(results: dict[str, Any]) -> str:
         return ""
     names = sorted({k for c in cases for k in c["cpu_ms_per_hold"] if k != "total"})
     cores = results.get("machine", {}).get("cpu_cores") or os.cpu_count() or 1
-    head = "| case | clients | " + " | ".join(names) + " | total | bound (holds/s) | measured (holds/s) |"
-    lines = [
-        "### Where a hold's CPU goes\n",
-        "CPU milliseconds per accepted hold of each process (tree) of the stack, from /proc, over the "
-        f"case's duration; PostgreSQL and Kafka count all their processes. Bound: {cores} cores x "
-        "1000 / total, the holds per second the machine could take if every core did only this.\n",
-        head,
-        "|" + "---|" * (len(names) + 5),
-    ]
+    head = ["case", "clients", *names, "total", "bound (holds/s)", "measured (holds/s)"]
+    rows = []
     for c in cases:
         ms = c["cpu_ms_per_hold"]
         bound = round(cores * 1000 / ms["total"]) if ms.get("total") else 0
-        cells = " | ".join(f"{ms.get(n, 0):.2f}" for n in names)
+        cpu = [f"{ms.get(n, 0):.2f}" for n in names]
         measured = f"{c['ok_per_s']:.0f}"
-        lines.append(
-            f"| {c['case']} | {c['connections']} | {cells} | {ms['total']:.2f} | {bound} | {measured} |"
-        )
-    return "\n".join(lines) + "\n"
+        rows.append([str(c["case"]), str(c["connections"]), *cpu, f"{ms['total']:.2f}", str(bound), measured])
+    return (
+        "### Where a hold's CPU goes\n\n"
+        "CPU milliseconds per accepted hold of each process (tree) of the stack, from /proc, over the "
+        f"case's duration; PostgreSQL and Kafka count all their processes. Bound: {cores} cores x "
+        "1000 / total, the holds per second the machine could take if every core did only this.\n\n"
+        + table(head, rows)
+    )
 
 
 def _notes(cases: list[dict[str, Any]]) -> list[str]:
