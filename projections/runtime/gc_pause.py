@@ -14,6 +14,9 @@ afterwards. Frozen objects are still freed by reference counting as usual. What
 reference counting cannot free (a cycle that became garbage) is not lost
 either: at most every ``THAW_SECONDS``, everything is handed back to the
 collector and collected in full once (``gc.unfreeze`` then ``gc.collect``).
+The thaw is due at the end of any batch's pause, not only the outermost one:
+the runners' pauses overlap, and while batches keep coming the outermost may
+never end, which would leave cycles uncollected (and the collector off) for good.
 
 This assumes nothing else in the process keeps objects frozen on purpose (a
 thaw unfreezes everything); a projector process, the replay command and the
@@ -52,15 +55,19 @@ class GcPause:
             yield
         finally:
             cls.depth -= 1
-            if cls.depth == 0 and cls.resume:
-                cls._resume()
+            if cls.resume:
+                cls._resume(outermost=cls.depth == 0)
 
     @classmethod
-    def _resume(cls) -> None:
+    def _resume(cls, *, outermost: bool) -> None:
+        """Thaw and collect when due; freeze and turn the collector back on as the last pause ends."""
         now = time.monotonic()
-        if now - cls.thawed_at >= THAW_SECONDS:
+        thaw = now - cls.thawed_at >= THAW_SECONDS
+        if thaw:
             cls.thawed_at = now
             gc.unfreeze()
             gc.collect()
-        gc.freeze()
-        gc.enable()
+        if outermost or thaw:
+            gc.freeze()
+        if outermost:
+            gc.enable()

@@ -66,3 +66,24 @@ def test_a_collector_turned_off_stays_off_and_nothing_is_frozen() -> None:
         _ = [_Node() for _ in range(100)]
     assert not gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_cyclic_garbage_is_collected_even_while_some_runner_is_always_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runners' pauses overlap (one starts before the other ends): the outermost pause may never
+    end while batches keep coming, and the thaw must not wait for it."""
+    monkeypatch.setattr(GcPause, "thawed_at", float("inf"))
+    with GcPause.during():  # a runner decoding all along
+        with GcPause.during():
+            a, b = _Node(), _Node()
+            a.other, b.other = b, a
+        probe = weakref.ref(a)
+        del a, b
+        monkeypatch.setattr(GcPause, "thawed_at", 0.0)
+        monkeypatch.setattr(gc_pause, "THAW_SECONDS", 0.0)
+        with GcPause.during():  # another runner's batch, ending while the first still decodes
+            pass
+        assert probe() is None
+        assert not gc.isenabled()  # still paused for the runner decoding
+    assert gc.isenabled()
