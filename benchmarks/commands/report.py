@@ -11,9 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from benchmarks.commands.config import MODE_LABELS, PLANS
+from benchmarks.report.results_file import write_results
 from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
@@ -274,9 +273,7 @@ def _method(results: dict[str, Any]) -> str:
 
 def write_reports(results: dict[str, Any], out: Path) -> dict[str, Path]:
     """``results.json`` and ``report.md`` in ``out``; returns their paths."""
-    out.mkdir(parents=True, exist_ok=True)
     results["checks"] = {"floor": floor_check(results), "best_zone_ratio": zone_ratio(results)}
-    paths = {"json": out / "results.json", "markdown": out / "report.md"}
-    paths["json"].write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    paths = {"json": write_results(results, out), "markdown": out / "report.md"}
     paths["markdown"].write_text(render(results))
     return paths

@@ -9,10 +9,9 @@ query API with more processes, the background load and how it was measured.
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
 from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS
+from benchmarks.report.results_file import write_results
 from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
@@ -353,9 +352,7 @@ def render(results: dict[str, Any]) -> str:
 
 def write_reports(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """``results.json`` and ``report.md`` in ``out_dir``; returns their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     results["ratios"] = ratios(results)
-    paths = {"json": out_dir / "results.json", "markdown": out_dir / "report.md"}
-    paths["json"].write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2, default=str))
+    paths = {"json": write_results(results, out_dir), "markdown": out_dir / "report.md"}
     paths["markdown"].write_text(render(results))
     return paths

@@ -3,16 +3,13 @@
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from benchmarks.report.markdown import render
 from benchmarks.report.plots import draw
+from benchmarks.report.results_file import write_results
 
 
 def write_reports(results: dict[str, Any], out: Path) -> dict[str, Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "results.json", "markdown": out / "report.md"}
-    paths["json"].write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    paths = {"json": write_results(results, out), "markdown": out / "report.md"}
     plots = draw(results, out)
     paths["markdown"].write_text(render(results, {name: p.name for name, p in plots.items()}))
     return paths | plots
