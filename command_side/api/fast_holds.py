@@ -63,6 +63,9 @@ class FastHolds:
             await self.app(scope, receive, send)
             return
         state, show_id, role, headers = admitted
+        # What the router sets before the body is read: labels the metrics and the span, also of a
+        # body refused while streaming or a client that left (the route's are counted under it)
+        scope["route"] = ROUTE
         try:
             body = await _body(receive)
         except HTTPException as exc:  # the body limit, while streaming: answered as the route's handler would
@@ -75,7 +78,6 @@ class FastHolds:
         if hold is None:
             await self.app(scope, _replay(body, receive), send)
             return
-        scope["route"] = ROUTE  # what the router would set: labels the metrics and the span
         answer = await _run(state, *hold, headers.get(b"x-correlation-id"))
         if isinstance(answer, CommandAnswer):
             await _send(send, answer)
