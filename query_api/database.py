@@ -15,6 +15,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from contracts.read_model import READER_ROLE
@@ -147,6 +148,39 @@ async def driver_pipeline(
     for cur in cursors:
         await cur.close()
     return rows
+
+
+async def one_statement(
+    engine: AsyncEngine, query: sql.Composed, params: dict[str, object]
+) -> list[tuple[Any, ...]]:
+    """``query``'s rows as plain tuples, sent alone, outside any transaction: one round trip in all.
+
+    PostgreSQL runs a statement outside a transaction block against one snapshot,
+    so everything one statement reads (a version and the body it labels, say) is
+    as consistent as a REPEATABLE READ transaction's reads, without its BEGIN and
+    ROLLBACK, which would be round trips of their own. Counted as one. Fails as
+    SQLAlchemy's statements do (``DBAPIError``, the connection invalidated when
+    lost), so the query API's error handlers answer as for any other read.
+    """
+    count_roundtrip()
+    async with engine.connect() as conn:  # no statement through SQLAlchemy: it begins nothing
+        driver = await _driver(conn)
+        try:
+            await driver.set_autocommit(True)
+            try:
+                async with driver.cursor() as cur:
+                    await cur.execute(query, params)
+                    return await cur.fetchall()
+            finally:
+                if not driver.broken:
+                    await driver.set_autocommit(False)
+        except psycopg.Error as error:
+            lost = driver.broken
+            if lost:
+                await conn.invalidate()
+            raise DBAPIError.instance(
+                None, params, error, psycopg.Error, connection_invalidated=lost
+            ) from error
 
 
 async def _driver(conn: AsyncConnection) -> psycopg.AsyncConnection[Any]:

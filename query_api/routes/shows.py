@@ -10,17 +10,18 @@ from starlette.responses import Response
 
 from infra.http.errors import ApiError
 from query_api import seatmap
-from query_api.http.caching import PUBLIC
+from query_api.http.caching import PUBLIC, etag_for, not_modified
 from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPublic, ShowsPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers import shows as readers
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness, FreshnessDep, StateDep
-from query_api.routes.serving import await_freshness, serve_versioned, show_not_found
+from query_api.routes.serving import JSON, await_freshness, serve_versioned, show_not_found
 from query_api.state import QueryState
 
 PROJECTION = "seat_availability"
 router = APIRouter(prefix="/v1/shows", tags=["shows"])
+_SWAP_RETRIES = 3  # as serve_versioned: a swap seen while reading the old version, read again
 _ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorPublic} for code in (404, 422, 503)}
 
 
@@ -50,14 +51,42 @@ async def list_shows(request: Request, state: StateDep, freshness: FreshnessDep)
 
 @router.get("/{show_id}/availability", response_model=AvailabilityPublic, responses=_ERRORS)
 async def availability(show_id: UUID, request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
-    """Per zone: name, price, capacity and available, held and sold seats."""
+    """Per zone: name, price, capacity and available, held and sold seats.
 
-    async def body(conn: AsyncConnection, seq: int) -> bytes:
-        zones = await readers.zone_availability(conn, state.views, show_id)
-        return AvailabilityPublic(show_id=show_id, seq=seq, zones=zones).model_dump_json().encode()
-
-    variant = f"availability:{show_id}"
-    return await _serve_show(request, state, freshness, show_id, variant=variant, body_at=body)
+    From memory as every versioned read; a rebuild reads the version and the zones
+    in one statement (one round trip, one snapshot), with ``serve_versioned``'s
+    answers: the ETag of the version read, 304s, the body cached under it, and a
+    re-read when a swap replaced the version read.
+    """
+    from_memory = await await_freshness(state, freshness, PROJECTION)
+    tracker, variant = state.tracker, f"availability:{show_id}"
+    if_none_match = request.headers.get("if-none-match")
+    headers = {"Cache-Control": PUBLIC}
+    memory_version = tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None
+    if memory_version is not None:
+        etag = etag_for(variant, memory_version)
+        if not_modified(if_none_match, etag):
+            return Response(status_code=304, headers={"ETag": etag, **headers})
+        body = state.cache.get(etag)
+        if body is not None:
+            return Response(body, media_type=JSON, headers={"ETag": etag, **headers})
+    for attempt in range(_SWAP_RETRIES):
+        read = await readers.availability_at(state.engine, state.views, PROJECTION, show_id)
+        if read is None:
+            raise show_not_found(show_id)()
+        version, zones = read
+        tracker.merge(PROJECTION, version.label, version.marks)
+        if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
+            break
+    etag = etag_for(variant, version.key)
+    body = state.cache.get(etag)
+    if body is None:
+        assert version.seq is not None  # a show's version always has its seq
+        body = AvailabilityPublic(show_id=show_id, seq=version.seq, zones=zones).model_dump_json().encode()
+        state.cache.put(etag, body)
+    if not_modified(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag, **headers})
+    return Response(body, media_type=JSON, headers={"ETag": etag, **headers})
 
 
 @router.get("/{show_id}/seats", response_model=SeatsPublic | SeatMapCompactPublic, responses=_ERRORS)
