@@ -84,6 +84,7 @@ async def _call(
     method: str = "POST",
     content_type: bytes | None = b"application/json",
     too_large: bool = False,
+    disconnect: bool = False,
 ) -> Scope:
     async def route(scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
@@ -92,6 +93,8 @@ async def _call(
     async def receive() -> Message:
         if too_large:  # what the BodyLimit middleware raises once a streamed body passes the limit
             raise HTTPException(413, "bodies are limited to 10 bytes")
+        if disconnect:
+            return {"type": "http.disconnect"}
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: Message) -> None:
@@ -239,3 +242,11 @@ async def test_a_body_over_the_limit_while_streaming_is_413(recorded: Recorded) 
     assert recorded.body == {
         "error": {"code": "payload_too_large", "message": "bodies are limited to 10 bytes"}
     }
+
+
+async def test_a_client_that_leaves_before_its_body_is_counted_under_the_route(recorded: Recorded) -> None:
+    scope = await _call(recorded, disconnect=True)
+    assert recorded.commands == []
+    assert recorded.routed == []
+    assert recorded.sent == []
+    assert scope["route"] is ROUTE
