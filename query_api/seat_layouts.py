@@ -3,28 +3,28 @@
 The seat_availability projection writes a show's seats once, when the show is
 scheduled (seat id, zone, row, number, layout ordinal), and afterwards changes
 only their status. So a rebuilt seat map does not need its 2,000 rows again:
-the layout of the show is kept here, and a rebuild reads, in the request's
-snapshot, one row: every seat's status code in layout order
-(``string_agg(left(status, 1))``: ``a``, ``h``, ``s``). A layout whose length
-does not match the statuses read (a show not fully scheduled when first read)
-is read again in the same snapshot.
+the layout of the show is kept here, and a rebuild reads one row: the show's
+version and every seat's status code in layout order
+(``string_agg(left(status, 1))``: ``a``, ``h``, ``s``), in one statement (one
+snapshot, one round trip). A show whose layout is not kept, or whose kept
+layout's length does not match the statuses read (a show not fully scheduled
+when first read), is read in full, version included, by one statement too.
 
-Guarantee: :meth:`SeatLayouts.seat_rows` returns exactly the rows
-``readers.shows.seat_rows`` would read in the same snapshot (tests compare
-them). At most ``max_shows`` layouts are kept, least recently used out. Event
-loop only; no locking.
+Guarantee: :meth:`SeatLayouts.read` returns the version ``VersionReads.show``
+reads and exactly the rows ``readers.shows.seat_rows`` reads in one snapshot
+(tests compare them). At most ``max_shows`` layouts are kept, least recently
+used out. Event loop only; no locking.
 """
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 from uuid import UUID
 
-from psycopg import sql
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from query_api.database import driver_rows
+from query_api.readers.shows import seat_statuses_at, seats_at
+from query_api.readers.versions import DbVersion
 from query_api.seatmap import CODE_STATUSES, SeatRow
 from query_api.views import ReadViews
 
@@ -39,28 +39,28 @@ class SeatLayouts:
         self._layouts: OrderedDict[UUID, Layout] = OrderedDict()
         self.layout_reads = 0  # layouts read from the database, for tests
 
-    async def seat_rows(self, conn: AsyncConnection, views: ReadViews, show_id: UUID) -> Sequence[SeatRow]:
-        """``(seat_id, zone_id, row, number, status)`` of every seat of the show, in layout order."""
-        statuses_query, layout_query = _queries(views.read_schema, views.seats.name)
-        statuses: str = (await driver_rows(conn, statuses_query, (show_id,)))[0][0] or ""
+    async def read(
+        self, engine: AsyncEngine, views: ReadViews, kind: str, show_id: UUID
+    ) -> tuple[DbVersion, Sequence[SeatRow]] | None:
+        """The show's version and ``(seat_id, zone_id, row, number, status)`` of every seat of the
+        show at that version, in layout order; None: no such show."""
         layout = self._layouts.get(show_id)
-        if layout is None or len(layout) != len(statuses):
-            layout = await driver_rows(conn, layout_query, (show_id,))
-            self.layout_reads += 1
-            self._layouts[show_id] = layout
-            while len(self._layouts) > self._max_shows:
-                self._layouts.popitem(last=False)
+        if layout is not None:
+            read = await seat_statuses_at(engine, views, kind, show_id)
+            if read is None:
+                return None
+            version, statuses = read
+            if len(layout) == len(statuses):
+                self._layouts.move_to_end(show_id)
+                return version, [
+                    (*seat, CODE_STATUSES[code]) for seat, code in zip(layout, statuses, strict=True)
+                ]
+        full = await seats_at(engine, views, kind, show_id, None)
+        if full is None:
+            return None
+        self.layout_reads += 1
+        self._layouts[show_id] = [seat[:4] for seat in full[1]]
         self._layouts.move_to_end(show_id)
-        return [(*seat, CODE_STATUSES[code]) for seat, code in zip(layout, statuses, strict=True)]
-
-
-@cache
-def _queries(read_schema: str, view: str) -> tuple[sql.Composed, sql.Composed]:
-    table = sql.SQL("{}.{}").format(sql.Identifier(read_schema), sql.Identifier(view))
-    statuses = sql.SQL(
-        "SELECT string_agg(left(status, 1), '' ORDER BY ordinal) FROM {} WHERE show_id = %s"
-    ).format(table)
-    layout = sql.SQL(
-        'SELECT seat_id, zone_id, "row", number FROM {} WHERE show_id = %s ORDER BY ordinal'
-    ).format(table)
-    return statuses, layout
+        while len(self._layouts) > self._max_shows:
+            self._layouts.popitem(last=False)
+        return full

@@ -51,17 +51,47 @@ async def availability_at(
     rows = await one_statement(
         engine, _availability_query(views.read_schema, views.zones.name, kind), {"show": show_id}
     )
-    seq, labels = rows[0][0], rows[0][1]
-    if seq is None:
+    version = _version(rows[0], show_id)
+    if version is None:
         return None
-    label = live_label(labels)
-    version = DbVersion(label, f"{label}:{seq}", ((show_id, int(seq)),), int(seq))
     zones = [
         ZoneAvailability.model_validate(dict(zip(_ZONE_FIELDS, row[2:], strict=True)))
         for row in rows
         if row[2] is not None
     ]
     return version, zones
+
+
+async def seats_at(
+    engine: AsyncEngine, views: ReadViews, kind: str, show_id: UUID, zone_id: str | None
+) -> tuple[DbVersion, list[tuple[Any, ...]]] | None:
+    """The show's version and what ``seat_rows`` reads, from one statement (one snapshot, one round
+    trip); None: no such show. The rows come as one row of arrays, the version once."""
+    query = _seats_query(views.read_schema, views.seats.name, kind, by_zone=zone_id is not None)
+    row = (await one_statement(engine, query, {"show": show_id, "zone": zone_id}))[0]
+    version = _version(row, show_id)
+    if version is None:
+        return None
+    return version, list(zip(*(column or () for column in row[2:]), strict=True))
+
+
+async def seat_statuses_at(
+    engine: AsyncEngine, views: ReadViews, kind: str, show_id: UUID
+) -> tuple[DbVersion, str] | None:
+    """The show's version and every seat's status code (``a``, ``h``, ``s``) in layout order, from
+    one statement; None: no such show."""
+    query = _statuses_query(views.read_schema, views.seats.name, kind)
+    row = (await one_statement(engine, query, {"show": show_id}))[0]
+    version = _version(row, show_id)
+    return None if version is None else (version, row[2] or "")
+
+
+def _version(row: Sequence[Any], show_id: UUID) -> DbVersion | None:
+    """``VersionReads.show``'s version from a row starting with the show's seq and the live labels."""
+    if row[0] is None:
+        return None
+    label, seq = live_label(row[1]), int(row[0])
+    return DbVersion(label, f"{label}:{seq}", ((show_id, seq),), seq)
 
 
 async def seat_rows(
@@ -87,21 +117,59 @@ def _seat_query(read_schema: str, view: str, *, by_zone: bool) -> sql.Composed:
     ).format(sql.Identifier(read_schema), sql.Identifier(view), zone)
 
 
+def _table(read_schema: str, name: str) -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(read_schema), sql.Identifier(name))
+
+
+def _versioned(read_schema: str, kind: str, rest: str, **parts: sql.Composable) -> sql.Composed:
+    """``SELECT seq, live labels, <rest>``: ``w`` is the show's seq (one row, NULL for no show)."""
+    return sql.SQL(
+        "SELECT w.seq, ARRAY(SELECT projection || '@' || version FROM {progress} WHERE state = 'live'), "
+        + rest
+    ).format(
+        progress=_table(read_schema, PROJECTION_PROGRESS.name),
+        from_marks=sql.SQL("FROM (SELECT (SELECT seq FROM {} WHERE show_id = %(show)s) AS seq) AS w").format(
+            _table(read_schema, WATERMARK_VIEWS[kind])
+        ),
+        **parts,
+    )
+
+
 @cache
 def _availability_query(read_schema: str, view: str, kind: str) -> sql.Composed:
-    """The show's seq and the live labels on every row (one row of NULL zones when it has none),
-    then its zones in layout order."""
+    """The version on every row (one row of NULL zones when there are none), zones in layout order."""
+    return _versioned(
+        read_schema,
+        kind,
+        "{columns} {from_marks} LEFT JOIN {zones} AS z ON z.show_id = %(show)s ORDER BY z.ordinal",
+        zones=_table(read_schema, view),
+        columns=sql.SQL(", ").join(sql.SQL("z.{}").format(sql.Identifier(f)) for f in _ZONE_FIELDS),
+    )
 
-    def table(name: str) -> sql.Composed:
-        return sql.SQL("{}.{}").format(sql.Identifier(read_schema), sql.Identifier(name))
 
-    return sql.SQL(
-        "SELECT w.seq, ARRAY(SELECT projection || '@' || version FROM {progress} WHERE state = 'live'),"
-        " {zone_columns} FROM (SELECT (SELECT seq FROM {marks} WHERE show_id = %(show)s) AS seq) AS w"
-        " LEFT JOIN {zones} AS z ON z.show_id = %(show)s ORDER BY z.ordinal"
-    ).format(
-        progress=table(PROJECTION_PROGRESS.name),
-        marks=table(WATERMARK_VIEWS[kind]),
-        zones=table(view),
-        zone_columns=sql.SQL(", ").join(sql.SQL("z.{}").format(sql.Identifier(f)) for f in _ZONE_FIELDS),
+@cache
+def _seats_query(read_schema: str, view: str, kind: str, *, by_zone: bool) -> sql.Composed:
+    """The version, then one array per column of ``seat_rows``, in layout order."""
+    zone = sql.SQL(" AND zone_id = %(zone)s") if by_zone else sql.SQL("")
+    return _versioned(
+        read_schema,
+        kind,
+        "s.* {from_marks} CROSS JOIN (SELECT array_agg(seat_id ORDER BY ordinal),"
+        ' array_agg(zone_id ORDER BY ordinal), array_agg("row" ORDER BY ordinal),'
+        " array_agg(number ORDER BY ordinal), array_agg(status ORDER BY ordinal)"
+        " FROM {seats} WHERE show_id = %(show)s{zone}) AS s",
+        seats=_table(read_schema, view),
+        zone=zone,
+    )
+
+
+@cache
+def _statuses_query(read_schema: str, view: str, kind: str) -> sql.Composed:
+    """The version, then every seat's status code in layout order (``SeatLayouts``)."""
+    return _versioned(
+        read_schema,
+        kind,
+        "(SELECT string_agg(left(status, 1), '' ORDER BY ordinal) FROM {seats} WHERE show_id = %(show)s)"
+        " {from_marks}",
+        seats=_table(read_schema, view),
     )

@@ -21,6 +21,7 @@ from query_api.state import QueryState
 
 PROJECTION = "seat_availability"
 router = APIRouter(prefix="/v1/shows", tags=["shows"])
+Read = tuple[DbVersion, Callable[[], bytes]]  # a show's version and its body's encoder
 _SWAP_RETRIES = 3  # as serve_versioned: a swap seen while reading the old version, read again
 _ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorPublic} for code in (404, 422, 503)}
 
@@ -51,42 +52,19 @@ async def list_shows(request: Request, state: StateDep, freshness: FreshnessDep)
 
 @router.get("/{show_id}/availability", response_model=AvailabilityPublic, responses=_ERRORS)
 async def availability(show_id: UUID, request: Request, state: StateDep, freshness: FreshnessDep) -> Response:
-    """Per zone: name, price, capacity and available, held and sold seats.
+    """Per zone: name, price, capacity and available, held and sold seats."""
 
-    From memory as every versioned read; a rebuild reads the version and the zones
-    in one statement (one round trip, one snapshot), with ``serve_versioned``'s
-    answers: the ETag of the version read, 304s, the body cached under it, and a
-    re-read when a swap replaced the version read.
-    """
-    from_memory = await await_freshness(state, freshness, PROJECTION)
-    tracker, variant = state.tracker, f"availability:{show_id}"
-    if_none_match = request.headers.get("if-none-match")
-    headers = {"Cache-Control": PUBLIC}
-    memory_version = tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None
-    if memory_version is not None:
-        etag = etag_for(variant, memory_version)
-        if not_modified(if_none_match, etag):
-            return Response(status_code=304, headers={"ETag": etag, **headers})
-        body = state.cache.get(etag)
-        if body is not None:
-            return Response(body, media_type=JSON, headers={"ETag": etag, **headers})
-    for attempt in range(_SWAP_RETRIES):
+    async def read() -> Read | None:
         read = await readers.availability_at(state.engine, state.views, PROJECTION, show_id)
         if read is None:
-            raise show_not_found(show_id)()
+            return None
         version, zones = read
-        tracker.merge(PROJECTION, version.label, version.marks)
-        if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
-            break
-    etag = etag_for(variant, version.key)
-    body = state.cache.get(etag)
-    if body is None:
         assert version.seq is not None  # a show's version always has its seq
-        body = AvailabilityPublic(show_id=show_id, seq=version.seq, zones=zones).model_dump_json().encode()
-        state.cache.put(etag, body)
-    if not_modified(if_none_match, etag):
-        return Response(status_code=304, headers={"ETag": etag, **headers})
-    return Response(body, media_type=JSON, headers={"ETag": etag, **headers})
+        body = AvailabilityPublic(show_id=show_id, seq=version.seq, zones=zones)
+        return version, lambda: body.model_dump_json().encode()
+
+    variant = f"availability:{show_id}"
+    return await _serve_show(request, state, freshness, show_id, variant=variant, read=read)
 
 
 @router.get("/{show_id}/seats", response_model=SeatsPublic | SeatMapCompactPublic, responses=_ERRORS)
@@ -103,18 +81,29 @@ async def seats(
 ) -> Response:
     """The seat map: every seat with its status, in layout order (``format=compact``: run-length)."""
 
-    async def body(conn: AsyncConnection, seq: int) -> bytes:
-        if zone_id is None:  # the show's layout from memory, its statuses from the snapshot
-            rows = await state.layouts.seat_rows(conn, state.views, show_id)
+    async def read() -> Read | None:
+        if zone_id is None:  # the show's layout from memory, its statuses read with its version
+            read = await state.layouts.read(state.engine, state.views, PROJECTION, show_id)
         else:
-            rows = await readers.seat_rows(conn, state.views, show_id, zone_id)
-        if not rows and zone_id is not None:
-            raise ApiError(404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id)
-        encode = seatmap.compact_json if format == "compact" else seatmap.full_json
-        return encode(show_id, seq, rows)
+            read = await readers.seats_at(state.engine, state.views, PROJECTION, show_id, zone_id)
+        if read is None:
+            return None
+        version, rows = read
+        assert version.seq is not None  # a show's version always has its seq
+        seq = version.seq
+
+        def body() -> bytes:
+            if not rows and zone_id is not None:
+                raise ApiError(
+                    404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id
+                )
+            encode = seatmap.compact_json if format == "compact" else seatmap.full_json
+            return encode(show_id, seq, rows)
+
+        return version, body
 
     variant = f"seats:{show_id}:{zone_id}:{format}"
-    return await _serve_show(request, state, freshness, show_id, variant=variant, body_at=body)
+    return await _serve_show(request, state, freshness, show_id, variant=variant, read=read)
 
 
 async def _serve_show(
@@ -124,27 +113,77 @@ async def _serve_show(
     show_id: UUID,
     *,
     variant: str,
-    body_at: Callable[[AsyncConnection, int], Awaitable[bytes]],
+    read: Callable[[], Awaitable[Read | None]],
 ) -> Response:
-    """One show's versioned read: its version (from memory when fresh enough), body cached per version."""
+    """One show's versioned read, with ``serve_versioned``'s answers (ETag of the version, 304s, the
+    body cached per version, a re-read when a swap replaced the version read).
+
+    From memory when fresh enough; otherwise ``read`` reads the version and what
+    the body is made of in one statement (one round trip, one snapshot), and the
+    body is encoded only when neither a 304 nor the cache answers. Concurrent
+    rebuilds of the version memory knows share the first (``SingleFlight``).
+    """
     from_memory = await await_freshness(state, freshness, PROJECTION)
     tracker = state.tracker
+    if_none_match = request.headers.get("if-none-match")
 
-    async def version(conn: AsyncConnection) -> DbVersion | None:
-        return await state.versions.show(conn, PROJECTION, show_id)
+    async def rebuild() -> tuple[str, bytes | None]:
+        for attempt in range(_SWAP_RETRIES):
+            got = await read()
+            if got is None:
+                raise show_not_found(show_id)()
+            version, encode = got
+            tracker.merge(PROJECTION, version.label, version.marks)
+            if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
+                break
+        etag = etag_for(variant, version.key)
+        if not_modified(if_none_match, etag):
+            return etag, None
+        body = state.cache.get(etag)
+        if body is None:
+            body = encode()
+            state.cache.put(etag, body)
+        return etag, body
 
-    async def body(conn: AsyncConnection, ver: DbVersion) -> bytes:
-        assert ver.seq is not None  # a show's version always has its seq
-        return await body_at(conn, ver.seq)
+    memory_version = tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None
+    if memory_version is None:
+        etag, body = await rebuild()
+    else:
+        etag = etag_for(variant, memory_version)
+        if not_modified(if_none_match, etag):
+            body = None
+        else:
+            body = state.cache.get(etag)
+            if body is None:
+                etag, body = await _shared(state, etag, rebuild)
+    headers = {"ETag": etag, "Cache-Control": PUBLIC}
+    if body is None:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=JSON, headers=headers)
 
-    return await serve_versioned(
-        request,
-        state,
-        projection=PROJECTION,
-        variant=variant,
-        memory_version=tracker.show_version(PROJECTION, show_id) if from_memory and tracker.synced else None,
-        cache_control=PUBLIC,
-        read_version=version,
-        load_body=body,
-        missing=show_not_found(show_id),
-    )
+
+class _OtherVersion(Exception):
+    """A shared rebuild read another version than the one its waiters asked for."""
+
+
+async def _shared(
+    state: QueryState, etag: str, rebuild: Callable[[], Awaitable[tuple[str, bytes | None]]]
+) -> tuple[str, bytes | None]:
+    """``rebuild()``'s answer, or the body of ``etag`` another request's rebuild of it is reading.
+
+    When a rebuild reads another version (memory was behind the database) its
+    waiters read for themselves (``SingleFlight``: a failed build is not shared).
+    """
+    rebuilt: list[tuple[str, bytes | None]] = []
+
+    async def load() -> bytes:
+        rebuilt.append(await rebuild())
+        read_etag, body = rebuilt[-1]
+        if read_etag != etag or body is None:
+            raise _OtherVersion
+        return body
+
+    try:
+        return etag, await state.flights.build(etag, load)
+    except _OtherVersion:
+        return rebuilt[-1]
