@@ -1,7 +1,8 @@
 """The query API's connections: the read-only role, one async pool, consistent snapshots.
 
-Every read of a request runs in one REPEATABLE READ transaction, so a body and
-the version its ETag is derived from come from the same snapshot. The pool may
+Every read of a request runs in one REPEATABLE READ transaction, or is one
+statement (``one_statement``), so a body and the version its ETag is derived
+from come from the same snapshot. The pool may
 be on a hot standby (``BOXOFFICE_QUERY_DATABASE_URL``); the process then
 listens on the primary (``query_api.consistency.replica``).
 """
