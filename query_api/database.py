@@ -8,7 +8,7 @@ listens on the primary (``query_api.consistency.replica``).
 """
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,7 +16,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from contracts.read_model import READER_ROLE
@@ -127,9 +127,12 @@ async def driver_rows(
     """
     count_roundtrip()
     driver = await _driver(conn)
-    async with driver.cursor() as cur:
-        await cur.execute(query, params)
-        return await cur.fetchall()
+    try:
+        async with driver.cursor() as cur:
+            await cur.execute(query, params)
+            return await cur.fetchall()
+    except psycopg.Error as error:
+        raise await _as_dbapi_error(conn, driver, error, params) from error
 
 
 async def driver_pipeline(
@@ -142,13 +145,16 @@ async def driver_pipeline(
     count_roundtrip()
     driver = await _driver(conn)
     cursors = [driver.cursor(row_factory=dict_row) for _ in queries]
-    async with driver.pipeline():
-        for cur, query, values in zip(cursors, queries, params, strict=True):
-            await cur.execute(query, values)
-    rows = [await cur.fetchall() for cur in cursors]
-    for cur in cursors:
-        await cur.close()
-    return rows
+    try:
+        async with driver.pipeline():
+            for cur, query, values in zip(cursors, queries, params, strict=True):
+                await cur.execute(query, values)
+        return [await cur.fetchall() for cur in cursors]
+    except psycopg.Error as error:
+        raise await _as_dbapi_error(conn, driver, error, params) from error
+    finally:
+        for cur in cursors:
+            await cur.close()
 
 
 async def one_statement(
@@ -176,12 +182,21 @@ async def one_statement(
                 if not driver.broken:
                     await driver.set_autocommit(False)
         except psycopg.Error as error:
-            lost = driver.broken
-            if lost:
-                await conn.invalidate()
-            raise DBAPIError.instance(
-                None, params, error, psycopg.Error, connection_invalidated=lost
-            ) from error
+            raise await _as_dbapi_error(conn, driver, error, params) from error
+
+
+async def _as_dbapi_error(
+    conn: AsyncConnection,
+    driver: psycopg.AsyncConnection[Any],
+    error: psycopg.Error,
+    params: Mapping[str, object] | Sequence[object],
+) -> StatementError:
+    """``error`` of a statement sent past SQLAlchemy as SQLAlchemy would raise it (``DBAPIError``, the
+    connection invalidated when lost), so the query API's error handlers answer it as any other read's."""
+    lost = driver.broken
+    if lost:
+        await conn.invalidate()
+    return DBAPIError.instance(None, params, error, psycopg.Error, connection_invalidated=lost)
 
 
 async def _driver(conn: AsyncConnection) -> psycopg.AsyncConnection[Any]:

@@ -7,6 +7,8 @@ from tests.integration.query_api.seed import SeededSchema
 
 pytestmark = pytest.mark.integration
 
+VIEWER = {"Authorization": "Bearer test-viewer-key"}  # the dashboard's role; public reads ignore it
+
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
@@ -44,10 +46,20 @@ async def test_openapi_documents_the_read_routes(client: httpx.AsyncClient) -> N
     assert (await client.get("/docs")).status_code == 200
 
 
-async def test_a_missing_read_view_is_503_not_500(client: httpx.AsyncClient, seeded: SeededSchema) -> None:
+@pytest.mark.parametrize(
+    ("view", "path"),
+    [
+        ("seat_availability_zones", "/v1/shows/{show}/availability"),
+        ("seat_availability_seats", "/v1/shows/{show}/seats?zone_id=A"),
+        ("dashboard_by_show", "/v1/dashboard"),
+    ],
+)
+async def test_a_missing_read_view_is_503_not_500(
+    client: httpx.AsyncClient, seeded: SeededSchema, view: str, path: str
+) -> None:
     show_id = await seeded.add_show()
-    seeded.execute("DROP VIEW {r}.seat_availability_zones")
-    response = await client.get(f"/v1/shows/{show_id}/availability")
+    seeded.execute(f"DROP VIEW {{r}}.{view}")
+    response = await client.get(path.format(show=show_id), headers=VIEWER)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "read_model_unavailable"
     assert response.headers["retry-after"] == "1"
