@@ -9,10 +9,12 @@ from uuid import UUID
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
 from query_api.consistency.tracker import VersionTracker, live_label
+from query_api.database import create_engine
 from query_api.settings import QueryApiSettings
 from tests.integration.query_api.seed import SeededSchema, create_seeded_schema, drop_seeded_schema
 
@@ -20,6 +22,14 @@ pytestmark = pytest.mark.integration
 
 API_KEYS = "operator:test-operator-key,checkout:test-checkout-key,viewer:test-viewer-key"
 ClientFactory = Callable[..., AbstractAsyncContextManager[tuple[httpx.AsyncClient, FastAPI]]]
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A query API engine (REPEATABLE READ, a small pool) on the test database, for reading views directly."""
+    engine = create_engine(database_url, 2)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 reads of one snapshot it replaced."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import httpx
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api import seatmap
-from query_api.database import create_engine, snapshot
+from query_api.database import snapshot
 from query_api.http.caching import etag_for
 from query_api.models import AvailabilityPublic
 from query_api.readers.shows import availability_at, seat_rows, zone_availability
@@ -23,13 +22,6 @@ from tests.support.metrics import Samples
 pytestmark = pytest.mark.integration
 
 PROJECTION = "seat_availability"
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, 2)
-    yield engine
-    await engine.dispose()
 
 
 async def _two_reads(engine: AsyncEngine, seeded: SeededSchema, show_id: UUID) -> tuple[str, bytes] | None:

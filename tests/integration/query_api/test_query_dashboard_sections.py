@@ -1,13 +1,12 @@
 """The whole dashboard from per-show sections equals a full rebuild and re-reads only the shows that moved."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.dashboard_sections import DashboardSections
-from query_api.database import create_engine, snapshot
+from query_api.database import snapshot
 from query_api.readers.dashboard import read_dashboard
 from query_api.readers.versions import VersionReads
 from query_api.views import read_views
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.integration
 
 NOV_1 = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, 2)
-    yield engine
-    await engine.dispose()
 
 
 async def _built_and_full(engine: AsyncEngine, seeded: SeededSchema, sections: DashboardSections) -> bytes:

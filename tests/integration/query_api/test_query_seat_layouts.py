@@ -1,12 +1,11 @@
 """A seat map from the kept layout and one string of statuses equals the rows read in full, at its version."""
 
-from collections.abc import AsyncIterator
 from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from query_api.database import create_engine, snapshot
+from query_api.database import snapshot
 from query_api.readers.shows import seat_rows, seats_at
 from query_api.readers.versions import VersionReads
 from query_api.seat_layouts import SeatLayouts
@@ -16,13 +15,6 @@ from tests.integration.query_api.seed import SeededSchema
 pytestmark = pytest.mark.integration
 
 PROJECTION = "seat_availability"
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, 2)
-    yield engine
-    await engine.dispose()
 
 
 async def _rows_equal(engine: AsyncEngine, seeded: SeededSchema, layouts: SeatLayouts, show: UUID) -> None:
