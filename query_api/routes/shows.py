@@ -74,7 +74,10 @@ async def seats(
     request: Request,
     state: StateDep,
     freshness: FreshnessDep,
-    zone_id: Annotated[str | None, Query(max_length=16, description="Only this zone's seats.")] = None,
+    # PostgreSQL text cannot hold NUL: refused here as a 422, not left to fail in the database
+    zone_id: Annotated[
+        str | None, Query(max_length=16, pattern=r"^[^\x00]*$", description="Only this zone's seats.")
+    ] = None,
     format: Annotated[
         Literal["full", "compact"], Query(description="compact: run-length encoded per zone and row.")
     ] = "full",
