@@ -97,24 +97,23 @@ SeatIds = Annotated[tuple[str, ...], msgspec.Meta(min_length=1)]
 Lines = Annotated[tuple[OrderLine, ...], msgspec.Meta(min_length=1)]
 
 
-class SeatsHeld(_Lean, frozen=True):
+class _HoldEvent(_Lean, frozen=True):
+    """``contracts.events.HoldEvent``: the fields every hold event starts with, in this order."""
+
     hold_id: UUID
     customer_id: str
     seat_ids: SeatIds
+
+
+class SeatsHeld(_HoldEvent, frozen=True):
     expires_at: Timestamp
 
 
-class HoldReleased(_Lean, frozen=True):
-    hold_id: UUID
-    customer_id: str
-    seat_ids: SeatIds
+class HoldReleased(_HoldEvent, frozen=True):
     reason: Literal["released", "expired"]
 
 
-class HoldExtended(_Lean, frozen=True):
-    hold_id: UUID
-    customer_id: str
-    seat_ids: SeatIds
+class HoldExtended(_HoldEvent, frozen=True):
     expires_at: Timestamp
 
 
@@ -128,31 +127,29 @@ class OrderPlaced(_Lean, frozen=True):
     pay_by: Timestamp
 
 
-class OrderPaid(_Lean, frozen=True):
+class _OrderEvent(_Lean, frozen=True):
+    """``contracts.events.OrderEvent``: the fields every order event after ``OrderPlaced`` starts with."""
+
     order_id: UUID
     customer_id: str
     referrer_id: str | None
     lines: Lines
+
+
+class OrderPaid(_OrderEvent, frozen=True):
     amount_cents: Cents
     paid_at: Timestamp
 
 
-class OrderCancelled(_Lean, frozen=True):
-    order_id: UUID
-    customer_id: str
-    referrer_id: str | None
-    lines: Lines
+class OrderCancelled(_OrderEvent, frozen=True):
     previous_status: Literal["pending", "paid"]
     refunded_cents: Cents
     paid_at: Timestamp | None
     reason: str | None = None
 
 
-class OrderExpired(_Lean, frozen=True):
-    order_id: UUID
-    customer_id: str
-    referrer_id: str | None
-    lines: Lines
+class OrderExpired(_OrderEvent, frozen=True):
+    pass
 
 
 LeanPayload = (
