@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.cache import BodyCache
+from query_api.coalescing import BuildCoalescer
 from query_api.consistency import ProgressSignal, VersionTracker
 from query_api.consistency.feed import ProgressFeed
 from query_api.dashboard_sections import DashboardSections
@@ -33,5 +34,6 @@ class QueryState:
     end_offsets: EndOffsets
     metrics: RequestMetrics
     flights: SingleFlight = field(default_factory=SingleFlight)
+    builds: BuildCoalescer[tuple[str, bytes]] = field(default_factory=BuildCoalescer)
     dashboard: DashboardSections = field(default_factory=DashboardSections)
     layouts: SeatLayouts = field(default_factory=SeatLayouts)

@@ -63,7 +63,7 @@ async def dashboard(
 ) -> Response:
     """Totals, sales by day, by show (occupancy), by zone and by referrer; by day range and show."""
     tracker, csv = state.tracker, wants_csv(request, format)
-    from_memory = await await_freshness(state, freshness, PROJECTION) and tracker.synced
+    from_memory = await await_freshness(state, freshness, PROJECTION)
     variant = f"dashboard:{where.from_day}:{where.to_day}:{where.show_id}:{'csv' if csv else 'json'}"
     show_id = where.show_id
 
@@ -80,12 +80,13 @@ async def dashboard(
         figures = await read_dashboard(conn, state.views, where)
         return dashboard_csv(figures) if csv else figures.model_dump_json(by_alias=True).encode()
 
-    if not from_memory:
-        memory_version = None
-    elif show_id is not None:
-        memory_version = tracker.show_version(PROJECTION, show_id)
-    else:
-        memory_version = tracker.all_version(PROJECTION)
+    def memory_version() -> str | None:
+        if not from_memory or not tracker.synced:
+            return None
+        if show_id is not None:
+            return tracker.show_version(PROJECTION, show_id)
+        return tracker.all_version(PROJECTION)
+
     return await serve_versioned(
         request,
         state,

@@ -1,8 +1,9 @@
 """The shape every read route shares: wait for the token, version, 304 or cached body.
 
 Hot path (the tracker is synced and knows the resource): the version comes from
-memory, so a 304 or a cached body costs no database round trip. Otherwise one
-snapshot reads the version and, when needed, the body; the body is cached under
+memory, so a 304 or a cached body costs no database round trip. Otherwise a
+build (coalesced per variant: ``query_api.coalescing``) reads the version and,
+when not cached, the body from one snapshot; the body is cached under
 the version read *with it*, so a cached body is exactly what its key says, and
 the watermarks read are merged into memory (values only grow), so this process
 never answers older than what it has answered before.
@@ -18,12 +19,12 @@ from starlette.responses import Response
 
 from infra.http.errors import ApiError
 from infra.telemetry import tracing
+from query_api.coalescing import MemoryVersion
 from query_api.consistency import wait_for_watermark
 from query_api.database import snapshot
 from query_api.http.caching import etag_for, not_modified
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness
-from query_api.single_flight import wait_for
 from query_api.state import QueryState
 from query_api.token_tracing import token_wait
 
@@ -101,67 +102,81 @@ async def serve_versioned(
     projection: str,
     variant: str,
     cache_control: str,
-    memory_version: str | None,
+    memory_version: MemoryVersion,
     read_version: Callable[[AsyncConnection], Awaitable[DbVersion | None]],
     load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
     missing: Callable[[], ApiError] | None = None,
     media_type: str = JSON,
 ) -> Response:
     """The version gives the ETag; 304 when the client has it, else the body from the cache or
-    from ``load_body`` (then cached under that ETag).
+    from a build (one snapshot: ``read_version``, then ``load_body``; cached under that ETag).
 
-    ``memory_version`` is the tracker's version of the resource (None: unknown,
-    not synced, or not enough for the request's token): with it, nothing is read.
-    Concurrent builds of one body share the first (``SingleFlight``): a resource
-    that changes under load is built once per version, not once per reader.
+    ``memory_version()`` is the tracker's version of the resource now (None:
+    unknown, not synced, or not enough for the request's token): with it, a
+    304 or a cached body costs no read. Builds of one variant are coalesced
+    (``BuildCoalescer``): at most one runs at a time, and a reader takes one
+    whose snapshot is at least as new as its token and as every watermark the
+    process had seen when it arrived; a resource that changes under load is
+    built as often as a build takes, not once per reader. The body is served
+    with the ETag of the version it was read at.
     """
     if_none_match = request.headers.get("if-none-match")
-    if memory_version is not None:
-        etag = etag_for(variant, memory_version)
+    seen = memory_version()
+    if seen is not None:
+        etag = etag_for(variant, seen)
         if not_modified(if_none_match, etag):
             return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache_control})
         body = state.cache.get(etag)
-        running = state.flights.running(etag) if body is None else None
-        if running is not None:  # being built from a snapshot at this very version: share it
-            body = await wait_for(running)
         if body is not None:
             headers = {"ETag": etag, "Cache-Control": cache_control}
             return Response(body, media_type=media_type, headers=headers)
+
+    async def build() -> tuple[str, bytes]:
+        return await _build(
+            state,
+            projection=projection,
+            variant=variant,
+            read_version=read_version,
+            load_body=load_body,
+            missing=missing,
+        )
+
+    etag, body = await state.builds.answer(variant, seen, memory_version, build)
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if not_modified(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+async def _build(
+    state: QueryState,
+    *,
+    projection: str,
+    variant: str,
+    read_version: Callable[[AsyncConnection], Awaitable[DbVersion | None]],
+    load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
+    missing: Callable[[], ApiError] | None,
+) -> tuple[str, bytes]:
+    """The ETag and body of the resource from one snapshot (the body from the cache when it has that
+    version); the watermarks read are merged into memory."""
     tracker = state.tracker
     for attempt in range(_SWAP_RETRIES):
-        body = None
         async with snapshot(state.engine) as conn:
             version = await read_version(conn)
             if version is None:
                 raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
             tracker.merge(projection, version.label, version.marks)
             etag = etag_for(variant, version.key)
-            if not not_modified(if_none_match, etag):
-                body = state.cache.get(etag)
-                if body is None:
-                    body = await state.flights.build(etag, _loader(state, etag, conn, version, load_body))
+            cached = state.cache.get(etag)
+            if cached is None:
+                body = await load_body(conn, version)
+                state.cache.put(etag, body)
+            else:
+                body = cached
         # A swap seen while this snapshot read the old version: re-read, never answer the old one.
         if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
             break
-    headers = {"ETag": etag, "Cache-Control": cache_control}
-    if body is None:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
-
-
-def _loader(
-    state: QueryState,
-    etag: str,
-    conn: AsyncConnection,
-    version: DbVersion,
-    load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
-) -> Callable[[], Awaitable[bytes]]:
-    async def load() -> bytes:
-        body = await load_body(conn, version)
-        state.cache.put(etag, body)
-        return body
-
-    return load
+    return etag, body
 
 
 def show_not_found(show_id: UUID) -> Callable[[], ApiError]:

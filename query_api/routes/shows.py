@@ -44,7 +44,7 @@ async def list_shows(request: Request, state: StateDep, freshness: FreshnessDep)
         projection=PROJECTION,
         variant="shows",
         cache_control=PUBLIC,
-        memory_version=tracker.all_version(PROJECTION) if from_memory and tracker.synced else None,
+        memory_version=lambda: tracker.all_version(PROJECTION) if from_memory and tracker.synced else None,
         read_version=version,
         load_body=body,
     )
