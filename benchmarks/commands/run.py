@@ -21,8 +21,7 @@ from uuid import UUID
 
 import httpx
 
-from benchmarks import machine
-from benchmarks.commands import cpu
+from benchmarks import cpu, machine
 from benchmarks.commands.config import (
     BEST_QUANTITY,
     FIRST_RATE_GUESS,

@@ -12,6 +12,7 @@ ENDPOINT_LABELS: dict[Endpoint, str] = {
     "seats": "seat map (compact)",
     "dashboard": "sales dashboard",
 }
+TARGET_LABELS = {"query_api": "read model (query API)", "baseline_cached": "baseline cached"}
 FLOOR_PATH = "/healthz"  # each process's constant answer: no database, no auth
 HOLD_ZONES = ("A", "B", "C", "D")  # the benchmark hall's zones (benchmarks.datagen.layout)
 QUIET_TIMEOUT_SECONDS = 120.0

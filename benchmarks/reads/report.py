@@ -3,20 +3,20 @@
 The Markdown starts with the durability line (or the NOT DURABLE warning),
 then the floor line, then the README-shaped table (read | baseline cached |
 read model, fresh), the closed loop in detail, the open loop, freshness, the
-query API with more processes, the background load and how it was measured.
+query API with more processes, where each case's CPU went (runs that measured it), the
+background load and how it was measured.
 """
 
 from pathlib import Path
 from typing import Any
 
 from benchmarks.config import AVAILABILITY_TTL_SECONDS, DASHBOARD_TTL_SECONDS
-from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS
+from benchmarks.reads.config import ENDPOINT_LABELS, ENDPOINTS, TARGET_LABELS
+from benchmarks.reads.cpu_share import cpu_section
 from benchmarks.report.results_file import write_results
 from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted
 from benchmarks.wrk_report import durability_paragraph, run_sentence
-
-TARGET_LABELS = {"query_api": "read model (query API)", "baseline_cached": "baseline cached"}
 
 
 def _find(rows: list[dict[str, Any]], target: str, endpoint: str, workers: int) -> dict[str, Any] | None:
@@ -328,6 +328,7 @@ def render(results: dict[str, Any]) -> str:
         "Same as (a) for availability and the floors, the query API restarted with `--workers N` "
         "(each process its own memory and cache), background holds running again.\n",
         *_workers_section(results),
+        *cpu_section(results),
         "## Background holds\n",
         "wrk -t1 with `holds_paced.lua` (best-available holds of one seat, the shows of the hold set, paced "
         "by `delay()`), stopped with SIGINT at the end of the sections it accompanied.\n",

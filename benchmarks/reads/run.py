@@ -41,6 +41,7 @@ from benchmarks.reads.config import (
     Endpoint,
     ReadBenchOptions,
 )
+from benchmarks.reads.cpu_share import HOLDS_WRK, CpuWindow
 from benchmarks.reads.loads import Background, holds_argv, reads_argv
 from benchmarks.reads.report import write_reports
 from benchmarks.runner import create_baseline_indexes
@@ -178,13 +179,22 @@ class ReadBench(WrkBench):
 
     # -- sections ------------------------------------------------------------------------------
 
-    async def _wrk(self, argv: list[str], connections: int) -> tuple[WrkResult, float]:
+    def _cpu_roots(self) -> dict[str, int]:
+        """The process trees a case's CPU window counts: the stack's, and the background holds' wrk."""
+        roots = {name: child.pid for name, child in self.stack.children.items()}
+        if self.background is not None and self.background.process is not None:
+            roots[HOLDS_WRK] = self.background.process.pid
+        return roots
+
+    async def _wrk(self, argv: list[str], connections: int) -> tuple[WrkResult, float, dict[str, Any]]:
+        """wrk's result, the load average at its start, and the CPU window over its run."""
         if self.background is not None:
             self.background.check_alive()
         load = os.getloadavg()[0]
         self.stack.check_alive()
+        window = CpuWindow.open(self._cpu_roots())
         result = await run_wrk(argv, connections)
-        return result, round(load, 2)
+        return result, round(load, 2), window.close()
 
     async def closed_case(
         self, target: str, base: str, endpoint: str, paths: list[str], workers: int
@@ -198,7 +208,7 @@ class ReadBench(WrkBench):
             seconds=options.seconds,
             auth=endpoint != "healthz",
         )
-        result, load = await self._wrk(argv, options.connections)
+        result, load, used = await self._wrk(argv, options.connections)
         self.results["closed"].append(
             {
                 "target": target,
@@ -208,6 +218,7 @@ class ReadBench(WrkBench):
                 "path_example": paths[0],
                 "load_1m_at_start": load,
                 **result.as_dict(),
+                "cpu": used,
             }
         )
         self.progress(
@@ -235,7 +246,7 @@ class ReadBench(WrkBench):
             seconds=options.seconds,
             rate=options.open_rate,
         )
-        result, load = await self._wrk(argv, options.open_connections)
+        result, load, used = await self._wrk(argv, options.open_connections)
         self.results["open"] = {
             "target": "query_api",
             "endpoint": "availability",
@@ -243,6 +254,7 @@ class ReadBench(WrkBench):
             "paths": len(paths),
             "load_1m_at_start": load,
             **result.as_dict(),
+            "cpu": used,
         }
         self.progress(
             f"  open loop at {options.open_rate:g}/s: achieved {result.requests_per_s:,.1f}/s, "
@@ -253,10 +265,11 @@ class ReadBench(WrkBench):
         options = self.options
         await wait_quiet(self.env, QUIET_TIMEOUT_SECONDS, self.stack.check_alive)
         endpoints = Endpoints("", self.urls["baseline"], self.urls["query_api"], self.urls["command_api"])
+        window = CpuWindow.open(self._cpu_roots())
         measured = await measure_freshness(
             endpoints, self.freshness_shows, [options.freshness_rate], options.freshness_seconds
         )
-        self.results["freshness"] = measured
+        self.results["freshness"] = {**measured, "cpu": window.close()}
         row = measured["read_model"][0]
         self.progress(
             f"  freshness at {options.freshness_rate:g} holds/s: {row['throughput']}/s visible, "

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import environment, wrk_run
-from benchmarks.commands import cpu
+from benchmarks import cpu, environment, wrk_run
 from benchmarks.commands import run as run_module
 from benchmarks.commands.config import PLANS, CommandBenchOptions
 from benchmarks.commands.durability import (

@@ -1,13 +1,17 @@
-"""Where a hold's CPU goes: CPU seconds of every process of the stack, per accepted hold.
+"""CPU seconds of the benchmarks' processes, from ``/proc``, between two snapshots.
 
-Read from ``/proc/<pid>/stat`` (user + system time, children included through
-the process tree) before and after a case. PostgreSQL and Kafka are counted as
-all their processes on the machine, so other work on the same server shows up
-there too. The sum over components bounds the holds per second the machine can
-take: ``cores x 1000 / total CPU ms per hold``.
+Read from ``/proc/<pid>/stat`` (user + system time of every live process of a
+named tree: a process and its descendants) before and after a measurement.
+PostgreSQL and Kafka are counted as all their processes on the machine, so
+other work on the same server shows up there too. The command benchmark divides
+what each process spent by the accepted holds (``per_hold_ms``: the sum over
+components bounds the holds per second the machine can take, ``cores x 1000 /
+total CPU ms per hold``); the read benchmark by the case's duration
+(``benchmarks.reads.cpu_share``).
 """
 
 import os
+import resource
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -36,8 +40,8 @@ def _cmdline(pid: int) -> str:
 def snapshot(roots: Mapping[str, int]) -> dict[str, float]:
     """CPU seconds so far of each named process tree, and of PostgreSQL and Kafka.
 
-    (wrk is not counted: it starts and ends between two snapshots; its own floor is
-    measured against /healthz instead.)
+    (A process that starts and ends between two snapshots, like a wrk run, is not
+    counted: see :func:`ended_children` for this process's own children.)
     """
     stats = {int(p.name): s for p in PROC.iterdir() if p.name.isdigit() and (s := _stat(int(p.name)))}
     children: dict[int, list[int]] = {}
@@ -55,11 +59,22 @@ def snapshot(roots: Mapping[str, int]) -> dict[str, float]:
     return totals
 
 
+def ended_children() -> float:
+    """CPU seconds so far of this process's children that have ended and been waited for
+    (``getrusage(RUSAGE_CHILDREN)``): between two readings, the children reaped meanwhile."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def spent(before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
+    """CPU seconds each component of ``before`` spent until ``after`` (a tree that ended meanwhile, 0)."""
+    return {name: max(0.0, after.get(name, 0.0) - before.get(name, 0.0)) for name in before}
+
+
 def per_hold_ms(before: Mapping[str, float], after: Mapping[str, float], accepted: int) -> dict[str, float]:
     """CPU milliseconds per accepted hold of each component, and their ``total``."""
     if accepted <= 0:
         return {}
-    spent = {name: max(0.0, after.get(name, 0.0) - before.get(name, 0.0)) for name in before}
-    out = {name: round(1000 * cpu / accepted, 3) for name, cpu in spent.items()}
+    out = {name: round(1000 * cpu / accepted, 3) for name, cpu in spent(before, after).items()}
     out["total"] = round(sum(out.values()), 3)
     return out
