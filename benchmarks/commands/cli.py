@@ -9,6 +9,8 @@ import typer
 from benchmarks.commands.config import QUICK_LEVELS, QUICK_SECONDS, QUICK_SPREAD_SHOWS, CommandBenchOptions
 from benchmarks.run_cli import AllowNonDurable, InstallWrk, Keep, counts, out_dir, out_option, run_wrk_bench
 
+DEFAULT = CommandBenchOptions(out_dir=Path())  # each option's default is its field's, written once
+
 
 def _levels(text: str) -> tuple[int, ...]:
     return counts(text, what="connection", example="1,8,32,64", item="level", distinct=True)
@@ -16,9 +18,15 @@ def _levels(text: str) -> tuple[int, ...]:
 
 def commands(
     *,
-    levels: Annotated[str, typer.Option(help="wrk connections per case, comma separated.")] = "1,8,32,64",
-    duration: Annotated[int, typer.Option(min=1, help="Seconds per case (and per floor level).")] = 10,
-    spread_shows: Annotated[int, typer.Option(min=1, help="Shows the spread cases pick from.")] = 10,
+    levels: Annotated[str, typer.Option(help="wrk connections per case, comma separated.")] = ",".join(
+        map(str, DEFAULT.levels)
+    ),
+    duration: Annotated[
+        int, typer.Option(min=1, help="Seconds per case (and per floor level).")
+    ] = DEFAULT.seconds,
+    spread_shows: Annotated[
+        int, typer.Option(min=1, help="Shows the spread cases pick from.")
+    ] = DEFAULT.spread_shows,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Command API processes (default: one per core).")
     ] = None,
@@ -29,11 +37,13 @@ def commands(
             f"case, {QUICK_SPREAD_SHOWS} spread shows (overrides those three options)."
         ),
     ] = False,
-    allow_non_durable: AllowNonDurable = False,
+    allow_non_durable: AllowNonDurable = DEFAULT.allow_non_durable,
     out: Annotated[Path | None, out_option("commands")] = None,
-    keep: Keep = False,
-    seed: Annotated[int, typer.Option(help="Seed of the requests' random shows, zones and seats.")] = 7,
-    install: InstallWrk = True,
+    keep: Keep = DEFAULT.keep,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the requests' random shows, zones and seats.")
+    ] = DEFAULT.seed,
+    install: InstallWrk = DEFAULT.install,
 ) -> None:
     """Holds per second and latency of the command API under wrk: explicit and best-available holds,
     200- and 20,000-seat zones, spread over shows and on one hot show, with the generator's floor."""
