@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.report.sections import commands, freshness, reads, replay, scale
-from benchmarks.report.tables import errors_section, fmt, section, summary_cells
+from benchmarks.report.tables import SUMMARY_HEAD, errors_section, fmt, section, summary_cells
 
 SECTIONS = ("Machine", "Isolation", "Data set", "Floors", "Reads", "Scale", "Commands", "Freshness", "Replay")
 
@@ -106,7 +106,7 @@ def _data(data: list[dict[str, Any]]) -> str:
 
 def _floors(floors: list[dict[str, Any]]) -> str:
     rows = [[f["name"], f["concurrency"], *summary_cells(f)] for f in floors]
-    head = ["floor", "concurrency", "p50", "p99", "max", "req/s", "requests", "failed"]
+    head = ["floor", "concurrency", *SUMMARY_HEAD]
     return section(
         "Floors",
         head,

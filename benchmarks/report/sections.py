@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from benchmarks.report.tables import fmt, latency_cells, ratio, section, summary_cells, table
+from benchmarks.report.tables import SUMMARY_HEAD, fmt, latency_cells, ratio, section, summary_cells, table
 from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
 
 
@@ -14,7 +14,7 @@ def reads(reads: list[dict[str, Any]], equivalence: list[dict[str, Any]], plots:
             for r in reads
             if r["orders"] == orders
         ]
-        head = ["endpoint", "design", "concurrency", "p50", "p99", "max", "req/s", "requests", "failed"]
+        head = ["endpoint", "design", "concurrency", *SUMMARY_HEAD]
         out.append(f"### {fmt(orders)} orders\n\n" + table(head, rows))
         ratios = []
         for endpoint in ENDPOINTS:

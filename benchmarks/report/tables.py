@@ -42,6 +42,9 @@ def latency_cells(r: Mapping[str, Any]) -> list[Any]:
     return [r["p50_ms"], r["p99_ms"], r["max_ms"]]
 
 
+SUMMARY_HEAD = ("p50", "p99", "max", "req/s", "requests", "failed")  # the columns of summary_cells
+
+
 def summary_cells(r: dict[str, Any]) -> list[Any]:
-    """p50, p99, max, throughput, successes and failures of a load summary."""
+    """p50, p99, max, throughput, successes and failures of a load summary (``SUMMARY_HEAD``)."""
     return [*latency_cells(r), fmt(r["throughput"]), fmt(r["ok"]), r["failed"]]
