@@ -40,7 +40,8 @@ class Deferred:
     """A statement that rides with the transaction's first pipelined statement, saving a round trip.
 
     ``rows`` is None until it was sent; whoever deferred it must send it itself if no
-    statement took it along (``send_if_pending``).
+    statement took it along (``send_if_pending``). Run inside another statement
+    (``carrying``), its rows are known only by their number: one empty tuple each.
     """
 
     statement: str
@@ -50,10 +51,35 @@ class Deferred:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A statement (``:name`` parameters) and its parameters, to run in a pipeline with others."""
+    """A statement (``:name`` parameters) and its parameters, to run in a pipeline with others.
+
+    ``carries_deferred``: the statement answers exactly one row, and a pending deferred
+    statement may run inside it, first (``carrying``): one statement fewer per transaction.
+    """
 
     sql: str
     params: Mapping[str, Any]
+    carries_deferred: bool = False
+
+
+def carrying(deferred: Deferred, statement: Statement) -> Statement:
+    """``statement`` running ``deferred`` first, as a CTE; its row starts with the deferred's row count.
+
+    The deferred statement is consumed whole (counted) before ``statement``'s row
+    is computed, so whatever it waits for (a conflicting key) is waited for before
+    ``statement`` takes its locks. Both see the one snapshot of the merged statement,
+    so ``statement`` must not need to see what committed while ``deferred`` waited
+    (a lock statement does not). Parameter names may repeat only with one value.
+    """
+    params = dict(statement.params)
+    for name, value in deferred.params.items():
+        if params.setdefault(name, value) != value:
+            raise ValueError(f"parameter {name!r} has two values in one merged statement")
+    sql = (
+        f"WITH ahead AS ({deferred.statement}), ahead_rows AS (SELECT count(*) AS n FROM ahead) "
+        f"SELECT ahead_rows.n, carried.* FROM ahead_rows CROSS JOIN LATERAL ({statement.sql}) AS carried"
+    )
+    return Statement(sql, params)
 
 
 _deferred: ContextVar[Deferred | None] = ContextVar("boxoffice_deferred_statement", default=None)
@@ -130,11 +156,19 @@ async def fetch_many(conn: AsyncConnection, statements: Sequence[Statement]) -> 
     deferred = _deferred.get()
     if deferred is not None and driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         deferred = None
+    carried = deferred is not None and bool(statements) and statements[0].carries_deferred
+    if deferred is not None and carried:
+        statements = [carrying(deferred, statements[0]), *statements[1:]]
     async with driver.pipeline():
         if deferred is not None:
             _deferred.set(None)
-            ahead = await driver.execute(psycopg_sql(deferred.statement), deferred.params)
+            if not carried:
+                ahead = await driver.execute(psycopg_sql(deferred.statement), deferred.params)
         cursors = [await driver.execute(psycopg_sql(s.sql), s.params) for s in statements]
-    if deferred is not None:
+    results = [await c.fetchall() if c.description is not None else [] for c in cursors]
+    if deferred is not None and carried:  # only the number of its rows came back: one () each
+        deferred.rows = [()] * int(results[0][0][0])
+        results[0] = [row[1:] for row in results[0]]
+    elif deferred is not None:
         deferred.rows = await ahead.fetchall()
-    return [await c.fetchall() if c.description is not None else [] for c in cursors]
+    return results

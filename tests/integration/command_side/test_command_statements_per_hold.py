@@ -1,0 +1,148 @@
+"""What a hold sends to PostgreSQL, read from libpq's own trace of the command's connection.
+
+psycopg's per-statement work is most of the command API's CPU, so the number of
+statements a hold sends is a property worth keeping: an explicit hold with an
+Idempotency-Key and a customer limit is ``BEGIN``, the claim and the customer's
+lock (one statement), the count and the seat lock (one statement), the append,
+and ``COMMIT``. The trace counts the protocol's Execute messages, one per statement.
+"""
+
+import re
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from psycopg import pq
+from pydantic import SecretStr
+from sqlalchemy import event
+
+from command_side.bootstrap import create_app
+from command_side.settings import CommandSettings
+from infra.settings import ApiKeySettings
+from tests.integration.command_side import cmd_support
+from tests.integration.command_side.conftest import API_KEYS
+
+pytestmark = pytest.mark.integration
+Traced = Callable[[], list[str]]
+
+
+@pytest.fixture
+async def traced_client(
+    command_settings: CommandSettings, tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, Traced]]:
+    """A client of a command API whose pooled connections are traced by libpq while checked out,
+    and a function that answers (and forgets) the statements traced so far, in order."""
+    app = create_app(command_settings, ApiKeySettings(api_keys=SecretStr(API_KEYS)))
+    engine = app.state.command.engine
+    trace = tmp_path / "libpq.trace"
+    out = trace.open("w")
+
+    def on_checkout(dbapi_connection: Any, *_: object) -> None:
+        pgconn = dbapi_connection.driver_connection.pgconn
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+    def on_checkin(dbapi_connection: Any, *_: object) -> None:
+        dbapi_connection.driver_connection.pgconn.untrace()  # flushes the trace
+
+    prepared: dict[str, str] = {}  # psycopg prepares a statement run often: later Binds name it
+    read = 0  # libpq appends to the file: what was read before is skipped
+
+    def statements() -> list[str]:
+        """One entry per Execute message: the SQL of the statement bound before it."""
+        nonlocal read
+        executed, bound = [], ""
+        whole = trace.read_bytes()
+        new, read = whole[read:], len(whole)
+        for line in new.decode(errors="replace").splitlines():
+            fields = line.split("\t")
+            if fields[:1] != ["F"]:
+                continue
+            if fields[2] == "Parse":  # ' "<statement name>" "<sql>" <parameter count> <types>'
+                name, rest = fields[3].strip().split(" ", 1)
+                prepared[name] = rest[1 : rest.rindex('"')]
+            elif fields[2] == "Bind":  # ' "<portal>" "<statement name>" ...'
+                bound = prepared[fields[3].strip().split(" ", 2)[1]]
+            elif fields[2] == "Execute":
+                executed.append(bound)
+        return executed
+
+    event.listen(engine.sync_engine.pool, "checkout", on_checkout)
+    event.listen(engine.sync_engine.pool, "checkin", on_checkin)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://command") as client:
+            yield client, statements
+    finally:
+        out.close()
+        if app.state.outbox_notifier is not None:
+            await app.state.outbox_notifier.aclose()
+        await engine.dispose()
+
+
+def _kinds(statements: list[str]) -> list[str]:
+    """Each statement named by what it does, for readable failures."""
+    kinds = []
+    for sql in statements:
+        parts = [
+            name
+            for name, pattern in (
+                ("claim", r"INSERT INTO write_model\.idempotency_keys"),
+                ("customer lock", r"pg_advisory_xact_lock"),
+                ("count", r"write_model\.orders"),
+                ("seat lock", r"FOR UPDATE"),
+                ("append", r"INSERT INTO write_model\.outbox"),
+            )
+            if re.search(pattern, sql)
+        ]
+        kinds.append(" + ".join(parts) or sql.split(" ")[0])
+    return kinds
+
+
+async def test_an_explicit_hold_sends_five_statements_claim_riding_with_the_lock(
+    make_client: cmd_support.ClientFactory, traced_client: tuple[httpx.AsyncClient, Traced]
+) -> None:
+    show_id = await cmd_support.new_show(make_client())
+    client, statements = traced_client
+    headers = {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
+    body = {"customer_id": f"rt-{uuid4()}", "seat_ids": ["A-1-1", "A-1-2"]}
+    statements()  # whatever the app sent before the hold
+
+    held = await cmd_support.post_hold(client, show_id, body, headers)
+
+    assert held.status_code == 201, held.text
+    assert _kinds(statements()) == [
+        "BEGIN",
+        "claim + customer lock",
+        "count + seat lock",
+        "append",
+        "COMMIT",
+    ]
+
+    replayed = await cmd_support.post_hold(client, show_id, body, headers)
+    assert replayed.status_code == 201, replayed.text
+    assert replayed.content == held.content
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    # a replay stops after its first round trip: the claim found the key taken
+    assert _kinds(statements())[:3] == ["BEGIN", "claim + customer lock", "count + seat lock"]
+
+
+async def test_a_best_available_hold_claims_its_key_in_the_lock_statement(
+    make_client: cmd_support.ClientFactory, traced_client: tuple[httpx.AsyncClient, Traced]
+) -> None:
+    show_id = await cmd_support.new_show(make_client())
+    client, statements = traced_client
+    headers = {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
+    statements()
+
+    held = await cmd_support.post_hold(
+        client, show_id, {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2}, headers
+    )
+
+    assert held.status_code == 201, held.text
+    kinds = _kinds(statements())
+    assert kinds[:3] == ["BEGIN", "claim + customer lock", "count"]
+    assert "claim" not in kinds[3:]
+    assert kinds[-2:] == ["append", "COMMIT"]
