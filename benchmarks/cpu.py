@@ -30,6 +30,12 @@ def _stat(pid: int) -> tuple[str, int, float] | None:
     return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of one process so far (not its children), None once it is gone."""
+    stat = _stat(pid)
+    return stat[2] if stat is not None else None
+
+
 def _cmdline(pid: int) -> str:
     try:
         return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")

@@ -31,7 +31,6 @@ asserted; the private database and topic are dropped at the end.
 import argparse
 import asyncio
 import contextlib
-import os
 import statistics
 import sys
 import time
@@ -46,6 +45,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from benchmarks.commands.config import ZonePlan
 from benchmarks.commands.setup import Creations, create_show, create_venue
+from benchmarks.cpu import cpu_seconds
 from benchmarks.environment import (
     BenchEnv,
     create_database,
@@ -62,20 +62,9 @@ from infra.launcher.proc import free_port
 from infra.settings import REPO_ROOT, ServiceSettings
 from infra.tasks import cancel_and_wait
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PLAN = ZonePlan(
     "relay", "Bench relay idle", ("A",), rows=25, seats_per_row=20, price_cents=1_000
 )  # a seat a command
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime+stime of ``pid`` in seconds, None once it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
 
 
 @dataclass(slots=True)

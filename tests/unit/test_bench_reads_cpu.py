@@ -4,6 +4,7 @@ import subprocess
 import sys
 from typing import Any
 
+from benchmarks.cpu import cpu_seconds
 from benchmarks.reads.cpu_share import BENCH, HOLDS_WRK, WRK, CpuWindow, component, cpu_rows, cpu_section
 
 # Waits for a line, burns 0.3 s of CPU, says so, then waits until its stdin closes.
@@ -48,6 +49,20 @@ def test_a_window_counts_a_live_process_tree_and_the_children_that_ended_in_it()
     assert cpu_s[WRK] >= 0.15, used  # the child that ended inside the window
     assert {"postgresql", "kafka", BENCH} <= cpu_s.keys()
     assert used["seconds"] > 0
+
+
+def test_one_process_cpu_seconds_and_none_once_it_is_gone() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", BURNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as burner:
+        assert burner.stdin is not None
+        assert burner.stdout is not None
+        burner.stdin.write(b"go\n")
+        burner.stdin.flush()
+        assert burner.stdout.readline() == b"done\n"
+        assert (cpu_seconds(burner.pid) or 0.0) >= 0.25
+        burner.stdin.close()
+    assert cpu_seconds(burner.pid) is None
 
 
 def _window(seconds: float, **cpu_s: float) -> dict[str, Any]:
