@@ -181,12 +181,16 @@ class SeededSchema:
 
     # --- the projections' side ----------------------------------------------------------------
 
-    async def catch_up(self, *projections: str) -> None:
-        """Each of ``projections`` applies the log from where it stopped to the end, in one batch."""
-        async with await AsyncConnection.connect(libpq_dsn(self.url), autocommit=True) as conn:
-            for name in projections:
-                await self._apply(conn, name, self.live[name], self.applied[name])
-                self.applied[name] = len(self.log)
+    async def catch_up(self, *projections: str, conn: AsyncConnection[Any] | None = None) -> None:
+        """Each of ``projections`` applies the log from where it stopped to the end, in one batch
+        (on ``conn``, an autocommit connection, when given; else on one of its own)."""
+        if conn is None:
+            async with await AsyncConnection.connect(libpq_dsn(self.url), autocommit=True) as own:
+                await self.catch_up(*projections, conn=own)
+            return
+        for name in projections:
+            await self._apply(conn, name, self.live[name], self.applied[name])
+            self.applied[name] = len(self.log)
 
     async def _apply(self, conn: AsyncConnection[Any], name: str, version: Version, start: int) -> None:
         if start == len(self.log):

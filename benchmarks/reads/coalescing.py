@@ -1,0 +1,247 @@
+"""In-process measurement of versioned reads while the read model moves (issue #14's dashboard under load).
+
+``python -m benchmarks.reads.coalescing [--path dashboard] [--readers 8] [--seconds 10]
+[--versions-per-s 50] [--shows 48]``
+
+A real query API app (``create_app``, lifespan, LISTEN connection, pool) on a
+private database whose views are filled by the projections' own write path
+(``tests.integration.query_api.seed``). ``--readers`` tasks call the app as
+an ASGI server would (no HTTP client in between, so the process's CPU is the
+app's), each one request after the other, while a writer process (which
+seeded the views; its CPU is not counted) applies one event at a time to the
+dashboard projection (a hold, then its release, round robin over the shows):
+about ``--versions-per-s`` new dashboard versions a second, each announced by
+the projection's NOTIFY as in production.
+
+Printed, quiet and then under writes: answers/s, builds/s (bodies built from
+the database: the body cache's misses), CPU of the event loop's thread per
+answer, p50 and p99. For a before/after comparison run it from two checkouts
+in the same minutes (the machine is shared: the figures move with its load).
+"""
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event as EventType
+from typing import Any, NamedTuple
+from uuid import UUID, uuid4
+
+import psycopg
+from fastapi import FastAPI
+from starlette.types import Message
+
+import query_api
+from contracts import events
+from infra.db import libpq_dsn
+from infra.settings import ApiKeySettings, ServiceSettings
+from query_api.app import create_app
+from query_api.settings import QueryApiSettings
+from tests.integration.query_api.seed import SeededSchema, create_seeded_schema
+from tests.support.database import private_database
+
+VIEWER_KEY = "bench-viewer-key"
+PATHS = {"dashboard": ("/v1/dashboard", b""), "seats": ("/v1/shows/{show}/seats", b"format=compact")}
+
+
+@dataclass
+class Figures:
+    answers: int
+    seconds: float
+    builds: int
+    cpu_s: float
+    latencies: list[float]
+    statuses: dict[int, int]
+
+    def line(self, path: str) -> str:
+        ms = sorted(self.latencies)
+        p50 = statistics.median(ms) if ms else 0.0
+        p99 = ms[int(len(ms) * 0.99)] if ms else 0.0
+        return (
+            f"{path}: {self.answers / self.seconds:,.0f} answers/s,"
+            f" {self.builds / self.seconds:,.1f} builds/s,"
+            f" CPU {1000 * self.cpu_s / max(self.answers, 1):.3f} ms/answer,"
+            f" p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, statuses {self.statuses}"
+        )
+
+
+async def _get(app: FastAPI, path: str, query: bytes) -> int:
+    """One GET through the whole app (middleware included), as uvicorn would call it; its status."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"query"), (b"authorization", f"Bearer {VIEWER_KEY}".encode())],
+        "client": ("127.0.0.1", 40000),
+        "server": ("query", 80),
+    }
+    status = 0
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.Event().wait()  # the client never leaves
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def _read(app: FastAPI, paths: list[tuple[str, bytes]], readers: int, seconds: float) -> Figures:
+    state = app.state.query
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    deadline = time.perf_counter() + seconds
+
+    async def reader(offset: int) -> None:
+        turn = offset
+        while time.perf_counter() < deadline:
+            path, query = paths[turn % len(paths)]
+            turn += 1
+            started = time.perf_counter()
+            status = await _get(app, path, query)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+            await asyncio.sleep(0)  # a server's loop turns between requests (socket reads)
+
+    builds, cpu, started = state.cache.misses, time.thread_time(), time.perf_counter()
+    await asyncio.gather(*(reader(i) for i in range(readers)))
+    elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
+    return Figures(len(latencies), elapsed, state.cache.misses - builds, cpu, latencies, statuses)
+
+
+class Signals(NamedTuple):
+    """Between the measuring process and the writer: a pipe and two flags."""
+
+    pipe: Connection
+    writing: EventType  # set: apply events
+    done: EventType  # set: stop, send the count
+
+
+async def _seed(url: str, shows: int) -> tuple[SeededSchema, list[UUID]]:
+    """``shows`` shows, each with two seats sold (one with a referrer): a dashboard of ``shows``
+    by-show rows, twice as many by-zone rows, a day and a few referrers."""
+    seeded = await create_seeded_schema(url)
+    ids = []
+    for n in range(shows):
+        show = await seeded.add_show(f"Show {n}", to=())
+        for seat, referrer in (("A-1-1", f"aff-{n % 5}"), ("B-1-1", None)):
+            hold = await seeded.hold(show, seat, to=())
+            order = await seeded.order(show, hold, referrer=referrer, to=())
+            await seeded.pay(show, order, to=())
+        ids.append(show)
+    await seeded.catch_up("seat_availability", "dashboard")
+    return seeded, ids
+
+
+async def _apply_events(
+    seeded: SeededSchema, ids: list[UUID], per_s: float, signals: Signals, conn: psycopg.AsyncConnection[Any]
+) -> int:
+    """One dashboard event at a time while ``writing`` is set, until ``done``; how many it applied."""
+    turn, next_at = 0, time.perf_counter()
+    while not signals.done.is_set():
+        if not signals.writing.is_set():
+            await asyncio.sleep(0.01)
+            next_at = time.perf_counter()
+            continue
+        show = ids[(turn // 2) % len(ids)]
+        if turn % 2 == 0:
+            await seeded.hold(show, "B-1-2", to=())
+        else:
+            hold_id, seats = seeded.shows[show].holds.popitem()
+            released = events.HoldReleased(
+                hold_id=hold_id, customer_id="c1", seat_ids=seats, reason="released"
+            )
+            await seeded.publish(show, released, to=())
+        await seeded.catch_up("dashboard", conn=conn)
+        turn += 1
+        next_at += 1 / per_s
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    return turn
+
+
+def _write(url: str, shows: int, per_s: float, signals: Signals) -> None:
+    """The writer process: seeds the views, sends their schema and shows, applies events (a hold of
+    one seat, then its release, round robin over the shows) while asked, then sends their count."""
+
+    async def run() -> int:
+        seeded, ids = await _seed(url, shows)
+        signals.pipe.send((seeded.read_schema, ids))
+        async with await psycopg.AsyncConnection.connect(libpq_dsn(url), autocommit=True) as conn:
+            return await _apply_events(seeded, ids, per_s, signals, conn)
+
+    signals.pipe.send(asyncio.run(run()))
+
+
+async def _serve(
+    args: argparse.Namespace, url: str, read_schema: str, shows: list[UUID], signals: Signals
+) -> None:
+    settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
+    services = ServiceSettings(database_url=url)
+    keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
+    app = create_app(settings, services, keys)
+    async with app.router.lifespan_context(app):
+        for _ in range(1000):  # the LISTEN connection's first re-read
+            if app.state.query.tracker.synced:
+                break
+            await asyncio.sleep(0.01)
+        template, query = PATHS[args.path]
+        paths = [(template.format(show=show), query) for show in shows]
+        await _read(app, paths, args.readers, 1.0)  # warm-up: caches, pool, sections
+        print(f"query_api from {query_api.__file__}")
+        quiet = await _read(app, paths, args.readers, args.seconds)
+        print(f"quiet (no writes): {quiet.line(args.path)}")
+        signals.writing.set()
+        loaded = await _read(app, paths, args.readers, args.seconds)
+        signals.writing.clear()
+        print(f"under writes: {loaded.line(args.path)}")
+
+
+async def _measure(args: argparse.Namespace, url: str) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    pipe, child = spawn.Pipe()
+    signals = Signals(child, spawn.Event(), spawn.Event())
+    writer = spawn.Process(target=_write, args=(url, args.shows, args.versions_per_s, signals), name="writer")
+    writer.start()
+    try:
+        read_schema, shows = await asyncio.to_thread(pipe.recv)
+        await _serve(args, url, read_schema, shows, signals)
+    finally:
+        signals.done.set()
+        written = await asyncio.to_thread(pipe.recv) if writer.is_alive() else 0
+        writer.join()
+    print(f"the writer applied {written} events in {args.seconds:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--path", choices=sorted(PATHS), default="dashboard")
+    parser.add_argument("--readers", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--versions-per-s", type=float, default=50.0)
+    parser.add_argument("--shows", type=int, default=48)
+    parser.add_argument("--pool", type=int, default=8)
+    args = parser.parse_args()
+    with private_database(ServiceSettings().database_url or "", "bench_coalescing") as url:
+        asyncio.run(_measure(args, url))
+
+
+if __name__ == "__main__":
+    main()
