@@ -1,15 +1,18 @@
 """Settings of the webhook dispatcher (``BOXOFFICE_*`` variables)."""
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from contracts import EVENTS_TOPIC
+from infra.http.destinations import DestinationSettings
 
 ONE_DAY = 86_400.0
 
 
-class WebhookSettings(BaseSettings):
-    """Where the events and the deliveries are, and how hard deliveries are tried."""
+class WebhookSettings(DestinationSettings):
+    """Where the events and the deliveries are, and how hard deliveries are tried; whether a
+    delivery may go to a private address is :class:`DestinationSettings`' rule, as for the command
+    API that registers the webhooks."""
 
     model_config = SettingsConfigDict(env_prefix="BOXOFFICE_", extra="ignore")
 
@@ -19,11 +22,6 @@ class WebhookSettings(BaseSettings):
     webhook_group_id: str = Field(
         default="boxoffice-webhooks", description="The dispatcher's consumer group."
     )
-    webhook_allow_private: bool | None = Field(
-        default=None,
-        description="Allow loopback, link-local and private destinations; unset: only in development.",
-    )
-    environment: str = "development"
 
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, description="Per POST, connect to last byte.")
     webhook_max_response_bytes: int = Field(default=4096, ge=0, description="Response bytes read at most.")
@@ -40,9 +38,3 @@ class WebhookSettings(BaseSettings):
         default=60.0, gt=0, description="A claimed delivery whose worker died is retried after this."
     )
     db_connect_timeout_seconds: int = Field(default=3, ge=1)
-
-    @property
-    def allow_private(self) -> bool:
-        if self.webhook_allow_private is None:
-            return self.environment == "development"
-        return self.webhook_allow_private
