@@ -56,10 +56,7 @@ def _scale(reads: list[dict[str, Any]], path: Path) -> Path:
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=7)
     fig.suptitle("Read latency against data size (log-log)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _reads(reads: list[dict[str, Any]], path: Path) -> Path:
@@ -75,10 +72,7 @@ def _reads(reads: list[dict[str, Any]], path: Path) -> Path:
     ax.set(yscale="log", ylabel="p50 latency (ms, log)", title=f"Reads at {largest:,} orders")
     ax.legend()
     ax.grid(True, axis="y", which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _commands(commands: list[dict[str, Any]], path: Path) -> Path:
@@ -100,6 +94,11 @@ def _commands(commands: list[dict[str, Any]], path: Path) -> Path:
         _plain_ticks(ax, levels)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def _save(fig: Any, path: Path) -> Path:
+    """Write the figure as a PNG at ``path`` and free it (a run draws several)."""
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
