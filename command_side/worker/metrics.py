@@ -57,6 +57,11 @@ class WorkerMetrics:
         self.published = Counter(
             "boxoffice_relay_published_events", "Events published and acked.", registry=self.registry
         )
+        self.passes = Counter(
+            "boxoffice_relay_passes",
+            "Relay passes: batches published and reads that found the outbox empty.",
+            registry=self.registry,
+        )
         self.leader = Gauge(
             "boxoffice_relay_leader",
             "1 while this worker holds the relay leader lock.",
@@ -74,6 +79,7 @@ class WorkerMetrics:
             if event.occurred_at is not None:
                 self.publish_seconds.observe(max(0.0, (now - event.occurred_at).total_seconds()))
         self.published.inc(len(batch))
+        self.passes.inc()
         if drained:
             self.backlog_rows.set(0)
             self.backlog_age.set(0)

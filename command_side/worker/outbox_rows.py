@@ -26,6 +26,13 @@ _MARK_PUBLISHED = (
     "WHERE position = ANY(:positions) AND published_at IS NULL"
 )
 
+# Marks a batch and reads the next one, in one statement: its read's snapshot predates the
+# UPDATE's effects, so the marked rows, which still look unpublished to it, are left out by name.
+_MARK_AND_READ = f"WITH marked AS ({_MARK_PUBLISHED}) " + _UNPUBLISHED.replace(
+    "WHERE published_at IS NULL", "WHERE published_at IS NULL AND position <> ALL(:positions)"
+)
+_MARK_AND_READ_TRACED = _MARK_AND_READ.replace(" FROM ", ", traceparent FROM ", 1)  # the SELECT's FROM
+
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
@@ -77,10 +84,12 @@ class RelaySession:
         batch holds, per show, a gapless run that continues where the previous
         batch stopped.
         """
+        return await self._read(UNPUBLISHED_TRACED if tracing.on else _UNPUBLISHED, {"limit": limit})
+
+    async def _read(self, statement: str, params: dict[str, object]) -> list[StoredEvent]:
         try:
             conn = await self._connected()
-            statement = UNPUBLISHED_TRACED if tracing.on else _UNPUBLISHED
-            cursor = await conn.execute(psycopg_sql(statement), {"limit": limit})
+            cursor = await conn.execute(psycopg_sql(statement), params)
             rows = await cursor.fetchall()
         except BaseException:
             await self.close()
@@ -95,6 +104,16 @@ class RelaySession:
         except BaseException:
             await self.close()
             raise
+
+    async def mark_published_and_read(self, positions: Sequence[int], limit: int) -> list[StoredEvent]:
+        """``mark_published``, then ``unpublished``, in one statement (one round trip, atomic).
+
+        The read sees what committed before the statement started, as a read of its
+        own right after the mark would (give or take commits racing it, which the
+        next read sees); the rows it marks are not in it.
+        """
+        statement = _MARK_AND_READ_TRACED if tracing.on else _MARK_AND_READ
+        return await self._read(statement, {"positions": list(positions), "limit": limit})
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None

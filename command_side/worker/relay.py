@@ -6,7 +6,7 @@ import logging
 
 from command_side.settings import CommandSettings
 from command_side.worker.metrics import WorkerMetrics
-from command_side.worker.outbox_rows import RelaySession
+from command_side.worker.outbox_rows import RelaySession, StoredEvent
 from command_side.worker.publisher import KafkaEventPublisher
 from command_side.worker.wakeup import OutboxListener
 
@@ -21,8 +21,10 @@ class OutboxRelay:
     relay's own autocommit session: one round trip), publishes them, waits for
     every ack, then marks them; a row is marked published only after Kafka
     acked it, and rows of a rolled-back transaction never become visible.
-    After a non-empty pass it reads again at once, so a burst is drained
-    completely before the relay waits.
+    When more is known to be waiting (the batch was full, or a wake-up came
+    during the pass), the mark also reads the next batch, in the same statement,
+    and the next pass starts at once with it: a burst is drained completely
+    before the relay waits, at one statement per batch.
 
     Waiting costs nothing: the relay sleeps until ``wake()`` is called (by the
     LISTEN on ``relay_notify_channel`` that the command API NOTIFYs after its
@@ -30,8 +32,11 @@ class OutboxRelay:
     ``relay_fallback_poll_seconds`` passed. The fallback poll is what
     guarantees publication: a lost notification delays an event by about that
     long at most, never loses it. A wake-up during a pass makes the next pass
-    start at once (the flag is cleared before reading, not after). Neither
-    changes what is published or in which order: every pass reads the store.
+    start at once (the flag is cleared before each read, not after). After a
+    batch that was not full, with no wake-up during its pass, the relay does not
+    read again to find the outbox empty: every commit its read missed was
+    notified after the flag was cleared. Neither changes what is published or in
+    which order: every pass reads the store.
     """
 
     def __init__(
@@ -42,6 +47,7 @@ class OutboxRelay:
         self._session = RelaySession(settings.database_url, settings.db_connect_timeout_seconds)
         self._publisher = publisher
         self._wake = asyncio.Event()
+        self._ahead: list[StoredEvent] | None = None  # the next batch, read along with the last mark
         self.listener: OutboxListener | None = None
         self.published = 0
         self.passes = 0
@@ -51,19 +57,28 @@ class OutboxRelay:
         self._wake.set()
 
     async def relay_once(self) -> int:
-        """Publish one batch; the number of events published (0 when there was nothing)."""
+        """Publish one batch (the one read along with the last mark, or read now); the number of
+        events published (0 when there was nothing)."""
         self.passes += 1
-        batch = await self._session.unpublished(self._settings.relay_batch_size)
+        limit = self._settings.relay_batch_size
+        batch, self._ahead = self._ahead, None
+        if batch is None:
+            batch = await self._session.unpublished(limit)
         if not batch:
             if self._metrics is not None:
                 self._metrics.relayed(batch, drained=True)
             return 0
         await self._publisher.publish(batch)
         if self._metrics is not None:
-            self._metrics.relayed(batch, drained=len(batch) < self._settings.relay_batch_size)
+            self._metrics.relayed(batch, drained=len(batch) < limit)
         if self._settings.relay_mark_delay_seconds:
             await asyncio.sleep(self._settings.relay_mark_delay_seconds)
-        await self._session.mark_published([e.position for e in batch])
+        positions = [e.position for e in batch]
+        if len(batch) == limit or self._wake.is_set():  # more is waiting: read it with the mark
+            self._wake.clear()  # before reading, as below
+            self._ahead = await self._session.mark_published_and_read(positions, limit)
+        else:
+            await self._session.mark_published(positions)
         self.published += len(batch)
         return len(batch)
 
@@ -90,18 +105,20 @@ class OutboxRelay:
     async def _relay_until_cancelled(self) -> None:
         failures = 0
         while True:
-            self._wake.clear()  # before reading: a commit notified from now on is seen by a next pass
+            if self._ahead is None:  # before reading: a commit notified from now on is seen by a next pass
+                self._wake.clear()
             try:
-                count = await self.relay_once()
+                await self.relay_once()
                 failures = 0
             except Exception:
+                self._ahead = None
                 failures += 1
                 delay = min(MAX_FAILURE_BACKOFF_SECONDS, 0.1 * 2**failures)
                 log.warning("relay batch failed; retrying in %.1fs", delay, exc_info=failures == 1)
                 await asyncio.sleep(delay)
                 continue
-            if count:
-                continue  # drain: more may have committed meanwhile
+            if self._ahead is not None:
+                continue  # drain: the next batch is in hand
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._settings.relay_fallback_poll_seconds):
                     await self._wake.wait()
