@@ -55,6 +55,12 @@ class CommandSettings(BaseSettings):
         description="The idle relay reads the outbox this often even when not notified: the longest "
         "a commit whose notification was lost waits for publication.",
     )
+    relay_mark_linger_seconds: float = Field(
+        default=0.05,
+        gt=0,
+        description="The relay marks a batch published in the statement that reads the next one; when no "
+        "wake-up comes this long after a batch, it reads (and marks) anyway.",
+    )
     relay_leader_retry_seconds: float = Field(default=1.0, gt=0)
     relay_lock_key: int = Field(default=0x626F_7872, description="Advisory lock id of the relay leader.")
     relay_mark_delay_seconds: float = Field(

@@ -1,6 +1,6 @@
-"""The relay's statements per batch: its mark also reads the next batch when more is known to wait,
-and a batch that drained the outbox is not followed by a read that finds it empty."""
+"""The relay's statements per batch: one, which marks the previous batch and reads this one."""
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from uuid import UUID, uuid4
 
@@ -62,13 +62,19 @@ async def relay(command_settings: CommandSettings) -> AsyncIterator[Relay]:
     session = CountingSession(settings.database_url)
     relaying._session = session
     try:
-        while await relaying.relay_once() or relaying._ahead is not None:
+        while await relaying.relay_once():
             pass
         session.sent.clear()
         yield relaying, session, publisher
     finally:
         await session.close()
         await publisher.close()
+
+
+@pytest.fixture
+async def show_id(make_client: cmd_support.ClientFactory, relay: Relay) -> str:
+    """A new show, created after the relay drained: its ShowScheduled (seq 1) is waiting."""
+    return await cmd_support.new_show(make_client())
 
 
 async def _append(engine: AsyncEngine, show_id: str, count: int) -> None:
@@ -86,41 +92,52 @@ async def _all_published(settings: CommandSettings, show_id: str, last_seq: int)
     assert [decode_event(body).envelope.seq for body in on_topic] == list(range(1, last_seq + 1))
 
 
-async def test_a_full_batch_reads_the_next_one_with_its_mark_and_a_partial_one_stops(
-    make_client: cmd_support.ClientFactory,
-    command_settings: CommandSettings,
-    engine: AsyncEngine,
-    relay: Relay,
+async def test_each_pass_marks_the_last_batch_in_the_statement_that_reads_the_next(
+    command_settings: CommandSettings, engine: AsyncEngine, relay: Relay, show_id: str
 ) -> None:
     relaying, session, _ = relay
-    show_id = await cmd_support.new_show(make_client())  # its ShowScheduled is seq 1
     await _append(engine, show_id, 4)  # seqs 2..5: with seq 1, batches of 2, 2 and 1
 
     published = [await relaying.relay_once() for _ in range(3)]
 
     assert published == [2, 2, 1]
-    # one read, then one statement per batch; no read to find the outbox empty after the last
-    assert session.sent == ["read", "mark+read", "mark+read", "mark"]
+    assert session.sent == ["read", "mark+read", "mark+read"]
+    stored = await cmd_support.outbox(command_settings.database_url, show_id)
+    assert [row.published for row in stored] == [True] * 4 + [False]  # seq 5 waits for the next pass
+    assert await relaying.relay_once() == 0
+    assert session.sent[3:] == ["mark+read"]
     await _all_published(command_settings, show_id, 5)
 
 
-async def test_a_commit_notified_during_a_pass_is_read_with_the_mark(
-    make_client: cmd_support.ClientFactory,
-    command_settings: CommandSettings,
-    engine: AsyncEngine,
-    relay: Relay,
+async def test_a_failed_pass_leaves_the_last_batch_to_the_next_mark(
+    command_settings: CommandSettings, engine: AsyncEngine, relay: Relay, show_id: str
 ) -> None:
-    relaying, session, publisher = relay
-    show_id = await cmd_support.new_show(make_client())
-    assert await relaying.relay_once() == 1  # seq 1 (ShowScheduled), no wake-up: a plain mark
-
-    async def commit_and_notify() -> None:
-        await _append(engine, show_id, 1)  # seq 3, committed while seq 2 is being published
-        relaying.wake()  # as the command API's NOTIFY after that commit does
-
-    publisher.meanwhile = commit_and_notify
+    relaying, session, _ = relay
+    assert await relaying.relay_once() == 1  # seq 1, unmarked
+    await session.close()
+    session._dsn = "host=127.0.0.1 port=9 dbname=nowhere connect_timeout=1"  # the database is away
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the driver raises for it
+        await relaying.relay_once()
+    session._dsn = RelaySession(command_settings.database_url)._dsn
     await _append(engine, show_id, 1)  # seq 2
-    assert await relaying.relay_once() == 1  # seq 2; its mark read seq 3
-    assert await relaying.relay_once() == 1  # seq 3, with no read of its own
-    assert session.sent == ["read", "mark", "read", "mark+read", "mark"]
-    await _all_published(command_settings, show_id, 3)
+
+    assert await relaying.relay_once() == 1  # seq 2 only: seq 1 was marked in this statement
+    assert await relaying.relay_once() == 0
+    await _all_published(command_settings, show_id, 2)
+
+
+async def test_a_stopping_relay_marks_what_it_published(
+    command_settings: CommandSettings, relay: Relay, show_id: str
+) -> None:
+    relaying, session, _ = relay
+    settings = command_settings.model_copy(update={"relay_listen": False, "relay_mark_linger_seconds": 30})
+    relaying._settings = settings
+    running = asyncio.create_task(relaying.run())
+    async with asyncio.timeout(30):
+        while relaying.published == 0:
+            await asyncio.sleep(0.01)
+    assert session.sent[-1:] == ["read"]  # published, lingering for a next batch to mark it with
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert session.sent[-1:] == ["mark"]
+    await _all_published(command_settings, show_id, 1)

@@ -9,6 +9,7 @@ and ``COMMIT``. The trace counts the protocol's Execute messages, one per statem
 
 import re
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -29,12 +30,20 @@ pytestmark = pytest.mark.integration
 Traced = Callable[[], list[str]]
 
 
+@dataclass(frozen=True)
+class TracedApi:
+    """A client of a command API whose pooled connections libpq traces while checked out; a new
+    show; ``statements()`` answers the statements traced since its last call, in order."""
+
+    client: httpx.AsyncClient
+    statements: Traced
+    show_id: str
+
+
 @pytest.fixture
-async def traced_client(
-    command_settings: CommandSettings, tmp_path: Path
-) -> AsyncIterator[tuple[httpx.AsyncClient, Traced]]:
-    """A client of a command API whose pooled connections are traced by libpq while checked out,
-    and a function that answers (and forgets) the statements traced so far, in order."""
+async def traced(
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings, tmp_path: Path
+) -> AsyncIterator[TracedApi]:
     app = create_app(command_settings, ApiKeySettings(api_keys=SecretStr(API_KEYS)))
     engine = app.state.command.engine
     trace = tmp_path / "libpq.trace"
@@ -73,8 +82,10 @@ async def traced_client(
     event.listen(engine.sync_engine.pool, "checkout", on_checkout)
     event.listen(engine.sync_engine.pool, "checkin", on_checkin)
     try:
+        show_id = await cmd_support.new_show(make_client())
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://command") as client:
-            yield client, statements
+            statements()  # whatever the app sent before the test
+            yield TracedApi(client, statements, show_id)
     finally:
         out.close()
         if app.state.outbox_notifier is not None:
@@ -101,14 +112,14 @@ def _kinds(statements: list[str]) -> list[str]:
     return kinds
 
 
-async def test_an_explicit_hold_sends_five_statements_claim_riding_with_the_lock(
-    make_client: cmd_support.ClientFactory, traced_client: tuple[httpx.AsyncClient, Traced]
-) -> None:
-    show_id = await cmd_support.new_show(make_client())
-    client, statements = traced_client
-    headers = {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
+def _keyed() -> dict[str, str]:
+    return {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
+
+
+async def test_an_explicit_hold_sends_five_statements_claim_riding_with_the_lock(traced: TracedApi) -> None:
+    client, statements, show_id = traced.client, traced.statements, traced.show_id
+    headers = _keyed()
     body = {"customer_id": f"rt-{uuid4()}", "seat_ids": ["A-1-1", "A-1-2"]}
-    statements()  # whatever the app sent before the hold
 
     held = await cmd_support.post_hold(client, show_id, body, headers)
 
@@ -129,20 +140,13 @@ async def test_an_explicit_hold_sends_five_statements_claim_riding_with_the_lock
     assert _kinds(statements())[:3] == ["BEGIN", "claim + customer lock", "count + seat lock"]
 
 
-async def test_a_best_available_hold_claims_its_key_in_the_lock_statement(
-    make_client: cmd_support.ClientFactory, traced_client: tuple[httpx.AsyncClient, Traced]
-) -> None:
-    show_id = await cmd_support.new_show(make_client())
-    client, statements = traced_client
-    headers = {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
-    statements()
+async def test_a_best_available_hold_claims_its_key_in_the_lock_statement(traced: TracedApi) -> None:
+    body = {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2}
 
-    held = await cmd_support.post_hold(
-        client, show_id, {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2}, headers
-    )
+    held = await cmd_support.post_hold(traced.client, traced.show_id, body, _keyed())
 
     assert held.status_code == 201, held.text
-    kinds = _kinds(statements())
+    kinds = _kinds(traced.statements())
     assert kinds[:3] == ["BEGIN", "claim + customer lock", "count"]
     assert "claim" not in kinds[3:]
     assert kinds[-2:] == ["append", "COMMIT"]

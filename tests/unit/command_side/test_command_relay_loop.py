@@ -99,21 +99,27 @@ def test_a_failing_commit_hook_is_logged_not_raised(caplog: pytest.LogCaptureFix
 
 
 class ScriptedRelay(OutboxRelay):
-    """relay_once returns the scripted counts (then 0) and records when it ran; a full batch (1000,
-    the default batch size) has the next batch read along with its mark, as the real pass does."""
+    """relay_once returns the scripted counts (then 0) and records when it ran; ``acking``: it leaves
+    what it published to the next pass's mark, as the real pass does (else it marks nothing)."""
 
-    def __init__(self, fallback: float, counts: list[int]) -> None:
+    def __init__(
+        self, fallback: float, counts: list[int], *, acking: bool = False, linger: float = 0.05
+    ) -> None:
         settings = CommandSettings(
-            database_url=DATABASE_URL, relay_listen=False, relay_fallback_poll_seconds=fallback
+            database_url=DATABASE_URL,
+            relay_listen=False,
+            relay_fallback_poll_seconds=fallback,
+            relay_mark_linger_seconds=linger,
         )
         super().__init__(settings, cast(Any, None))
         self.counts = counts
+        self.acking = acking
         self.runs: list[float] = []
 
     async def relay_once(self) -> int:
         self.runs.append(asyncio.get_running_loop().time())
         count = self.counts.pop(0) if self.counts else 0
-        self._ahead = [] if count == self._settings.relay_batch_size else None
+        self._acked = list(range(count)) if self.acking else []
         return count
 
 
@@ -132,6 +138,15 @@ async def test_the_relay_drains_a_burst_then_sleeps_until_the_fallback_poll() ->
     assert len(relay.runs) == 4
     assert relay.runs[2] - relay.runs[0] < 0.1
     assert relay.runs[3] - relay.runs[2] >= 0.25
+
+
+async def test_an_unmarked_batch_is_marked_after_the_linger_when_no_commit_comes() -> None:
+    relay = ScriptedRelay(fallback=30, counts=[7], acking=True, linger=0.1)
+    await _running(relay, 1.0)
+    # the batch, then a pass after the linger, not the 30 s fallback (it marks the batch and reads
+    # nothing), then asleep
+    assert len(relay.runs) == 2
+    assert relay.runs[1] - relay.runs[0] >= 0.09
 
 
 async def test_a_wake_up_starts_a_pass_at_once_and_one_during_a_pass_is_not_lost() -> None:
