@@ -23,6 +23,7 @@ from projections.runtime.batch import REFUSALS
 from projections.runtime.decoding import Record, decode
 from projections.runtime.projection import Deployment
 from projections.runtime.sql import ident
+from projections.runtime.statements import write
 from projections.runtime.triage import triage
 from projections.runtime.versions import Version, find
 
@@ -109,7 +110,7 @@ async def _redrive_show(
             if sorted_.dead:
                 raise _StillFailing(sorted_.dead[0].error)
             slot = min((i.record.partition for i in items), default=0)
-            await projection.write(conn, live.schema_name, sorted_.changes, slot)
+            await write(conn, projection, live.schema_name, sorted_.changes, slot)
             if show in sorted_.watermarks:
                 seq, at = sorted_.watermarks[show]
                 await conn.execute(

@@ -1,9 +1,12 @@
 """Telling readers that a batch committed: NOTIFY after COMMIT, with the commit's WAL position.
 
 Guarantees:
-- Sent only after the batch's COMMIT returned, so a reader is never told of a
-  batch that did not commit; on the primary a reader told seq N for a show
-  finds at least N there.
+- Sent only after the batch's COMMIT, so a reader is never told of a batch
+  that did not commit; on the primary a reader told seq N for a show finds at
+  least N there. A batch commits in pipeline mode (``batch``): the notice is
+  queued right behind its COMMIT in the same flight, and PostgreSQL runs it
+  only once the COMMIT is done (and skips it if the COMMIT failed, as it skips
+  everything up to the next sync after an error).
 - Carries ``lsn``, a primary WAL position at or past the end of the batch's
   commit record, read by the same statement that sends the notice
   (``contracts.progress`` explains why it must be read after COMMIT): a reader
@@ -34,6 +37,7 @@ _NOTIFY_WITH_LSN = (
 
 async def announce_committed(conn: AsyncConnection[Any], payload: str) -> None:
     """Send ``payload`` (a ``contracts.progress`` notice) with the commit's LSN; ``conn`` is in
-    autocommit mode and outside any transaction (the batch's has just committed)."""
+    autocommit mode and outside any transaction (the batch's has just committed, or its COMMIT is
+    the statement queued before this one in the same pipeline)."""
     head, tail = lsn_splice(payload)
     await conn.execute(_NOTIFY_WITH_LSN, (PROGRESS_CHANNEL, head, tail))

@@ -14,19 +14,22 @@ Guarantees:
   commit's WAL position for readers on a hot standby.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncPipeline
+from psycopg.pq import TransactionStatus
 
 from contracts.progress import encode_progress
 from projections.runtime.announce import announce_committed
 from projections.runtime.decoding import Incoming
 from projections.runtime.projection import ApplyError, Deployment
 from projections.runtime.sql import ident
+from projections.runtime.statements import Statements, write
 from projections.runtime.triage import DeadLetter, Triage, triage
 from projections.runtime.versions import Version
 
@@ -76,26 +79,47 @@ class BatchWriter:
     ) -> BatchResult:
         """Apply ``batch`` (records of partitions in ``expected``, in offset order per partition),
         then tell readers, with the commit's WAL position (``announce``)."""
-        result = await self._commit(conn, batch, expected)
+        try:
+            return await self._pipelined(conn, batch, expected)
+        except REFUSALS:
+            pass
+        result = await self._isolating(conn, batch, expected)
         if result.notice is not None:
             await announce_committed(conn, result.notice)
         return result
 
-    async def _commit(
+    async def _pipelined(
         self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int]
     ) -> BatchResult:
-        projection, slot = self.deployment.projection, min(expected)
+        """The common case in three round trips (psycopg's pipeline mode): BEGIN with the gate, the
+        fence and the reads; the projection's writes (whose row counts it checks); the watermarks,
+        COMMIT and the notice. PostgreSQL runs the statements in the order sent, each with its own
+        snapshot as before; after an error it skips the rest up to the next sync, so the notice is
+        never sent for a batch that did not commit. Rolled back on any error, including a refusal
+        (``REFUSALS``), which the caller then isolates."""
         try:
-            async with conn.transaction():
+            async with conn.pipeline() as pipe:
+                await conn.execute("BEGIN")
                 result = _offsets(batch, expected)
-                quarantined, marks = await self._open(conn, batch, expected, result)
+                quarantined, marks = await self._open(conn, batch, expected, result, pipe)
+                projection, writes = self.deployment.projection, Statements()
                 sorted_ = triage(projection, batch, quarantined, marks)
-                await projection.write(conn, self.version.schema_name, sorted_.changes, slot)
-                await self._finish(conn, sorted_, result)
-                return result
-        except REFUSALS:
-            pass
-        # Some event the fold accepted is refused by the tables: find it one event at a time.
+                projection.stage(writes, self.version.schema_name, sorted_.changes, min(expected))
+                await self._finish(conn, sorted_, result, writes)
+                await conn.execute("COMMIT")
+                assert result.notice is not None
+                await announce_committed(conn, result.notice)
+            # leaving the pipeline sent them and raised the first error if any
+        except BaseException:
+            await _roll_back(conn)
+            raise
+        return result
+
+    async def _isolating(
+        self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int]
+    ) -> BatchResult:
+        """Some event the fold accepted is refused by the tables: find it one event at a time."""
+        projection, slot = self.deployment.projection, min(expected)
         async with conn.transaction():
             result = _offsets(batch, expected)
             quarantined, marks = await self._open(conn, batch, expected, result)
@@ -120,24 +144,32 @@ class BatchWriter:
             one = projection.apply(projection.empty(), item.event)
             try:
                 async with conn.transaction():
-                    await projection.write(conn, self.version.schema_name, one, slot)
+                    await write(conn, projection, self.version.schema_name, one, slot)
             except REFUSALS as exc:
                 bad[(item.record.partition, item.record.offset)] = f"refused by the read tables: {exc}"
                 raise _Again from exc
 
     async def _open(
-        self, conn: AsyncConnection[Any], batch: list[Incoming], expected: dict[int, int], result: BatchResult
+        self,
+        conn: AsyncConnection[Any],
+        batch: list[Incoming],
+        expected: dict[int, int],
+        result: BatchResult,
+        pipe: AsyncPipeline | None = None,
     ) -> tuple[set[UUID], dict[UUID, int]]:
-        """Gate, fence, then read the quarantine and watermarks of the batch's shows."""
-        cur = await conn.execute(
+        """Gate, fence, then read the quarantine and watermarks of the batch's shows.
+
+        In a pipeline (``pipe``) the four statements go in one round trip, still run in that
+        order; the gate's answer is looked at first, whatever the others did.
+        """
+        gate = await conn.execute(
             "SELECT state FROM projection_meta.versions WHERE projection = %s AND version = %s FOR SHARE",
             (self.version.projection, self.version.version),
         )
-        row = await cur.fetchone()
-        if row is None or row[0] not in ("building", "live"):
-            raise Retired(f"{self.version.schema_name} is {row[0] if row else 'gone'}")
+        if pipe is None:
+            _gated(self.version, await gate.fetchone())
         parts = sorted(result.next_offsets)
-        cur = await conn.execute(
+        fence = await conn.execute(
             f"UPDATE {self.schema}.checkpoints AS c SET next_offset = u.n, applied = c.applied + u.k,"
             " event_at = coalesce(u.at, c.event_at), updated_at = now()"
             " FROM unnest(%s::int[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::bigint[])"
@@ -150,30 +182,41 @@ class BatchWriter:
                 [result.consumed.get(p, 0) for p in parts],
             ),
         )
-        moved = set(parts) - {r[0] for r in await cur.fetchall()}
-        if moved:
-            raise Fenced(sorted(moved))
         shows = list({i.show_id for i in batch if i.show_id is not None})
-        cur = await conn.execute(
+        quarantine = await conn.execute(
             f"SELECT show_id FROM {self.schema}.quarantine WHERE show_id = ANY(%s) FOR SHARE", (shows,)
         )
-        quarantined: set[UUID] = {r[0] for r in await cur.fetchall()}
-        cur = await conn.execute(
+        watermarks = await conn.execute(
             f"SELECT show_id, seq FROM {self.schema}.watermarks WHERE show_id = ANY(%s)", (shows,)
         )
-        return quarantined, {r[0]: r[1] for r in await cur.fetchall()}
+        if pipe is not None:
+            try:
+                await pipe.sync()
+            finally:  # a retired version's tables may be gone: that error means Retired
+                if gate.pgresult is not None:
+                    _gated(self.version, await gate.fetchone())
+        moved = set(parts) - {r[0] for r in await fence.fetchall()}
+        if moved:
+            raise Fenced(sorted(moved))
+        quarantined: set[UUID] = {r[0] for r in await quarantine.fetchall()}
+        return quarantined, {r[0]: r[1] for r in await watermarks.fetchall()}
 
-    async def _finish(self, conn: AsyncConnection[Any], t: Triage, result: BatchResult) -> None:
-        """Watermarks, parked events, dead letters and quarantine; then the notice for readers."""
-        s = self.schema
+    async def _finish(
+        self, conn: AsyncConnection[Any], t: Triage, result: BatchResult, writes: Statements | None = None
+    ) -> None:
+        """Watermarks (with the projection's ``writes`` when given), parked events, dead letters and
+        quarantine; then the notice for readers."""
+        s, writes = self.schema, writes or Statements()
         if t.watermarks:
             shows = list(t.watermarks)
-            await conn.execute(
+            writes.add(
                 f"INSERT INTO {s}.watermarks SELECT * FROM unnest(%s::uuid[], %s::bigint[],"
                 " %s::timestamptz[])"
                 " ON CONFLICT (show_id) DO UPDATE SET seq = excluded.seq, event_at = excluded.event_at",
-                (shows, [t.watermarks[i][0] for i in shows], [t.watermarks[i][1] for i in shows]),
+                [shows, [t.watermarks[i][0] for i in shows], [t.watermarks[i][1] for i in shows]],
             )
+        await writes.send(conn)
+        await writes.verify()
         if t.parked:
             await park(conn, s, t.parked)
         for letter in t.dead:
@@ -215,6 +258,22 @@ class BatchWriter:
                 " ON CONFLICT (show_id) DO NOTHING",
                 (show, row[0], letter.error),
             )
+
+
+def _gated(version: Version, row: tuple[Any, ...] | None) -> None:
+    """The gate: the version must still be building or live."""
+    if row is None or row[0] not in ("building", "live"):
+        raise Retired(f"{version.schema_name} is {row[0] if row else 'gone'}")
+
+
+async def _roll_back(conn: AsyncConnection[Any]) -> None:
+    """End a pipelined batch's transaction without committing it (out of pipeline mode by now).
+
+    A connection too broken for that is closed by the runner, which rolls the transaction back.
+    """
+    if conn.info.transaction_status != TransactionStatus.IDLE:
+        with contextlib.suppress(psycopg.Error):
+            await conn.execute("ROLLBACK")
 
 
 class _Again(Exception):

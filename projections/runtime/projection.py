@@ -1,13 +1,14 @@
 """The port every read model implements: a pure fold plus a thin SQL layer."""
 
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from psycopg import AsyncConnection
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contracts import DEAD_LETTER_TOPIC
 from contracts.read_model import READ_SCHEMA
 from projections.runtime.decoding import Event
+
+if TYPE_CHECKING:
+    from projections.runtime.statements import Statements
 
 
 class ApplyError(ValueError):
@@ -16,7 +17,8 @@ class ApplyError(ValueError):
 
 class Projection(Protocol):
     """A read model: ``apply`` folds events into a batch of changes without I/O;
-    ``write`` applies a batch set-based inside the caller's transaction.
+    ``stage`` turns a batch into set-based writes, which the caller sends inside its
+    transaction (``projections.runtime.statements``).
 
     ``apply`` either raises ApplyError and leaves ``changes`` untouched, or
     folds the event completely: an event is never half applied.
@@ -36,12 +38,14 @@ class Projection(Protocol):
     def views(self, schema: str) -> dict[str, str]:
         """View name (without the views schema) -> SELECT over ``schema``'s tables."""
 
-    async def write(self, conn: AsyncConnection[Any], schema: str, changes: Any, slot: int) -> None:
-        """Apply ``changes`` in the open transaction; ``slot`` is a partition this
-        writer owns, for rows that several writers would otherwise contend on.
+    def stage(self, statements: "Statements", schema: str, changes: Any, slot: int) -> None:
+        """Stage the writes applying ``changes`` to ``schema``'s tables, each naming the rows it must
+        touch; ``slot`` is a partition this writer owns, for rows that several writers would
+        otherwise contend on.
 
-        Raises ApplyError when the changes do not fit the tables (an unknown
-        show or seat), so that the caller can isolate the offending event.
+        Changes that do not fit the tables (an unknown show or seat) make the
+        writes raise ApplyError once sent, so that the caller can isolate the
+        offending event.
         """
 
 

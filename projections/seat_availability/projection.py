@@ -1,18 +1,23 @@
 """Seat availability as a Projection: the fold plus its set-based SQL layer."""
 
+from collections.abc import Sequence
 from typing import Any
-
-from psycopg import AsyncConnection, AsyncCursor
 
 from contracts.read_model import SEAT_AVAILABILITY_VIEWS
 from projections.runtime.decoding import Event
-from projections.runtime.projection import ApplyError
 from projections.runtime.sql import columns, ident
+from projections.runtime.statements import Statements
 from projections.seat_availability import fold
 from projections.seat_availability.fold import SeatChanges
 
 _COUNTS = "available bigint NOT NULL CHECK (available >= 0), held bigint NOT NULL CHECK (held >= 0), "
 _COUNTS += "sold bigint NOT NULL CHECK (sold >= 0)"
+# The rows a batch adds (shows, zones, seats): table, what each unnested row inserts, the arrays' columns.
+_NEW_ROWS = (
+    ("shows", "i, t, st, v, cap, cap, 0, 0", "i uuid, t text, st timestamptz, v text, cap bigint"),
+    ("zones", "i, z, n, p, cap, cap, 0, 0, o", "i uuid, z text, n text, p bigint, cap bigint, o int"),
+    ("seats", "i, seat, z, r, n, 'available', o", "i uuid, seat text, z text, r text, n int, o int"),
+)
 
 
 class SeatAvailability:
@@ -51,51 +56,40 @@ class SeatAvailability:
         }
         return {v.name: f"SELECT {v.select_list} FROM {s}.{tables[v.name]}" for v in SEAT_AVAILABILITY_VIEWS}
 
-    async def write(self, conn: AsyncConnection[Any], schema: str, changes: SeatChanges, slot: int) -> None:
-        s = ident(schema)
-        c = changes
-        async with conn.cursor() as cur:
-            if c.shows:
-                await cur.execute(
-                    f"INSERT INTO {s}.shows SELECT i, t, st, v, cap, cap, 0, 0 FROM unnest("
-                    "%s::uuid[], %s::text[], %s::timestamptz[], %s::text[], %s::bigint[])"
-                    " AS u(i, t, st, v, cap)",
-                    columns(c.shows, 5),
+    def stage(self, statements: Statements, schema: str, changes: SeatChanges, slot: int) -> None:
+        s, c, sql = ident(schema), changes, statements
+        new_rows: tuple[Sequence[Sequence[Any]], ...] = (c.shows, c.zones, c.seats)
+        for rows, (table, select, spec) in zip(new_rows, _NEW_ROWS, strict=True):
+            if rows:
+                names, types = zip(*(column.split() for column in spec.split(", ")), strict=True)
+                arrays = ", ".join(f"%s::{t}[]" for t in types)
+                alias = ", ".join(names)
+                sql.add(
+                    f"INSERT INTO {s}.{table} SELECT {select} FROM unnest({arrays}) AS u({alias})",
+                    columns(rows, len(names)),
                 )
-            if c.zones:
-                await cur.execute(
-                    f"INSERT INTO {s}.zones SELECT i, z, n, p, cap, cap, 0, 0, o FROM unnest("
-                    "%s::uuid[], %s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::int[])"
-                    " AS u(i, z, n, p, cap, o)",
-                    columns(c.zones, 6),
-                )
-            if c.seats:
-                await cur.execute(
-                    f"INSERT INTO {s}.seats SELECT i, seat, z, r, n, 'available', o FROM unnest("
-                    "%s::uuid[], %s::text[], %s::text[], %s::text[], %s::int[], %s::int[])"
-                    " AS u(i, seat, z, r, n, o)",
-                    columns(c.seats, 6),
-                )
-            if c.seat_status:
-                keys = list(c.seat_status)
-                await cur.execute(
-                    f"UPDATE {s}.seats AS t SET status = u.st FROM unnest(%s::uuid[], %s::text[], %s::text[])"
-                    " AS u(i, seat, st) WHERE t.show_id = u.i AND t.seat_id = u.seat",
-                    [[k[0] for k in keys], [k[1] for k in keys], list(c.seat_status.values())],
-                )
-                _expect(cur.rowcount, len(keys), "seats")
-            if c.zone_deltas:
-                zones = list(c.zone_deltas)
-                key = ["%s::uuid[], %s::text[]", "i, z", "t.show_id = u.i AND t.zone_id = u.z"]
-                zone_keys: list[list[Any]] = [[k[0] for k in zones], [k[1] for k in zones]]
-                await _add_counts(cur, f"{s}.zones", key, zone_keys, list(c.zone_deltas.values()))
-            if c.show_deltas:
-                key = ["%s::uuid[]", "i", "t.show_id = u.i"]
-                await _add_counts(cur, f"{s}.shows", key, [list(c.show_deltas)], list(c.show_deltas.values()))
+        sql.then()  # the seats, zones and shows just added may change status or counts in this batch
+        if c.seat_status:
+            keys = list(c.seat_status)
+            sql.add(
+                f"UPDATE {s}.seats AS t SET status = u.st FROM unnest(%s::uuid[], %s::text[], %s::text[])"
+                " AS u(i, seat, st) WHERE t.show_id = u.i AND t.seat_id = u.seat",
+                [[k[0] for k in keys], [k[1] for k in keys], list(c.seat_status.values())],
+                rows=len(keys),
+                of="seats",
+            )
+        if c.zone_deltas:
+            zones = list(c.zone_deltas)
+            key = ["%s::uuid[], %s::text[]", "i, z", "t.show_id = u.i AND t.zone_id = u.z"]
+            zone_keys: list[list[Any]] = [[k[0] for k in zones], [k[1] for k in zones]]
+            _add_counts(sql, f"{s}.zones", key, zone_keys, list(c.zone_deltas.values()))
+        if c.show_deltas:
+            key = ["%s::uuid[]", "i", "t.show_id = u.i"]
+            _add_counts(sql, f"{s}.shows", key, [list(c.show_deltas)], list(c.show_deltas.values()))
 
 
-async def _add_counts(
-    cur: AsyncCursor[Any],
+def _add_counts(
+    sql: Statements,
     table: str,
     key: list[str],
     keys: list[list[Any]],
@@ -106,15 +100,11 @@ async def _add_counts(
     ``key`` is the key's unnest types, its column aliases and the join condition.
     """
     types, names, match = key
-    await cur.execute(
+    sql.add(
         f"UPDATE {table} AS t SET available = t.available + u.a, held = t.held + u.h,"
         f" sold = t.sold + u.so FROM unnest({types}, %s::bigint[], %s::bigint[], %s::bigint[])"
         f" AS u({names}, a, h, so) WHERE {match}",
         [*keys, *columns(deltas, 3)],
+        rows=len(deltas),
+        of=table.rsplit(".", 1)[-1],
     )
-    _expect(cur.rowcount, len(deltas), table.rsplit(".", 1)[-1])
-
-
-def _expect(got: int, wanted: int, what: str) -> None:
-    if got != wanted:
-        raise ApplyError(f"{wanted - got} of {wanted} {what} named by the events do not exist")

@@ -172,7 +172,7 @@ async def measure(events: int, rate: float, *, trace: bool, profile: str | None 
     if traces is not None:
         counts = _protocol_counts(traces, before["traces"], after["traces"])
         figures["statements_per_batch"] = (counts["Execute"] + counts["Query"]) / max(batches, 1)
-        figures["round_trips_per_batch"] = (counts["Sync"] + counts["Query"]) / max(batches, 1)
+        figures["round_trips_per_batch"] = counts["flights"] / max(batches, 1)
     return figures
 
 
@@ -206,15 +206,19 @@ async def _publish_steadily(bootstrap: str, topic: str, envelopes: list[Any], ra
 
 
 def _protocol_counts(traces: Path, start: dict[str, int], end: dict[str, int]) -> Counter[str]:
-    """Frontend protocol messages (``F``) in each connection's trace between two snapshots."""
+    """Frontend protocol messages (``F``) in each connection's trace between two snapshots, and
+    ``flights``: how many times the client spoke after the server had answered (a round trip each)."""
     counts: Counter[str] = Counter()
     for name, stop in end.items():
         with open(traces / name, "rb") as file:
             file.seek(start.get(name, 0))
+            previous = "B"
             for line in file.read(stop - start.get(name, 0)).decode(errors="replace").splitlines():
                 fields = line.split("\t")
                 if len(fields) > 2 and fields[0] == "F":
                     counts[fields[2].split(" ", 1)[0]] += 1
+                    counts["flights"] += previous == "B"
+                previous = fields[0]
     return counts
 
 
