@@ -44,8 +44,27 @@ class DataSet:
     async def grow_to(self, orders: int, limit_s: float, check: Callable[[], None]) -> dict[str, Any]:
         """Load up to ``orders`` orders in all and wait until the projections have applied them."""
         started = time.monotonic()
-        generate_s = copy_s = publish_s = 0.0
         events_before = self.events
+        steps = await self.load(orders)
+        loaded = time.monotonic()
+        lag = await wait_caught_up(self.env.database_url, self.registries, self.ends, limit_s, check=check)
+        await asyncio.to_thread(analyze, self.env.database_url)
+        events = self.events - events_before
+        total = time.monotonic() - started
+        return {
+            "orders": self.orders,
+            "shows": len(self.shows),
+            "events": self.events,
+            "step_events": events,
+            **steps,
+            "caught_up_after_load_s": round(lag, 2),
+            "step_seconds": round(total, 2),
+            "projection_events_per_s": round(events / (loaded - started + lag), 1) if events else 0.0,
+        }
+
+    async def load(self, orders: int) -> dict[str, float]:
+        """Generate, COPY and publish slices up to ``orders`` orders in all; seconds per step."""
+        generate_s = copy_s = publish_s = 0.0
         while self.orders < orders:
             t0 = time.monotonic()
             part = self.generator.slice(min(CHUNK_ORDERS, orders - self.orders))
@@ -60,22 +79,10 @@ class DataSet:
             self.orders += part.orders
             self.events += part.events
             self.shows.extend(row[0] for row in part.tables["shows"])
-        loaded = time.monotonic()
-        lag = await wait_caught_up(self.env.database_url, self.registries, self.ends, limit_s, check=check)
-        await asyncio.to_thread(analyze, self.env.database_url)
-        events = self.events - events_before
-        total = time.monotonic() - started
         return {
-            "orders": self.orders,
-            "shows": len(self.shows),
-            "events": self.events,
-            "step_events": events,
             "generate_s": round(generate_s, 2),
             "copy_s": round(copy_s, 2),
             "publish_s": round(publish_s, 2),
-            "caught_up_after_load_s": round(lag, 2),
-            "step_seconds": round(total, 2),
-            "projection_events_per_s": round(events / (loaded - started + lag), 1) if events else 0.0,
         }
 
     def sample_shows(self, count: int) -> list[UUID]:

@@ -35,7 +35,7 @@ class PlacedOrder:
     total: int
     placed: datetime
     pay_by: datetime
-    who: dict[str, Any]  # order_id, customer_id, referrer_id, lines: the fields every order event repeats
+    who: dict[str, Any]  # order_id, customer_id, referrer_id, lines: the fields every order event starts with
 
     @property
     def order_id(self) -> UUID:
@@ -49,21 +49,18 @@ def settle(stream: ShowStream, rng: random.Random, order: PlacedOrder, now: date
     if r < PAID:
         paid_at = order.placed + timedelta(seconds=40)
         ref = f"pay-{order.order_id.hex[:12]}"
-        stream.emit(OrderPaid(amount_cents=order.total, paid_at=paid_at, **who), paid_at)
+        stream.emit(OrderPaid, {**who, "amount_cents": order.total, "paid_at": paid_at}, paid_at)
         if rng.random() >= REFUNDED:
             return Outcome("paid", ("sold", order.hold_id, order.order_id, None), paid_at, ref)
         ended, reason = min(paid_at + timedelta(hours=30), now), "customer request"
-        refund = OrderCancelled(
-            previous_status="paid", refunded_cents=order.total, paid_at=paid_at, reason=reason, **who
-        )
-        stream.emit(refund, ended)
+        refund = {**who, "previous_status": "paid", "refunded_cents": order.total, "paid_at": paid_at,
+                  "reason": reason}  # fmt: skip
+        stream.emit(OrderCancelled, refund, ended)
         return Outcome("cancelled", AVAILABLE, paid_at, ref, order.total, reason, ended)
     if r < PAID + CANCELLED:
         ended, reason = order.placed + timedelta(minutes=3), "changed mind"
-        cancel = OrderCancelled(
-            previous_status="pending", refunded_cents=0, paid_at=None, reason=reason, **who
-        )
-        stream.emit(cancel, ended)
+        cancel = {**who, "previous_status": "pending", "refunded_cents": 0, "paid_at": None, "reason": reason}
+        stream.emit(OrderCancelled, cancel, ended)
         return Outcome("cancelled", AVAILABLE, reason=reason, ended=ended)
-    stream.emit(OrderExpired(**who), order.pay_by)
+    stream.emit(OrderExpired, who, order.pay_by)
     return Outcome("expired", AVAILABLE, ended=order.pay_by)
