@@ -8,8 +8,10 @@ the rest at a steady rate in groups of 1-3 events (what holds landing at ~100/s
 look like), and prints, for the steady phase: the projector process's CPU per
 event and per batch, and the statements and round trips it sent PostgreSQL per
 batch (counted from libpq's protocol trace of every connection it opened, in a
-second run, so that tracing costs nothing to the CPU figures). Figures, never
-assertions. ``--profile PATH`` writes a cProfile of the projector's steady phase.
+second run, so that tracing costs nothing to the CPU figures); and, when
+PostgreSQL runs on this machine, the CPU its backends serving the projector
+spent per batch. Figures, never assertions. ``--profile PATH`` writes a cProfile
+of the projector's steady phase.
 """
 
 import argparse
@@ -38,7 +40,7 @@ from projections.runtime.batch import BatchResult, BatchWriter
 from projections.runtime.decoding import Incoming
 from projections.runtime.projection import Deployment
 from projections.runtime.projectors import run_projectors
-from projections.testing.harness import produce, wait_consumed
+from projections.testing.harness import produce, query, wait_consumed
 from projections.testing.simulation import Simulation
 
 _NAMES = ("dashboard", "seat_availability")
@@ -145,17 +147,17 @@ async def measure(events: int, rate: float, *, trace: bool, profile: str | None 
     cmd = [sys.executable, "-m", "projections.testing.incremental", "--child", tag, "--topic", topic]
     cmd += ["--trace-dir", str(traces)] if traces else []
     cmd += ["--profile", profile] if profile else []
-    proc = _start(cmd)
+    proc = _start(cmd, app := f"boxoffice-bench-{tag}")
     try:
         await produce(bootstrap, topic, sim.events[:shows])
         for name in _NAMES:
             await wait_consumed(url, _deployment(name, topic, tag), shows)
         await asyncio.sleep(1.0)
-        before = _snapshot(proc)
+        before = _snapshot(proc) | {"pg": _backends_cpu(url, app)}
         published = await _publish_steadily(bootstrap, topic, sim.events[shows : shows + events], rate)
         for name in _NAMES:
             await wait_consumed(url, _deployment(name, topic, tag), shows + published)
-        after = _snapshot(proc)
+        after = _snapshot(proc) | {"pg": _backends_cpu(url, app)}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
@@ -168,6 +170,7 @@ async def measure(events: int, rate: float, *, trace: bool, profile: str | None 
         "batches": float(batches),
         "cpu_us_per_event": 1e6 * cpu / published,
         "cpu_us_per_batch": 1e6 * cpu / max(batches, 1),
+        "postgres_cpu_us_per_batch": 1e6 * _spent(before["pg"], after["pg"]) / max(batches, 1),
     }
     if traces is not None:
         counts = _protocol_counts(traces, before["traces"], after["traces"])
@@ -176,8 +179,29 @@ async def measure(events: int, rate: float, *, trace: bool, profile: str | None 
     return figures
 
 
-def _start(cmd: list[str]) -> "subprocess.Popen[str]":
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+def _start(cmd: list[str], application_name: str) -> "subprocess.Popen[str]":
+    env = {**os.environ, "PGAPPNAME": application_name}  # names its sessions in pg_stat_activity
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def _backends_cpu(database_url: str, application_name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the projector (from /proc, so only
+    when the server runs on this machine; empty otherwise)."""
+    sessions = "SELECT pid FROM pg_stat_activity WHERE application_name = %s"
+    rows = query(database_url, sessions, (application_name,))
+    spent: dict[int, float] = {}
+    for (pid,) in rows:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        spent[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return spent
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings by the backends alive at both."""
+    return sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
 
 
 def _snapshot(proc: "subprocess.Popen[str]") -> dict[str, Any]:
