@@ -295,9 +295,11 @@ def _commands_freshness_replay(report: Report) -> str:
         out.append("Commands: not measured in this run.")
     if report.measured("Replay"):
         r = report.table("Replay")[0]
+        ceiling = r.get("plain consumer events/s (ceiling)")
+        share = f", {r['replay / ceiling']} of a plain consumer's {ceiling} events/s" if ceiling else ""
         out.append(
             f"Replay (a fresh version of {r['projections']}, from offset 0): {r['events']} events "
-            f"in {r['seconds']} s ({r['events/s']} events/s)."
+            f"in {r['seconds']} s ({r['events/s']} events/s{share})."
         )
     else:
         out.append("Replay: not measured in this run.")

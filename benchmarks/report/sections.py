@@ -4,6 +4,7 @@ from typing import Any
 
 from benchmarks.report.tables import SUMMARY_HEAD, fmt, latency_cells, ratio, section, summary_cells, table
 from benchmarks.scenarios.endpoints import DESIGNS, ENDPOINTS, FILTERED
+from benchmarks.scenarios.reads import SLOW_REQUEST_S, SLOW_REQUESTS
 
 
 def reads(reads: list[dict[str, Any]], equivalence: list[dict[str, Any]], plots: dict[str, str]) -> str:
@@ -41,6 +42,15 @@ def reads(reads: list[dict[str, Any]], equivalence: list[dict[str, Any]], plots:
         out.append(
             "Ratios (read model / baseline; below 1 for latency and above 1 for throughput favour "
             "the read model):\n\n" + table(head, ratios)
+        )
+    slow = [f"{r['endpoint']} {r['design']} at {fmt(r['orders'])} orders" for r in reads if r.get("bounded")]
+    if slow:
+        out.append(
+            f"Bounded: {'; '.join(slow)}. A case whose single (warm-up) request took {SLOW_REQUEST_S:g} s "
+            f"or more is measured with {SLOW_REQUESTS} requests by one client, one after another, instead "
+            "of the closed loop: that many concurrent requests of tens of seconds would queue on the "
+            "machine's cores for minutes. Its latency is that of a request alone, lower than under "
+            "the other rows' concurrency, and its req/s is that of one client.\n"
         )
     out.append(f"![reads]({plots.get('reads', '')})\n")
     return "\n".join(out)
@@ -111,14 +121,25 @@ def commands(commands: list[dict[str, Any]], plots: dict[str, str]) -> str:
 
 
 def replay(r: dict[str, Any]) -> str:
-    rows = [[", ".join(r["projections"]), fmt(r["events"]), r["seconds"], fmt(r["events_per_s"])]]
+    row = [", ".join(r["projections"]), fmt(r["events"]), r["seconds"], fmt(r["events_per_s"])]
+    head = ["projections", "events", "seconds", "events/s"]
+    note = ""
+    if "ceiling_events_per_s" in r:  # runs before the ceiling was measured have none
+        row += [fmt(r["ceiling_events_per_s"]), f"{r['share_of_ceiling_pct']:g} %"]
+        head += ["plain consumer events/s (ceiling)", "replay / ceiling"]
+        note = (
+            " The ceiling, measured just before in the same run: a plain aiokafka consumer in the "
+            "benchmark process (no consumer group, no decoding, no database) reading the same topic from "
+            "its beginning to the same end offsets; the replay's events/s as a share of it."
+        )
     return section(
         "Replay",
-        ["projections", "events", "seconds", "events/s"],
-        rows,
+        head,
+        [row],
         (
             "\nA fresh version of every projection (new schemas, new consumer groups) consuming the whole "
-            "topic from offset 0 while the serving version keeps running; from process start to caught up.\n"
+            "topic from offset 0 while the serving version keeps running; from process start to caught "
+            f"up.{note}\n"
         ),
     )
 

@@ -5,8 +5,14 @@ schemas, new consumer groups, views in a schema of their own) and starts at
 offset 0, exactly as a replay's version N+1 does; the serving version keeps
 running meanwhile. Measured from the process start to both checkpoints
 reaching the topic's end offsets.
+
+Just before, the ceiling of the same run: how fast a plain consumer (no group,
+no decoding, no database: ``projections.testing.bench.read_to_end``) reads the
+same topic from its beginning to those end offsets; the replay is reported as
+a share of it.
 """
 
+import asyncio
 import time
 from typing import Any
 
@@ -17,6 +23,7 @@ from benchmarks.environment import BenchEnv
 from benchmarks.stack import Stack
 from contracts import EVENTS_TOPIC_PARTITIONS
 from projections.catalog import PROJECTIONS
+from projections.testing.bench import read_to_end
 
 REPLAY_VIEWS = "bench_replay"
 
@@ -32,9 +39,15 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         await consumer.stop()
 
 
+async def measure_ceiling(bootstrap: str, topic: str, events: int, limit_s: float) -> float:
+    """Events per second of a plain consumer reading ``topic`` (``events`` records) from its beginning."""
+    return await asyncio.wait_for(read_to_end(bootstrap, topic, EVENTS_TOPIC_PARTITIONS, events), limit_s)
+
+
 async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[str, Any]:
     ends = await end_offsets(env.kafka_bootstrap, env.topic)
     events = sum(ends.values())
+    ceiling = await measure_ceiling(env.kafka_bootstrap, env.topic, events, limit_s)
     prefix = f"{env.registry_prefix}r"
     started = time.monotonic()
     stack.start_projector("replay-projector", "--views-schema", REPLAY_VIEWS, registry_prefix=prefix)
@@ -49,9 +62,12 @@ async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[st
     finally:
         stack.stop("replay-projector")
     seconds = time.monotonic() - started
+    rate = events / seconds if seconds > 0 else 0.0
     return {
         "events": events,
         "projections": sorted(PROJECTIONS),
         "seconds": round(seconds, 2),
-        "events_per_s": round(events / seconds, 1) if seconds > 0 else 0.0,
+        "events_per_s": round(rate, 1),
+        "ceiling_events_per_s": round(ceiling, 1),
+        "share_of_ceiling_pct": round(100 * rate / ceiling, 1) if ceiling > 0 else 0.0,
     }
