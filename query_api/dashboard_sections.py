@@ -8,15 +8,17 @@ did not move. Within one live label a show's watermark identifies its by-show
 row and its by-zone rows: the projection updates them and the watermark in one
 transaction, and only that show's events touch them. So each show's two
 sections are kept here encoded, under ``(label, show, seq)``; a build reads,
-in the request's snapshot, the figures spanning every show (totals, sales by
-day, referrers: a handful of rows) and the sections of the shows whose seq is
-not the one kept (and of any show without a watermark, never kept), then joins
-the bytes.
+from one snapshot sent as one pipeline (one round trip), the version, the
+figures spanning every show (totals, sales by day, referrers: a handful of
+rows) and the sections of the shows whose watermark there is not the seq kept
+(and of any show without a watermark, never kept; the database leaves the
+others out), then joins the bytes.
 
 Guarantee: the body equals ``read_dashboard(conn, views).model_dump_json(by_alias=True)``
-for the same snapshot, byte for byte (tests compare them). A section is used
-only for the label and seq it was read at; a build that finds another label
-(a replay's swap) starts from nothing. Event loop only; no locking.
+for the snapshot of the version returned with it, byte for byte (tests compare
+them). A section is used only for the label and seq it was read at; a build
+that finds another label (a replay's swap) starts from nothing. Event loop
+only; no locking.
 """
 
 from dataclasses import dataclass
@@ -27,14 +29,16 @@ from uuid import UUID
 
 from psycopg import sql
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from query_api.database import driver_pipeline
+from contracts.read_model import WATERMARK_VIEWS
+from query_api.database import snapshot_pipeline
 from query_api.models import DashboardFilter, DashboardTotals, ReferrerSales, SalesByDay, ShowSales, ZoneSales
 from query_api.readers.dashboard import occupancy_pct
-from query_api.readers.versions import DbVersion
+from query_api.readers.versions import DbVersion, VersionReads, all_shows_version
 from query_api.views import ReadViews
 
+PROJECTION = "dashboard"
 _FILTER_JSON = DashboardFilter().model_dump_json(by_alias=True).encode()
 _TOTALS = tuple(name for name in DashboardTotals.model_fields if name != "filtered_by")
 Rows = list[dict[str, Any]]
@@ -58,17 +62,27 @@ class DashboardSections:
         self._sections: dict[UUID, _Section] = {}
         self.reads = 0  # sections read from the database (shows that moved), for tests and profiles
 
-    async def body(self, conn: AsyncConnection, views: ReadViews, version: DbVersion) -> bytes:
-        """The unfiltered JSON dashboard at ``version``, read in ``conn``'s snapshot (which read it)."""
-        if version.label != self._label:
+    async def read(
+        self, engine: AsyncEngine, views: ReadViews, versions: VersionReads
+    ) -> tuple[DbVersion, bytes]:
+        """The unfiltered JSON dashboard and the version it was read at, from one snapshot read in one
+        round trip (two when the sections kept are of a label replaced since: then nothing is kept)."""
+        statements = _statements(views.read_schema, versions.all_shows_sql[PROJECTION])
+        while True:
+            label, kept = self._label, dict(self._sections)
+            # The shows whose kept seq is their watermark in the snapshot are left out by the database.
+            moved_only = (list(kept), [section.seq for section in kept.values()])
+            rows = await snapshot_pipeline(engine, statements, ((), moved_only, moved_only, (), (), ()))
+            first = rows[0][0]
+            version = all_shows_version((first["labels"], first["ids"], first["seqs"]))
+            if version.label == label:
+                break
             self._label, self._sections = version.label, {}
+            if not kept:
+                break
+        shows, zones, totals, days, referrers = rows[1:]
         marks = dict(version.marks)
-        sections = {show: kept for show, kept in self._sections.items() if marks.get(show) == kept.seq}
-        # Every statement in one pipeline: one round trip, in the request's transaction.
-        ids = (list(sections),)
-        shows, zones, totals, days, referrers = await driver_pipeline(
-            conn, _statements(views.read_schema), (ids, ids, (), (), ())
-        )
+        sections = {show: section for show, section in kept.items() if marks.get(show) == section.seq}
         moved = _sections(shows, zones, marks)
         self.reads += len(moved)
         if self._label == version.label:  # no swap seen while reading: keep what has a watermark
@@ -77,7 +91,7 @@ class DashboardSections:
         figures = {name: (totals[0][name] if totals else 0) for name in _TOTALS}
         by_show = sorted((s for s in sections.values() if s.order is not None), key=_by_show_order)
         by_zone = [zone for _, s in sorted(sections.items()) for zone in s.zones]
-        return b"".join(
+        return version, b"".join(
             (
                 b'{"filter":',
                 _FILTER_JSON,
@@ -111,11 +125,11 @@ def _by_show_order(section: _Section) -> tuple[datetime, UUID]:
 
 
 @cache
-def _statements(read_schema: str) -> tuple[sql.Composed, ...]:
-    """By-show and by-zone rows of the shows not kept (``%s``: their ids), totals, days, referrers:
-    the orders of ``read_dashboard``."""
+def _statements(read_schema: str, version: str) -> tuple[sql.Composed | sql.SQL, ...]:
+    """The version, the by-show and by-zone rows of the shows not kept at their watermark (``%s``: the
+    kept shows' ids and seqs), totals, days, referrers: the orders of ``read_dashboard``."""
     by_show, by_zone, totals, by_day, by_referrer = (
-        sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(read_schema), sql.Identifier(name))
+        sql.SQL("SELECT v.* FROM {}.{} AS v").format(sql.Identifier(read_schema), sql.Identifier(name))
         for name in (
             "dashboard_by_show",
             "dashboard_by_zone",
@@ -124,10 +138,14 @@ def _statements(read_schema: str) -> tuple[sql.Composed, ...]:
             "dashboard_by_referrer",
         )
     )
-    not_kept = sql.SQL(" WHERE show_id <> ALL(%s::uuid[])")
+    moved = sql.SQL(
+        " WHERE NOT EXISTS (SELECT FROM unnest(%s::uuid[], %s::bigint[]) AS k(show_id, seq)"
+        " JOIN {}.{} AS w USING (show_id, seq) WHERE k.show_id = v.show_id)"
+    ).format(sql.Identifier(read_schema), sql.Identifier(WATERMARK_VIEWS[PROJECTION]))
     return (
-        by_show + not_kept,
-        by_zone + not_kept + sql.SQL(" ORDER BY show_id, zone_id"),
+        sql.SQL(version),  # built from quoted identifiers by VersionReads
+        by_show + moved,
+        by_zone + moved + sql.SQL(" ORDER BY show_id, zone_id"),
         totals,
         by_day + sql.SQL(" ORDER BY day"),
         by_referrer + sql.SQL(" ORDER BY revenue_cents DESC, referrer_id"),

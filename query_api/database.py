@@ -157,6 +157,55 @@ async def driver_pipeline(
             await cur.close()
 
 
+async def snapshot_pipeline(
+    engine: AsyncEngine, queries: Sequence[sql.Composed | sql.SQL], params: Sequence[tuple[object, ...]]
+) -> list[list[dict[str, Any]]]:
+    """Each query's rows as dicts, from one REPEATABLE READ transaction sent as one pipeline:
+    ``BEGIN``, the queries, ``ROLLBACK`` (one snapshot, one round trip in all, counted as one).
+
+    For reads whose statements need not wait for each other's rows; the
+    connection goes back to the pool out of any transaction and as the pool
+    hands it out (not autocommit), or is discarded. Fails as
+    :func:`one_statement` does.
+    """
+    count_roundtrip()
+    async with engine.connect() as conn:  # no statement through SQLAlchemy: it begins nothing
+        driver = await _driver(conn)
+        cursors = [driver.cursor(row_factory=dict_row) for _ in queries]
+        try:
+            await driver.set_autocommit(True)
+            try:
+                async with driver.pipeline():
+                    await driver.execute(_BEGIN)
+                    for cur, query, values in zip(cursors, queries, params, strict=True):
+                        await cur.execute(query, values)
+                    await driver.execute(_ROLLBACK)
+                return [await cur.fetchall() for cur in cursors]
+            finally:
+                await _back_to_pool(conn, driver)
+        except psycopg.Error as error:
+            raise await _as_dbapi_error(conn, driver, error, params) from error
+        finally:
+            for cur in cursors:
+                await cur.close()
+
+
+_BEGIN = sql.SQL("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+_ROLLBACK = sql.SQL("ROLLBACK")
+
+
+async def _back_to_pool(conn: AsyncConnection, driver: psycopg.AsyncConnection[Any]) -> None:
+    """Out of the failed pipeline's transaction, if any, and autocommit off; else the connection goes."""
+    if driver.broken:
+        return
+    try:
+        if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            await driver.execute(_ROLLBACK)
+        await driver.set_autocommit(False)
+    except psycopg.Error:
+        await conn.invalidate()
+
+
 async def one_statement(
     engine: AsyncEngine, query: sql.Composed, params: dict[str, object]
 ) -> list[tuple[Any, ...]]:

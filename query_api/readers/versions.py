@@ -7,13 +7,15 @@ the sum of their seqs for resources that span all shows. The label of the live
 versions is part of the version because a replay swaps in new tables at the
 same watermarks. The strings are those of :class:`VersionTracker`, which keeps
 the same versions in memory; these reads are for cache misses and for when the
-tracker is not synced, and run in the request's snapshot, before its body.
+tracker is not synced, and run in the request's snapshot, before its body
+(``all_shows_sql``: the same statement as text, for reads sent past SQLAlchemy).
 
 Statements are built once per read schema (``text``; no per-request compilation).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import TextClause, text
@@ -49,11 +51,12 @@ class VersionReads:
             kind: text(f"SELECT (SELECT seq FROM {table} WHERE show_id = :show_id), {labels}")
             for kind, table in marks.items()
         }
-        self._all: dict[str, TextClause] = {
-            kind: text(f"SELECT {labels}, w.ids, w.seqs FROM (SELECT array_agg(show_id) AS ids,"
-                       f" array_agg(seq) AS seqs FROM {table}) AS w")
+        self.all_shows_sql: dict[str, str] = {
+            kind: f"SELECT {labels} AS labels, w.ids, w.seqs FROM (SELECT array_agg(show_id) AS ids,"
+                  f" array_agg(seq) AS seqs FROM {table}) AS w"
             for kind, table in marks.items()
         }  # fmt: skip
+        self._all = {kind: text(query) for kind, query in self.all_shows_sql.items()}
         self._watermark: dict[str, TextClause] = {
             kind: text(f"SELECT seq FROM {table} WHERE show_id = :show_id") for kind, table in marks.items()
         }
@@ -68,12 +71,16 @@ class VersionReads:
 
     async def all_shows(self, conn: AsyncConnection, kind: str) -> DbVersion:
         """``label:shows:sum-of-seq``: changes whenever any show's rows change."""
-        row = (await conn.execute(self._all[kind])).one()
-        label = live_label(row[0])
-        marks = list(zip(row[1] or (), map(int, row[2] or ()), strict=True))
-        return DbVersion(label, f"{label}:{len(marks)}:{sum(seq for _, seq in marks)}", marks)
+        return all_shows_version(tuple((await conn.execute(self._all[kind])).one()))
 
     async def watermark(self, conn: AsyncConnection, kind: str, show_id: UUID) -> int | None:
         """The seq up to which the projection has applied the show's events, None if none yet."""
         value = await conn.scalar(self._watermark[kind], {"show_id": show_id})
         return None if value is None else int(value)
+
+
+def all_shows_version(row: Sequence[Any]) -> DbVersion:
+    """The version of a row of ``all_shows_sql`` (labels, show ids, their seqs)."""
+    label = live_label(row[0])
+    marks = list(zip(row[1] or (), map(int, row[2] or ()), strict=True))
+    return DbVersion(label, f"{label}:{len(marks)}:{sum(seq for _, seq in marks)}", marks)

@@ -74,9 +74,10 @@ async def dashboard(
             return await state.versions.show(conn, PROJECTION, show_id)
         return await state.versions.all_shows(conn, PROJECTION)
 
-    async def body(conn: AsyncConnection, read: DbVersion) -> bytes:
-        if not csv and where == UNFILTERED:  # the shows that did not move come from their sections
-            return await state.dashboard.body(conn, state.views, read)
+    async def whole() -> tuple[DbVersion, bytes]:  # the shows that did not move come from their sections
+        return await state.dashboard.read(state.engine, state.views, state.versions)
+
+    async def body(conn: AsyncConnection, _: DbVersion) -> bytes:
         figures = await read_dashboard(conn, state.views, where)
         return dashboard_csv(figures) if csv else figures.model_dump_json(by_alias=True).encode()
 
@@ -97,5 +98,6 @@ async def dashboard(
         read_version=version,
         load_body=body,
         missing=show_not_found(show_id) if show_id is not None else None,
+        read_at_once=whole if not csv and where == UNFILTERED else None,
         media_type=CSV if csv else JSON,
     )

@@ -29,6 +29,7 @@ from query_api.state import QueryState
 from query_api.token_tracing import token_wait
 
 JSON = "application/json"
+ReadAtOnce = Callable[[], Awaitable[tuple[DbVersion, bytes]]]  # a version and its body, one round trip
 _SWAP_RETRIES = 3
 
 
@@ -107,9 +108,11 @@ async def serve_versioned(
     load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
     missing: Callable[[], ApiError] | None = None,
     media_type: str = JSON,
+    read_at_once: ReadAtOnce | None = None,
 ) -> Response:
     """The version gives the ETag; 304 when the client has it, else the body from the cache or
-    from a build (one snapshot: ``read_version``, then ``load_body``; cached under that ETag).
+    from a build (one snapshot: ``read_version``, then ``load_body``; or ``read_at_once``, which
+    reads both; cached under that ETag).
 
     ``memory_version()`` is the tracker's version of the resource now (None:
     unknown, not synced, or not enough for the request's token): with it, a
@@ -139,6 +142,7 @@ async def serve_versioned(
             read_version=read_version,
             load_body=load_body,
             missing=missing,
+            read_at_once=read_at_once,
         )
 
     etag, body = await state.builds.answer(variant, seen, memory_version, build)
@@ -156,27 +160,40 @@ async def _build(
     read_version: Callable[[AsyncConnection], Awaitable[DbVersion | None]],
     load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
     missing: Callable[[], ApiError] | None,
+    read_at_once: ReadAtOnce | None,
 ) -> tuple[str, bytes]:
     """The ETag and body of the resource from one snapshot (the body from the cache when it has that
     version); the watermarks read are merged into memory."""
     tracker = state.tracker
     for attempt in range(_SWAP_RETRIES):
-        async with snapshot(state.engine) as conn:
-            version = await read_version(conn)
-            if version is None:
-                raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
-            tracker.merge(projection, version.label, version.marks)
-            etag = etag_for(variant, version.key)
-            cached = state.cache.get(etag)
-            if cached is None:
-                body = await load_body(conn, version)
-                state.cache.put(etag, body)
-            else:
-                body = cached
+        if read_at_once is not None:  # the version and the body from one snapshot, in one round trip
+            version, fresh = await read_at_once()
+            etag, cached = _seen(state, projection, variant, version)
+            body = cached if cached is not None else _put(state, etag, fresh)
+        else:
+            async with snapshot(state.engine) as conn:
+                read = await read_version(conn)
+                if read is None:
+                    raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
+                version = read
+                etag, cached = _seen(state, projection, variant, version)
+                body = cached if cached is not None else _put(state, etag, await load_body(conn, version))
         # A swap seen while this snapshot read the old version: re-read, never answer the old one.
         if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
             break
     return etag, body
+
+
+def _seen(state: QueryState, projection: str, variant: str, version: DbVersion) -> tuple[str, bytes | None]:
+    """The version read is merged into memory; its ETag, and its body if cached."""
+    state.tracker.merge(projection, version.label, version.marks)
+    etag = etag_for(variant, version.key)
+    return etag, state.cache.get(etag)
+
+
+def _put(state: QueryState, etag: str, body: bytes) -> bytes:
+    state.cache.put(etag, body)
+    return body
 
 
 def show_not_found(show_id: UUID) -> Callable[[], ApiError]:
