@@ -95,8 +95,8 @@ def create_app(
     metrics = RequestMetrics(registry)
     app.state.registry = registry
     app.state.api_keys = keys
-    # inside the metrics: unchanged reads answered from memory, labelled with the shows routes
-    app.add_middleware(FastReads, routes=shows.router.routes)
+    # inside the metrics: unchanged reads answered from memory, labelled with their routes
+    app.add_middleware(FastReads, routes=[*shows.router.routes, *dashboard.router.routes])
     app.add_middleware(CountRoundTrips, histogram=metrics.roundtrips)  # the fast path's too
     app.add_middleware(RouteTiming, observer=metrics, unmatched=UNMATCHED)
     install_query_error_handlers(app)

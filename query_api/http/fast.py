@@ -1,12 +1,16 @@
-"""The hot path: public show reads answered from memory without FastAPI's routing and dependencies.
+"""The hot path: show and dashboard reads answered from memory without FastAPI's routing and dependencies.
 
 Most reads of a live on-sale are of resources that have not changed since
 they were last read: the version is in memory (:class:`VersionTracker`), the
 body in the cache. Resolving FastAPI's dependencies and parameters would then
 cost more than the answer itself, so this middleware answers such a read
-directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability`` or
-``/v1/shows/{id}/seats`` whose parameters are plainly valid, whose token (if
-any) memory already satisfies, and whose answer is a 304 or a cached body.
+directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability``,
+``/v1/shows/{id}/seats`` or the whole JSON ``/v1/dashboard`` whose parameters
+are plainly valid, whose token (if any) memory already satisfies, and whose
+answer is a 304 or a cached body. The dashboard is answered only to a key
+whose role the route admits (viewer, operator), read as the route reads it
+(``infra.http.auth.bearer_key``, the app's ``api_keys``), and never when CSV
+may be asked for; every refusal (401, 403) is the route's.
 Anything else, including every error and every case it is unsure of, goes on
 to the routes, which answer exactly as before (same ETags, since both paths
 derive them from the same versions). The answer carries the same headers as
@@ -22,22 +26,31 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts import ConsistencyToken
+from infra.http.auth import bearer_key
 from query_api.consistency.tracker import VersionTracker
-from query_api.http.caching import PUBLIC, etag_for, not_modified
+from query_api.http.caching import PRIVATE, PUBLIC, etag_for, not_modified
 
 PREFIX = "/v1/shows"
+DASHBOARD = "/v1/dashboard"
 PROJECTION = "seat_availability"
 _TEMPLATES = {
     "": "/v1/shows",
     "availability": "/v1/shows/{show_id}/availability",
     "seats": "/v1/shows/{show_id}/seats",
+    "dashboard": DASHBOARD,
 }
 _ALLOWED = {
     "": {"consistency_token", "wait_ms"},
     "availability": {"consistency_token", "wait_ms"},
     "seats": {"consistency_token", "wait_ms", "zone_id", "format"},
+    "dashboard": {"consistency_token", "wait_ms", "format"},
 }
-_CACHE_CONTROL = (b"cache-control", PUBLIC.encode())
+_PROJECTIONS = {"dashboard": "dashboard"}  # the others: PROJECTION
+_DASHBOARD_ROLES = ("viewer", "operator")
+_DASHBOARD_VARIANT = "dashboard:None:None:None:json"  # the route's, unfiltered JSON
+_CACHE_CONTROL = {kind: (b"cache-control", PUBLIC.encode()) for kind in _TEMPLATES}
+_CACHE_CONTROL["dashboard"] = (b"cache-control", PRIVATE.encode())
+_HEADERS = (b"if-none-match", b"x-consistency-token", b"authorization", b"accept")
 _JSON = (b"content-type", b"application/json")
 _MAX_WAIT_MS = 5000
 _WAIT_DIGITS = 4
@@ -49,7 +62,7 @@ class FastReads:
     """See the module docstring."""
 
     def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute]) -> None:
-        """``routes``: the shows router's routes, whose templates label the answers for the metrics."""
+        """``routes``: the shows and dashboard routes, whose templates label the answers for the metrics."""
         self.app = app
         paths = {getattr(route, "path", None): route for route in routes}
         missing = [template for template in _TEMPLATES.values() if template not in paths]
@@ -58,7 +71,8 @@ class FastReads:
         self._routes = {name: paths[template] for name, template in _TEMPLATES.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(PREFIX):
+        path = scope["path"] if scope["type"] == "http" and scope["method"] == "GET" else ""
+        if path.startswith(PREFIX) or path == DASHBOARD:
             answer = self._answer(scope)
             if answer is not None:
                 kind, status, headers, body = answer
@@ -73,20 +87,24 @@ class FastReads:
         target = _target(scope["path"])
         params = _params(scope["query_string"], target[0]) if target is not None else None
         headers = _headers(scope["headers"])
-        token = _token(params, headers[1]) if params is not None and headers is not None else None
-        if state is None or not state.tracker.synced or target is None or params is None or token is None:
+        if state is None or not state.tracker.synced or target is None or params is None or headers is None:
             return None
-        tracker = state.tracker
-        if token.show_id is not None and (tracker.seq(PROJECTION, token.show_id) or 0) < token.seq:
-            return None  # the route waits for it
+        token = _token(params, headers[b"x-consistency-token"])
+        if target[0] == "dashboard" and not _whole_json_for_a_reader(scope, params, headers):
+            token = None  # the route answers: a filter, CSV, or a refusal
+        tracker, projection = state.tracker, _PROJECTIONS.get(target[0], PROJECTION)
+        if token is None or (
+            token.show_id is not None and (tracker.seq(projection, token.show_id) or 0) < token.seq
+        ):
+            return None  # invalid, or the route waits for it
         found = _version(tracker, target[0], target[1], params)
-        if found is None or headers is None:
+        if found is None:
             return None
         etag = etag_for(*found)
-        etag_header = (b"etag", etag.encode())
-        if not_modified(headers[0], etag):
+        etag_header, cache_control = (b"etag", etag.encode()), _CACHE_CONTROL[target[0]]
+        if not_modified(headers[b"if-none-match"], etag):
             _answered(state, token)
-            return target[0], 304, [etag_header, _CACHE_CONTROL], b""
+            return target[0], 304, [etag_header, cache_control], b""
         body: bytes | None = state.cache.get(etag)
         if body is None:
             return None
@@ -94,7 +112,7 @@ class FastReads:
         return (
             target[0],
             200,
-            [etag_header, _CACHE_CONTROL, (b"content-length", str(len(body)).encode()), _JSON],
+            [etag_header, cache_control, (b"content-length", str(len(body)).encode()), _JSON],
             body,
         )
 
@@ -109,6 +127,8 @@ def _version(
     tracker: VersionTracker, kind: str, show_id: UUID | None, params: dict[str, str]
 ) -> tuple[str, str] | None:
     """``(variant, version)`` of the resource in memory, as the routes derive them; None if unknown."""
+    if kind == "dashboard":
+        return _DASHBOARD_VARIANT, tracker.all_version("dashboard")
     if show_id is None:
         return "shows", tracker.all_version(PROJECTION)
     version: str | None = tracker.show_version(PROJECTION, show_id)
@@ -123,7 +143,10 @@ def _version(
 
 
 def _target(path: str) -> tuple[str, UUID | None] | None:
-    """``("", None)``, ``("availability", id)`` or ``("seats", id)``; None for anything else."""
+    """``("", None)``, ``("availability", id)``, ``("seats", id)`` or ``("dashboard", None)``; None for
+    anything else."""
+    if path == DASHBOARD:
+        return "dashboard", None
     rest = path[len(PREFIX) :]
     if rest == "":
         return "", None
@@ -152,19 +175,24 @@ def _params(query_string: bytes, kind: str) -> dict[str, str] | None:
     return params
 
 
-def _headers(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, str | None] | None:
-    """``If-None-Match`` and ``X-Consistency-Token``, when each is given at most once."""
-    if_none_match = token = None
+def _headers(headers: list[tuple[bytes, bytes]]) -> dict[bytes, str | None] | None:
+    """``If-None-Match``, ``X-Consistency-Token``, ``Authorization`` and ``Accept``, when each is given
+    at most once."""
+    found: dict[bytes, str | None] = dict.fromkeys(_HEADERS)
     for name, value in headers:
-        if name == b"if-none-match":
-            if if_none_match is not None:
+        if name in found:
+            if found[name] is not None:
                 return None
-            if_none_match = value.decode("latin-1")
-        elif name == b"x-consistency-token":
-            if token is not None:
-                return None
-            token = value.decode("latin-1")
-    return if_none_match, token
+            found[name] = value.decode("latin-1")
+    return found
+
+
+def _whole_json_for_a_reader(scope: Scope, params: dict[str, str], headers: dict[bytes, str | None]) -> bool:
+    """The dashboard request asks for the unfiltered JSON with a key of a role the route admits."""
+    if params.get("format", "json") != "json" or "text/csv" in (headers[b"accept"] or ""):
+        return False
+    key = bearer_key(headers[b"authorization"])
+    return key is not None and scope["app"].state.api_keys.role_for(key) in _DASHBOARD_ROLES
 
 
 _NO_TOKEN = ConsistencyToken(None, 0)

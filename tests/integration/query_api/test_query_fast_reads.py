@@ -60,3 +60,55 @@ async def test_what_the_hot_path_does_not_know_goes_to_the_route(
     listed = await client.get("/v1/shows")
     again = await client.get("/v1/shows", headers={"If-None-Match": listed.headers["etag"]})
     assert again.status_code == 304
+
+
+async def test_the_hot_path_answers_the_whole_dashboard_as_the_route_does(
+    client: httpx.AsyncClient, seeded: SeededSchema, settle: Settle
+) -> None:
+    show_id = await seeded.add_show()
+    await seeded.sell(show_id, "A-1-1", referrer="aff-1")
+    await settle()
+    viewer = {"Authorization": "Bearer test-viewer-key"}
+    # A parameter given twice is the route's to read: the same resource, answered by the route.
+    fast_url, routed_url = "/v1/dashboard", "/v1/dashboard?format=json&format=json"
+    first = await client.get(fast_url, headers=viewer)  # not cached yet: the route answers and caches it
+    assert first.status_code == 200
+    same(await client.get(fast_url, headers=viewer), await client.get(routed_url, headers=viewer))
+    etag = {"If-None-Match": first.headers["etag"], **viewer}
+    same(await client.get(fast_url, headers=etag), await client.get(routed_url, headers=etag))
+    token = {"X-Consistency-Token": ConsistencyToken(show_id, seeded.seq(show_id)).encode(), **viewer}
+    same(await client.get(fast_url, headers=token), await client.get(routed_url, headers=token))
+    operator = {"Authorization": "bearer test-operator-key"}
+    same(await client.get(fast_url, headers=operator), await client.get(routed_url, headers=operator))
+    metrics = (await client.get("/metrics")).text
+    assert 'route="/v1/dashboard",status="304"' in metrics
+    assert "<unmatched>" not in metrics
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer not-a-key"}, 401),
+        ({"Authorization": "Basic test-viewer-key"}, 401),
+        ({"Authorization": "Bearer test-checkout-key"}, 403),
+    ],
+)
+async def test_the_hot_path_leaves_dashboard_refusals_to_the_route(
+    client: httpx.AsyncClient, settled_show: UUID, headers: dict[str, str], status: int
+) -> None:
+    viewer = {"Authorization": "Bearer test-viewer-key"}
+    assert (await client.get("/v1/dashboard", headers=viewer)).status_code == 200  # now cached
+    refused = await client.get("/v1/dashboard", headers=headers)
+    assert refused.status_code == status
+    assert refused.json()["error"]["code"] == ("unauthorized" if status == 401 else "forbidden")
+    assert "by_show" not in refused.text
+
+
+async def test_the_dashboard_as_csv_stays_the_routes(client: httpx.AsyncClient, settled_show: UUID) -> None:
+    viewer = {"Authorization": "Bearer test-viewer-key"}
+    assert (await client.get("/v1/dashboard", headers=viewer)).status_code == 200  # the JSON, cached
+    for headers, params in (({**viewer, "Accept": "text/csv"}, {}), (viewer, {"format": "csv"})):
+        csv = await client.get("/v1/dashboard", headers=headers, params=params)
+        assert csv.status_code == 200
+        assert csv.headers["content-type"].startswith("text/csv")
