@@ -80,6 +80,7 @@ class Dashboard:
                 " %s::text[], %s::text[], %s::bigint[], %s::int[]) AS u(i, z, n, cap, o)",
                 columns(c.zones, 5),
             )
+        sql.then()  # the shows and zones just added may sell in this batch
         if any(c.totals.values()):
             names = ", ".join(TOTALS)
             sets = ", ".join(f"{t} = t.{t} + excluded.{t}" for t in TOTALS)

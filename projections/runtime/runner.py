@@ -31,7 +31,7 @@ from projections.runtime.batch import BatchResult, BatchWriter, DeadLetterSink, 
 from projections.runtime.decoding import Incoming, Record, decode
 from projections.runtime.gc_pause import GcPause
 from projections.runtime.projection import Deployment
-from projections.runtime.sql import ident
+from projections.runtime.sql import ident, use_array_literals
 from projections.runtime.versions import Version
 from projections.settings import DEFAULT_MAX_RECORDS
 
@@ -124,6 +124,7 @@ class ProjectionRunner:
 
     async def run(self, stop: asyncio.Event) -> Outcome:
         conn = await AsyncConnection.connect(self.dsn, autocommit=True)
+        use_array_literals(conn)  # the batches' small arrays, cheaply
         self._seek_conn = await AsyncConnection.connect(self.dsn, autocommit=True)
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
