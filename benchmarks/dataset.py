@@ -71,7 +71,7 @@ class DataSet:
 
         The steps overlap: while slice k is COPYed (a thread) and published (this loop), slice k+1
         is generated (another thread), so at most two slices are held at once. Returns the seconds
-        each step was busy in all, which add up to more than the wall time of the load, ``load_s``.
+        each step was busy in all (together more than the load's wall time, ``load_s``) and ``load_s``.
         """
         busy = {"generate_s": 0.0, "copy_s": 0.0, "publish_s": 0.0}
 
