@@ -17,6 +17,7 @@ it never meets the relay's single-key leader lock.
 """
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -46,12 +47,15 @@ def _lock(show_id: UUID, customer_id: str) -> direct.Statement:
     return direct.Statement(_LOCK, params, carries_deferred=True)
 
 
-async def count_seats(conn: AsyncConnection, show_id: UUID, customer_id: str, now: datetime) -> int:
+async def count_seats_and_read(
+    conn: AsyncConnection, show_id: UUID, customer_id: str, now: datetime, reading: direct.Statement
+) -> tuple[int, list[tuple[Any, ...]]]:
     """The customer's seats of the show in live holds (within their TTL) and pending (within their
-    pay-by time) or paid orders, with the customer's holds on the show serialized until commit."""
+    pay-by time) or paid orders, with the customer's holds on the show serialized until commit;
+    and the rows of ``reading``, run after the count in the same round trip."""
     counting = direct.Statement(_COUNT, {"show_id": show_id, "customer_id": customer_id, "now": now})
-    rows = await direct.fetch_many(conn, [_lock(show_id, customer_id), counting])
-    return int(rows[1][0][0])
+    rows = await direct.fetch_many(conn, [_lock(show_id, customer_id), counting, reading])
+    return int(rows[1][0][0]), rows[2]
 
 
 async def count_seats_and_lock(

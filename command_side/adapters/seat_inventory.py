@@ -74,6 +74,18 @@ _FREE_SEATS_FROM = (
 )
 
 
+def free_seats_read(
+    show_id: UUID, zone_id: str, now: datetime, *, from_row: int, limit: int
+) -> direct.Statement:
+    """The statement of ``free_seats_from``, to pipeline after others; its rows make ``seat_candidates``."""
+    params = {"show_id": show_id, "zone_id": zone_id, "now": now, "from_row": from_row, "limit": limit}
+    return direct.Statement(_FREE_SEATS_FROM, params)
+
+
+def seat_candidates(rows: Sequence[Sequence[Any]]) -> list[SeatCandidate]:
+    return [SeatCandidate(*r) for r in rows]
+
+
 async def free_seats_from(
     conn: AsyncConnection, show_id: UUID, zone_id: str, now: datetime, *, from_row: int, limit: int
 ) -> list[SeatCandidate]:
@@ -83,12 +95,8 @@ async def free_seats_from(
     Reads two partial indexes (available seats by row and number, live holds' seats by expiry),
     so the cost is ``limit``, whatever the size of the zone.
     """
-    rows = await direct.fetch(
-        conn,
-        _FREE_SEATS_FROM,
-        {"show_id": show_id, "zone_id": zone_id, "now": now, "from_row": from_row, "limit": limit},
-    )
-    return [SeatCandidate(*r) for r in rows]
+    statement = free_seats_read(show_id, zone_id, now, from_row=from_row, limit=limit)
+    return seat_candidates(await direct.fetch(conn, statement.sql, statement.params))
 
 
 def mark_held(show_id: UUID, seat_ids: Sequence[str], hold_id: UUID, until: datetime) -> Write:

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import seat_inventory
+from command_side.adapters import direct, seat_inventory
 from command_side.domain.holds import SeatState
 from command_side.domain.seating import Pick, SeatCandidate, adjacent_runs, scattered
 
@@ -39,6 +39,12 @@ class FrontRows:
     next_row: int = 0
     exhausted: bool = False
     ready: list[list[SeatCandidate]] = field(default_factory=list)
+    first_page: list[SeatCandidate] | None = None  # read already (``first_page_read``), taken first
+
+    @staticmethod
+    def first_page_read(show_id: UUID, zone_id: str, now: datetime) -> direct.Statement:
+        """The read of the first page, for a caller to send with its own statements."""
+        return seat_inventory.free_seats_read(show_id, zone_id, now, from_row=0, limit=FIRST_PAGE)
 
     async def row(self) -> list[SeatCandidate] | None:
         while not self.ready and not self.exhausted:
@@ -46,9 +52,11 @@ class FrontRows:
         return self.ready.pop(0) if self.ready else None
 
     async def _read_page(self) -> None:
-        seats = await seat_inventory.free_seats_from(
-            self.conn, self.show_id, self.zone_id, self.now, from_row=self.next_row, limit=self.limit
-        )
+        seats, self.first_page = self.first_page, None
+        if seats is None:
+            seats = await seat_inventory.free_seats_from(
+                self.conn, self.show_id, self.zone_id, self.now, from_row=self.next_row, limit=self.limit
+            )
         self.exhausted = len(seats) < self.limit
         if not self.exhausted:  # the last row read may go on past the page: read it again next time
             last = seats[-1].row_ordinal
@@ -92,13 +100,20 @@ class Search:
 
 
 async def lock_best_available(
-    conn: AsyncConnection, show_id: UUID, zone_id: str, quantity: int, now: datetime
+    conn: AsyncConnection,
+    show_id: UUID,
+    zone_id: str,
+    quantity: int,
+    now: datetime,
+    *,
+    first_page: list[SeatCandidate] | None = None,
 ) -> tuple[list[SeatState], bool]:
     """Lock ``quantity`` free seats, best first; (their states, whether the zone had any free seat).
 
+    ``first_page``: the rows of ``FrontRows.first_page_read``, if the caller read them.
     Returns no states when the zone has too few free seats left to this command.
     """
-    search = Search(FrontRows(conn, show_id, zone_id, now), quantity)
+    search = Search(FrontRows(conn, show_id, zone_id, now, first_page=first_page), quantity)
     rng = random.Random()
     owned: dict[str, SeatState] = {}
     for attempt in range(MAX_ROUNDS):

@@ -24,7 +24,7 @@ from command_side.domain.holds import (
     check_seat_ids,
     decide_hold,
 )
-from command_side.handlers.best_available import lock_best_available
+from command_side.handlers.best_available import FrontRows, lock_best_available
 from command_side.handlers.runner import CommandContext, Decision, Handler
 from contracts import EventPayload, HoldReleased, SeatsHeld
 
@@ -58,13 +58,18 @@ def hold_best_available(command: HoldBestAvailable, policy: HoldPolicy) -> Handl
         ttl = policy.ttl(command.ttl_seconds)
         quantity = check_quantity(command.quantity)
         limit = policy.max_seats_per_customer
-        if limit:
-            has = await customer_seats.count_seats(conn, command.show_id, command.customer_id, context.now)
+        first_page = None
+        if limit:  # the zone's first page of free seats is read in the count's round trip
+            reading = FrontRows.first_page_read(command.show_id, command.zone_id, context.now)
+            has, rows = await customer_seats.count_seats_and_read(
+                conn, command.show_id, command.customer_id, context.now, reading
+            )
             if has + quantity > limit:
                 await _check_zone(conn, command.show_id, command.zone_id)  # an unknown show is a 404 first
             check_customer_limit(has, quantity, limit)
+            first_page = seat_inventory.seat_candidates(rows)
         states, any_free = await lock_best_available(
-            conn, command.show_id, command.zone_id, quantity, context.now
+            conn, command.show_id, command.zone_id, quantity, context.now, first_page=first_page
         )
         if not states:
             if not any_free:

@@ -1,10 +1,13 @@
-"""What a hold sends to PostgreSQL, read from libpq's own trace of the command's connection.
+"""What a hold sends to PostgreSQL and when it waits, read from libpq's own trace of its connection.
 
-psycopg's per-statement work is most of the command API's CPU, so the number of
-statements a hold sends is a property worth keeping: an explicit hold with an
-Idempotency-Key and a customer limit is ``BEGIN``, the claim and the customer's
-lock (one statement), the count and the seat lock (one statement), the append,
-and ``COMMIT``. The trace counts the protocol's Execute messages, one per statement.
+Round trips are most of a command's latency and of the command API's CPU (psycopg
+waking on the socket), so they are a property worth keeping. With an
+Idempotency-Key and a customer limit, an explicit hold is ``BEGIN`` (psycopg waits
+for it), then the claim and the customer's lock (one statement) with the count
+and the seat lock (one statement), then the append with ``COMMIT``; a
+best-available hold reads its first page of free seats with the count, then
+locks its pick, then appends. The trace shows each statement (Execute) and each
+Sync, where psycopg waits for the results.
 """
 
 import re
@@ -28,6 +31,7 @@ from tests.integration.command_side.conftest import API_KEYS
 
 pytestmark = pytest.mark.integration
 Traced = Callable[[], list[str]]
+SYNC = "|"  # where the client sent a Sync and waited for the results
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ async def traced(
                 bound = prepared[fields[3].strip().split(" ", 2)[1]]
             elif fields[2] == "Execute":
                 executed.append(bound)
+            elif fields[2] == "Sync" and executed and executed[-1] != SYNC:
+                executed.append(SYNC)
         return executed
 
     event.listen(engine.sync_engine.pool, "checkout", on_checkout)
@@ -93,10 +99,18 @@ async def traced(
         await engine.dispose()
 
 
-def _kinds(statements: list[str]) -> list[str]:
-    """Each statement named by what it does, for readable failures."""
-    kinds = []
+def _round_trips(statements: list[str]) -> list[list[str]]:
+    """The statements sent together before each Sync, named by what they do.
+
+    psycopg waits for the results at each Sync it sends in a pipeline (after the
+    ``BEGIN`` it opens a transaction with, and at the pipeline's end), so each
+    group is one round trip.
+    """
+    trips: list[list[str]] = [[]]
     for sql in statements:
+        if sql == SYNC:
+            trips.append([])
+            continue
         parts = [
             name
             for name, pattern in (
@@ -104,12 +118,13 @@ def _kinds(statements: list[str]) -> list[str]:
                 ("customer lock", r"pg_advisory_xact_lock"),
                 ("count", r"write_model\.orders"),
                 ("seat lock", r"FOR UPDATE"),
+                ("free seats", r"status = 'available' AND row_ordinal"),
                 ("append", r"INSERT INTO write_model\.outbox"),
             )
             if re.search(pattern, sql)
         ]
-        kinds.append(" + ".join(parts) or sql.split(" ")[0])
-    return kinds
+        trips[-1].append(" + ".join(parts) or sql.split(" ")[0])
+    return [trip for trip in trips if trip]
 
 
 def _keyed() -> dict[str, str]:
@@ -124,29 +139,31 @@ async def test_an_explicit_hold_sends_five_statements_claim_riding_with_the_lock
     held = await cmd_support.post_hold(client, show_id, body, headers)
 
     assert held.status_code == 201, held.text
-    assert _kinds(statements()) == [
-        "BEGIN",
-        "claim + customer lock",
-        "count + seat lock",
-        "append",
-        "COMMIT",
+    assert _round_trips(statements()) == [
+        ["BEGIN"],
+        ["claim + customer lock", "count + seat lock"],
+        ["append", "COMMIT"],
     ]
 
     replayed = await cmd_support.post_hold(client, show_id, body, headers)
     assert replayed.status_code == 201, replayed.text
     assert replayed.content == held.content
     assert replayed.headers["Idempotent-Replayed"] == "true"
-    # a replay stops after its first round trip: the claim found the key taken
-    assert _kinds(statements())[:3] == ["BEGIN", "claim + customer lock", "count + seat lock"]
+    # a replay learns from the claim's statement that the key was taken, then reads the answer
+    assert _round_trips(statements())[:2] == [["BEGIN"], ["claim + customer lock", "count + seat lock"]]
 
 
-async def test_a_best_available_hold_claims_its_key_in_the_lock_statement(traced: TracedApi) -> None:
+async def test_a_best_available_hold_reads_free_seats_in_the_round_trip_of_its_locks(
+    traced: TracedApi,
+) -> None:
     body = {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2}
 
     held = await cmd_support.post_hold(traced.client, traced.show_id, body, _keyed())
 
     assert held.status_code == 201, held.text
-    kinds = _kinds(traced.statements())
-    assert kinds[:3] == ["BEGIN", "claim + customer lock", "count"]
-    assert "claim" not in kinds[3:]
-    assert kinds[-2:] == ["append", "COMMIT"]
+    assert _round_trips(traced.statements()) == [
+        ["BEGIN"],
+        ["claim + customer lock", "count", "free seats"],
+        ["seat lock"],
+        ["append", "COMMIT"],
+    ]
