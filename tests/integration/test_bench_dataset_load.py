@@ -49,6 +49,30 @@ def stored(database_url: str, table: str) -> list[Row]:
     return [tuple(row) for row in rows]
 
 
+REFERENCES = (  # (table, column, referenced table, column): every foreign key of the loaded tables
+    ("show_prices", "show_id", "shows", "show_id"),
+    ("seat_inventory", "show_id", "shows", "show_id"),
+    ("holds", "show_id", "shows", "show_id"),
+    ("orders", "show_id", "shows", "show_id"),
+    ("orders", "hold_id", "holds", "hold_id"),
+    ("shows", "venue_id", "venues", "venue_id"),
+)
+
+
+def dangling(database_url: str) -> int:
+    """Rows whose reference has no row (the load may skip the foreign-key triggers)."""
+    with psycopg.connect(libpq_dsn(database_url)) as conn:
+        total = 0
+        for table, column, target, key in REFERENCES:
+            row = conn.execute(
+                f"SELECT count(*) FROM write_model.{table} t WHERE NOT EXISTS "
+                f"(SELECT 1 FROM write_model.{target} r WHERE r.{key} = t.{column})"
+            ).fetchone()
+            assert row is not None
+            total += row[0]
+    return total
+
+
 def key(row: Row) -> str:
     return repr(row)
 
@@ -86,6 +110,8 @@ async def test_the_loaded_data_set_is_the_generated_one(env: BenchEnv, monkeypat
         if table == "orders":
             rows = [(*row[:5], orjson.dumps(orjson.loads(row[5])), *row[6:]) for row in rows]
         assert sorted(map(key, stored(env.database_url, table))) == sorted(map(key, rows)), table
+
+    assert dangling(env.database_url) == 0
 
     messages = [m for part in expected for m in part.messages]
     on_topic = await topic_records(env, len(messages))
