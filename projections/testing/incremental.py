@@ -229,20 +229,27 @@ async def _publish_steadily(bootstrap: str, topic: str, envelopes: list[Any], ra
     return sent
 
 
+def protocol_messages(trace: str) -> Counter[str]:
+    """Frontend messages (``F``) of a libpq trace (``PGconn.trace``) by type, and ``flights``: how
+    many times the client spoke after the server had answered (a round trip each)."""
+    counts: Counter[str] = Counter()
+    previous = "B"
+    for line in trace.splitlines():
+        fields = line.split("\t")
+        if len(fields) > 2 and fields[0] == "F":
+            counts[fields[2].split(" ", 1)[0]] += 1
+            counts["flights"] += previous == "B"
+        previous = fields[0]
+    return counts
+
+
 def _protocol_counts(traces: Path, start: dict[str, int], end: dict[str, int]) -> Counter[str]:
-    """Frontend protocol messages (``F``) in each connection's trace between two snapshots, and
-    ``flights``: how many times the client spoke after the server had answered (a round trip each)."""
+    """``protocol_messages`` of each connection's trace between two snapshots, summed."""
     counts: Counter[str] = Counter()
     for name, stop in end.items():
         with open(traces / name, "rb") as file:
             file.seek(start.get(name, 0))
-            previous = "B"
-            for line in file.read(stop - start.get(name, 0)).decode(errors="replace").splitlines():
-                fields = line.split("\t")
-                if len(fields) > 2 and fields[0] == "F":
-                    counts[fields[2].split(" ", 1)[0]] += 1
-                    counts["flights"] += previous == "B"
-                previous = fields[0]
+            counts += protocol_messages(file.read(stop - start.get(name, 0)).decode(errors="replace"))
     return counts
 
 

@@ -22,6 +22,7 @@ from projections.runtime.decoding import Incoming, Record, decode
 from projections.runtime.versions import ensure_live
 from projections.testing import Simulation
 from projections.testing.harness import assert_dashboard_matches, deployment_for, query, seat_model
+from projections.testing.incremental import protocol_messages
 
 pytestmark = pytest.mark.integration
 
@@ -30,20 +31,6 @@ pytestmark = pytest.mark.integration
 MOST_STATEMENTS = 9
 # The gate, fence and reads; the writes (their row counts are checked before COMMIT); COMMIT and notice.
 MOST_ROUND_TRIPS = 3
-
-
-def _protocol(trace: Path) -> Counter[str]:
-    """Frontend messages of a libpq trace by type, and ``flights``: how many times the client spoke
-    after the server had answered (a round trip each)."""
-    counts: Counter[str] = Counter()
-    previous = "B"
-    for line in trace.read_text(errors="replace").splitlines():
-        fields = line.split("\t")
-        if len(fields) > 2 and fields[0] == "F":
-            counts[fields[2].split(" ", 1)[0]] += 1
-            counts["flights"] += previous == "B"
-        previous = fields[0]
-    return counts
 
 
 @pytest.mark.parametrize("name", ["seat_availability", "dashboard"])
@@ -71,7 +58,7 @@ async def test_a_small_batch_is_a_few_statements_in_three_round_trips(
                     conn.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
                     await writer.commit(conn, batch, {0: batch[0].record.offset})
                     conn.pgconn.untrace()
-                sent.append(_protocol(trace))
+                sent.append(protocol_messages(trace.read_text(errors="replace")))
     for n, messages in enumerate(sent):
         assert messages["Execute"] + messages["Query"] <= MOST_STATEMENTS, (n, messages)
         assert messages["flights"] <= MOST_ROUND_TRIPS, (n, messages)
