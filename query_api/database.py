@@ -117,46 +117,6 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
     )
 
 
-async def driver_rows(
-    conn: AsyncConnection, query: sql.Composed, params: tuple[object, ...]
-) -> list[tuple[Any, ...]]:
-    """``query``'s rows as plain tuples, through the driver's cursor of ``conn`` (in its transaction).
-
-    For reads of many rows, where SQLAlchemy's per-row processing costs more
-    than the read; counted as one round trip like any statement.
-    """
-    count_roundtrip()
-    driver = await _driver(conn)
-    try:
-        async with driver.cursor() as cur:
-            await cur.execute(query, params)
-            return await cur.fetchall()
-    except psycopg.Error as error:
-        raise await _as_dbapi_error(conn, driver, error, params) from error
-
-
-async def driver_pipeline(
-    conn: AsyncConnection,
-    queries: Sequence[sql.Composed],
-    params: Sequence[tuple[object, ...] | list[object]],
-) -> list[list[dict[str, Any]]]:
-    """Each query's rows as dicts, all sent in one pipeline on the driver's connection of ``conn``
-    (in its transaction, so one snapshot): one round trip for them all, counted as one."""
-    count_roundtrip()
-    driver = await _driver(conn)
-    cursors = [driver.cursor(row_factory=dict_row) for _ in queries]
-    try:
-        async with driver.pipeline():
-            for cur, query, values in zip(cursors, queries, params, strict=True):
-                await cur.execute(query, values)
-        return [await cur.fetchall() for cur in cursors]
-    except psycopg.Error as error:
-        raise await _as_dbapi_error(conn, driver, error, params) from error
-    finally:
-        for cur in cursors:
-            await cur.close()
-
-
 async def snapshot_pipeline(
     engine: AsyncEngine, queries: Sequence[sql.Composed | sql.SQL], params: Sequence[tuple[object, ...]]
 ) -> list[list[dict[str, Any]]]:

@@ -11,7 +11,7 @@ layout's length does not match the statuses read (a show not fully scheduled
 when first read), is read in full, version included, by one statement too.
 
 Guarantee: :meth:`SeatLayouts.read` returns the version ``VersionReads.show``
-reads and exactly the rows ``readers.shows.seat_rows`` reads in one snapshot
+reads and exactly the rows of ``readers.shows.seats_at`` in one snapshot
 (tests compare them). At most ``max_shows`` layouts are kept, least recently
 used out. Event loop only; no locking.
 """

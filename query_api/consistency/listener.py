@@ -4,13 +4,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from psycopg import sql
 
-from contracts.progress import PROGRESS_CHANNEL, decode_progress
+from contracts.progress import PROGRESS_CHANNEL, ProgressNotice, decode_progress
 from contracts.read_model import PROJECTION_PROGRESS, WATERMARK_VIEWS
 from infra.db import libpq_dsn
 from infra.reconnect import MAX_BACKOFF_S, keep_reconnecting
@@ -75,6 +76,32 @@ async def resync(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class MemoryFeed:
+    """What a listener does to memory, written once for both (this one and the hot standby's):
+    a notice applied (a swap empties the body cache), a re-read, a loss; each wakes the waiters
+    of what it concerns."""
+
+    signal: ProgressSignal
+    tracker: VersionTracker
+    query: sql.Composed  # the re-read (``resync_query``)
+    on_swap: Callable[[], None]
+
+    def apply(self, notice: ProgressNotice) -> None:
+        outcome = self.tracker.on_notice(notice)
+        if outcome.swapped:
+            self.on_swap()
+        for kind in outcome.kinds:
+            self.signal.notify(kind)
+
+    async def resync(self, conn: psycopg.AsyncConnection[Any], retry_s: float | None) -> float | None:
+        return await resync(conn, self.query, self.tracker, self.signal, retry_s)
+
+    def lost(self) -> None:
+        self.tracker.lost()
+        self.signal.notify(None)  # waiters now read the database
+
+
 class ProgressListener:
     """LISTENs on ``boxoffice_projection_progress``; keeps :class:`VersionTracker` current.
 
@@ -96,10 +123,7 @@ class ProgressListener:
         on_swap: Callable[[], None] = lambda: None,
     ) -> None:
         self._dsn = libpq_dsn(url)
-        self._signal = signal
-        self._tracker = tracker
-        self._query = resync_query(read_schema)
-        self._on_swap = on_swap
+        self._memory = MemoryFeed(signal, tracker, resync_query(read_schema), on_swap)
         self._task: asyncio.Task[None] | None = None
         self.connected = False
         self.backend_pid: int | None = None
@@ -114,16 +138,14 @@ class ProgressListener:
                 await self._task
             self._task = None
         self.connected = False
-        self._tracker.lost()
-        self._signal.notify(None)
+        self._memory.lost()
 
     async def _run(self) -> None:
         await keep_reconnecting(self._listen, self._lost, what="progress listener", log=log)
 
     def _lost(self) -> bool:
         was, self.connected, self.backend_pid = self.connected, False, None
-        self._tracker.lost()
-        self._signal.notify(None)  # waiters now read the database
+        self._memory.lost()
         return was
 
     async def _listen(self) -> None:
@@ -131,21 +153,14 @@ class ProgressListener:
             await conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
             self.backend_pid = conn.info.backend_pid
             self.connected = True
-            self._tracker.resync_wanted = True
+            self._memory.tracker.resync_wanted = True
             retry_s: float | None = None
             while True:
-                if self._tracker.resync_wanted:
-                    retry_s = await resync(conn, self._query, self._tracker, self._signal, retry_s)
+                if self._memory.tracker.resync_wanted:
+                    retry_s = await self._memory.resync(conn, retry_s)
                 # closed before the next query: the generator holds the connection's lock
                 async with contextlib.aclosing(conn.notifies(timeout=retry_s)) as notes:
                     async for note in notes:
-                        self._apply(note.payload)
-                        if self._tracker.resync_wanted:
+                        self._memory.apply(decode_progress(note.payload))
+                        if self._memory.tracker.resync_wanted:
                             break
-
-    def _apply(self, payload: str) -> None:
-        outcome = self._tracker.on_notice(decode_progress(payload))
-        if outcome.swapped:
-            self._on_swap()
-        for kind in outcome.kinds:
-            self._signal.notify(kind)

@@ -38,7 +38,7 @@ from contracts.progress import PROGRESS_CHANNEL, decode_progress
 from infra.db import libpq_dsn
 from infra.reconnect import MAX_BACKOFF_S, keep_reconnecting
 from query_api.consistency.held import HeldNotices, replay_target
-from query_api.consistency.listener import resync, resync_query
+from query_api.consistency.listener import MemoryFeed, resync_query
 from query_api.consistency.signal import ProgressSignal
 from query_api.consistency.tracker import VersionTracker
 from query_api.consistency.wal_positions import primary_lsn, replayed_lsn, wal_block_size
@@ -64,11 +64,8 @@ class ReplicaProgressListener:
     ) -> None:
         self._primary_dsn = libpq_dsn(primary_url)
         self._replica_dsn = libpq_dsn(replica_url)
-        self._signal = signal
-        self._tracker = tracker
-        self._query = resync_query(read_schema)
+        self._memory = MemoryFeed(signal, tracker, resync_query(read_schema), on_swap)
         self._poll_s = poll_s
-        self._on_swap = on_swap
         self._held = HeldNotices()
         self._barrier: int | None = None  # primary position to replay before the next re-read
         self._wake = asyncio.Event()
@@ -116,8 +113,7 @@ class ReplicaProgressListener:
         return was
 
     def _lost(self) -> None:
-        self._tracker.lost()
-        self._signal.notify(None)  # waiters now read the database
+        self._memory.lost()
 
     # --- the primary: notices and positions ----------------------------------------------------
 
@@ -128,7 +124,7 @@ class ReplicaProgressListener:
             self._barrier = await primary_lsn(conn)
             self.backend_pid = conn.info.backend_pid
             self.connected = True
-            self._tracker.resync_wanted = True
+            self._memory.tracker.resync_wanted = True
             self._wake.set()
             while True:
                 # Ends after one packet of notices, never inside one (that would drop the rest).
@@ -150,7 +146,7 @@ class ReplicaProgressListener:
         async with await psycopg.AsyncConnection.connect(self._replica_dsn, autocommit=True) as conn:
             self._block_size = await wal_block_size(conn)
             self.following = True
-            self._tracker.resync_wanted = True
+            self._memory.tracker.resync_wanted = True
             if self.connected and self._replayed_high:
                 # A standby restarted after a crash may replay from an earlier point than it had
                 # reached: memory may hold that much, so it is re-read only once the standby is back there.
@@ -184,22 +180,18 @@ class ReplicaProgressListener:
         replayed = await replayed_lsn(conn)
         self._replayed_high = max(self._replayed_high, replayed or 0)
         if replayed is None:  # not (or no longer) a standby: its positions say nothing
-            if self._tracker.synced or not retry_s:
+            if self._memory.tracker.synced or not retry_s:
                 log.warning("the query database is not in recovery; versions are read from it")
-            self._tracker.lost()
+            self._memory.tracker.lost()
             return MAX_BACKOFF_S
         if self._barrier is not None and replayed >= replay_target(self._barrier, self._block_size):
             self._barrier = None
         # Re-reads only while no notice can be missed: LISTEN up, and everything before it replayed.
         may_resync = self.connected and self._barrier is None
-        if may_resync and self._tracker.resync_wanted:
-            retry_s = await resync(conn, self._query, self._tracker, self._signal, retry_s)
+        if may_resync and self._memory.tracker.resync_wanted:
+            retry_s = await self._memory.resync(conn, retry_s)
         for notice in self._held.due(replayed):
-            outcome = self._tracker.on_notice(notice)
-            if outcome.swapped:
-                self._on_swap()
-            for kind in outcome.kinds:
-                self._signal.notify(kind)
-            if may_resync and self._tracker.resync_wanted:  # its snapshot is past this notice
-                retry_s = await resync(conn, self._query, self._tracker, self._signal, retry_s)
-        return retry_s if self._tracker.resync_wanted and may_resync else None
+            self._memory.apply(notice)
+            if may_resync and self._memory.tracker.resync_wanted:  # its snapshot is past this notice
+                retry_s = await self._memory.resync(conn, retry_s)
+        return retry_s if self._memory.tracker.resync_wanted and may_resync else None

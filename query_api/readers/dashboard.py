@@ -10,18 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, Table, desc, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from query_api.models import (
-    DashboardFilter,
-    DashboardPublic,
-    DashboardTotals,
-    ReferrerSales,
-    SalesByDay,
-    ShowSales,
-    ZoneSales,
-)
+from query_api.models import dashboard as model
 from query_api.views import ReadViews
 
-_TOTALS = tuple(name for name in DashboardTotals.model_fields if name != "filtered_by")
+_TOTALS = tuple(name for name in model.DashboardTotals.model_fields if name != "filtered_by")
 _TRIPLE = ("orders_paid", "tickets_sold", "revenue_cents")
 BY_REVENUE: tuple[ColumnElement[Any], ...] = (
     desc(literal_column("revenue_cents")),
@@ -34,7 +26,7 @@ def occupancy_pct(sold: int, capacity: int) -> float:
     return round(100.0 * sold / capacity, 2) if capacity > 0 else 0.0
 
 
-def _within(table: Table, where: DashboardFilter, *, by_show: bool = True) -> list[ColumnElement[bool]]:
+def _within(table: Table, where: model.DashboardFilter, *, by_show: bool = True) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if by_show and where.show_id is not None:
         conditions.append(table.c.show_id == where.show_id)
@@ -45,18 +37,22 @@ def _within(table: Table, where: DashboardFilter, *, by_show: bool = True) -> li
     return conditions
 
 
-def _summed(table: Table, key: str, where: DashboardFilter) -> Select[Any]:
+def _summed(table: Table, key: str, where: model.DashboardFilter) -> Select[Any]:
     """``key`` and the sales triple summed over the per-show rows the filter selects."""
     sums = [func.sum(table.c[name]).cast(table.c[name].type).label(name) for name in _TRIPLE]
     return select(table.c[key], *sums).where(*_within(table, where)).group_by(table.c[key])
 
 
-def show_sales(row: Row[Any]) -> ShowSales:
+def show_sales(row: Row[Any]) -> model.ShowSales:
     """One row of the by-show view, with its occupancy."""
-    return ShowSales.model_validate({**row._mapping, "occupancy_pct": occupancy_pct(row.sold, row.capacity)})
+    return model.ShowSales.model_validate(
+        {**row._mapping, "occupancy_pct": occupancy_pct(row.sold, row.capacity)}
+    )
 
 
-async def read_totals(conn: AsyncConnection, views: ReadViews, where: DashboardFilter) -> DashboardTotals:
+async def read_totals(
+    conn: AsyncConnection, views: ReadViews, where: model.DashboardFilter
+) -> model.DashboardTotals:
     if where.show_id is None:
         row = (await conn.execute(select(views.dashboard_totals))).first()
         filtered_by: list[Any] = []
@@ -65,14 +61,14 @@ async def read_totals(conn: AsyncConnection, views: ReadViews, where: DashboardF
         row = (await conn.execute(select(per_show).where(per_show.c.show_id == where.show_id))).first()
         filtered_by = ["show_id"]
     figures = {name: (row._mapping[name] if row is not None else 0) for name in _TOTALS}
-    return DashboardTotals.model_validate({**figures, "filtered_by": filtered_by})
+    return model.DashboardTotals.model_validate({**figures, "filtered_by": filtered_by})
 
 
 async def read_dashboard(
-    conn: AsyncConnection, views: ReadViews, where: DashboardFilter | None = None
-) -> DashboardPublic:
+    conn: AsyncConnection, views: ReadViews, where: model.DashboardFilter | None = None
+) -> model.DashboardPublic:
     """The dashboard from one snapshot (the caller's transaction), restricted as ``where`` says."""
-    where = where or DashboardFilter()
+    where = where or model.DashboardFilter()
     show, zone = views.dashboard_by_show, views.dashboard_by_zone
     if where.show_id is None:
         by_day = views.dashboard_sales_by_day
@@ -91,11 +87,11 @@ async def read_dashboard(
     shows = await conn.execute(shows_query.order_by(show.c.starts_at, show.c.show_id))
     zones = await conn.execute(zones_query.order_by(zone.c.show_id, zone.c.zone_id))
     referrers = await conn.execute(referrers_query.order_by(*BY_REVENUE))
-    return DashboardPublic(
+    return model.DashboardPublic(
         filter=where,
         totals=await read_totals(conn, views, where),
-        sales_by_day=[SalesByDay.model_validate(r._mapping) for r in days],
+        sales_by_day=[model.SalesByDay.model_validate(r._mapping) for r in days],
         by_show=[show_sales(r) for r in shows],
-        by_zone=[ZoneSales.model_validate(r._mapping) for r in zones],
-        by_referrer=[ReferrerSales.model_validate(r._mapping) for r in referrers],
+        by_zone=[model.ZoneSales.model_validate(r._mapping) for r in zones],
+        by_referrer=[model.ReferrerSales.model_validate(r._mapping) for r in referrers],
     )

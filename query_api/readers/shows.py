@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.read_model import PROJECTION_PROGRESS, WATERMARK_VIEWS
 from query_api.consistency.tracker import live_label
-from query_api.database import driver_rows, one_statement
+from query_api.database import one_statement
 from query_api.models import ShowPublic, ZoneAvailability
 from query_api.readers.versions import DbVersion
 from query_api.views import ReadViews
@@ -28,22 +28,11 @@ async def list_shows(conn: AsyncConnection, views: ReadViews) -> list[ShowPublic
     return [ShowPublic.model_validate(row._mapping) for row in await conn.execute(query)]
 
 
-async def zone_availability(conn: AsyncConnection, views: ReadViews, show_id: UUID) -> list[ZoneAvailability]:
-    """The show's zones in layout order with their counts (one indexed select)."""
-    z = views.zones
-    query = (
-        select(z.c.zone_id, z.c.name, z.c.price_cents, z.c.capacity, z.c.available, z.c.held, z.c.sold)
-        .where(z.c.show_id == show_id)
-        .order_by(z.c.ordinal)
-    )
-    return [ZoneAvailability.model_validate(row._mapping) for row in await conn.execute(query)]
-
-
 async def availability_at(
     engine: AsyncEngine, views: ReadViews, kind: str, show_id: UUID
 ) -> tuple[DbVersion, list[ZoneAvailability]] | None:
-    """The show's version (as ``VersionReads.show`` reads it) and its zones as ``zone_availability``
-    reads them, from one statement, so one snapshot and one round trip; None: no such show.
+    """The show's version (as ``VersionReads.show`` reads it) and its zones in layout order with their
+    counts, from one statement, so one snapshot and one round trip; None: no such show.
 
     The zones are exactly those of the version returned (tested against the
     two reads in one REPEATABLE READ transaction).
@@ -65,8 +54,9 @@ async def availability_at(
 async def seats_at(
     engine: AsyncEngine, views: ReadViews, kind: str, show_id: UUID, zone_id: str | None
 ) -> tuple[DbVersion, list[tuple[Any, ...]]] | None:
-    """The show's version and what ``seat_rows`` reads, from one statement (one snapshot, one round
-    trip); None: no such show. The rows come as one row of arrays, the version once."""
+    """The show's version and ``(seat_id, zone_id, row, number, status)`` of its seats (or one
+    zone's) in layout order, from one statement (one snapshot, one round trip); None: no such show.
+    The rows come as one row of arrays, the version once."""
     query = _seats_query(views.read_schema, views.seats.name, kind, by_zone=zone_id is not None)
     row = (await one_statement(engine, query, {"show": show_id, "zone": zone_id}))[0]
     version = _version(row, show_id)
@@ -92,29 +82,6 @@ def _version(row: Sequence[Any], show_id: UUID) -> DbVersion | None:
         return None
     label, seq = live_label(row[1]), int(row[0])
     return DbVersion(label, f"{label}:{seq}", ((show_id, seq),), seq)
-
-
-async def seat_rows(
-    conn: AsyncConnection, views: ReadViews, show_id: UUID, zone_id: str | None
-) -> Sequence[Sequence[Any]]:
-    """``(seat_id, zone_id, row, number, status)`` of the show's seats in layout order.
-
-    Rows, not models: a seat map has tens of thousands of seats and is encoded
-    straight to JSON by :mod:`query_api.seatmap`. Read through the driver's own
-    cursor in the request's transaction (same snapshot): plain tuples, without
-    SQLAlchemy's per-row processing, which cost more than the read itself.
-    """
-    query = _seat_query(views.read_schema, views.seats.name, by_zone=zone_id is not None)
-    params: tuple[object, ...] = (show_id,) if zone_id is None else (show_id, zone_id)
-    return await driver_rows(conn, query, params)
-
-
-@cache
-def _seat_query(read_schema: str, view: str, *, by_zone: bool) -> sql.Composed:
-    zone = sql.SQL(" AND zone_id = %s") if by_zone else sql.SQL("")
-    return sql.SQL(
-        'SELECT seat_id, zone_id, "row", number, status FROM {}.{} WHERE show_id = %s{} ORDER BY ordinal'
-    ).format(sql.Identifier(read_schema), sql.Identifier(view), zone)
 
 
 def _table(read_schema: str, name: str) -> sql.Composed:
@@ -149,7 +116,7 @@ def _availability_query(read_schema: str, view: str, kind: str) -> sql.Composed:
 
 @cache
 def _seats_query(read_schema: str, view: str, kind: str, *, by_zone: bool) -> sql.Composed:
-    """The version, then one array per column of ``seat_rows``, in layout order."""
+    """The version, then one array per column of ``seats_at``'s rows, in layout order."""
     zone = sql.SQL(" AND zone_id = %(zone)s") if by_zone else sql.SQL("")
     return _versioned(
         read_schema,

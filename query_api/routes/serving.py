@@ -135,53 +135,31 @@ async def serve_versioned(
             return Response(body, media_type=media_type, headers=headers)
 
     async def build() -> tuple[str, bytes]:
-        return await _build(
-            state,
-            projection=projection,
-            variant=variant,
-            read_version=read_version,
-            load_body=load_body,
-            missing=missing,
-            read_at_once=read_at_once,
-        )
+        """The ETag and body from one snapshot (the body from the cache when it has that version); the
+        version read is merged into memory."""
+        for attempt in range(_SWAP_RETRIES):
+            if read_at_once is not None:  # the version and the body from one snapshot, in one round trip
+                version, fresh = await read_at_once()
+                etag, cached = _seen(state, projection, variant, version)
+                body = cached if cached is not None else _put(state, etag, fresh)
+            else:
+                async with snapshot(state.engine) as conn:
+                    read = await read_version(conn)
+                    if read is None:
+                        raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
+                    version = read
+                    etag, cached = _seen(state, projection, variant, version)
+                    body = cached if cached is not None else _put(state, etag, await load_body(conn, version))
+            # A swap seen while this snapshot read the old version: re-read, never answer the old one.
+            if version.label not in state.tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
+                break
+        return etag, body
 
     etag, body = await state.builds.answer(variant, seen, memory_version, build)
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if not_modified(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
-
-
-async def _build(
-    state: QueryState,
-    *,
-    projection: str,
-    variant: str,
-    read_version: Callable[[AsyncConnection], Awaitable[DbVersion | None]],
-    load_body: Callable[[AsyncConnection, DbVersion], Awaitable[bytes]],
-    missing: Callable[[], ApiError] | None,
-    read_at_once: ReadAtOnce | None,
-) -> tuple[str, bytes]:
-    """The ETag and body of the resource from one snapshot (the body from the cache when it has that
-    version); the watermarks read are merged into memory."""
-    tracker = state.tracker
-    for attempt in range(_SWAP_RETRIES):
-        if read_at_once is not None:  # the version and the body from one snapshot, in one round trip
-            version, fresh = await read_at_once()
-            etag, cached = _seen(state, projection, variant, version)
-            body = cached if cached is not None else _put(state, etag, fresh)
-        else:
-            async with snapshot(state.engine) as conn:
-                read = await read_version(conn)
-                if read is None:
-                    raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
-                version = read
-                etag, cached = _seen(state, projection, variant, version)
-                body = cached if cached is not None else _put(state, etag, await load_body(conn, version))
-        # A swap seen while this snapshot read the old version: re-read, never answer the old one.
-        if version.label not in tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
-            break
-    return etag, body
 
 
 def _seen(state: QueryState, projection: str, variant: str, version: DbVersion) -> tuple[str, bytes | None]:

@@ -12,10 +12,11 @@ from query_api import seatmap
 from query_api.database import snapshot
 from query_api.http.caching import etag_for
 from query_api.models import AvailabilityPublic
-from query_api.readers.shows import availability_at, seat_rows, zone_availability
+from query_api.readers.shows import availability_at
 from query_api.readers.versions import VersionReads
 from query_api.views import read_views
 from tests.integration.query_api.conftest import Settle
+from tests.integration.query_api.reference_reads import seat_rows, zone_availability
 from tests.integration.query_api.seed import SeededSchema
 from tests.support.metrics import Samples
 

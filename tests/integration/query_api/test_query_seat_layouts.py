@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from query_api.database import snapshot
-from query_api.readers.shows import seat_rows, seats_at
+from query_api.readers.shows import seats_at
 from query_api.readers.versions import VersionReads
 from query_api.seat_layouts import SeatLayouts
 from query_api.views import read_views
+from tests.integration.query_api.reference_reads import seat_rows
 from tests.integration.query_api.seed import SeededSchema
 
 pytestmark = pytest.mark.integration
