@@ -2,8 +2,9 @@
 
 Round trips dominate a command's latency, and every round trip with the show
 row locked lowers the commands per second of that show. psycopg's pipeline
-mode sends queued statements together: the implicit ``BEGIN`` rides with a
-transaction's first statement, and ``COMMIT`` with its last one. SQLAlchemy
+mode sends queued statements together: the ``BEGIN`` rides with a transaction's
+first statement (sent by ``_opening``, since psycopg's own waits for its answer),
+and ``COMMIT`` with its last one. SQLAlchemy
 does not pipeline, so these helpers run on its driver connection, inside the
 transaction SQLAlchemy started (it emits no ``BEGIN`` itself with psycopg, and
 its later ``commit()`` finds the connection idle and sends nothing). ``fetch``
@@ -103,6 +104,29 @@ async def send_if_pending(conn: AsyncConnection, deferred: Deferred) -> list[tup
     return deferred.rows
 
 
+async def _opening(driver: "psycopg.AsyncConnection[Any]") -> bool:
+    """Queue ``BEGIN`` as the pipeline's first statement if the transaction is still to open.
+
+    psycopg would send its own ``BEGIN`` before the first statement, then sync the
+    pipeline and wait for it: a round trip of its own. Queued here, it goes out with
+    the statements after it. psycopg reads ``_autocommit`` only to decide whether
+    to begin (and for two-phase commits); it is set for this one ``execute`` and
+    never leaves this function changed. Once ``BEGIN`` is queued, the connection
+    is busy, so psycopg begins nothing more. A connection with a non-default
+    isolation level, read-only or deferrable setting is left to psycopg.
+    """
+    if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE or driver.autocommit:
+        return False
+    if (driver.isolation_level, driver.read_only, driver.deferrable) != (None, None, None):
+        return False
+    driver._autocommit = True  # see the docstring
+    try:
+        await driver.execute("BEGIN")
+    finally:
+        driver._autocommit = False
+    return True
+
+
 async def driver_connection(conn: AsyncConnection) -> "psycopg.AsyncConnection[Any]":
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
@@ -121,6 +145,7 @@ async def execute(
     if deferred is not None and driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         deferred = None  # it goes first in a transaction or not at all (its sender runs it then)
     async with driver.pipeline():
+        await _opening(driver)
         if deferred is not None:
             _deferred.set(None)
             ahead = await driver.execute(psycopg_sql(deferred.statement), deferred.params)
@@ -135,7 +160,7 @@ async def execute(
 async def fetch(conn: AsyncConnection, statement: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """Run one statement in the connection's transaction; returns its rows as tuples.
 
-    As a transaction's first statement it is pipelined with the implicit ``BEGIN``.
+    As a transaction's first statement it is pipelined with ``BEGIN``.
     """
     driver = await driver_connection(conn)
     if driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
@@ -160,6 +185,7 @@ async def fetch_many(conn: AsyncConnection, statements: Sequence[Statement]) -> 
     if deferred is not None and carried:
         statements = [carrying(deferred, statements[0]), *statements[1:]]
     async with driver.pipeline():
+        await _opening(driver)
         if deferred is not None:
             _deferred.set(None)
             if not carried:
