@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from infra.settings import ServiceSettings
-from query_api.consistency.listener import ProgressListener
+from query_api.consistency.listener import MemoryFeed, ProgressListener
 from query_api.consistency.replica import ReplicaProgressListener
 from query_api.consistency.signal import ProgressSignal
 from query_api.consistency.tracker import VersionTracker
@@ -37,16 +37,9 @@ async def progress_feed(
 ) -> ProgressFeed:
     """LISTEN where the reads are (``url``); when ``url`` is a hot standby, LISTEN on the primary and
     claim notices only once the standby replayed them (:class:`ReplicaProgressListener`)."""
+    memory = MemoryFeed.of(signal, tracker, settings.read_schema, on_swap)
     if not await in_recovery(url):
-        return ProgressListener(url, signal, tracker, read_schema=settings.read_schema, on_swap=on_swap)
+        return ProgressListener(url, memory)
     primary = await primary_url(services)
     log.info("reading a hot standby: notices from the primary are claimed once the standby replayed them")
-    return ReplicaProgressListener(
-        primary,
-        url,
-        signal,
-        tracker,
-        read_schema=settings.read_schema,
-        poll_s=settings.replica_poll_ms / 1000,
-        on_swap=on_swap,
-    )
+    return ReplicaProgressListener(primary, url, memory, poll_s=settings.replica_poll_ms / 1000)

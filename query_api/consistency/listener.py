@@ -85,7 +85,13 @@ class MemoryFeed:
     signal: ProgressSignal
     tracker: VersionTracker
     query: sql.Composed  # the re-read (``resync_query``)
-    on_swap: Callable[[], None]
+    on_swap: Callable[[], None]  # a swap seen: what memory serves of the old version goes
+
+    @classmethod
+    def of(
+        cls, signal: ProgressSignal, tracker: VersionTracker, read_schema: str, on_swap: Callable[[], None]
+    ) -> "MemoryFeed":
+        return cls(signal, tracker, resync_query(read_schema), on_swap)
 
     def apply(self, notice: ProgressNotice) -> None:
         outcome = self.tracker.on_notice(notice)
@@ -113,17 +119,9 @@ class ProgressListener:
     backoff. Every change wakes the waiters of the projection it concerns.
     """
 
-    def __init__(
-        self,
-        url: str,
-        signal: ProgressSignal,
-        tracker: VersionTracker,
-        *,
-        read_schema: str,
-        on_swap: Callable[[], None] = lambda: None,
-    ) -> None:
+    def __init__(self, url: str, memory: MemoryFeed) -> None:
         self._dsn = libpq_dsn(url)
-        self._memory = MemoryFeed(signal, tracker, resync_query(read_schema), on_swap)
+        self._memory = memory
         self._task: asyncio.Task[None] | None = None
         self.connected = False
         self.backend_pid: int | None = None

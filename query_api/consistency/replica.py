@@ -29,7 +29,6 @@ Guarantees:
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -38,9 +37,7 @@ from contracts.progress import PROGRESS_CHANNEL, decode_progress
 from infra.db import libpq_dsn
 from infra.reconnect import MAX_BACKOFF_S, keep_reconnecting
 from query_api.consistency.held import HeldNotices, replay_target
-from query_api.consistency.listener import MemoryFeed, resync_query
-from query_api.consistency.signal import ProgressSignal
-from query_api.consistency.tracker import VersionTracker
+from query_api.consistency.listener import MemoryFeed
 from query_api.consistency.wal_positions import primary_lsn, replayed_lsn, wal_block_size
 
 log = logging.getLogger(__name__)
@@ -51,20 +48,10 @@ _MAX_HELD = 50_000
 class ReplicaProgressListener:
     """See the module docstring. Same interface as :class:`ProgressListener`."""
 
-    def __init__(
-        self,
-        primary_url: str,
-        replica_url: str,
-        signal: ProgressSignal,
-        tracker: VersionTracker,
-        *,
-        read_schema: str,
-        poll_s: float,
-        on_swap: Callable[[], None] = lambda: None,
-    ) -> None:
+    def __init__(self, primary_url: str, replica_url: str, memory: MemoryFeed, *, poll_s: float) -> None:
         self._primary_dsn = libpq_dsn(primary_url)
         self._replica_dsn = libpq_dsn(replica_url)
-        self._memory = MemoryFeed(signal, tracker, resync_query(read_schema), on_swap)
+        self._memory = memory
         self._poll_s = poll_s
         self._held = HeldNotices()
         self._barrier: int | None = None  # primary position to replay before the next re-read
