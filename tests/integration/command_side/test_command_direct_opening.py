@@ -18,19 +18,23 @@ pytestmark = pytest.mark.integration
 _LEVEL = "SELECT current_setting('transaction_isolation'), txid_current() IS NOT NULL"
 
 
+def status(driver: "psycopg.AsyncConnection[object]") -> TransactionStatus:
+    return TransactionStatus(driver.info.transaction_status)
+
+
 async def test_a_first_statement_opens_a_transaction_that_rollback_undoes(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         await conn.begin()
         rows = await direct.fetch(conn, _LEVEL, {})
         driver = await direct.driver_connection(conn)
         assert rows == [("read committed", True)]
-        assert driver.info.transaction_status == TransactionStatus.INTRANS
+        assert status(driver) == TransactionStatus.INTRANS
         assert driver.autocommit is False
         xid = (await direct.fetch(conn, "SELECT txid_current()", {}))[0][0]
         again = (await direct.fetch(conn, "SELECT txid_current()", {}))[0][0]
         assert xid == again, "each statement ran in a transaction of its own"
         await conn.rollback()
-        assert driver.info.transaction_status == TransactionStatus.IDLE
+        assert status(driver) == TransactionStatus.IDLE
 
 
 async def test_a_non_default_isolation_level_is_left_to_psycopg(engine: AsyncEngine) -> None:
@@ -51,9 +55,9 @@ async def test_a_failure_half_way_leaves_no_autocommit_and_a_clean_connection(en
                 [direct.Statement("SELECT 1", {}), direct.Statement("SELECT 1 / :zero", {"zero": 0})],
             )
         assert driver.autocommit is False
-        assert driver.info.transaction_status == TransactionStatus.INERROR
+        assert status(driver) == TransactionStatus.INERROR
         await conn.rollback()
-        assert driver.info.transaction_status == TransactionStatus.IDLE
+        assert status(driver) == TransactionStatus.IDLE
         await conn.begin()
         assert await direct.fetch(conn, "SELECT 2", {}) == [(2,)]
         await conn.rollback()
