@@ -1,7 +1,7 @@
 """In-process measurement of versioned reads while the read model moves (issue #14's dashboard under load).
 
-``python -m benchmarks.reads.coalescing [--path dashboard] [--readers 8] [--seconds 10]
-[--versions-per-s 50] [--shows 48]``
+``python -m benchmarks.reads.coalescing [--path dashboard|seats] [--moving dashboard|both]
+[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48]``
 
 A real query API app (``create_app``, lifespan, LISTEN connection, pool) on a
 private database whose views are filled by the projections' own write path
@@ -9,9 +9,9 @@ private database whose views are filled by the projections' own write path
 an ASGI server would (no HTTP client in between, so the process's CPU is the
 app's), each one request after the other, while a writer process (which
 seeded the views; its CPU is not counted) applies one event at a time to the
-dashboard projection (a hold, then its release, round robin over the shows):
-about ``--versions-per-s`` new dashboard versions a second, each announced by
-the projection's NOTIFY as in production.
+dashboard projection (``--moving both``: and to seat_availability; a hold,
+then its release, round robin over the shows): about ``--versions-per-s`` new
+versions a second, each announced by the projection's NOTIFY as in production.
 
 Printed, quiet and then under writes: answers/s, builds/s (bodies built from
 the database: the body cache's misses), CPU of the event loop's thread per
@@ -133,6 +133,7 @@ class Signals(NamedTuple):
     pipe: Connection
     writing: EventType  # set: apply events
     done: EventType  # set: stop, send the count
+    projections: tuple[str, ...]  # what each event moves
 
 
 async def _seed(url: str, shows: int) -> tuple[SeededSchema, list[UUID]]:
@@ -152,10 +153,14 @@ async def _seed(url: str, shows: int) -> tuple[SeededSchema, list[UUID]]:
 
 
 async def _apply_events(
-    seeded: SeededSchema, ids: list[UUID], per_s: float, signals: Signals, conn: psycopg.AsyncConnection[Any]
+    seeded: SeededSchema,
+    ids: list[UUID],
+    per_s: float,
+    signals: Signals,
+    conn: psycopg.AsyncConnection[Any],
 ) -> int:
     """One dashboard event at a time while ``writing`` is set, until ``done``; how many it applied."""
-    turn, next_at = 0, time.perf_counter()
+    turn, next_at, projections = 0, time.perf_counter(), signals.projections
     while not signals.done.is_set():
         if not signals.writing.is_set():
             await asyncio.sleep(0.01)
@@ -170,7 +175,7 @@ async def _apply_events(
                 hold_id=hold_id, customer_id="c1", seat_ids=seats, reason="released"
             )
             await seeded.publish(show, released, to=())
-        await seeded.catch_up("dashboard", conn=conn)
+        await seeded.catch_up(*projections, conn=conn)
         turn += 1
         next_at += 1 / per_s
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
@@ -217,7 +222,8 @@ async def _serve(
 async def _measure(args: argparse.Namespace, url: str) -> None:
     spawn = multiprocessing.get_context("spawn")
     pipe, child = spawn.Pipe()
-    signals = Signals(child, spawn.Event(), spawn.Event())
+    moving = ("seat_availability", "dashboard") if args.moving == "both" else ("dashboard",)
+    signals = Signals(child, spawn.Event(), spawn.Event(), moving)
     writer = spawn.Process(target=_write, args=(url, args.shows, args.versions_per_s, signals), name="writer")
     writer.start()
     try:
@@ -233,6 +239,9 @@ async def _measure(args: argparse.Namespace, url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--path", choices=sorted(PATHS), default="dashboard")
+    parser.add_argument(
+        "--moving", choices=("dashboard", "both"), default="dashboard", help="what events move"
+    )
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--versions-per-s", type=float, default=50.0)

@@ -50,7 +50,7 @@ _DASHBOARD_ROLES = ("viewer", "operator")
 _DASHBOARD_VARIANT = "dashboard:None:None:None:json"  # the route's, unfiltered JSON
 _CACHE_CONTROL = {kind: (b"cache-control", PUBLIC.encode()) for kind in _TEMPLATES}
 _CACHE_CONTROL["dashboard"] = (b"cache-control", PRIVATE.encode())
-_HEADERS = (b"if-none-match", b"x-consistency-token", b"authorization", b"accept")
+_HEADERS = frozenset((b"if-none-match", b"x-consistency-token", b"authorization", b"accept"))
 _JSON = (b"content-type", b"application/json")
 _MAX_WAIT_MS = 5000
 _WAIT_DIGITS = 4
@@ -89,7 +89,7 @@ class FastReads:
         headers = _headers(scope["headers"])
         if state is None or not state.tracker.synced or target is None or params is None or headers is None:
             return None
-        token = _token(params, headers[b"x-consistency-token"])
+        token = _token(params, headers.get(b"x-consistency-token"))
         if target[0] == "dashboard" and not _whole_json_for_a_reader(scope, params, headers):
             token = None  # the route answers: a filter, CSV, or a refusal
         tracker, projection = state.tracker, _PROJECTIONS.get(target[0], PROJECTION)
@@ -102,7 +102,7 @@ class FastReads:
             return None
         etag = etag_for(*found)
         etag_header, cache_control = (b"etag", etag.encode()), _CACHE_CONTROL[target[0]]
-        if not_modified(headers[b"if-none-match"], etag):
+        if not_modified(headers.get(b"if-none-match"), etag):
             _answered(state, token)
             return target[0], 304, [etag_header, cache_control], b""
         body: bytes | None = state.cache.get(etag)
@@ -175,23 +175,23 @@ def _params(query_string: bytes, kind: str) -> dict[str, str] | None:
     return params
 
 
-def _headers(headers: list[tuple[bytes, bytes]]) -> dict[bytes, str | None] | None:
-    """``If-None-Match``, ``X-Consistency-Token``, ``Authorization`` and ``Accept``, when each is given
-    at most once."""
-    found: dict[bytes, str | None] = dict.fromkeys(_HEADERS)
+def _headers(headers: list[tuple[bytes, bytes]]) -> dict[bytes, str] | None:
+    """``If-None-Match``, ``X-Consistency-Token``, ``Authorization`` and ``Accept`` by name, those
+    given; None when one is given more than once."""
+    found: dict[bytes, str] = {}
     for name, value in headers:
-        if name in found:
-            if found[name] is not None:
+        if name in _HEADERS:
+            if name in found:
                 return None
             found[name] = value.decode("latin-1")
     return found
 
 
-def _whole_json_for_a_reader(scope: Scope, params: dict[str, str], headers: dict[bytes, str | None]) -> bool:
+def _whole_json_for_a_reader(scope: Scope, params: dict[str, str], headers: dict[bytes, str]) -> bool:
     """The dashboard request asks for the unfiltered JSON with a key of a role the route admits."""
-    if params.get("format", "json") != "json" or "text/csv" in (headers[b"accept"] or ""):
+    if params.get("format", "json") != "json" or "text/csv" in headers.get(b"accept", ""):
         return False
-    key = bearer_key(headers[b"authorization"])
+    key = bearer_key(headers.get(b"authorization"))
     return key is not None and scope["app"].state.api_keys.role_for(key) in _DASHBOARD_ROLES
 
 
