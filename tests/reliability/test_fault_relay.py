@@ -28,10 +28,12 @@ ROUNDS = 2
 
 
 def relay_blocked_marking(database_url: str) -> bool:
+    """The relay's mark waits on our lock: a plain UPDATE, or the one its mark-and-read statement
+    starts with (``WITH marked AS (UPDATE ...``), hence the leading wildcard."""
     rows = query(
         database_url,
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        " AND query LIKE 'UPDATE write_model.outbox SET published_at%%'",
+        " AND query LIKE '%%UPDATE write_model.outbox SET published_at%%'",
     )
     return int(rows[0][0]) > 0
 
@@ -63,7 +65,7 @@ async def kill_between_publish_and_mark(stack: Stack, load: Load) -> int:
         terminated = query(
             db,
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE write_model.outbox SET published_at%%'",
+            " WHERE wait_event_type = 'Lock' AND query LIKE '%%UPDATE write_model.outbox SET published_at%%'",
         )
         assert int(terminated[0][0]) > 0, "the relay's marking session was not found"
         await conn.rollback()
