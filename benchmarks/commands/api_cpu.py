@@ -79,12 +79,15 @@ async def call(app: App, path: str, body: dict[str, Any], *headers: tuple[bytes,
     return int(answer["status"]), bytes(answer["body"])
 
 
-async def _shows(app: App, count: int) -> list[str]:
-    rows = [{"row": str(r), "seats": SEATS} for r in range(1, ROWS + 1)]
-    venue = {"name": "cpu", "zones": [{"zone_id": "L", "name": "L", "rows": rows}]}
+async def create_shows(
+    app: App, count: int, *, rows: int = ROWS, seats: int = SEATS, name: str = "cpu"
+) -> list[str]:
+    """``count`` shows of one venue with one zone ``L`` of ``rows`` x ``seats``, created through ``app``."""
+    zone_rows = [{"row": str(r), "seats": seats} for r in range(1, rows + 1)]
+    venue = {"name": name, "zones": [{"zone_id": "L", "name": "L", "rows": zone_rows}]}
     status, body = await call(app, "/v1/venues", venue, OPERATOR)
     assert status == 201, body
-    show = {"venue_id": orjson.loads(body)["venue_id"], "title": "cpu", "starts_at": "2030-01-01T20:00:00Z"}
+    show = {"venue_id": orjson.loads(body)["venue_id"], "title": name, "starts_at": "2030-01-01T20:00:00Z"}
     shows = []
     for _ in range(count):
         status, body = await call(app, "/v1/shows", show | {"prices": {"L": 100}}, OPERATOR)
@@ -99,7 +102,7 @@ async def measure(database_url: str, holds: int, rounds: int) -> None:
         ApiKeySettings(api_keys=SecretStr(KEYS)),
     )
     modes = ("explicit", "best") * rounds
-    shows = await _shows(app, len(modes))
+    shows = await create_shows(app, len(modes))
     seats = [f"L-{r}-{s}" for r in range(1, ROWS + 1) for s in range(1, SEATS + 1)]
     random.Random(7).shuffle(seats)
     for n, (mode, show) in enumerate(zip(modes, shows, strict=True)):

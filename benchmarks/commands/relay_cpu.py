@@ -31,11 +31,10 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-import orjson
 import uvloop
 from pydantic import SecretStr
 
-from benchmarks.commands.api_cpu import CHECKOUT, KEYS, OPERATOR, App, call
+from benchmarks.commands.api_cpu import CHECKOUT, KEYS, App, call, create_shows
 from benchmarks.cpu import cpu_seconds
 from benchmarks.environment import BenchEnv, new_env
 from benchmarks.relay_idle import Children, private_services, unpublished
@@ -46,20 +45,6 @@ from infra.launcher.proc import free_port
 from infra.settings import REPO_ROOT, ApiKeySettings, ServiceSettings
 
 ROWS, SEATS = 100, 100
-
-
-async def _shows(app: App, count: int) -> list[str]:
-    rows = [{"row": str(r), "seats": SEATS} for r in range(1, ROWS + 1)]
-    venue = {"name": "relay-cpu", "zones": [{"zone_id": "L", "name": "L", "rows": rows}]}
-    status, body = await call(app, "/v1/venues", venue, OPERATOR)
-    assert status == 201, body
-    show = {"venue_id": orjson.loads(body)["venue_id"], "title": "relay", "starts_at": "2030-01-01T20:00:00Z"}
-    shows = []
-    for _ in range(count):
-        status, body = await call(app, "/v1/shows", show | {"prices": {"L": 100}}, OPERATOR)
-        assert status == 201, body
-        shows.append(str(orjson.loads(body)["show_id"]))
-    return shows
 
 
 # Where a sample of the worker's event loop is, by the first of these found in its stack, innermost first.
@@ -143,7 +128,7 @@ async def measure(env: BenchEnv, worker: ChildProcess, metrics_url: str, args: a
     settings = CommandSettings(database_url=env.database_url, kafka_bootstrap_servers=env.kafka_bootstrap)
     app: Any = create_app(settings, ApiKeySettings(api_keys=SecretStr(KEYS)))
     levels = [int(x) for x in args.levels.split(",")] * args.rounds
-    shows = await _shows(app, len(levels))
+    shows = await create_shows(app, len(levels), rows=ROWS, seats=SEATS, name="relay-cpu")
     seats = [f"L-{r}-{s}" for r in range(1, ROWS + 1) for s in range(1, SEATS + 1)]
     await _drained(env, worker)
     await asyncio.sleep(1.0)
