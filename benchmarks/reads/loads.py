@@ -57,15 +57,20 @@ def holds_argv(
     *,
     rate: float,
     connections: int,
+    prefix: str,
 ) -> list[str]:
-    """Best-available holds of one seat on ``shows`` at ``rate`` holds/s, until stopped."""
+    """Best-available holds of one seat on ``shows`` at ``rate`` holds/s, until stopped.
+
+    ``prefix`` starts every Idempotency-Key and customer id: give each run its own, since wrk's
+    requests repeat from one run to the next (same counter, same seed), and a key sent again with
+    the same body is answered from the stored answer, a replay that holds nothing."""
     options: dict[str, str | int] = {
         "mode": "best",
         "shows": ",".join(shows),
         "zones": ",".join(zones),
         "qmin": 1,
         "qmax": 1,
-        "prefix": "bg",
+        "prefix": prefix,
         "rate": f"{rate:g}",
     }
     return wrk_argv(

@@ -158,6 +158,7 @@ class ReadBench(WrkBench):
             HOLD_ZONES,
             rate=options.background_rate,
             connections=options.background_connections,
+            prefix=f"bg-{self.env.run_id}-{len(self.results['background'])}",  # one per run: new holds
         )
         self.background = Background(argv, options.background_connections)
         await self.background.start()

@@ -61,7 +61,9 @@ async def test_paced_reads_hold_the_rate(wrk: str, stub: RunningStub) -> None:
 
 async def test_paced_background_holds_stop_on_sigint(wrk: str, stub: RunningStub) -> None:
     state, url = stub
-    background = Background(holds_argv(wrk, url, [SHOW], ["A", "B"], rate=50, connections=4), 4)
+    background = Background(
+        holds_argv(wrk, url, [SHOW], ["A", "B"], rate=50, connections=4, prefix="bg-test"), 4
+    )
     await background.start()
     await asyncio.sleep(1.5)
     background.check_alive()
@@ -76,3 +78,5 @@ async def test_paced_background_holds_stop_on_sigint(wrk: str, stub: RunningStub
         body = json.loads(raw)
         assert body["zone_id"] in ("A", "B")
         assert body["quantity"] == 1
+        assert headers["idempotency-key"].startswith("bg-test-")  # a later run, another prefix: new holds
+        assert body["customer_id"] == "c-" + headers["idempotency-key"]

@@ -54,12 +54,12 @@ def test_reads_argv_closed_and_paced() -> None:
 
 
 def test_holds_argv_is_paced_best_available_of_one_seat() -> None:
-    argv = holds_argv("wrk", "http://c", ["s1", "s2"], ["A", "B"], rate=100, connections=8)
+    argv = holds_argv("wrk", "http://c", ["s1", "s2"], ["A", "B"], rate=100, connections=8, prefix="bg-r1-0")
     assert argv[argv.index("-s") + 1] == str(HOLDS_PACED_SCRIPT)
     assert f"-d{BACKGROUND_LIMIT_SECONDS}s" in argv
     assert argv[argv.index("-H") + 1] == "Authorization: Bearer bench-checkout-key"
     tail = argv[argv.index("--") + 1 :]
-    assert tail == ["mode=best", "shows=s1,s2", "zones=A,B", "qmin=1", "qmax=1", "prefix=bg", "rate=100"]
+    assert tail == ["mode=best", "shows=s1,s2", "zones=A,B", "qmin=1", "qmax=1", "prefix=bg-r1-0", "rate=100"]
 
 
 def test_reads_result_line_parses_like_holds() -> None:
