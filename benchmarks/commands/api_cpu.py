@@ -16,11 +16,9 @@ absolute figures drift with the machine's load.
 """
 
 import argparse
-import asyncio
 import os
 import random
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import uuid4
 
@@ -28,12 +26,12 @@ import orjson
 import uvloop
 from pydantic import SecretStr
 
+from benchmarks.asgi_call import App, asgi_request
 from benchmarks.environment import create_database, drop_database, new_env
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
 from infra.settings import ApiKeySettings
 
-App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 KEYS = "operator:cpu-operator-key,checkout:cpu-checkout-key"
 OPERATOR = (b"authorization", b"Bearer cpu-operator-key")
 CHECKOUT = (b"authorization", b"Bearer cpu-checkout-key")
@@ -42,41 +40,9 @@ WARM_UP = 30
 
 
 async def call(app: App, path: str, body: dict[str, Any], *headers: tuple[bytes, bytes]) -> tuple[int, bytes]:
-    """One POST through the whole ASGI app; its status and body."""
-    raw = orjson.dumps(body)
-    head = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode()), *headers]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": head,
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 8001),
-        "state": {},
-    }
-    messages = [{"type": "http.request", "body": raw, "more_body": False}]
-    answer: dict[str, Any] = {"body": b""}
-
-    async def receive() -> dict[str, Any]:
-        if messages:
-            return messages.pop()
-        await asyncio.Event().wait()  # never: the app has read the whole body
-        raise AssertionError
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            answer["status"] = message["status"]
-        else:
-            answer["body"] += message.get("body", b"")
-
-    await app(scope, receive, send)
-    return int(answer["status"]), bytes(answer["body"])
+    """One JSON POST through the whole ASGI app; its status and body."""
+    json = (b"content-type", b"application/json")
+    return await asgi_request(app, "POST", path, headers=[json, *headers], body=orjson.dumps(body))
 
 
 async def create_shows(

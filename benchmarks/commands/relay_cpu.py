@@ -34,7 +34,8 @@ import httpx
 import uvloop
 from pydantic import SecretStr
 
-from benchmarks.commands.api_cpu import CHECKOUT, KEYS, App, call, create_shows
+from benchmarks.asgi_call import App
+from benchmarks.commands.api_cpu import CHECKOUT, KEYS, call, create_shows
 from benchmarks.cpu import cpu_seconds
 from benchmarks.environment import BenchEnv, new_env
 from benchmarks.relay_idle import Children, private_services, unpublished

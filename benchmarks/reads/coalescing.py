@@ -32,9 +32,9 @@ from uuid import UUID, uuid4
 
 import psycopg
 from fastapi import FastAPI
-from starlette.types import Message
 
 import query_api
+from benchmarks.asgi_call import asgi_request
 from contracts import events
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings, ServiceSettings
@@ -70,37 +70,8 @@ class Figures:
 
 async def _get(app: FastAPI, path: str, query: bytes) -> int:
     """One GET through the whole app (middleware included), as uvicorn would call it; its status."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"query"), (b"authorization", f"Bearer {VIEWER_KEY}".encode())],
-        "client": ("127.0.0.1", 40000),
-        "server": ("query", 80),
-    }
-    status = 0
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client never leaves
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
+    viewer = (b"authorization", f"Bearer {VIEWER_KEY}".encode())
+    status, _ = await asgi_request(app, "GET", path, query=query, headers=[(b"host", b"query"), viewer])
     return status
 
 
