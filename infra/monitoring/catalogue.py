@@ -32,6 +32,7 @@ CATALOGUE: list[Metric] = [
     Metric("boxoffice_outbox_backlog_age_seconds", "gauge", "command-worker"),
     Metric("boxoffice_relay_publish_seconds", "histogram", "command-worker"),
     Metric("boxoffice_relay_published_events_total", "counter", "command-worker"),
+    Metric("boxoffice_relay_passes_total", "counter", "command-worker"),
     Metric("boxoffice_relay_leader", "gauge", "command-worker"),
     Metric("boxoffice_expiries_total", "counter", "command-worker", ("kind",)),
     # projector (--metrics-port, 9101)
