@@ -26,12 +26,16 @@ _MARK_PUBLISHED = (
     "WHERE position = ANY(:positions) AND published_at IS NULL"
 )
 
+
 # Marks a batch and reads the next one, in one statement: its read's snapshot predates the
 # UPDATE's effects, so the marked rows, which still look unpublished to it, are left out by name.
-_MARK_AND_READ = f"WITH marked AS ({_MARK_PUBLISHED}) " + _UNPUBLISHED.replace(
-    "WHERE published_at IS NULL", "WHERE published_at IS NULL AND position <> ALL(:positions)"
-)
-_MARK_AND_READ_TRACED = _MARK_AND_READ.replace(" FROM ", ", traceparent FROM ", 1)  # the SELECT's FROM
+def _marking(read: str) -> str:
+    return f"WITH marked AS ({_MARK_PUBLISHED}) " + read.replace(
+        "WHERE published_at IS NULL", "WHERE published_at IS NULL AND position <> ALL(:positions)"
+    )
+
+
+_MARK_AND_READ, _MARK_AND_READ_TRACED = _marking(_UNPUBLISHED), _marking(UNPUBLISHED_TRACED)
 
 
 @dataclass(frozen=True, slots=True)
