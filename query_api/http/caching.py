@@ -12,6 +12,11 @@ PUBLIC = "public, no-cache"
 PRIVATE = "private, no-cache"
 
 
+def dashboard_variant(from_day: object, to_day: object, show_id: object, csv: bool) -> str:
+    """The dashboard's cache variant (its ETag's first part): the route's and the lean path's."""
+    return f"dashboard:{from_day}:{to_day}:{show_id}:{'csv' if csv else 'json'}"
+
+
 def etag_for(*parts: object) -> str:
     digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
     return f'"{digest}"'

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contracts import ConsistencyToken
 from infra.http.auth import bearer_key
 from query_api.consistency.tracker import VersionTracker
-from query_api.http.caching import PRIVATE, PUBLIC, etag_for, not_modified
+from query_api.http.caching import PRIVATE, PUBLIC, dashboard_variant, etag_for, not_modified
 
 PREFIX = "/v1/shows"
 DASHBOARD = "/v1/dashboard"
@@ -47,7 +47,7 @@ _ALLOWED = {
 }
 _PROJECTIONS = {"dashboard": "dashboard"}  # the others: PROJECTION
 _DASHBOARD_ROLES = ("viewer", "operator")
-_DASHBOARD_VARIANT = "dashboard:None:None:None:json"  # the route's, unfiltered JSON
+_DASHBOARD_VARIANT = dashboard_variant(None, None, None, csv=False)  # the route's, unfiltered JSON
 _CACHE_CONTROL = {kind: (b"cache-control", PUBLIC.encode()) for kind in _TEMPLATES}
 _CACHE_CONTROL["dashboard"] = (b"cache-control", PRIVATE.encode())
 _HEADERS = frozenset((b"if-none-match", b"x-consistency-token", b"authorization", b"accept"))

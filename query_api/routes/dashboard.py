@@ -12,7 +12,7 @@ from infra.http.errors import ApiError
 from query_api.dashboard_csv import MEDIA_TYPE as CSV
 from query_api.dashboard_csv import dashboard_csv
 from query_api.http.auth import require_roles
-from query_api.http.caching import PRIVATE
+from query_api.http.caching import PRIVATE, dashboard_variant
 from query_api.models import DashboardFilter, DashboardPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers.dashboard import read_dashboard
@@ -64,7 +64,7 @@ async def dashboard(
     """Totals, sales by day, by show (occupancy), by zone and by referrer; by day range and show."""
     tracker, csv = state.tracker, wants_csv(request, format)
     from_memory = await await_freshness(state, freshness, PROJECTION)
-    variant = f"dashboard:{where.from_day}:{where.to_day}:{where.show_id}:{'csv' if csv else 'json'}"
+    variant = dashboard_variant(where.from_day, where.to_day, where.show_id, csv)
     show_id = where.show_id
 
     async def version(conn: AsyncConnection) -> DbVersion | None:
