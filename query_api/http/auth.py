@@ -5,6 +5,8 @@ from fastapi import Request
 from infra.http.auth import BearerAuth, Refusals, RoleDependency
 from infra.settings import ApiKeySettings, Role
 
+DASHBOARD_READERS: tuple[Role, ...] = ("viewer", "operator")  # who may read the sales dashboard
+
 
 def _api_keys(request: Request) -> ApiKeySettings:
     keys: ApiKeySettings = request.app.state.api_keys

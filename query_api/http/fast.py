@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contracts import ConsistencyToken
 from infra.http.auth import bearer_key
 from query_api.consistency.tracker import VersionTracker
+from query_api.http.auth import DASHBOARD_READERS
 from query_api.http.caching import PRIVATE, PUBLIC, dashboard_variant, etag_for, not_modified
 
 PREFIX = "/v1/shows"
@@ -46,7 +47,6 @@ _ALLOWED = {
     "dashboard": {"consistency_token", "wait_ms", "format"},
 }
 _PROJECTIONS = {"dashboard": "dashboard"}  # the others: PROJECTION
-_DASHBOARD_ROLES = ("viewer", "operator")
 _DASHBOARD_VARIANT = dashboard_variant(None, None, None, csv=False)  # the route's, unfiltered JSON
 _CACHE_CONTROL = {kind: (b"cache-control", PUBLIC.encode()) for kind in _TEMPLATES}
 _CACHE_CONTROL["dashboard"] = (b"cache-control", PRIVATE.encode())
@@ -192,7 +192,7 @@ def _whole_json_for_a_reader(scope: Scope, params: dict[str, str], headers: dict
     if params.get("format", "json") != "json" or "text/csv" in headers.get(b"accept", ""):
         return False
     key = bearer_key(headers.get(b"authorization"))
-    return key is not None and scope["app"].state.api_keys.role_for(key) in _DASHBOARD_ROLES
+    return key is not None and scope["app"].state.api_keys.role_for(key) in DASHBOARD_READERS
 
 
 _NO_TOKEN = ConsistencyToken(None, 0)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from infra.http.errors import ApiError
 from query_api.dashboard_csv import MEDIA_TYPE as CSV
 from query_api.dashboard_csv import dashboard_csv
-from query_api.http.auth import require_roles
+from query_api.http.auth import DASHBOARD_READERS, require_roles
 from query_api.http.caching import PRIVATE, dashboard_variant
 from query_api.models import DashboardFilter, DashboardPublic
 from query_api.models.errors import ErrorPublic
@@ -46,7 +46,7 @@ def wants_csv(request: Request, format: Literal["json", "csv"] | None) -> bool:
 @router.get(
     "/v1/dashboard",
     response_model=DashboardPublic,
-    dependencies=[Depends(require_roles("viewer", "operator"))],
+    dependencies=[Depends(require_roles(*DASHBOARD_READERS))],
     responses={
         200: {"content": {CSV: {"schema": {"type": "string"}}}},
         **{code: {"model": ErrorPublic} for code in (401, 403, 404, 422, 503)},
