@@ -13,6 +13,7 @@ import typer
 
 from cli.event_log import commands as event_log
 from cli.options import optional_count
+from cli.stack_topology import COMMAND_PORT, HOST, WORKER_METRICS_PORT
 
 if TYPE_CHECKING:
     from command_side.settings import CommandSettings
@@ -37,8 +38,8 @@ def _settings() -> "CommandSettings":
 
 
 def command_api(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8001,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = HOST,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = COMMAND_PORT,
     workers: Annotated[
         int | None,
         optional_count(
@@ -65,7 +66,7 @@ def command_worker(
             envvar="BOXOFFICE_WORKER_METRICS_PORT",
             help="Prometheus /metrics port; 0 for none.",
         ),
-    ] = 9102,
+    ] = WORKER_METRICS_PORT,
 ) -> None:
     """Relay the outbox to Kafka and expire holds and orders (one leader at a time; others stand by)."""
     import asyncio

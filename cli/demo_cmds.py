@@ -10,6 +10,7 @@ from cli.demo.api import Endpoints
 from cli.demo.run import DemoOptions, run_demo
 from cli.demo.setup import SetupError
 from cli.demo.stack import StackError, ensure_stack, require_loopback
+from cli.stack_topology import COMMAND_URL, QUERY_URL
 from infra.settings import ApiKeySettings
 
 app = typer.Typer(help="Demo on-sale.")
@@ -33,8 +34,8 @@ def demo(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the customers' choices.")] = 7,
     keep_stack: Annotated[bool, typer.Option(help="Leave a stack the demo started running on exit.")] = False,
-    command_url: Annotated[str, typer.Option(help="Command API.")] = "http://127.0.0.1:8001",
-    query_url: Annotated[str, typer.Option(help="Query API.")] = "http://127.0.0.1:8002",
+    command_url: Annotated[str, typer.Option(help="Command API.")] = COMMAND_URL,
+    query_url: Annotated[str, typer.Option(help="Query API.")] = QUERY_URL,
 ) -> None:
     """Start (or reuse) the stack, create a venue and shows, and simulate customers buying seats.
 

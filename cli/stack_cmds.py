@@ -25,7 +25,7 @@ from rich.markup import escape
 
 from cli.options import optional_count
 from cli.stack_setup import prepare, topology
-from cli.stack_topology import Topology, child_specs
+from cli.stack_topology import COMMAND_PORT, HOST, QUERY_PORT, Topology, child_specs
 from infra.launcher.child import answers
 from infra.launcher.proc import cmdline, is_alive, port_is_free, stop_pid
 from infra.settings import ServiceSettings
@@ -144,9 +144,9 @@ def up(
     detach: Annotated[
         bool, typer.Option("--detach", "-d", help="Run in the background; stop with `down`.")
     ] = False,
-    host: Annotated[str, typer.Option(help="Address both APIs listen on.")] = "127.0.0.1",
-    command_port: Annotated[int, typer.Option(min=1, max=65535)] = 8001,
-    query_port: Annotated[int, typer.Option(min=1, max=65535)] = 8002,
+    host: Annotated[str, typer.Option(help="Address both APIs listen on.")] = HOST,
+    command_port: Annotated[int, typer.Option(min=1, max=65535)] = COMMAND_PORT,
+    query_port: Annotated[int, typer.Option(min=1, max=65535)] = QUERY_PORT,
     replicas: Annotated[
         int | None,
         optional_count(

@@ -25,18 +25,35 @@ from dataclasses import dataclass, field
 
 from infra.supervisor import ChildSpec
 
+# Where the first instance of each process listens: ``boxoffice up``'s defaults, the processes'
+# own (``command-api``, ``command-worker``), and where ``demo`` and ``status`` look unless told.
+HOST = "127.0.0.1"
+COMMAND_PORT = 8001
+QUERY_PORT = 8002
 PROJECTOR_METRICS_PORT = 9101
 WORKER_METRICS_PORT = 9102
 PORT_STEP = 2  # the second instance of a process listens this far above the first
+
+
+def http_url(port: int, host: str = HOST) -> str:
+    """The base URL of a process of the stack listening on ``host:port``."""
+    return f"http://{host}:{port}"
+
+
+# The first instance's base URLs on a single-node stack started with the defaults.
+COMMAND_URL = http_url(COMMAND_PORT)
+QUERY_URL = http_url(QUERY_PORT)
+WORKER_METRICS_URL = http_url(WORKER_METRICS_PORT)
+PROJECTOR_METRICS_URL = http_url(PROJECTOR_METRICS_PORT)
 
 
 @dataclass(frozen=True, slots=True)
 class Topology:
     """The processes of one stack: how many of each, and the URLs and ports they need."""
 
-    host: str = "127.0.0.1"
-    command_port: int = 8001
-    query_port: int = 8002
+    host: str = HOST
+    command_port: int = COMMAND_PORT
+    query_port: int = QUERY_PORT
     instances: int = 1
     # Reader DSNs of the query APIs by instance (None: the query API derives the primary's).
     query_database_urls: tuple[str | None, ...] = ()
@@ -49,11 +66,11 @@ class Topology:
 
     @property
     def command_urls(self) -> list[str]:
-        return [f"http://{self.host}:{self.port(self.command_port, i)}" for i in range(self.instances)]
+        return [http_url(self.port(self.command_port, i), self.host) for i in range(self.instances)]
 
     @property
     def query_urls(self) -> list[str]:
-        return [f"http://{self.host}:{self.port(self.query_port, i)}" for i in range(self.instances)]
+        return [http_url(self.port(self.query_port, i), self.host) for i in range(self.instances)]
 
     @property
     def urls(self) -> list[str]:

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.stack_topology import COMMAND_URL, PROJECTOR_METRICS_URL, QUERY_URL, WORKER_METRICS_URL
+
 if TYPE_CHECKING:
     from cli.operator_status.report import StatusReport
 
@@ -47,10 +49,10 @@ def _services() -> tuple[str, str]:
 
 
 def status(
-    command_url: CommandUrl = "http://127.0.0.1:8001",
-    query_url: QueryUrl = "http://127.0.0.1:8002",
-    worker_metrics_url: WorkerMetricsUrl = "http://127.0.0.1:9102",
-    projector_metrics_url: ProjectorMetricsUrl = "http://127.0.0.1:9101",
+    command_url: CommandUrl = COMMAND_URL,
+    query_url: QueryUrl = QUERY_URL,
+    worker_metrics_url: WorkerMetricsUrl = WORKER_METRICS_URL,
+    projector_metrics_url: ProjectorMetricsUrl = PROJECTOR_METRICS_URL,
     as_json: Annotated[bool, typer.Option("--json", help="The same facts as JSON.")] = False,
 ) -> None:
     """Services, relay leader, outbox, projection lag, dead letters, last replay; exit 1 when unhealthy."""
