@@ -46,14 +46,13 @@ def compact_zones(seats: Iterable[SeatRow]) -> list[dict[str, Any]]:
 
 def compact_json(show_id: UUID, seq: int, seats: Iterable[SeatRow]) -> bytes:
     """The ``?format=compact`` body (see models.SeatMapCompactPublic)."""
+    return compact_body(show_id, seq, compact_zones(seats))
+
+
+def compact_body(show_id: UUID, seq: int, zones: list[dict[str, Any]]) -> bytes:
+    """The ``?format=compact`` body of zones as ``compact_zones`` (or ``CompactLayout.zones``) gives them."""
     return orjson.dumps(
-        {
-            "show_id": show_id,
-            "seq": seq,
-            "format": "compact",
-            "statuses": CODE_STATUSES,
-            "zones": compact_zones(seats),
-        }
+        {"show_id": show_id, "seq": seq, "format": "compact", "statuses": CODE_STATUSES, "zones": zones}
     )
 
 

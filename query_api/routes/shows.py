@@ -11,6 +11,7 @@ from starlette.responses import Response
 from infra.http.errors import ApiError
 from query_api import seatmap
 from query_api.http.caching import PUBLIC, etag_for, not_modified
+from query_api.kept_layout import KeptLayout
 from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPublic, ShowsPublic
 from query_api.models.errors import ErrorPublic
 from query_api.readers import shows as readers
@@ -86,9 +87,9 @@ async def seats(
 
     async def read() -> Read | None:
         if zone_id is None:  # the show's layout from memory, its statuses read with its version
-            read = await state.layouts.read(state.engine, state.views, PROJECTION, show_id)
-        else:
-            read = await readers.seats_at(state.engine, state.views, PROJECTION, show_id, zone_id)
+            kept = await state.layouts.read_statuses(state.engine, state.views, PROJECTION, show_id)
+            return None if kept is None else _whole_map(show_id, format, *kept)
+        read = await readers.seats_at(state.engine, state.views, PROJECTION, show_id, zone_id)
         if read is None:
             return None
         version, rows = read
@@ -107,6 +108,15 @@ async def seats(
 
     variant = f"seats:{show_id}:{zone_id}:{format}"
     return await _serve_show(request, state, freshness, show_id, variant=variant, read=read)
+
+
+def _whole_map(show_id: UUID, format: str, version: DbVersion, layout: KeptLayout, statuses: str) -> Read:
+    """Every seat's map from the kept layout: the compact one straight from the statuses' runs."""
+    assert version.seq is not None  # a show's version always has its seq
+    seq = version.seq
+    if format == "compact":
+        return version, lambda: seatmap.compact_body(show_id, seq, layout.compact_zones(statuses))
+    return version, lambda: seatmap.full_json(show_id, seq, layout.rows(statuses))
 
 
 async def _serve_show(
