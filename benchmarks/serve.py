@@ -10,12 +10,12 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
+
+from infra.stop_signals import until_signalled
 
 if TYPE_CHECKING:
     from projections.runtime.projection import Deployment
@@ -64,7 +64,7 @@ def _command_worker(_: argparse.Namespace) -> None:
     from command_side.settings import CommandSettings  # noqa: PLC0415
 
     worker = build_worker(CommandSettings())  # URL and topic from the environment
-    asyncio.run(_until_signalled(worker.run))
+    asyncio.run(until_signalled(worker.run))
 
 
 def _projector(args: argparse.Namespace) -> None:
@@ -94,14 +94,6 @@ async def _register(deployments: "list[Deployment]", database_url: str) -> None:
     async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
         for deployment in deployments:
             await ensure_live(conn, deployment)
-
-
-async def _until_signalled(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await run(stop)
 
 
 def main() -> None:

@@ -71,23 +71,16 @@ def command_worker(
     """Relay the outbox to Kafka and expire holds and orders (one leader at a time; others stand by)."""
     import asyncio
     import logging
-    import signal
 
     from command_side.bootstrap import build_worker
+    from infra.stop_signals import until_signalled
     from infra.telemetry import configure_tracing
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     configure_tracing("boxoffice-command-worker")
     worker = build_worker(_settings().model_copy(update={"worker_metrics_port": metrics_port}))
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await worker.run(stop)
-
-    asyncio.run(main())
+    asyncio.run(until_signalled(worker.run))
 
 
 @events_app.command("republish")

@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import signal
 import time
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from cli.demo.setup import put_on_sale
 from cli.demo.simulator import SimulationConfig, run_on_sale
 from cli.demo.stats import DemoStats
 from cli.demo.watch import ReadSnapshot, poll_read_side, settle
+from infra.stop_signals import set_on_stop_signals
 
 # After the load stops, how long to wait for the projections to show every accepted command.
 SETTLE_SECONDS = 15.0
@@ -52,17 +52,10 @@ def where_to_look(endpoints: Endpoints, catalog: Catalog) -> Panel:
     return Panel(table, title="boxoffice demo: where to look")
 
 
-def _stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-
-
 async def run_demo(endpoints: Endpoints, options: DemoOptions, console: Console) -> DemoStats:
     """Put shows on sale and simulate customers until Ctrl-C or ``options.duration``."""
     stop = asyncio.Event()
-    _stop_on_signals(stop)
+    set_on_stop_signals(stop)
     limits = httpx.Limits(max_connections=max(10, options.customers + 4))
     async with httpx.AsyncClient(timeout=10.0, limits=limits) as http:
         operator = BoxofficeClient(http, endpoints)

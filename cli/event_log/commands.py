@@ -7,7 +7,6 @@ stderr and exit non-zero, without a traceback; Ctrl-C ends ``tail`` with 0.
 
 import asyncio
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from infra.stop_signals import until_signalled
 
 if TYPE_CHECKING:
     from cli.event_log.summary import EventLine
@@ -93,11 +94,7 @@ def tail(
         topic = settings.events_topic
         errors.print(f"following {topic} ({partitions} partitions) from {where}", markup=False)
 
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+    async def run(stop: asyncio.Event) -> None:
         await follow(
             settings.kafka_bootstrap_servers,
             settings.events_topic,
@@ -110,7 +107,7 @@ def tail(
 
     try:
         with _quiet_broken_pipe():
-            asyncio.run(run())
+            asyncio.run(until_signalled(run))
     except KeyboardInterrupt:  # Ctrl-C before the loop's own handler was installed
         pass
     except NoSuchTopicError:
