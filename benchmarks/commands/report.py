@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.commands.config import MODE_LABELS, PLANS
+from benchmarks.commands.latency_floor import summary
 from benchmarks.report.results_file import write_results
 from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted
@@ -176,10 +177,31 @@ def _commands(results: dict[str, Any]) -> str:
         + ("\n".join(lines) if lines else "Not measured (see Errors).")
         + "\n"
     )
+    out.append(_latency_floor(results))
     out.append(_cpu(results))
     out.append(_floor(results))
     out.append(_method(results))
     return "\n".join(out)
+
+
+def _latency_floor(results: dict[str, Any]) -> str:
+    """The run's one-client floor (``latency_floor``) beside wrk's one-client explicit holds, if measured."""
+    floor = results.get("latency_floor")
+    if not floor:
+        return ""
+    cases = results.get("cases", [])
+    ones = [c for c in cases if c["mode"] == "explicit" and c["connections"] == 1]
+    line = ""
+    if ones:
+        p50s = sorted(c["p50_ms"] for c in ones)
+        commit, bound = floor["commit"]["p50_ms"], floor["breakdown"]["bound_ms"]
+        line = (
+            f"\n\nwrk's one-client explicit holds (every zone size and spread): p50 {p50s[0]}-{p50s[-1]} ms, "
+            f"{p50s[0] / commit:.1f}-{p50s[-1] / commit:.1f}x the commit floor and "
+            f"{p50s[0] / bound:.2f}-{p50s[-1] / bound:.2f}x the in-process hold's bound (wrk's holds also "
+            "cross uvicorn and a socket, and share the cores with the relay and the projectors)."
+        )
+    return f"### One client against the latency floor\n\n{summary(floor)}{line}\n"
 
 
 def _cpu(results: dict[str, Any]) -> str:
@@ -217,6 +239,13 @@ def _notes(cases: list[dict[str, Any]]) -> list[str]:
             f"Note: more than {CONFLICT_NOTE:.0%} of the answers were 409 in {', '.join(conflicted)}: "
             "the seats were taken (explicit) or the zone ran low (best available), and 409s answer "
             "faster than holds."
+        )
+    stepped = [f"{c['case']} ({len(c['clock_steps'])}x)" for c in cases if c.get("clock_steps")]
+    if stepped:
+        notes.append(
+            f"Note: the wall clock, which wrk times with, stepped during {', '.join(stepped)}: "
+            "such a run is measured again, and only a case whose every run saw a step shows a stepped "
+            "run's figures (`benchmarks/commands/clock.py`)."
         )
     busy = [c["case"] for c in cases if c["idle_wait_s"] is None]
     if busy:

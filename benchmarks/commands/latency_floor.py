@@ -1,0 +1,298 @@
+"""The one-client latency floor of a durable command, and where an explicit hold's p50 goes above it.
+
+``python -m benchmarks.commands.latency_floor [--samples 2000] [--holds 300]``
+
+On the running PostgreSQL (its own durability settings, read and printed), in
+a private database, one client at a time, each figure a p50 / p99 in ms:
+
+- ``round_trip``: ``SELECT 1`` on one connection: one network round trip.
+- ``commit``: ``BEGIN``, an ``UPDATE`` of one row, an ``INSERT`` of one row and
+  ``COMMIT`` in one psycopg pipeline: one round trip plus the WAL flush that a
+  durable commit waits for. No command can answer faster than this.
+- ``http``: the command API's constant ``GET /healthz`` through its whole ASGI
+  app in process (middleware, routing, answer; no socket).
+- ``hold_command``: an explicit hold (one seat, Idempotency-Key, customer limit
+  as configured) run by ``commanding.command_answer``, the function both the
+  route and the lean hold path call: the command without HTTP.
+- ``hold_http``: the same hold as ``POST /v1/shows/{id}/holds`` through the app.
+
+The two kinds of hold alternate request by request, so the machine's drift
+touches both alike. ``breakdown`` splits the HTTP hold's p50: the commit floor,
+the hold's other round trip (it takes two: the locks, then the append with
+``COMMIT``), the HTTP layer (``hold_http`` - ``hold_command``), and what is left:
+the command's own work in this process (its CPU per hold is measured) and in
+PostgreSQL (statements beyond the floor's). The command benchmark runs
+``measure`` with fewer samples and reports it beside its one-client cases.
+"""
+
+import argparse
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+import psycopg
+import uvloop
+from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
+
+from benchmarks import cpu
+from benchmarks.asgi_call import asgi_request
+from benchmarks.commands.api_cpu import CHECKOUT, KEYS, create_shows
+from benchmarks.commands.durability import read_durability
+from benchmarks.environment import create_database, drop_database, new_env
+from benchmarks.loadgen import percentile
+from command_side.api.commanding import command_answer, idempotency_claim
+from command_side.bootstrap import create_app
+from command_side.domain.commands import HoldSeats
+from command_side.settings import CommandSettings
+from infra.db import libpq_dsn
+from infra.settings import ApiKeySettings
+
+ROWS, SEATS = 40, 50  # one zone of 2,000 seats: more than the holds of a default run
+WARM_UP = 20
+SCRATCH = (
+    "CREATE TABLE IF NOT EXISTS latency_floor_counter (id int PRIMARY KEY, n bigint NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS latency_floor_log (id bigserial PRIMARY KEY, n bigint NOT NULL)",
+    "INSERT INTO latency_floor_counter VALUES (1, 0) ON CONFLICT DO NOTHING",
+)
+
+
+def spread(samples_s: list[float]) -> dict[str, float]:
+    """p50 / p99 / max in ms of wall times in seconds."""
+    values = sorted(v * 1000 for v in samples_s)
+    return {
+        "p50_ms": round(percentile(values, 50), 3),
+        "p99_ms": round(percentile(values, 99), 3),
+        "max_ms": round(values[-1], 3) if values else 0.0,
+        "samples": len(values),
+    }
+
+
+async def timed(call: Callable[[], Awaitable[Any]], count: int) -> list[float]:
+    """Wall seconds of ``count`` calls, one at a time, after a warm-up."""
+    for _ in range(WARM_UP):
+        await call()
+    out = []
+    for _ in range(count):
+        began = time.perf_counter()
+        await call()
+        out.append(time.perf_counter() - began)
+    return out
+
+
+async def database_floors(database_url: str, samples: int) -> dict[str, dict[str, float]]:
+    """One round trip and one durable commit (UPDATE + INSERT + COMMIT, one pipeline)."""
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        for statement in SCRATCH:
+            await conn.execute(statement)
+
+        async def round_trip() -> None:
+            await conn.execute("SELECT 1")
+
+        async def commit() -> None:
+            async with conn.pipeline():  # autocommit: BEGIN is ours, so nothing waits before COMMIT
+                await conn.execute("BEGIN")
+                await conn.execute("UPDATE latency_floor_counter SET n = n + 1 WHERE id = 1")
+                await conn.execute(
+                    "INSERT INTO latency_floor_log (n) SELECT n FROM latency_floor_counter WHERE id = 1"
+                )
+                await conn.execute("COMMIT")
+
+        pid = conn.info.backend_pid
+        round_trips = spread(await timed(round_trip, samples))
+        began_cpu, began_server = time.process_time(), backend_cpu([pid]).get(pid, 0.0)
+        commits = spread(await timed(commit, samples))
+        cpu_ms = (time.process_time() - began_cpu + backend_cpu([pid]).get(pid, 0.0) - began_server) * 1000
+        return {
+            "round_trip": round_trips,
+            "commit": commits | {"cpu_ms": round(cpu_ms / (samples + WARM_UP), 3)},  # client + backend
+        }
+
+
+async def command_floors(database_url: str, samples: int, holds: int) -> dict[str, Any]:
+    """The app's /healthz, and explicit holds with and without HTTP, alternated."""
+    app: Any = create_app(
+        CommandSettings(database_url=database_url, relay_notify=False),
+        ApiKeySettings(api_keys=SecretStr(KEYS)),
+    )
+    state = app.state.command
+    try:
+        (show,) = await create_shows(app, 1, rows=ROWS, seats=SEATS, name="latency floor")
+        seats = iter([f"L-{r}-{s}" for r in range(1, ROWS + 1) for s in range(1, SEATS + 1)])
+        path = f"/v1/shows/{show}/holds"
+
+        async def healthz() -> None:
+            await asgi_request(app, "GET", "/healthz")
+
+        async def via_http() -> int:
+            body = {"customer_id": f"c-{uuid4().hex[:12]}", "seat_ids": [next(seats)]}
+            headers = [(b"content-type", b"application/json"), CHECKOUT]
+            headers.append((b"idempotency-key", uuid4().hex.encode()))
+            status, _ = await asgi_request(app, "POST", path, headers=headers, body=orjson.dumps(body))
+            return status
+
+        async def via_command() -> int:
+            customer = f"c-{uuid4().hex[:12]}"
+            command = HoldSeats(UUID(show), customer, (next(seats),), None)
+            claim = idempotency_claim(
+                "checkout", uuid4().hex, customer_id=customer, method="POST", path=path, payload=None
+            )
+            answer = await command_answer(state, command, claim=claim, correlation_id=None)
+            return answer.status
+
+        http = spread(await timed(healthz, samples))
+        kinds = {"hold_command": via_command, "hold_http": via_http}
+        backends: dict[int, float] = {}
+        pids: list[int] = []
+        waited = 0.0
+        walls: dict[str, list[float]] = {k: [] for k in kinds}
+        cpu: dict[str, float] = dict.fromkeys(kinds, 0.0)
+        statuses: dict[str, int] = dict.fromkeys(kinds, 0)
+        for i in range(-WARM_UP, holds):
+            if i == 0:  # the pool's connections exist by now
+                pids = await pool_backends(state.engine)
+                backends, waited = backend_cpu(pids), run_queue_wait(["self", *pids])
+            for kind, call in kinds.items():
+                began_cpu, began = time.process_time(), time.perf_counter()
+                status = await call()
+                if i >= 0:
+                    walls[kind].append(time.perf_counter() - began)
+                    cpu[kind] += time.process_time() - began_cpu
+                    statuses[kind] += status == 201
+        after, waited = backend_cpu(pids), run_queue_wait(["self", *pids]) - waited
+        server = sum(after.get(pid, spent) - spent for pid, spent in backends.items())
+        out: dict[str, Any] = {
+            "http": http,
+            "backend_cpu_ms": round(server * 1000 / (2 * holds), 3),
+            "run_queue_wait_ms": round(waited * 1000 / (2 * holds), 3),
+        }
+        for kind in kinds:
+            out[kind] = spread(walls[kind]) | {
+                "cpu_ms": round(cpu[kind] * 1000 / holds, 3),
+                "accepted": statuses[kind],
+            }
+        return out
+    finally:
+        await state.engine.dispose()
+
+
+async def pool_backends(engine: AsyncEngine) -> list[int]:
+    """The PostgreSQL backend pid of each connection in ``engine``'s pool (all checked out at once)."""
+    async with AsyncExitStack() as stack:
+        pool = engine.pool
+        idle = pool.checkedin() if isinstance(pool, QueuePool) else 1
+        conns = [await stack.enter_async_context(engine.connect()) for _ in range(idle)]
+        return [int(await conn.scalar(text("SELECT pg_backend_pid()"))) for conn in conns]
+
+
+def backend_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each backend (from ``/proc``: the server runs on this machine)."""
+    return {pid: spent for pid in pids if (spent := cpu.cpu_seconds(pid)) is not None}
+
+
+def run_queue_wait(pids: list[int | str]) -> float:
+    """Seconds the (main threads of the) processes have waited for a core so far, together
+    (``/proc/<pid>/schedstat``); a process gone meanwhile counts for nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int((cpu.PROC / str(pid) / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
+def breakdown(figures: dict[str, Any]) -> dict[str, float]:
+    """The HTTP hold's p50 in parts (ms), its ratio to the commit floor, and to its bound.
+
+    The bound is what a one-client hold cannot go below without less work: the
+    commit floor's wait (its p50 less its own CPU, client and backend: the WAL
+    flush and the network), its second round trip, and the CPU of the command
+    API and of its PostgreSQL backend per hold (one client: none of it overlaps).
+    """
+    commit = figures["commit"]["p50_ms"]
+    round_trip = figures["round_trip"]["p50_ms"]
+    hold, command = figures["hold_http"]["p50_ms"], figures["hold_command"]["p50_ms"]
+    flush = max(0.0, commit - figures["commit"]["cpu_ms"])
+    bound = flush + round_trip + figures["hold_http"]["cpu_ms"] + figures["backend_cpu_ms"]
+    return {
+        "hold_p50_ms": hold,
+        "commit_floor_ms": commit,
+        "second_round_trip_ms": round_trip,
+        "http_layer_ms": round(hold - command, 3),
+        "command_work_ms": round(command - commit - round_trip, 3),
+        "command_cpu_ms": figures["hold_command"]["cpu_ms"],
+        "hold_over_commit": round(hold / commit, 2) if commit else 0.0,
+        "hold_over_floor": round(hold / (commit + round_trip), 2) if commit + round_trip else 0.0,
+        "backend_cpu_ms": figures["backend_cpu_ms"],
+        "commit_wait_ms": round(flush, 3),
+        "bound_ms": round(bound, 3),
+        "run_queue_wait_ms": figures["run_queue_wait_ms"],
+        "hold_over_bound": round(hold / bound, 2) if bound else 0.0,
+    }
+
+
+async def measure(database_url: str, *, samples: int = 600, holds: int = 150) -> dict[str, Any]:
+    """Every figure of the module docstring, on ``database_url`` (a private database: it gets two
+    scratch tables and a show), with the server's durability settings and the ``breakdown``."""
+    began = time.monotonic()
+    durability = await asyncio.to_thread(read_durability, database_url)
+    figures: dict[str, Any] = await database_floors(database_url, samples)
+    figures |= await command_floors(database_url, samples, holds)
+    return {
+        "durability": durability.settings,
+        **figures,
+        "breakdown": breakdown(figures),
+        "load_1m": round(os.getloadavg()[0], 2),
+        "seconds": round(time.monotonic() - began, 1),
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    """One paragraph of the figures (the report's line, and this module's output)."""
+    b = result["breakdown"]
+    p50 = {k: result[k]["p50_ms"] for k in ("round_trip", "commit", "http", "hold_command", "hold_http")}
+    return (
+        f"Latency floor ({result['durability']}, one client, in process): a round trip "
+        f"{p50['round_trip']} ms, a durable commit (UPDATE + INSERT + COMMIT, one pipeline) "
+        f"{p50['commit']} ms, /healthz through "
+        f"the app {p50['http']} ms; an explicit hold {p50['hold_http']} ms through the app, "
+        f"{p50['hold_command']} ms without HTTP (p50s). The hold is {b['hold_over_commit']}x the commit "
+        f"floor and {b['hold_over_floor']}x its two round trips' floor (commit + one round trip): "
+        f"commit {b['commit_floor_ms']} + second round trip {b['second_round_trip_ms']} + HTTP layer "
+        f"{b['http_layer_ms']} + the command's own work {b['command_work_ms']} ms (of which "
+        f"{b['command_cpu_ms']} ms CPU in the command API's process, per hold on average). Its bound "
+        f"(the commit floor's {b['commit_wait_ms']} ms of waiting, one round trip, the command API's "
+        f"{result['hold_http']['cpu_ms']} ms and "
+        f"PostgreSQL's {b['backend_cpu_ms']} ms of CPU per hold) is {b['bound_ms']} ms: the hold's p50 is "
+        f"{b['hold_over_bound']}x that bound; the command API and its backend also waited "
+        f"{b['run_queue_wait_ms']} ms per hold for a core (load average {result['load_1m']})."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=2000, help="round trips, commits and /healthz calls")
+    parser.add_argument("--holds", type=int, default=300, help="holds of each kind (with and without HTTP)")
+    parser.add_argument("--json", action="store_true", help="print every figure as JSON too")
+    args = parser.parse_args()
+    env = new_env(os.environ.get("BOXOFFICE_DATABASE_URL"))
+    create_database(env)
+    try:
+        result = uvloop.run(measure(env.database_url, samples=args.samples, holds=args.holds))
+    finally:
+        drop_database(env)
+    print(summary(result))
+    if args.json:
+        print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+
+
+if __name__ == "__main__":
+    main()
