@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.config import CHECKOUT_KEY, VIEWER_KEY
-from benchmarks.wrk import SCRIPT, WrkError, WrkResult, parse_result, wrk_argv
+from benchmarks.wrk import (
+    SCRIPT,
+    WrkError,
+    WrkResult,
+    kill_wrk,
+    parse_result,
+    start_wrk,
+    wrk_argv,
+    wrk_output,
+)
 
 READS_SCRIPT = SCRIPT.with_name("reads.lua")
 READS_PACED_SCRIPT = SCRIPT.with_name("reads_paced.lua")
@@ -93,9 +102,7 @@ class Background:
     process: asyncio.subprocess.Process | None = field(default=None, init=False)
 
     async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            *self.argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-        )
+        self.process = await start_wrk(self.argv)
 
     def check_alive(self) -> None:
         if self.process is not None and self.process.returncode is not None:
@@ -108,18 +115,12 @@ class Background:
             raise WrkError("the background load was not started")
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
-        try:
-            out, _ = await asyncio.wait_for(process.communicate(), STOP_GRACE_SECONDS)
-        except (TimeoutError, asyncio.CancelledError):
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            raise
-        return parse_result(out.decode(errors="replace"), self.connections)
+        async with asyncio.timeout(STOP_GRACE_SECONDS):
+            text = await wrk_output(process)
+        return parse_result(text, self.connections)
 
     async def kill(self) -> None:
         """Kill it if it is still running (clean-up after a failure)."""
         process, self.process = self.process, None
-        if process is not None and process.returncode is None:
-            process.kill()
-            await process.wait()
+        if process is not None:
+            await kill_wrk(process)

@@ -142,19 +142,35 @@ def wrk_argv(
     return [*argv, url, "--", *(f"{k}={v}" for k, v in options.items())]
 
 
-async def run_wrk(argv: list[str], connections: int) -> WrkResult:
-    """Run wrk to completion and parse its result line."""
-    process = await asyncio.create_subprocess_exec(
+async def start_wrk(argv: list[str]) -> asyncio.subprocess.Process:
+    """wrk started with ``argv``, its output (stdout and stderr) piped for :func:`wrk_output`."""
+    return await asyncio.create_subprocess_exec(
         *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
+
+
+async def wrk_output(process: asyncio.subprocess.Process) -> str:
+    """What a started wrk printed, once it exits. It never leaves wrk running: when this is cancelled
+    (also by an ``asyncio.timeout`` around it), wrk is killed and waited for, and the error goes on."""
     try:
         out, _ = await process.communicate()
     except asyncio.CancelledError:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await kill_wrk(process)
         raise
-    text = out.decode(errors="replace")
+    return out.decode(errors="replace")
+
+
+async def kill_wrk(process: asyncio.subprocess.Process) -> None:
+    """Kill wrk if it still runs, and wait for it."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
+async def run_wrk(argv: list[str], connections: int) -> WrkResult:
+    """Run wrk to completion and parse its result line."""
+    process = await start_wrk(argv)
+    text = await wrk_output(process)
     if process.returncode != 0:
         raise WrkError(f"wrk exited with {process.returncode}:\n{text[-2000:]}")
     return parse_result(text, connections)
