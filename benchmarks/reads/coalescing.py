@@ -1,7 +1,7 @@
 """In-process measurement of versioned reads while the read model moves (issue #14's dashboard under load).
 
 ``python -m benchmarks.reads.coalescing [--path dashboard|seats] [--moving dashboard|both]
-[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48]``
+[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48] [--hall]``
 
 A real query API app (``create_app``, lifespan, LISTEN connection, pool) on a
 private database whose views are filled by the projections' own write path
@@ -12,6 +12,9 @@ seeded the views; its CPU is not counted) applies one event at a time to the
 dashboard projection (``--moving both``: and to seat_availability; a hold,
 then its release, round robin over the shows): about ``--versions-per-s`` new
 versions a second, each announced by the projection's NOTIFY as in production.
+The shows have the seed's 8 seats, or with ``--hall`` the reads benchmark's
+hall (four zones of ten rows of fifty: 2,000 seats), whose seat maps cost
+what they cost under ``python -m benchmarks.reads``.
 
 Printed, quiet and then under writes: answers/s, builds/s (bodies built from
 the database: the body cache's misses), CPU of the event loop's thread per
@@ -40,7 +43,7 @@ from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
 from query_api.settings import QueryApiSettings
-from tests.integration.query_api.seed import SeededSchema, create_seeded_schema
+from tests.integration.query_api.seed import Layout, SeededSchema, create_seeded_schema
 from tests.support.database import private_database
 
 VIEWER_KEY = "bench-viewer-key"
@@ -107,13 +110,16 @@ class Signals(NamedTuple):
     projections: tuple[str, ...]  # what each event moves
 
 
-async def _seed(url: str, shows: int) -> tuple[SeededSchema, list[UUID]]:
+HALL: Layout = {zone: [(str(row), 50) for row in range(1, 11)] for zone in "ABCD"}  # benchmarks.datagen's
+
+
+async def _seed(url: str, shows: int, layout: Layout | None) -> tuple[SeededSchema, list[UUID]]:
     """``shows`` shows, each with two seats sold (one with a referrer): a dashboard of ``shows``
     by-show rows, twice as many by-zone rows, a day and a few referrers."""
     seeded = await create_seeded_schema(url)
     ids = []
     for n in range(shows):
-        show = await seeded.add_show(f"Show {n}", to=())
+        show = await seeded.add_show(f"Show {n}", to=(), layout=layout)
         for seat, referrer in (("A-1-1", f"aff-{n % 5}"), ("B-1-1", None)):
             hold = await seeded.hold(show, seat, to=())
             order = await seeded.order(show, hold, referrer=referrer, to=())
@@ -153,12 +159,12 @@ async def _apply_events(
     return turn
 
 
-def _write(url: str, shows: int, per_s: float, signals: Signals) -> None:
+def _write(url: str, shows: int, layout: Layout | None, per_s: float, signals: Signals) -> None:
     """The writer process: seeds the views, sends their schema and shows, applies events (a hold of
     one seat, then its release, round robin over the shows) while asked, then sends their count."""
 
     async def run() -> int:
-        seeded, ids = await _seed(url, shows)
+        seeded, ids = await _seed(url, shows, layout)
         signals.pipe.send((seeded.read_schema, ids))
         async with await psycopg.AsyncConnection.connect(libpq_dsn(url), autocommit=True) as conn:
             return await _apply_events(seeded, ids, per_s, signals, conn)
@@ -195,7 +201,10 @@ async def _measure(args: argparse.Namespace, url: str) -> None:
     pipe, child = spawn.Pipe()
     moving = ("seat_availability", "dashboard") if args.moving == "both" else ("dashboard",)
     signals = Signals(child, spawn.Event(), spawn.Event(), moving)
-    writer = spawn.Process(target=_write, args=(url, args.shows, args.versions_per_s, signals), name="writer")
+    layout = HALL if args.hall else None
+    writer = spawn.Process(
+        target=_write, args=(url, args.shows, layout, args.versions_per_s, signals), name="writer"
+    )
     writer.start()
     try:
         read_schema, shows = await asyncio.to_thread(pipe.recv)
@@ -218,6 +227,7 @@ def main() -> None:
     parser.add_argument("--versions-per-s", type=float, default=50.0)
     parser.add_argument("--shows", type=int, default=48)
     parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--hall", action="store_true", help="2,000-seat shows (the reads benchmark's hall)")
     args = parser.parse_args()
     with private_database(ServiceSettings().database_url or "", "bench_coalescing") as url:
         asyncio.run(_measure(args, url))

@@ -7,7 +7,9 @@ cost more than the answer itself, so this middleware answers such a read
 directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability``,
 ``/v1/shows/{id}/seats`` or the whole JSON ``/v1/dashboard`` whose parameters
 are plainly valid, whose token (if any) memory already satisfies, and whose
-answer is a 304 or a cached body. The dashboard is answered only to a key
+answer is a 304, a cached body, or a body built as the route builds it
+(``http.fast_builds``: availability, a whole seat map, the whole dashboard;
+a failed build is left to the route, which answers or refuses). The dashboard is answered only to a key
 whose role the route admits (viewer, operator), read as the route reads it
 (``infra.http.auth.bearer_key``, the app's ``api_keys``), and never when CSV
 may be asked for; every refusal (401, 403) is the route's.
@@ -17,8 +19,9 @@ derive them from the same versions). The answer carries the same headers as
 the routes' and is labelled with the route for the metrics.
 """
 
+import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 from uuid import UUID
 
@@ -30,7 +33,9 @@ from infra.http.auth import bearer_key
 from query_api.consistency.tracker import VersionTracker
 from query_api.http.auth import DASHBOARD_READERS
 from query_api.http.caching import PRIVATE, PUBLIC, dashboard_variant, etag_for, not_modified
+from query_api.http.fast_builds import Build, lean_build
 
+log = logging.getLogger(__name__)
 PREFIX = "/v1/shows"
 DASHBOARD = "/v1/dashboard"
 PROJECTION = "seat_availability"
@@ -74,6 +79,8 @@ class FastReads:
         path = scope["path"] if scope["type"] == "http" and scope["method"] == "GET" else ""
         if path.startswith(PREFIX) or path == DASHBOARD:
             answer = self._answer(scope)
+            if isinstance(answer, _Pending):
+                answer = await _built(scope, answer)
             if answer is not None:
                 kind, status, headers, body = answer
                 scope["route"] = self._routes[kind]  # labels the metrics and the span as the route would
@@ -82,7 +89,7 @@ class FastReads:
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope) -> tuple[str, int, list[tuple[bytes, bytes]], bytes] | None:
+    def _answer(self, scope: Scope) -> "Answer | _Pending | None":
         state = getattr(scope["app"].state, "query", None)
         target = _target(scope["path"])
         params = _params(scope["query_string"], target[0]) if target is not None else None
@@ -101,20 +108,55 @@ class FastReads:
         if found is None:
             return None
         etag = etag_for(*found)
-        etag_header, cache_control = (b"etag", etag.encode()), _CACHE_CONTROL[target[0]]
-        if not_modified(headers.get(b"if-none-match"), etag):
+        if_none_match = headers.get(b"if-none-match")
+        if not_modified(if_none_match, etag):
             _answered(state, token)
-            return target[0], 304, [etag_header, cache_control], b""
+            return _reply(target[0], etag, None)
         body: bytes | None = state.cache.get(etag)
         if body is None:
-            return None
+            build = lean_build(
+                state,
+                target[0],
+                show_id=target[1],
+                variant=found[0],
+                params=params,
+                if_none_match=if_none_match,
+            )
+            return None if build is None else _Pending(target[0], build, state, token)
         _answered(state, token)
-        return (
-            target[0],
-            200,
-            [etag_header, cache_control, (b"content-length", str(len(body)).encode()), _JSON],
-            body,
-        )
+        return _reply(target[0], etag, body)
+
+
+Answer = tuple[str, int, list[tuple[bytes, bytes]], bytes]  # kind, status, headers, body
+
+
+class _Pending(NamedTuple):
+    """A read this path answers once ``build`` has built its body."""
+
+    kind: str
+    build: Build
+    state: Any
+    token: ConsistencyToken
+
+
+async def _built(scope: Scope, pending: _Pending) -> Answer | None:
+    """The built answer; None when the build failed (the route then answers, with its own errors)."""
+    try:
+        etag, body = await pending.build()
+    except Exception:  # the route reads again and answers or refuses as it does
+        log.debug("lean build of %s failed; the route answers", scope["path"], exc_info=True)
+        return None
+    _answered(pending.state, pending.token)
+    return _reply(pending.kind, etag, body)
+
+
+def _reply(kind: str, etag: str, body: bytes | None) -> Answer:
+    """The route's answer: 304 without a body, else 200 with the JSON body; ETag and Cache-Control."""
+    etag_header, cache_control = (b"etag", etag.encode()), _CACHE_CONTROL[kind]
+    if body is None:
+        return kind, 304, [etag_header, cache_control], b""
+    length = (b"content-length", str(len(body)).encode())
+    return kind, 200, [etag_header, cache_control, length, _JSON], body
 
 
 def _answered(state: Any, token: ConsistencyToken) -> None:

@@ -18,7 +18,8 @@ from query_api.models.errors import ErrorPublic
 from query_api.readers.dashboard import read_dashboard
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import FreshnessDep, StateDep
-from query_api.routes.serving import JSON, await_freshness, serve_versioned, show_not_found
+from query_api.routes.serving import JSON, ReadAtOnce, await_freshness, serve_versioned, show_not_found
+from query_api.state import QueryState
 
 PROJECTION = "dashboard"
 UNFILTERED = DashboardFilter()
@@ -33,6 +34,16 @@ async def dashboard_filter(
     if from_day is not None and to_day is not None and from_day > to_day:
         raise ApiError(422, "invalid_date_range", f"from ({from_day}) is after to ({to_day})")
     return DashboardFilter(from_day=from_day, to_day=to_day, show_id=show_id)
+
+
+def whole_dashboard(state: QueryState) -> ReadAtOnce:
+    """The whole JSON dashboard's version and body in one round trip (the route's and the lean path's):
+    the shows that did not move come from their kept sections."""
+
+    async def whole() -> tuple[DbVersion, bytes]:
+        return await state.dashboard.read(state.engine, state.views, state.versions)
+
+    return whole
 
 
 def wants_csv(request: Request, format: Literal["json", "csv"] | None) -> bool:
@@ -74,9 +85,6 @@ async def dashboard(
             return await state.versions.show(conn, PROJECTION, show_id)
         return await state.versions.all_shows(conn, PROJECTION)
 
-    async def whole() -> tuple[DbVersion, bytes]:  # the shows that did not move come from their sections
-        return await state.dashboard.read(state.engine, state.views, state.versions)
-
     async def body(conn: AsyncConnection, _: DbVersion) -> bytes:
         figures = await read_dashboard(conn, state.views, where)
         return dashboard_csv(figures) if csv else figures.model_dump_json(by_alias=True).encode()
@@ -98,6 +106,6 @@ async def dashboard(
         read_version=version,
         load_body=body,
         missing=show_not_found(show_id) if show_id is not None else None,
-        read_at_once=whole if not csv and where == UNFILTERED else None,
+        read_at_once=whole_dashboard(state) if not csv and where == UNFILTERED else None,
         media_type=CSV if csv else JSON,
     )

@@ -138,28 +138,43 @@ async def serve_versioned(
         """The ETag and body from one snapshot (the body from the cache when it has that version); the
         version read is merged into memory."""
         for attempt in range(_SWAP_RETRIES):
-            if read_at_once is not None:  # the version and the body from one snapshot, in one round trip
-                version, fresh = await read_at_once()
+            async with snapshot(state.engine) as conn:
+                read = await read_version(conn)
+                if read is None:
+                    raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
+                version = read
                 etag, cached = _seen(state, projection, variant, version)
-                body = cached if cached is not None else _put(state, etag, fresh)
-            else:
-                async with snapshot(state.engine) as conn:
-                    read = await read_version(conn)
-                    if read is None:
-                        raise (missing() if missing else ApiError(404, "not_found", "no such resource"))
-                    version = read
-                    etag, cached = _seen(state, projection, variant, version)
-                    body = cached if cached is not None else _put(state, etag, await load_body(conn, version))
+                body = cached if cached is not None else _put(state, etag, await load_body(conn, version))
             # A swap seen while this snapshot read the old version: re-read, never answer the old one.
             if version.label not in state.tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
                 break
         return etag, body
 
-    etag, body = await state.builds.answer(variant, seen, memory_version, build)
+    at_once = None if read_at_once is None else build_at_once(state, projection, variant, read_at_once)
+    etag, body = await state.builds.answer(variant, seen, memory_version, at_once or build)
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if not_modified(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
+
+
+def build_at_once(
+    state: QueryState, projection: str, variant: str, read_at_once: ReadAtOnce
+) -> Callable[[], Awaitable[tuple[str, bytes]]]:
+    """A build (for ``state.builds``) of a resource whose version and body ``read_at_once`` reads from
+    one snapshot in one round trip: its ETag and body (the cached one when it has that version), the
+    version read merged into memory, the old version never answered after a swap was seen."""
+
+    async def build() -> tuple[str, bytes]:
+        for attempt in range(_SWAP_RETRIES):
+            version, fresh = await read_at_once()
+            etag, cached = _seen(state, projection, variant, version)
+            body = cached if cached is not None else _put(state, etag, fresh)
+            if version.label not in state.tracker.stale_labels or attempt == _SWAP_RETRIES - 1:
+                break
+        return etag, body
+
+    return build
 
 
 def _seen(state: QueryState, projection: str, variant: str, version: DbVersion) -> tuple[str, bytes | None]:

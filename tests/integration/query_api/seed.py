@@ -39,7 +39,8 @@ from projections.runtime.versions import Version
 ALL = ("seat_availability", "dashboard")
 PARTITION = 0
 # Zone A: rows 1 and 2 of 3 seats at 50.00; zone B: row 1 of 2 seats at 25.00.
-LAYOUT = {"A": [("1", 3), ("2", 3)], "B": [("1", 2)]}
+Layout = dict[str, list[tuple[str, int]]]  # zone: (row, seats) in layout order
+LAYOUT: Layout = {"A": [("1", 3), ("2", 3)], "B": [("1", 2)]}
 PRICES = {"A": 5000, "B": 2500}
 CAPACITY = sum(count for rows in LAYOUT.values() for _, count in rows)
 VENUE = "Globe"
@@ -88,18 +89,21 @@ class SeededSchema:
 
     # --- events, as the command side publishes them -------------------------------------------
 
-    async def add_show(self, title: str = "Hamlet", *, to: Iterable[str] = ALL) -> UUID:
-        """events.ShowScheduled of a show of ``LAYOUT`` (every seat available): seq 1 of its stream."""
+    async def add_show(
+        self, title: str = "Hamlet", *, to: Iterable[str] = ALL, layout: Layout | None = None
+    ) -> UUID:
+        """events.ShowScheduled of a show of ``layout`` (default ``LAYOUT``; a zone not in ``PRICES`` at
+        10.00), every seat available: seq 1 of its stream."""
         show_id = uuid4()
         self.shows[show_id] = _Show()
         zones = tuple(
             events.ZoneLayout(
                 zone_id=zone,
                 name=f"Zone {zone}",
-                price_cents=PRICES[zone],
+                price_cents=PRICES.get(zone, 1000),
                 rows=tuple(events.RowLayout(row=row, seats=count) for row, count in rows),
             )
-            for zone, rows in LAYOUT.items()
+            for zone, rows in (LAYOUT if layout is None else layout).items()
         )
         scheduled = events.ShowScheduled(
             show_id=show_id, venue_id=uuid4(), venue_name=VENUE, title=title, starts_at=STARTS_AT, zones=zones
