@@ -10,7 +10,9 @@ under the ``unmatched`` label, with status 500 if nothing was answered.
 from time import perf_counter
 from typing import Protocol
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from infra.http.answer import Answer, route_template
 
 
 class RouteObserver(Protocol):
@@ -30,16 +32,9 @@ class RouteTiming:
             await self.app(scope, receive, send)
             return
         started = perf_counter()
-        status = 500
-
-        async def observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        answer = Answer(send)
         try:
-            await self.app(scope, receive, observed)
+            await self.app(scope, receive, answer.send)
         finally:
-            route = getattr(scope.get("route"), "path", None) or self.unmatched
-            self.observer.observe(scope["method"], route, status, perf_counter() - started)
+            route = route_template(scope) or self.unmatched
+            self.observer.observe(scope["method"], route, answer.status, perf_counter() - started)

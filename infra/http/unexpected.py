@@ -11,7 +11,9 @@ import logging
 from uuid import UUID, uuid4
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from infra.http.answer import Answer
 
 log = logging.getLogger("boxoffice.unexpected")
 
@@ -39,16 +41,9 @@ class UnexpectedErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        answer = Answer(send)
         try:
-            await self.app(scope, receive, tracked)
+            await self.app(scope, receive, answer.send)
         except Exception:
             correlation_id = correlation_id_of(scope)
             log.exception(
@@ -57,7 +52,7 @@ class UnexpectedErrors:
                 scope.get("path"),
                 correlation_id,
             )
-            if started:
+            if answer.started:
                 raise  # a half-sent answer cannot be mended; the server closes the connection
             body = orjson.dumps(
                 {

@@ -5,12 +5,11 @@ that does not trace does not pay even for the extra ASGI layer.
 """
 
 from opentelemetry.trace import SpanKind, StatusCode
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from infra.http.answer import SERVER_ERROR, Answer, route_template
 from infra.telemetry.propagation import context_of, traceparent_header
 from infra.telemetry.switch import tracing
-
-_SERVER_ERROR = 500
 
 
 class TraceRequests:
@@ -30,13 +29,7 @@ class TraceRequests:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        status = _SERVER_ERROR
-
-        async def observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+        answer = Answer(send)
 
         with tracing.tracer.start_as_current_span(
             method,
@@ -45,12 +38,12 @@ class TraceRequests:
             attributes={"http.request.method": method, "url.path": scope["path"]},
         ) as span:
             try:
-                await self.app(scope, receive, observed)
+                await self.app(scope, receive, answer.send)
             finally:
-                route = getattr(scope.get("route"), "path", None)
+                route = route_template(scope)
                 if route:
                     span.update_name(f"{method} {route}")
                     span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status)
-                if status >= _SERVER_ERROR:
+                span.set_attribute("http.response.status_code", answer.status)
+                if answer.status >= SERVER_ERROR:
                     span.set_status(StatusCode.ERROR)
