@@ -3,11 +3,13 @@
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from infra.supervisor import ChildSpec, RestartPolicy, Supervisor
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -29,11 +31,8 @@ class Lines:
         return [line for n, line in self.seen if n == name]
 
 
-async def until(condition: object, timeout: float = 20.0) -> None:
-    assert callable(condition)
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
+async def until(condition: Callable[[], bool], what: str) -> None:
+    await eventually(condition, within=20.0, every=0.02, what=what)
 
 
 async def test_lines_are_relayed_in_order_and_a_crash_is_restarted() -> None:
@@ -42,7 +41,7 @@ async def test_lines_are_relayed_in_order_and_a_crash_is_restarted() -> None:
     steady = ChildSpec("steady", python("import time\nprint('up', flush=True)\ntime.sleep(60)"))
     supervisor = Supervisor([crasher, steady], lines, FAST)
     running = asyncio.create_task(supervisor.run())
-    await until(lambda: supervisor.restarts["crasher"] >= 2)
+    await until(lambda: supervisor.restarts["crasher"] >= 2, "two restarts of the crasher")
     supervisor.stop()
     await asyncio.wait_for(running, 20)
     crashed = lines.of("crasher")
@@ -61,7 +60,7 @@ async def test_stop_terminates_then_kills_a_child_that_ignores_sigterm(tmp_path:
     polite = ChildSpec("polite", python("import time\nprint('ready')\ntime.sleep(60)"))
     supervisor = Supervisor([stubborn, polite], lines, FAST)
     running = asyncio.create_task(supervisor.run())
-    await until(lambda: lines.of("stubborn") == ["ready"] and lines.of("polite") == ["ready"])
+    await until(lambda: lines.of("stubborn") == lines.of("polite") == ["ready"], "both children ready")
     pids = supervisor.pids
     supervisor.stop()
     await asyncio.wait_for(running, 20)
@@ -82,7 +81,7 @@ async def test_grandchildren_stop_with_their_parent(tmp_path: Path) -> None:
     )
     supervisor = Supervisor([ChildSpec("parent", python(code))], Lines(), FAST)
     running = asyncio.create_task(supervisor.run())
-    await until(lambda: pid_file.exists() and pid_file.read_text() != "")
+    await until(lambda: pid_file.exists() and pid_file.read_text() != "", "the grandchild's pid file")
     grandchild = int(pid_file.read_text())
     supervisor.stop()
     await asyncio.wait_for(running, 20)
@@ -95,14 +94,14 @@ async def test_grandchildren_stop_with_their_parent(tmp_path: Path) -> None:
         # It may linger as a zombie of init for a moment; that counts as stopped.
         return Path(f"/proc/{grandchild}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
 
-    await until(gone)
+    await until(gone, "the grandchild's end")
 
 
 async def test_a_missing_executable_is_retried_not_fatal() -> None:
     lines = Lines()
     supervisor = Supervisor([ChildSpec("ghost", ["/nonexistent/boxoffice-ghost"])], lines, FAST)
     running = asyncio.create_task(supervisor.run())
-    await until(lambda: supervisor.restarts["ghost"] >= 2)
+    await until(lambda: supervisor.restarts["ghost"] >= 2, "two retries of the missing executable")
     supervisor.stop()
     await asyncio.wait_for(running, 20)
     assert lines.of("ghost")[0].startswith("could not start /nonexistent/boxoffice-ghost")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.kafka import private_topic
+from tests.support.polling import first_that
 from tests.support.processes import ChildProcess, boxoffice_argv, clean_environment, free_port
 from tests.support.status_cli import UNREACHABLE, insert_outbox, invoke, urls
 
@@ -25,15 +26,14 @@ async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
 
 async def status_until(database_url: str, kafka: str, metrics: str, done: Any) -> dict[str, Any]:
     """The first ``status --json`` report for which ``done(report)`` holds (fails after a minute)."""
-    deadline = asyncio.get_running_loop().time() + WITHIN_SECONDS
-    while True:
-        args = urls(UNREACHABLE, UNREACHABLE, metrics, UNREACHABLE)
+    args = urls(UNREACHABLE, UNREACHABLE, metrics, UNREACHABLE)
+
+    async def report() -> dict[str, Any]:
         result = await asyncio.to_thread(invoke, database_url, kafka, "--json", *args)
-        report: dict[str, Any] = json.loads(result.stdout)
-        if done(report):
-            return report
-        assert asyncio.get_running_loop().time() < deadline, f"never got there: {report}"
-        await asyncio.sleep(0.5)
+        answer: dict[str, Any] = json.loads(result.stdout)
+        return answer
+
+    return await first_that(report, done, within=WITHIN_SECONDS, every=0.5, what="the status report")
 
 
 async def test_status_sees_the_worker_lead_and_drain_the_outbox(
