@@ -21,8 +21,9 @@ touches both alike. ``breakdown`` splits the HTTP hold's p50: the commit floor,
 the hold's other round trip (it takes two: the locks, then the append with
 ``COMMIT``), the HTTP layer (``hold_http`` - ``hold_command``), and what is left:
 the command's own work in this process (its CPU per hold is measured) and in
-PostgreSQL (statements beyond the floor's). The command benchmark runs
-``measure`` with fewer samples and reports it beside its one-client cases.
+PostgreSQL (statements beyond the floor's); ``floor_summary`` sets the parts
+beside the hold's bound. The command benchmark runs ``measure`` with fewer
+samples and reports it beside its one-client cases.
 """
 
 import argparse
@@ -30,7 +31,6 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -38,14 +38,12 @@ import orjson
 import psycopg
 import uvloop
 from pydantic import SecretStr
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import QueuePool
 
-from benchmarks import cpu
 from benchmarks.asgi_call import asgi_request
 from benchmarks.commands.api_cpu import CHECKOUT, KEYS, create_shows
+from benchmarks.commands.backend_cpu import backend_cpu, pool_backends, run_queue_wait
 from benchmarks.commands.durability import read_durability
+from benchmarks.commands.floor_summary import breakdown, summary
 from benchmarks.environment import create_database, drop_database, new_env
 from benchmarks.loadgen import percentile
 from command_side.api.commanding import command_answer, idempotency_claim
@@ -183,62 +181,6 @@ async def command_floors(database_url: str, samples: int, holds: int) -> dict[st
         await state.engine.dispose()
 
 
-async def pool_backends(engine: AsyncEngine) -> list[int]:
-    """The PostgreSQL backend pid of each connection in ``engine``'s pool (all checked out at once)."""
-    async with AsyncExitStack() as stack:
-        pool = engine.pool
-        idle = pool.checkedin() if isinstance(pool, QueuePool) else 1
-        conns = [await stack.enter_async_context(engine.connect()) for _ in range(idle)]
-        return [int(await conn.scalar(text("SELECT pg_backend_pid()"))) for conn in conns]
-
-
-def backend_cpu(pids: list[int]) -> dict[int, float]:
-    """CPU seconds so far of each backend (from ``/proc``: the server runs on this machine)."""
-    return {pid: spent for pid in pids if (spent := cpu.cpu_seconds(pid)) is not None}
-
-
-def run_queue_wait(pids: list[int | str]) -> float:
-    """Seconds the (main threads of the) processes have waited for a core so far, together
-    (``/proc/<pid>/schedstat``); a process gone meanwhile counts for nothing."""
-    total = 0
-    for pid in pids:
-        try:
-            total += int((cpu.PROC / str(pid) / "schedstat").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / 1e9
-
-
-def breakdown(figures: dict[str, Any]) -> dict[str, float]:
-    """The HTTP hold's p50 in parts (ms), its ratio to the commit floor, and to its bound.
-
-    The bound is what a one-client hold cannot go below without less work: the
-    commit floor's wait (its p50 less its own CPU, client and backend: the WAL
-    flush and the network), its second round trip, and the CPU of the command
-    API and of its PostgreSQL backend per hold (one client: none of it overlaps).
-    """
-    commit = figures["commit"]["p50_ms"]
-    round_trip = figures["round_trip"]["p50_ms"]
-    hold, command = figures["hold_http"]["p50_ms"], figures["hold_command"]["p50_ms"]
-    flush = max(0.0, commit - figures["commit"]["cpu_ms"])
-    bound = flush + round_trip + figures["hold_http"]["cpu_ms"] + figures["backend_cpu_ms"]
-    return {
-        "hold_p50_ms": hold,
-        "commit_floor_ms": commit,
-        "second_round_trip_ms": round_trip,
-        "http_layer_ms": round(hold - command, 3),
-        "command_work_ms": round(command - commit - round_trip, 3),
-        "command_cpu_ms": figures["hold_command"]["cpu_ms"],
-        "hold_over_commit": round(hold / commit, 2) if commit else 0.0,
-        "hold_over_floor": round(hold / (commit + round_trip), 2) if commit + round_trip else 0.0,
-        "backend_cpu_ms": figures["backend_cpu_ms"],
-        "commit_wait_ms": round(flush, 3),
-        "bound_ms": round(bound, 3),
-        "run_queue_wait_ms": figures["run_queue_wait_ms"],
-        "hold_over_bound": round(hold / bound, 2) if bound else 0.0,
-    }
-
-
 async def measure(database_url: str, *, samples: int = 600, holds: int = 150) -> dict[str, Any]:
     """Every figure of the module docstring, on ``database_url`` (a private database: it gets two
     scratch tables and a show), with the server's durability settings and the ``breakdown``."""
@@ -253,28 +195,6 @@ async def measure(database_url: str, *, samples: int = 600, holds: int = 150) ->
         "load_1m": round(os.getloadavg()[0], 2),
         "seconds": round(time.monotonic() - began, 1),
     }
-
-
-def summary(result: dict[str, Any]) -> str:
-    """One paragraph of the figures (the report's line, and this module's output)."""
-    b = result["breakdown"]
-    p50 = {k: result[k]["p50_ms"] for k in ("round_trip", "commit", "http", "hold_command", "hold_http")}
-    return (
-        f"Latency floor ({result['durability']}, one client, in process): a round trip "
-        f"{p50['round_trip']} ms, a durable commit (UPDATE + INSERT + COMMIT, one pipeline) "
-        f"{p50['commit']} ms, /healthz through "
-        f"the app {p50['http']} ms; an explicit hold {p50['hold_http']} ms through the app, "
-        f"{p50['hold_command']} ms without HTTP (p50s). The hold is {b['hold_over_commit']}x the commit "
-        f"floor and {b['hold_over_floor']}x its two round trips' floor (commit + one round trip): "
-        f"commit {b['commit_floor_ms']} + second round trip {b['second_round_trip_ms']} + HTTP layer "
-        f"{b['http_layer_ms']} + the command's own work {b['command_work_ms']} ms (of which "
-        f"{b['command_cpu_ms']} ms CPU in the command API's process, per hold on average). Its bound "
-        f"(the commit floor's {b['commit_wait_ms']} ms of waiting, one round trip, the command API's "
-        f"{result['hold_http']['cpu_ms']} ms and "
-        f"PostgreSQL's {b['backend_cpu_ms']} ms of CPU per hold) is {b['bound_ms']} ms: the hold's p50 is "
-        f"{b['hold_over_bound']}x that bound; the command API and its backend also waited "
-        f"{b['run_queue_wait_ms']} ms per hold for a core (load average {result['load_1m']})."
-    )
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.commands.config import MODE_LABELS, PLANS
-from benchmarks.commands.latency_floor import summary
+from benchmarks.commands.floor_summary import summary
 from benchmarks.report.results_file import write_results
 from benchmarks.report.tables import errors_section, fmt, latency_cells, table, times
 from benchmarks.wrk import not_accepted

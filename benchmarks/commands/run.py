@@ -35,6 +35,7 @@ from benchmarks.commands.config import (
     ZonePlan,
 )
 from benchmarks.commands.durability import read_durability
+from benchmarks.commands.floor_summary import summary
 from benchmarks.commands.quiet import wait_quiet
 from benchmarks.commands.report import write_reports
 from benchmarks.commands.setup import Creations, create_show, create_venue, taken_seats
@@ -165,7 +166,7 @@ class CommandBench(WrkBench):
         samples, holds = (100, 30) if self.options.quick else (500, 120)
         floor = await latency_floor.measure(self.env.database_url, samples=samples, holds=holds)
         self.results["latency_floor"] = floor
-        self.progress(f"  {latency_floor.summary(floor)}")
+        self.progress(f"  {summary(floor)}")
 
     async def _case(self, client: httpx.AsyncClient, case: Case) -> None:
         """Run the case; again (on a fresh hot show) while the wall clock stepped during it."""
