@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 from fastapi import FastAPI
 
+from contracts.read_model import READ_SCHEMA
 from infra.stop_signals import until_signalled
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def main() -> None:
     projector.add_argument("--registry-prefix", required=True)
     projector.add_argument("--topic", required=True)
     projector.add_argument("--dead-letter-topic", required=True)
-    projector.add_argument("--views-schema", default="read")
+    projector.add_argument("--views-schema", default=READ_SCHEMA)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     handlers = {

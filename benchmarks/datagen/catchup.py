@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from contracts.read_model import REGISTRY_SCHEMA
 from infra.db import libpq_dsn
 
 STALL_SECONDS = 90.0
@@ -15,7 +16,7 @@ async def positions(database_url: str, registry_name: str) -> dict[int, int]:
     """The next offset per partition of the live version of ``registry_name`` (empty before it starts)."""
     async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
         cur = await conn.execute(
-            "SELECT schema_name FROM projection_meta.versions WHERE projection = %s AND state = 'live'",
+            f"SELECT schema_name FROM {REGISTRY_SCHEMA}.versions WHERE projection = %s AND state = 'live'",
             (registry_name,),
         )
         row = await cur.fetchone()

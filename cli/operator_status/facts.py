@@ -10,6 +10,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from cli.operator_status.report import LeaderSession, OutboxBacklog, Replay, VersionLag
+from contracts.read_model import REGISTRY_SCHEMA
 
 _LEADERS = (
     "SELECT a.pid, coalesce(a.application_name, ''), host(a.client_addr), a.backend_start"
@@ -78,7 +79,7 @@ async def last_replays(conn: AsyncConnection[Any], names: list[str]) -> list[Rep
     """Per projection, its newest version made by a replay: when it started and when it was swapped in."""
     cur = await conn.execute(
         "SELECT DISTINCT ON (projection) projection, version, state, created_at, activated_at"
-        " FROM projection_meta.versions WHERE projection = ANY(%s) AND version > 1"
+        f" FROM {REGISTRY_SCHEMA}.versions WHERE projection = ANY(%s) AND version > 1"
         " ORDER BY projection, version DESC",
         (names,),
     )
