@@ -14,13 +14,14 @@ import uuid
 from dataclasses import dataclass
 
 import psycopg
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from benchmarks.config import API_KEYS
 from contracts import EVENTS_TOPIC_PARTITIONS
 from infra.db import libpq_dsn
+from infra.kafka_admin import kafka_admin
 from infra.migrations.runner import upgrade
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
@@ -103,9 +104,7 @@ def drop_database(env: BenchEnv) -> None:
 
 
 async def create_topics(env: BenchEnv) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=env.kafka_bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(env.kafka_bootstrap) as admin:
         await admin.create_topics(
             [
                 NewTopic(env.topic, EVENTS_TOPIC_PARTITIONS, 1, topic_configs=LOG_CONFIG),
@@ -117,15 +116,9 @@ async def create_topics(env: BenchEnv) -> None:
             if env.topic in await admin.list_topics():
                 break
             await asyncio.sleep(0.1)
-    finally:
-        await admin.close()
 
 
 async def delete_topics(env: BenchEnv) -> None:
     """Delete the two private topics (never the shared ones: only names of this run)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=env.kafka_bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(env.kafka_bootstrap) as admin:
         await admin.delete_topics([env.topic, env.dead_letter_topic])
-    finally:
-        await admin.close()

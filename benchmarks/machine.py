@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from aiokafka.admin import AIOKafkaAdminClient
 
 from infra.db import libpq_dsn
+from infra.kafka_admin import kafka_admin
 from infra.settings import REPO_ROOT
 
 KAFKA_POM = REPO_ROOT / "infra" / "kafka" / "pom.xml"
@@ -63,13 +63,9 @@ def _postgres(database_url: str) -> dict[str, str]:
 
 async def _kafka(bootstrap: str) -> str:
     """The broker's cluster size, and the Kafka version the project's launcher pins."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         cluster = await admin.describe_cluster()
-        brokers = len(cluster.get("brokers", []))
-    finally:
-        await admin.close()
+    brokers = len(cluster.get("brokers", []))
     match = re.search(r"<kafka.version>([^<]+)<", KAFKA_POM.read_text()) if KAFKA_POM.exists() else None
     pinned = match.group(1) if match else "unknown"
     return f"{brokers} broker(s) at {bootstrap}; launcher pins Kafka {pinned}"

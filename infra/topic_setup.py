@@ -10,10 +10,11 @@ exists is left as it is.
 import asyncio
 import contextlib
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from contracts.topics import DEAD_LETTER_TOPIC, EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
+from infra.kafka_admin import kafka_admin
 
 # The event log is kept forever: projections are rebuilt from it.
 LOG_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
@@ -33,9 +34,7 @@ async def ensure_topics(
     Replicated as :func:`replication_for` ``brokers`` says; None: as many brokers
     as the cluster reports now.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap_servers) as admin:
         if brokers is None:
             cluster = await admin.describe_cluster()
             brokers = len(cluster.get("brokers") or ())
@@ -52,8 +51,6 @@ async def ensure_topics(
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
         return [t.name for t in missing]
-    finally:
-        await admin.close()
 
 
 def ensure_topics_sync(bootstrap_servers: str, brokers: int | None = None) -> list[str]:

@@ -11,32 +11,25 @@ from contextlib import asynccontextmanager
 from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from aiokafka.partitioner import DefaultPartitioner
 
 from contracts import partition_key
+from infra.kafka_admin import kafka_admin
 
 
 async def create_topics(bootstrap: str, topics: list[NewTopic]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         await admin.create_topics(topics)
-    finally:
-        await admin.close()
 
 
 async def delete_topics(bootstrap: str, names: list[str]) -> None:
     """Delete those of ``names`` that exist."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
+    async with kafka_admin(bootstrap) as admin:
         existing = set(await admin.list_topics())
         gone = [name for name in names if name in existing]
         if gone:
             await admin.delete_topics(gone)
-    finally:
-        await admin.close()
 
 
 @asynccontextmanager
