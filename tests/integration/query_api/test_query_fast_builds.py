@@ -1,0 +1,162 @@
+"""The lean path builds what memory can label but the cache lacks exactly as the routes build it, and hands
+the request to the route when a build fails."""
+
+import logging
+from collections.abc import Sequence
+from uuid import UUID
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from starlette.types import Message, Scope
+
+from query_api.http.fast import FastReads
+from query_api.routes import dashboard, shows
+from tests.integration.query_api.conftest import Settle
+from tests.integration.query_api.seed import SeededSchema
+
+pytestmark = pytest.mark.integration
+
+HEADERS = ("etag", "cache-control", "content-type", "content-length")
+VIEWER = {"Authorization": "Bearer test-viewer-key"}
+Lean = tuple[int, dict[str, str], bytes]
+
+
+async def _lean(app: FastAPI, url: str, headers: Sequence[tuple[str, str]] = ()) -> Lean | None:
+    """The lean path's own answer to a GET (status, headers, body); None when it handed it to the route."""
+    routed: list[Scope] = []
+    sent: list[Message] = []
+
+    async def route(scope: Scope, *_: object) -> None:
+        routed.append(scope)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    path, _, query = url.partition("?")
+    scope: Scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers],
+        "app": app,
+    }
+    await FastReads(route, [*shows.router.routes, *dashboard.router.routes])(scope, receive, send)
+    if routed:
+        return None
+    start, body = sent
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body["body"]
+
+
+def _same(lean: Lean | None, routed: httpx.Response) -> None:
+    assert lean is not None, "the lean path handed the read to the route"
+    status, headers, body = lean
+    assert status == routed.status_code
+    assert body == routed.content
+    assert {h: headers.get(h) for h in HEADERS} == {h: routed.headers.get(h) for h in HEADERS}
+
+
+async def _routed(
+    app: FastAPI, client: httpx.AsyncClient, url: str, headers: dict[str, str]
+) -> httpx.Response:
+    """The route's answer built from the database (the cache emptied first)."""
+    app.state.query.cache.clear()
+    return await client.get(url, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("resource", "headers"),
+    [
+        ("availability", {}),
+        ("seats", {}),
+        ("seats?format=compact", {}),
+        ("seats?format=full&consistency_token=TOKEN", {}),
+        ("dashboard", VIEWER),
+        ("dashboard?consistency_token=TOKEN&wait_ms=0", {"Authorization": "bearer test-operator-key"}),
+    ],
+)
+async def test_the_lean_path_builds_what_the_route_builds(
+    served: tuple[httpx.AsyncClient, FastAPI],
+    seeded: SeededSchema,
+    settle: Settle,
+    resource: str,
+    headers: dict[str, str],
+) -> None:
+    client, app = served
+    show_id = await seeded.add_show()
+    await seeded.hold(show_id, "A-1-1")
+    await settle()
+
+    def urls() -> tuple[str, str]:
+        """The lean path's URL, and one only the route answers (an upper-case show id, or a parameter
+        given twice): the same resource."""
+        token = f"ct1.{show_id}.{seeded.seq(show_id)}"
+        if resource.startswith("dashboard"):
+            url = "/v1/" + resource.replace("TOKEN", token)
+            return url, url + ("&" if "?" in url else "?") + "format=json&format=json"
+        url = f"/v1/shows/{show_id}/{resource.replace('TOKEN', token)}"
+        return url, url.replace(str(show_id), str(show_id).upper())
+
+    for move in (seeded.sell(show_id, "A-1-2", referrer="aff-1"), seeded.hold(show_id, "B-1-1")):
+        await move
+        await settle()
+        lean_url, route_url = urls()
+        routed = await _routed(app, client, route_url, headers)
+        assert routed.status_code == 200
+        builds = app.state.query.cache.misses
+        app.state.query.cache.clear()
+        _same(await _lean(app, lean_url, [*headers.items()]), routed)
+        assert app.state.query.cache.misses == builds + 1  # built, by the lean path
+        stale = {**headers, "If-None-Match": '"older"'}  # another version's ETag: the body, built
+        app.state.query.cache.clear()
+        _same(await _lean(app, lean_url, [*stale.items()]), routed)
+        current = {**headers, "If-None-Match": routed.headers["etag"]}
+        app.state.query.cache.clear()
+        _same(await _lean(app, lean_url, [*current.items()]), await _routed(app, client, route_url, current))
+
+
+async def test_a_zone_s_map_and_the_shows_list_stay_the_routes(
+    served: tuple[httpx.AsyncClient, FastAPI], settled_show: UUID
+) -> None:
+    client, app = served
+    for url in (f"/v1/shows/{settled_show}/seats?zone_id=A", "/v1/shows"):
+        app.state.query.cache.clear()
+        assert await _lean(app, url) is None
+        assert (await client.get(url)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("view", "resource", "headers"),
+    [
+        ("seat_availability_zones", "availability", {}),
+        ("seat_availability_seats", "seats?format=compact", {}),
+        ("dashboard_by_show", "dashboard", VIEWER),
+    ],
+)
+async def test_a_failed_build_is_answered_by_the_route(
+    served: tuple[httpx.AsyncClient, FastAPI],
+    seeded: SeededSchema,
+    settled_show: UUID,
+    *,
+    view: str,
+    resource: str,
+    headers: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, app = served
+    url = "/v1/dashboard" if resource == "dashboard" else f"/v1/shows/{settled_show}/{resource}"
+    seeded.execute(f"DROP VIEW {{r}}.{view}")
+    app.state.query.cache.clear()
+    assert app.state.query.tracker.show_version("seat_availability", settled_show) is not None
+    with caplog.at_level(logging.DEBUG, logger="query_api.http.fast"):
+        assert await _lean(app, url, [*headers.items()]) is None
+    assert [r.message for r in caplog.records] == [
+        f"lean build of {url.partition('?')[0]} failed; the route answers"
+    ]
+    answer = await client.get(url, headers=headers)
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "read_model_unavailable"
