@@ -12,6 +12,9 @@ How it stays exact and gap-free:
   offsets, so no live event is lost; N is then dropped unless kept.
 - An interrupted replay leaves N+1 ``building``: ``resume`` continues it from
   its checkpoints, ``abandon`` drops it; N is never touched by either.
+- With ``processes`` above 1, extra processes build N+1 beside this one, the
+  topic's partitions split among them (``replay_processes``); they are stopped
+  before the swap's clean-up, and each batch of any of them is fenced as above.
 """
 
 import asyncio
@@ -23,6 +26,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
+from projections.ops.replay_processes import start_processes, stop_processes
 from projections.ops.swap import ReplayError, ReplayRun, caught_up, offsets, swap_when_equal, within_log
 from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
@@ -73,8 +77,12 @@ async def replay(
     on_progress: Progress | None = None,
     swap_timeout: float = 30.0,
     max_records: int = DEFAULT_MAX_RECORDS,
+    processes: int = 1,
 ) -> ReplayOutcome:
-    """Build the next version of ``deployment`` and swap it in (see the module docstring)."""
+    """Build the next version of ``deployment`` and swap it in (see the module docstring), in
+    ``processes`` processes: this one and ``processes - 1`` started for the replay's duration."""
+    if processes < 1:
+        raise ReplayError("a replay needs at least one process")
     dsn = libpq_dsn(database_url)
     async with (
         await AsyncConnection.connect(dsn, autocommit=True) as conn,
@@ -97,6 +105,16 @@ async def replay(
             ceiling=ceiling if old is not None else None,
             max_records=max_records,
         )
+        # The extra processes first: starting takes them a moment, and the group's first assignment
+        # waits a moment for more members, so all usually join one assignment instead of rebalancing.
+        extra = await start_processes(
+            deployment,
+            database_url,
+            bootstrap_servers,
+            new.version,
+            count=processes - 1,
+            max_records=max_records,
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(runner.run(stop))
         try:
@@ -105,6 +123,7 @@ async def replay(
             await swap_when_equal(run, verify=verify, within=swap_timeout)
         finally:
             stop.set()
+            await stop_processes(extra)
             with contextlib.suppress(Exception):
                 await task
             await sink.close()

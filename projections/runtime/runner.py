@@ -232,10 +232,11 @@ class ProjectionRunner:
         expected: dict[int, int] = {}
         for tp, records in data.items():
             partition = tp.partition
-            self.highwater[partition] = self.consumer.highwater(tp) or 0
             start = self.position.get(partition)
-            if start is None:
+            # Revoked since the fetch (a rebalance runs while this awaits): no longer ours to apply.
+            if start is None or tp not in self.consumer.assignment():
                 continue
+            self.highwater[partition] = self.consumer.highwater(tp) or 0
             limit = ceiling.get(partition, 0) if self.ceiling is not None else None
             kept = [r for r in records if r.offset >= start and (limit is None or r.offset < limit)]
             if limit is not None and len(kept) < len(records) and records[-1].offset >= limit:

@@ -4,11 +4,13 @@ see :mod:`projections.testing`).
 ``python -m projections.testing.bench --events 200000`` produces a simulated
 backlog to a new topic, lets each projection catch up from offset 0 in this
 process and prints events per second; then replays one projection into a new
-version and prints the replay's duration. Beside them, the ceiling: how fast a
-plain consumer in this process reads the same topic to its end with no
-processing at all, and each rate as a share of it; and the CPU time this process spent per event
-in each phase (steadier than the rates on a machine shared with other work). Figures, never
-assertions.
+version and prints the replay's duration, then replays it again with more
+processes (``--processes``, default 2: ``replay(processes=N)``). Beside them,
+the ceiling: how fast a plain consumer in this process reads the same topic to
+its end with no processing at all, and each rate as a share of it; and the CPU
+time this process (and a replay's extra processes) spent per event in each
+phase (steadier than the rates on a machine shared with other work). Figures,
+never assertions.
 """
 
 import argparse
@@ -29,7 +31,15 @@ from projections.testing.harness import deployment_for, produce, wait_consumed
 from projections.testing.simulation import Simulation
 
 
-async def bench(events: int, partitions: int, database_url: str, bootstrap: str) -> dict[str, float]:
+def _cpu() -> float:
+    """CPU seconds of this process and of its children waited for (a replay's extra processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+async def bench(
+    events: int, partitions: int, database_url: str, bootstrap: str, extra_processes: tuple[int, ...] = ()
+) -> dict[str, float]:
     sim = Simulation(1, shows=max(10, events // 500))
     while len(sim.events) < events:
         sim.run(10_000)
@@ -55,13 +65,15 @@ async def bench(events: int, partitions: int, database_url: str, bootstrap: str)
             figures[f"{name}_catch_up_cpu_us_per_event"] = 1e6 * (time.process_time() - cpu) / total
             stop.set()
             await task
-            started, cpu = time.perf_counter(), time.process_time()
-            await replay(deployment, database_url, bootstrap)
-            seconds = time.perf_counter() - started
-            figures[f"{name}_replay_seconds"] = seconds
-            figures[f"{name}_replay_events_per_s"] = total / seconds
-            figures[f"{name}_replay_share_of_ceiling_pct"] = 100 * (total / seconds) / ceiling
-            figures[f"{name}_replay_cpu_us_per_event"] = 1e6 * (time.process_time() - cpu) / total
+            for processes in (1, *extra_processes):
+                phase = f"{name}_replay" + (f"_{processes}_processes" if processes > 1 else "")
+                started, cpu = time.perf_counter(), _cpu()
+                await replay(deployment, database_url, bootstrap, processes=processes)
+                seconds = time.perf_counter() - started
+                figures[f"{phase}_seconds"] = seconds
+                figures[f"{phase}_events_per_s"] = total / seconds
+                figures[f"{phase}_share_of_ceiling_pct"] = 100 * (total / seconds) / ceiling
+                figures[f"{phase}_cpu_us_per_event"] = 1e6 * (_cpu() - cpu) / total
     finally:
         await admin.delete_topics([topic, f"{topic}.dlq"])
         await admin.close()
@@ -139,6 +151,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--partitions", type=int, default=12)
+    parser.add_argument(
+        "--processes", type=int, nargs="*", default=[2], help="Also replay with these many processes."
+    )
     args = parser.parse_args()
     figures = asyncio.run(
         bench(
@@ -146,6 +161,7 @@ def main() -> None:
             args.partitions,
             os.environ["BOXOFFICE_DATABASE_URL"],
             os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"],
+            tuple(p for p in args.processes if p > 1),
         )
     )
     figures.update(

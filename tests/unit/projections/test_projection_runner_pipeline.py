@@ -42,6 +42,7 @@ class _Consumer:
         self.seeks: list[tuple[int, int]] = []
         self.writer: _Writer | None = None
         self.fetched_during_commits = 0
+        self.revoked: set[TopicPartition] = set()
 
     async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[_Msg]]:
         await asyncio.sleep(0)
@@ -51,7 +52,12 @@ class _Consumer:
             self.fetched_during_commits += 1
         return {TopicPartition(TOPIC, p): msgs for p, msgs in self.fetches.pop(0).items()}
 
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(TOPIC, p) for p in range(12)} - self.revoked
+
     def highwater(self, tp: TopicPartition) -> int:
+        if tp not in self.assignment():
+            raise AssertionError("Partition is not assigned")  # as aiokafka's IllegalStateError
         return 0
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
@@ -169,6 +175,20 @@ async def test_a_stop_finishes_the_batch_in_flight() -> None:
     stop.set()
     assert await asyncio.wait_for(task, 10) == "stopped"
     assert writer.stored == {0: 20}
+
+
+async def test_a_partition_revoked_between_fetch_and_collect_is_left_to_its_new_owner() -> None:
+    """A rebalance runs while the loop awaits (the ceiling, a commit): records fetched for a
+    partition no longer assigned are not applied, whatever the position still says."""
+    msgs = _messages(40)
+    writer = _Writer({0: 0, 1: 0})
+    runner, consumer = _runner([], writer)
+    consumer.revoked = {TopicPartition(TOPIC, 1)}
+    data = {TopicPartition(TOPIC, 0): msgs[0:20], TopicPartition(TOPIC, 1): msgs[0:20]}
+    batch, expected = await runner._collect(data)  # type: ignore[arg-type]
+    assert expected == {0: 0}
+    assert {i.record.partition for i in batch} == {0}
+    assert runner.position == {0: 20, 1: 0}
 
 
 @pytest.mark.parametrize("enabled", [True, False])
