@@ -137,10 +137,14 @@ def status(
 @projections_app.command("replay")
 def replay(
     names: Names = None,
+    *,
     all_: Annotated[bool, typer.Option("--all", help="Replay every projection.")] = False,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted replay.")] = False,
     keep_old: Annotated[bool, typer.Option(help="Keep the old version's tables after the swap.")] = False,
     verify: Annotated[bool, typer.Option(help="Refuse to swap if the versions differ.")] = False,
+    processes: Annotated[
+        int, typer.Option(min=1, help="Processes building each new version, its partitions split among them.")
+    ] = 1,
 ) -> None:
     """Build the next version from the start of the log while the current one serves, then swap."""
     from projections.ops.replay import ReplayError
@@ -177,6 +181,7 @@ def replay(
                         keep_old=keep_old,
                         verify=verify,
                         on_progress=show,
+                        processes=processes,
                     )
                 )
             except ReplayError as exc:
