@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from projections.catalog import PROJECTIONS
 from tests.support.processes import ChildProcess, free_port, typer_command, wait_answering
 
 API_KEYS = "operator:e2e-operator-key,checkout:e2e-checkout-key,viewer:e2e-viewer-key"
@@ -52,7 +53,7 @@ def build_stack(database_url: str, bootstrap: str, log_dir: Path, suffix: str) -
 
     add("command-api", typer_command("cli.command_cmds", "command_api", "--port", str(command_port)))
     add("command-worker", typer_command("cli.command_cmds", "command_worker"))
-    for projection in ("seat_availability", "dashboard"):
+    for projection in PROJECTIONS:
         add(
             f"projector-{projection}",
             [sys.executable, "-m", "projections.runtime.process", projection,

@@ -22,7 +22,7 @@ from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
 from infra.settings import REPO_ROOT
-from projections.catalog import deployment
+from projections.catalog import PROJECTIONS, deployment
 from projections.runtime.versions import ensure_live
 from tests.support.database import private_database
 from tests.support.processes import ChildProcess, boxoffice_argv, clean_environment, free_ports
@@ -99,7 +99,7 @@ class Apis:
 
 async def _register_projections(database_url: str) -> None:
     async with await AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
-        for name in ("seat_availability", "dashboard"):
+        for name in PROJECTIONS:
             await ensure_live(conn, deployment(name))
 
 
