@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from benchmarks.commands.clock import ATTEMPTS, STEP_TOLERANCE_S
 from benchmarks.commands.config import MODE_LABELS, PLANS
 from benchmarks.commands.floor_summary import summary
 from benchmarks.report.results_file import write_results
@@ -297,6 +298,11 @@ def _method(results: dict[str, Any]) -> str:
         "wrk is a closed loop: each connection sends its next request when the answer arrives.\n"
         f"- Floor: the same wrk and script against the command API's constant `/healthz` at the same "
         "connection levels, measured once before the cases, when the pipeline was idle.\n"
+        "- Latency floor: `benchmarks.commands.latency_floor` in the benchmark's own process, on the "
+        "run's database, after the generator's floor (one client; the stack idle but running).\n"
+        "- Clock: wrk times with the wall clock, so each case's wrk run is also timed on the monotonic "
+        "clock; a run during which the two parted by more than "
+        f"{STEP_TOLERANCE_S:g} s is run again, up to {ATTEMPTS} times (named in a note).\n"
     )
 
 
