@@ -71,6 +71,8 @@ def test_the_report_sets_the_floor_beside_wrks_one_client_holds() -> None:
     assert "### One client against the latency floor" in text
     assert summary(floor) in text
     assert "p50 8.0-8.0 ms, 5.3-5.3x the commit floor and 1.00-1.00x the in-process hold's bound" in text
+    assert "with one client: NOT met in process (7.5 ms). The hold's CPU alone" in text
+    assert "PostgreSQL backend, is 7.50 ms (2.5x the target)" in text
 
 
 def test_a_run_without_the_floor_reports_none() -> None:
