@@ -16,7 +16,6 @@ Guarantees:
 
 import contextlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -27,6 +26,7 @@ from psycopg.pq import TransactionStatus
 from contracts.progress import encode_progress
 from projections.runtime.announce import announce_committed
 from projections.runtime.decoding import Incoming
+from projections.runtime.poison import at, bury, park
 from projections.runtime.projection import ApplyError, Deployment
 from projections.runtime.sql import ident
 from projections.runtime.statements import Statements, write
@@ -178,7 +178,7 @@ class BatchWriter:
                 parts,
                 [expected[p] for p in parts],
                 [result.next_offsets[p] for p in parts],
-                [_at(result.newest_ms.get(p)) for p in parts],
+                [at(result.newest_ms.get(p)) for p in parts],
                 [result.consumed.get(p, 0) for p in parts],
             ),
         )
@@ -220,7 +220,9 @@ class BatchWriter:
         if t.parked:
             await park(conn, s, t.parked)
         for letter in t.dead:
-            await self._bury(conn, letter, t)
+            show = letter.incoming.show_id
+            quarantines = show is not None and t.newly_quarantined.get(show) is letter
+            await bury(conn, s, letter, quarantines=quarantines)
         if t.dead:
             await self.sink.publish(self.version, t.dead)
         result.notice = self._notice(t)
@@ -232,32 +234,6 @@ class BatchWriter:
         d = self.deployment
         seqs = {show: mark[0] for show, mark in t.watermarks.items()}
         return encode_progress(d.registry_name, self.version.version, d.views_schema, d.projection.name, seqs)
-
-    async def _bury(self, conn: AsyncConnection[Any], letter: DeadLetter, t: Triage) -> None:
-        r, event = letter.incoming.record, letter.incoming.event
-        cur = await conn.execute(
-            f'INSERT INTO {self.schema}.dead_letters (show_id, partition, "offset", seq, event_type, error,'
-            " key, value) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            ' ON CONFLICT (partition, "offset") DO UPDATE SET error = excluded.error RETURNING id',
-            (
-                letter.incoming.show_id,
-                r.partition,
-                r.offset,
-                event.envelope.seq if event else None,
-                event.envelope.type if event else None,
-                letter.error,
-                r.key,
-                r.value,
-            ),
-        )
-        row = await cur.fetchone()
-        show = letter.incoming.show_id
-        if show is not None and row is not None and t.newly_quarantined.get(show) is letter:
-            await conn.execute(
-                f"INSERT INTO {self.schema}.quarantine (show_id, dead_letter_id, error) VALUES (%s, %s, %s)"
-                " ON CONFLICT (show_id) DO NOTHING",
-                (show, row[0], letter.error),
-            )
 
 
 def _gated(version: Version, row: tuple[Any, ...] | None) -> None:
@@ -278,29 +254,6 @@ async def _roll_back(conn: AsyncConnection[Any]) -> None:
 
 class _Again(Exception):
     """One more event was found refused; sort the batch again without it."""
-
-
-async def park(conn: AsyncConnection[Any], schema: str, items: list[Incoming]) -> None:
-    """Keep events of quarantined shows, in offset order, for a redrive."""
-    await conn.cursor().executemany(
-        f'INSERT INTO {schema}.parked (show_id, partition, "offset", key, value, event_at)'
-        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-        [
-            (
-                i.show_id,
-                i.record.partition,
-                i.record.offset,
-                i.record.key,
-                i.record.value or b"",
-                _at(i.record.timestamp_ms),
-            )
-            for i in items
-        ],
-    )
-
-
-def _at(ms: int | None) -> datetime | None:
-    return datetime.fromtimestamp(ms / 1000, UTC) if ms is not None else None
 
 
 def _offsets(batch: list[Incoming], expected: dict[int, int]) -> BatchResult:
