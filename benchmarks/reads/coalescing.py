@@ -159,7 +159,7 @@ async def _apply_events(
     return turn
 
 
-def _write(url: str, shows: int, layout: Layout | None, per_s: float, signals: Signals) -> None:
+def write_events(url: str, shows: int, layout: Layout | None, per_s: float, signals: Signals) -> None:
     """The writer process: seeds the views, sends their schema and shows, applies events (a hold of
     one seat, then its release, round robin over the shows) while asked, then sends their count."""
 
@@ -203,7 +203,7 @@ async def _measure(args: argparse.Namespace, url: str) -> None:
     signals = Signals(child, spawn.Event(), spawn.Event(), moving)
     layout = HALL if args.hall else None
     writer = spawn.Process(
-        target=_write, args=(url, args.shows, layout, args.versions_per_s, signals), name="writer"
+        target=write_events, args=(url, args.shows, layout, args.versions_per_s, signals), name="writer"
     )
     writer.start()
     try:

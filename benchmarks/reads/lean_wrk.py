@@ -1,0 +1,148 @@
+"""wrk against one query API process while the read model moves: each read against its own /healthz.
+
+``python -m benchmarks.reads.lean_wrk [--seconds 10] [--connections 8] [--versions-per-s 50] [--shows 16]``
+
+The data and the writer of ``benchmarks.reads.coalescing --hall --moving both``
+(a private database, 2,000-seat shows, a writer process applying a hold of one
+seat then its release, round robin over the shows, each new version announced
+by the projections' NOTIFY). The app is served by uvicorn in this process
+(uvloop and httptools, access log off, as ``boxoffice query-api`` serves it);
+wrk (one thread, closed loop, ``benchmarks/wrk/reads.lua``) reads ``/healthz``,
+the compact seat maps of every show (round robin) and the whole dashboard,
+each quiet and then while the writer runs.
+
+Printed per case: req/s, p50, p99, non-200 answers, this process's CPU per
+request (the app and uvicorn; not the writer, wrk or PostgreSQL), bodies
+built per second, and the ratio to ``/healthz`` of the same phase. Far
+smaller than ``python -m benchmarks.reads`` (no command side: the writer
+moves the views directly), so it measures the query API's own cost per read
+while versions move; run it from two checkouts in the same minutes to
+compare code.
+"""
+
+import argparse
+import asyncio
+import multiprocessing
+import socket
+import time
+from uuid import UUID, uuid4
+
+import uvicorn
+import uvloop
+
+from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, write_events
+from benchmarks.reads.loads import READS_SCRIPT
+from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv
+from infra.settings import ApiKeySettings, ServiceSettings
+from query_api.app import create_app
+from query_api.settings import QueryApiSettings
+from tests.support.database import private_database
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _case(
+    wrk: str, url: str, paths: list[str], headers: list[str], args: argparse.Namespace
+) -> tuple[WrkResult, float]:
+    """One wrk run; its result and this process's CPU seconds over it."""
+    argv = wrk_argv(
+        wrk,
+        url,
+        connections=args.connections,
+        seconds=args.seconds,
+        options={"paths": ",".join(paths)},
+        headers=headers,
+        script=READS_SCRIPT,
+    )
+    cpu = time.process_time()
+    result = await run_wrk(argv, args.connections)
+    return result, time.process_time() - cpu
+
+
+async def _serve(
+    args: argparse.Namespace, url: str, read_schema: str, shows: list[UUID], signals: Signals
+) -> None:
+    settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
+    keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
+    app = create_app(settings, ServiceSettings(database_url=url), keys)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    for _ in range(2000):  # started, and the LISTEN connection's first re-read done
+        if server.started and app.state.query.tracker.synced:
+            break
+        await asyncio.sleep(0.01)
+    state = app.state.query
+    wrk, base = ensure_wrk(), f"http://127.0.0.1:{port}"
+    cases = {
+        "healthz": (["/healthz"], []),
+        "seats (compact)": ([f"/v1/shows/{show}/seats?format=compact" for show in shows], []),
+        "dashboard": (["/v1/dashboard"], [f"Authorization: Bearer {VIEWER_KEY}"]),
+    }
+    try:
+        for paths, headers in cases.values():  # warm-up: caches, pool, layouts, sections
+            await _case(wrk, base, paths, headers, argparse.Namespace(**{**vars(args), "seconds": 1}))
+        for phase in ("quiet", "under writes"):
+            if phase == "under writes":
+                signals.writing.set()
+            floor = 0.0
+            for name, (paths, headers) in cases.items():
+                builds = state.cache.misses
+                result, cpu = await _case(wrk, base, paths, headers, args)
+                built = (state.cache.misses - builds) / result.seconds
+                floor = floor or result.requests_per_s
+                print(
+                    f"{phase}: {name}: {result.requests_per_s:,.0f} req/s"
+                    f" ({result.requests_per_s / floor:.2f}x /healthz), p50 {result.p50_ms} ms,"
+                    f" p99 {result.p99_ms} ms, non-200 {result.other},"
+                    f" CPU {1000 * cpu / max(result.requests, 1):.3f} ms/request, {built:,.1f} builds/s",
+                    flush=True,
+                )
+        signals.writing.clear()
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _measure(args: argparse.Namespace, url: str) -> None:
+    spawn = multiprocessing.get_context("spawn")
+    pipe, child = spawn.Pipe()
+    signals = Signals(child, spawn.Event(), spawn.Event(), ("seat_availability", "dashboard"))
+    writer = spawn.Process(
+        target=write_events, args=(url, args.shows, HALL, args.versions_per_s, signals), name="writer"
+    )
+    writer.start()
+    try:
+        read_schema, shows = await asyncio.to_thread(pipe.recv)
+        await _serve(args, url, read_schema, shows, signals)
+    finally:
+        signals.done.set()
+        written = await asyncio.to_thread(pipe.recv) if writer.is_alive() else 0
+        writer.join()
+    print(f"the writer applied {written} events")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--versions-per-s", type=float, default=50.0)
+    parser.add_argument("--shows", type=int, default=16)
+    parser.add_argument("--pool", type=int, default=8)
+    args = parser.parse_args()
+    database = ServiceSettings().database_url or ""
+    with (
+        private_database(database, "bench_lean_wrk") as url,
+        asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+    ):
+        runner.run(_measure(args, url))
+
+
+if __name__ == "__main__":
+    main()
