@@ -1,15 +1,19 @@
 """wrk against one query API process while the read model moves: each read against its own /healthz.
 
-``python -m benchmarks.reads.lean_wrk [--seconds 10] [--connections 8] [--versions-per-s 50] [--shows 16]``
+``python -m benchmarks.reads.lean_wrk [--seconds 10] [--connections 8] [--versions-per-s 50] [--shows 16]
+[--batch 1]``
 
 The data and the writer of ``benchmarks.reads.coalescing --hall --moving both``
 (a private database, 2,000-seat shows, a writer process applying a hold of one
 seat then its release, round robin over the shows, each new version announced
-by the projections' NOTIFY). The app is served by uvicorn in this process
-(uvloop and httptools, access log off, as ``boxoffice query-api`` serves it);
-wrk (one thread, closed loop, ``benchmarks/wrk/reads.lua``) reads ``/healthz``,
-the compact seat maps of every show (round robin) and the whole dashboard,
-each quiet and then while the writer runs.
+by the projections' NOTIFY; ``--batch N``: N events per projector batch, as
+the projector batches them under load, so more shows move per second). The
+app is served by uvicorn in this process (uvloop and httptools, access log
+off, as ``boxoffice query-api`` serves it); wrk (one thread, closed loop,
+``benchmarks/wrk/reads.lua``) reads ``/healthz``, the compact seat maps of
+every show (round robin) and the whole dashboard, each quiet and then while
+the writer runs. ``--versions-per-s`` is what is asked of the writer: on a
+loaded machine it applies fewer (its count is printed).
 
 Printed per case: req/s, p50, p99, non-200 answers, this process's CPU per
 request (the app and uvicorn; not the writer, wrk or PostgreSQL), bodies
@@ -113,7 +117,8 @@ async def _serve(
 async def _measure(args: argparse.Namespace, url: str) -> None:
     spawn = multiprocessing.get_context("spawn")
     pipe, child = spawn.Pipe()
-    signals = Signals(child, spawn.Event(), spawn.Event(), ("seat_availability", "dashboard"))
+    moving = ("seat_availability", "dashboard")
+    signals = Signals(child, spawn.Event(), spawn.Event(), moving, args.batch)
     writer = spawn.Process(
         target=write_events, args=(url, args.shows, HALL, args.versions_per_s, signals), name="writer"
     )
@@ -135,6 +140,7 @@ def main() -> None:
     parser.add_argument("--versions-per-s", type=float, default=50.0)
     parser.add_argument("--shows", type=int, default=16)
     parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=1, help="events per projector batch (one NOTIFY)")
     args = parser.parse_args()
     database = ServiceSettings().database_url or ""
     with (
