@@ -9,10 +9,11 @@ directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability``,
 are plainly valid, whose token (if any) memory already satisfies, and whose
 answer is a 304, a cached body, or a body built as the route builds it
 (``http.fast_builds``: availability, a whole seat map, the whole dashboard;
-a failed build is left to the route, which answers or refuses). The dashboard is answered only to a key
-whose role the route admits (viewer, operator), read as the route reads it
-(``infra.http.auth.bearer_key``, the app's ``api_keys``), and never when CSV
-may be asked for; every refusal (401, 403) is the route's.
+a failed build is left to the route, which answers or refuses). The
+dashboard is answered only to a key whose role the route admits (viewer,
+operator), read as the route reads it (``infra.http.auth.bearer_key``, the
+app's ``api_keys``), and never when CSV may be asked for; every refusal
+(401, 403) is the route's.
 Anything else, including every error and every case it is unsure of, goes on
 to the routes, which answer exactly as before (same ETags, since both paths
 derive them from the same versions). The answer carries the same headers as
