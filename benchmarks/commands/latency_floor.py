@@ -18,8 +18,9 @@ a private database, one client at a time, each figure a p50 / p99 in ms:
 
 The two kinds of hold alternate request by request, so the machine's drift
 touches both alike. ``breakdown`` splits the HTTP hold's p50: the commit floor,
-the hold's other round trip (it takes two: the locks, then the append with
-``COMMIT``), the HTTP layer (``hold_http`` - ``hold_command``), and what is left:
+the hold's other round trips (``HOLD_ROUND_TRIPS``: an explicit hold of a free
+seat is one, ``command_side.handlers.hold_at_once``), the HTTP layer
+(``hold_http`` - ``hold_command``), and what is left:
 the command's own work in this process (its CPU per hold is measured) and in
 PostgreSQL (statements beyond the floor's); ``floor_summary`` sets the parts
 beside the hold's bound. The command benchmark runs ``measure`` with fewer
@@ -55,6 +56,8 @@ from infra.settings import ApiKeySettings
 
 ROWS, SEATS = 40, 50  # one zone of 2,000 seats: more than the holds of a default run
 WARM_UP = 20
+# Round trips of the measured hold (one free seat): one statement, its own transaction.
+HOLD_ROUND_TRIPS = 1
 SCRATCH = (
     "CREATE TABLE IF NOT EXISTS latency_floor_counter (id int PRIMARY KEY, n bigint NOT NULL)",
     "CREATE TABLE IF NOT EXISTS latency_floor_log (id bigserial PRIMARY KEY, n bigint NOT NULL)",
@@ -188,6 +191,7 @@ async def measure(database_url: str, *, samples: int = 600, holds: int = 150) ->
     durability = await asyncio.to_thread(read_durability, database_url)
     figures: dict[str, Any] = await database_floors(database_url, samples)
     figures |= await command_floors(database_url, samples, holds)
+    figures["hold_round_trips"] = HOLD_ROUND_TRIPS
     return {
         "durability": durability.settings,
         **figures,

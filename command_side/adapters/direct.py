@@ -198,3 +198,23 @@ async def fetch_many(conn: AsyncConnection, statements: Sequence[Statement]) -> 
     elif deferred is not None:
         deferred.rows = await ahead.fetchall()
     return results
+
+
+async def alone(conn: AsyncConnection, statement: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Run ``statement`` as a transaction of its own: one statement in one round trip, no ``BEGIN``
+    or ``COMMIT`` sent. PostgreSQL commits it at the Sync that ends it, durably as any commit,
+    or rolls all of it back if it fails. The connection must be outside a transaction
+    (``ValueError`` otherwise); it is left outside one, as it was.
+
+    psycopg is told the connection is in autocommit for this one ``execute`` (as in
+    ``_opening``), so it sends no ``BEGIN`` of its own; the flag never leaves this function changed.
+    """
+    driver = await driver_connection(conn)
+    if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE or driver.autocommit:
+        raise ValueError("a statement alone needs a connection outside any transaction")
+    driver._autocommit = True  # see the docstring
+    try:
+        cursor = await driver.execute(psycopg_sql(statement), params)
+        return await cursor.fetchall()
+    finally:
+        driver._autocommit = False

@@ -121,30 +121,30 @@ def split_answer_at_seq(encoded: bytes) -> tuple[bytes, bytes]:
     return encoded[: -len(ending)], b'"}'
 
 
-async def append_and_commit(
-    conn: AsyncConnection,
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A command's events and answer encoded at ``PLACEHOLDER_SEQ``, cut around the seq (the module
+    docstring's "how"): what a statement splices the real seqs into, as its parameters."""
+
+    params: dict[str, Any]
+    answer_head: bytes
+    answer_tail: bytes
+
+    def answer(self, last_seq: int) -> bytes:
+        """The answer's exact bytes at the command's last seq (as stored under its key)."""
+        return self.answer_head + str(last_seq).encode() + self.answer_tail
+
+
+def encode_append(  # noqa: PLR0917 - the facts of one append
     show_id: UUID,
     payloads: Sequence[EventPayload],
-    *,
-    writes: Sequence[Write],
-    claim: IdempotencyClaim | None,
-    status_code: int,
     body: dict[str, Any],
     correlation_id: UUID,
     causation_id: UUID,
     occurred_at: datetime,
-) -> Appended:
-    """Run ``writes``, take the show's next seqs, insert the outbox rows, store the answer and commit.
-
-    One round trip, with the guarantees of the module docstring. Call it once,
-    as the command's last statement, after every check passed (the claim, if
-    any, already settled). If the statement fails nothing is committed (the
-    caller rolls back) and no seq is taken. LookupError if the show has no row:
-    callers check the show first, as its writes would have committed.
-
-    The answer is ``body`` plus ``consistency_token``; ``writes`` must not use
-    this statement's parameter names (``merged`` refuses a clash of values).
-    """
+) -> Encoded:
+    """The events of ``payloads`` on ``show_id``'s stream and the answer ``body`` plus its consistency
+    token, encoded once; ``params`` name the outbox rows' columns as ``_INSERT`` takes them."""
     envelopes = [
         new_envelope(
             p,
@@ -172,13 +172,42 @@ async def append_and_commit(
         # the command's trace context, for the relay's publish span (NULL when not tracing)
         "traceparent": traceparent_of() if tracing.on else None,
     }
+    return Encoded(params, answer_head, answer_tail)
+
+
+async def append_and_commit(
+    conn: AsyncConnection,
+    show_id: UUID,
+    payloads: Sequence[EventPayload],
+    *,
+    writes: Sequence[Write],
+    claim: IdempotencyClaim | None,
+    status_code: int,
+    body: dict[str, Any],
+    correlation_id: UUID,
+    causation_id: UUID,
+    occurred_at: datetime,
+) -> Appended:
+    """Run ``writes``, take the show's next seqs, insert the outbox rows, store the answer and commit.
+
+    One round trip, with the guarantees of the module docstring. Call it once,
+    as the command's last statement, after every check passed (the claim, if
+    any, already settled). If the statement fails nothing is committed (the
+    caller rolls back) and no seq is taken. LookupError if the show has no row:
+    callers check the show first, as its writes would have committed.
+
+    The answer is ``body`` plus ``consistency_token``; ``writes`` must not use
+    this statement's parameter names (``merged`` refuses a clash of values).
+    """
+    encoded = encode_append(show_id, payloads, body, correlation_id, causation_id, occurred_at)
+    params = dict(encoded.params)
     ctes = [f"w{i} AS ({w.sql})" for i, w in enumerate(writes)] + [f"bump AS ({_BUMP})"]
     if claim is not None:
         ctes.append(f"stored AS ({_STORE})")
         params |= {
             "status_code": status_code,
-            "answer_head": answer_head,
-            "answer_tail": answer_tail,
+            "answer_head": encoded.answer_head,
+            "answer_tail": encoded.answer_tail,
             "scope": claim.scope,
             "idempotency_key": claim.key,
         }
@@ -189,5 +218,4 @@ async def append_and_commit(
     if len(seqs) != len(payloads):
         raise LookupError(f"show {show_id} has no stream to append to")
     last = int(max(seqs))
-    answer = answer_head + str(last).encode() + answer_tail
-    return Appended(last, answer, ConsistencyToken(show_id, last).encode())
+    return Appended(last, encoded.answer(last), ConsistencyToken(show_id, last).encode())

@@ -87,6 +87,7 @@ async def command_answer(
             idempotency=idempotency,
             correlation_id=_correlation(correlation_id),
             on_retry=metrics.retried,
+            one_statement=state.handlers.one_statement_for(command),
         )
         result = await (command_transaction(command, running) if tracing.on else running)
     except Exception as exc:

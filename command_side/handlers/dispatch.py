@@ -21,10 +21,11 @@ from command_side.domain.commands import (
     ScheduleShow,
 )
 from command_side.domain.holds import HoldPolicy
+from command_side.handlers.hold_at_once import hold_seats_at_once
 from command_side.handlers.hold_extension import extend_hold
 from command_side.handlers.holds import hold_best_available, hold_seats, release_hold
 from command_side.handlers.orders import cancel_order, pay_order, place_order
-from command_side.handlers.runner import Handler
+from command_side.handlers.runner import Handler, OneStatement
 from command_side.handlers.venues import create_venue, schedule_show
 
 Command = (
@@ -42,15 +43,20 @@ C = TypeVar("C")
 
 
 class CommandHandlers:
-    """Command type -> the handler of such a command."""
+    """Command type -> the handler of such a command (and the command in one statement, if it has one)."""
 
     def __init__(self) -> None:
         self._builders: dict[type[Any], Callable[[Any], Handler]] = {}
+        self._one_statement: dict[type[Any], Callable[[Any], OneStatement]] = {}
 
     def register(self, kind: type[C], build: Callable[[C], Handler]) -> None:
         if kind in self._builders:
             raise ValueError(f"{kind.__name__} already has a handler")
         self._builders[kind] = build
+
+    def register_one_statement(self, kind: type[C], build: Callable[[C], OneStatement]) -> None:
+        """``build(command)`` is tried before the handler (``runner.OneStatement``)."""
+        self._one_statement[kind] = build
 
     def missing(self) -> list[str]:
         """The names of the commands without a handler."""
@@ -59,6 +65,10 @@ class CommandHandlers:
     def handler_for(self, command: Command) -> Handler:
         return self._builders[type(command)](command)
 
+    def one_statement_for(self, command: Command) -> OneStatement | None:
+        build = self._one_statement.get(type(command))
+        return build(command) if build is not None else None
+
 
 def command_handlers(policy: HoldPolicy, order_pay_by_seconds: int) -> CommandHandlers:
     """The table of every command's handler; ValueError if a command has none."""
@@ -66,6 +76,7 @@ def command_handlers(policy: HoldPolicy, order_pay_by_seconds: int) -> CommandHa
     table.register(CreateVenue, create_venue)
     table.register(ScheduleShow, schedule_show)
     table.register(HoldSeats, partial(hold_seats, policy=policy))
+    table.register_one_statement(HoldSeats, partial(hold_seats_at_once, policy=policy))
     table.register(HoldBestAvailable, partial(hold_best_available, policy=policy))
     table.register(ReleaseHold, release_hold)
     table.register(ExtendHold, partial(extend_hold, policy=policy))

@@ -7,6 +7,7 @@ holds of one customer never pass ``HoldPolicy.max_seats_per_customer`` together.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -158,8 +159,15 @@ async def _hold(  # noqa: PLR0917 - the hold's facts, decided by the two handler
     events.append(
         SeatsHeld(hold_id=hold_id, customer_id=customer_id, seat_ids=seat_ids, expires_at=expires_at)
     )
-    body = {"hold_id": hold_id, "show_id": show_id, "seat_ids": list(seat_ids), "expires_at": expires_at}
+    body = hold_body(hold_id, show_id, seat_ids, expires_at)
     return Decision("created", body, show_id=show_id, events=tuple(events), writes=writes)
+
+
+def hold_body(
+    hold_id: UUID, show_id: UUID, seat_ids: tuple[str, ...], expires_at: datetime
+) -> dict[str, Any]:
+    """The answer to a hold made (its consistency token added when its event is appended)."""
+    return {"hold_id": hold_id, "show_id": show_id, "seat_ids": list(seat_ids), "expires_at": expires_at}
 
 
 async def _check_zone(conn: AsyncConnection, show_id: UUID, zone_id: str) -> None:

@@ -16,6 +16,11 @@ an idempotent command needs to store its answer.
 Handlers decide before they write: a DomainError is raised before any state
 change, so a refused command can store its answer and commit without effect.
 
+A command may also be tried as one statement first (``OneStatement``: a whole
+explicit hold, ``handlers.hold_at_once``), a transaction of its own with the
+same guarantees; when it cannot decide the command it writes nothing and the
+handler runs as usual.
+
 After a command's events committed, the engine's post-commit hook (see
 ``call_after_events_commit``) runs, outside the transaction: the command API
 uses it to wake the relay. The hook cannot fail or delay the command.
@@ -55,6 +60,7 @@ Refused = Literal["invalid", "not_found", "conflict", "forbidden"]  # DomainErro
 Outcome = Done | Refused
 Statuses = Mapping[Outcome, int]
 RetryReason = Literal["deadlock", "serialization"]
+_DONE: frozenset[Outcome | int] = frozenset({"created", "done"})
 _REFUSED: dict[str, Refused] = {k: k for k in ("invalid", "not_found", "conflict", "forbidden")}
 MAX_ATTEMPTS = 4  # deadlocks between lapsed-hold take-overs are rare; a retry resolves them
 
@@ -107,6 +113,12 @@ class Idempotency:
 
 NOT_STORED = 0  # the status passed for an answer no claim stores (a run without Idempotency)
 Handler = Callable[[AsyncConnection, CommandContext], Awaitable[Decision]]
+# The whole command as one statement, its own transaction, on a connection outside any: its
+# answer (an outcome, or an idempotent replay), or None when it wrote nothing and the handler
+# must run. It gives the guarantees of the module docstring itself.
+OneStatement = Callable[
+    [AsyncConnection, CommandContext, Idempotency | None], Awaitable[CommandResult | None]
+]
 CommitHook = Callable[[], None]
 _commit_hooks: "weakref.WeakKeyDictionary[Engine, CommitHook]" = weakref.WeakKeyDictionary()
 
@@ -149,15 +161,24 @@ async def run_command(
     correlation_id: UUID | None = None,
     clock: Callable[[], datetime] = _utcnow,
     on_retry: Callable[[RetryReason], None] | None = None,
+    one_statement: OneStatement | None = None,
 ) -> CommandResult:
     """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring.
 
     Without ``idempotency`` nothing of the answer is stored. ``on_retry`` is told of each retry.
+    ``one_statement`` is tried first (once); the handler runs if it answers None.
     """
     causation_id = uuid4()
     for attempt in range(MAX_ATTEMPTS):
         context = CommandContext(clock(), correlation_id or causation_id, causation_id)
         try:
+            if one_statement is not None and attempt == 0:
+                async with engine.connect() as conn:
+                    result = await one_statement(conn, context, idempotency)
+                if result is not None:
+                    if result.answer in _DONE:
+                        _events_committed(engine)
+                    return result
             return await _run_once(engine, handler, idempotency, context)
         except (DBAPIError, psycopg.Error) as exc:
             # pipelined statements raise psycopg's errors, SQLAlchemy's wrap them
@@ -194,7 +215,7 @@ async def _run_once(
                 stored = await settle_claim(conn, claim, deferred)
                 if stored is not None:
                     await tx.rollback()
-                    return _replay(stored)
+                    return replay(stored)
             if refusal is not None:
                 kind = _REFUSED[refusal.kind]
                 body = error_body(refusal.code, refusal.message, **refusal.extra)
@@ -234,17 +255,18 @@ async def _run_once(
             return CommandResult(decision.outcome, body, encoded)
         except ReusedKeyError:
             await tx.rollback()
-            return CommandResult(
-                "invalid",
-                error_body(
-                    "idempotency_key_reused", "this Idempotency-Key was used with a different request"
-                ),
-                None,
-            )
+            return reused_key()
         finally:
             direct.reset_deferred(token)
 
 
-def _replay(stored: StoredResponse) -> CommandResult:
+def reused_key() -> CommandResult:
+    """The answer to a claimed Idempotency-Key sent with another request (nothing done)."""
+    message = "this Idempotency-Key was used with a different request"
+    return CommandResult("invalid", error_body("idempotency_key_reused", message), None)
+
+
+def replay(stored: StoredResponse) -> CommandResult:
+    """The answer stored under a claimed Idempotency-Key, replayed (nothing done)."""
     token = orjson.loads(stored.body).get("consistency_token") if stored.status_code < 400 else None
     return CommandResult(stored.status_code, stored.body, token, replayed=True)

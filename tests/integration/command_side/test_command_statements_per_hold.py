@@ -1,10 +1,13 @@
 """What a hold sends to PostgreSQL and when it waits, read from libpq's own trace of its connection.
 
-Round trips are most of a command's latency and of the command API's CPU (psycopg
-waking on the socket), so they are a property worth keeping. With an
-Idempotency-Key and a customer limit, an explicit hold is two: ``BEGIN``, the
-claim and the customer's lock (one statement), the count and the seat lock (one
-statement); then the append with ``COMMIT``. A best-available hold reads its
+Round trips are most of a command's latency, and each statement costs the command
+API's CPU (psycopg sending it, waking on the socket, reading its result), so both
+are a property worth keeping. With an Idempotency-Key and a customer limit, an
+explicit hold of free seats is one statement, a transaction of its own (no
+``BEGIN``, no ``COMMIT``): ``write_model.hold_seats_at_once``. A hold that statement
+leaves to the usual path (a seat taken) runs the usual path after it: ``BEGIN``,
+the claim and the customer's lock (one statement), the count and the seat lock
+(one statement); then the refusal's answer stored with ``COMMIT``. A best-available hold reads its
 first page of free seats in its first round trip, then locks its pick, then
 appends. The trace shows each statement (Execute) and each Sync, where psycopg
 waits for the results.
@@ -113,6 +116,7 @@ def _round_trips(statements: list[str]) -> list[list[str]]:
         parts = [
             name
             for name, pattern in (
+                ("hold at once", r"write_model\.hold_seats_at_once"),
                 ("claim", r"INSERT INTO write_model\.idempotency_keys"),
                 ("customer lock", r"pg_advisory_xact_lock"),
                 ("count", r"write_model\.orders"),
@@ -130,7 +134,7 @@ def _keyed() -> dict[str, str]:
     return {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
 
 
-async def test_an_explicit_hold_is_two_round_trips_its_claim_riding_with_the_lock(traced: TracedApi) -> None:
+async def test_an_explicit_hold_is_one_statement_in_one_round_trip(traced: TracedApi) -> None:
     client, statements, show_id = traced.client, traced.statements, traced.show_id
     headers = _keyed()
     body = {"customer_id": f"rt-{uuid4()}", "seat_ids": ["A-1-1", "A-1-2"]}
@@ -138,17 +142,47 @@ async def test_an_explicit_hold_is_two_round_trips_its_claim_riding_with_the_loc
     held = await cmd_support.post_hold(client, show_id, body, headers)
 
     assert held.status_code == 201, held.text
-    assert _round_trips(statements()) == [
-        ["BEGIN", "claim + customer lock", "count + seat lock"],
-        ["append", "COMMIT"],
-    ]
+    assert _round_trips(statements()) == [["hold at once"]]
 
     replayed = await cmd_support.post_hold(client, show_id, body, headers)
     assert replayed.status_code == 201, replayed.text
     assert replayed.content == held.content
     assert replayed.headers["Idempotent-Replayed"] == "true"
-    # a replay learns from the claim's statement that the key was taken, then reads the answer
-    assert _round_trips(statements())[0] == ["BEGIN", "claim + customer lock", "count + seat lock"]
+    # a replay learns from the same one statement that the key was taken, and gets its answer
+    assert _round_trips(statements()) == [["hold at once"]]
+
+    reused = await cmd_support.post_hold(client, show_id, {**body, "seat_ids": ["A-1-3"]}, headers)
+    assert reused.status_code == 422, reused.text
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert _round_trips(statements()) == [["hold at once"]]
+
+
+async def test_an_explicit_hold_of_a_taken_seat_is_refused_by_the_usual_path_after_the_one_statement(
+    traced: TracedApi,
+) -> None:
+    client, statements, show_id = traced.client, traced.statements, traced.show_id
+    first = {"customer_id": f"rt-{uuid4()}", "seat_ids": ["A-2-1"]}
+    assert (await cmd_support.post_hold(client, show_id, first, _keyed())).status_code == 201
+    statements()
+    headers = _keyed()
+    second = {"customer_id": f"rt-{uuid4()}", "seat_ids": ["A-2-1", "A-2-2"]}
+
+    refused = await cmd_support.post_hold(client, show_id, second, headers)
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == {
+        "code": "seats_unavailable",
+        "message": "some seats are held or sold",
+        "seat_ids": ["A-2-1"],
+    }
+    assert _round_trips(statements()) == [
+        ["hold at once"],
+        ["BEGIN", "claim + customer lock", "count + seat lock"],
+        ["UPDATE"],  # the refusal stored under its key (then COMMIT, a simple query, not traced here)
+    ]
+    again = await cmd_support.post_hold(client, show_id, second, headers)
+    assert (again.status_code, again.content) == (409, refused.content)
+    assert again.headers["Idempotent-Replayed"] == "true"
 
 
 async def test_a_best_available_hold_reads_free_seats_in_the_round_trip_of_its_locks(

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 
-from command_side.domain.commands import PayOrder, ReleaseHold
+from command_side.domain.commands import HoldBestAvailable, HoldSeats, PayOrder, ReleaseHold
 from command_side.domain.holds import HoldPolicy
 from command_side.handlers.dispatch import Command, CommandHandlers, command_handlers
 
@@ -29,3 +29,10 @@ def test_a_table_missing_a_command_names_it_and_a_second_handler_is_refused() ->
     assert "ReleaseHold" not in table.missing()
     with pytest.raises(ValueError, match="already has a handler"):
         table.register(ReleaseHold, lambda c: command_handlers(POLICY, 900).handler_for(c))
+
+
+def test_only_an_explicit_hold_is_tried_as_one_statement_first() -> None:
+    table = command_handlers(POLICY, order_pay_by_seconds=900)
+    assert callable(table.one_statement_for(HoldSeats(uuid4(), "c", ("A-1-1",), None)))
+    assert table.one_statement_for(HoldBestAvailable(uuid4(), "c", "A", 1, None)) is None
+    assert table.one_statement_for(ReleaseHold(uuid4(), None)) is None

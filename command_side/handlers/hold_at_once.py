@@ -1,0 +1,117 @@
+"""An explicit hold as one statement in one round trip, whenever nothing stands in its way.
+
+Most holds of an on-sale name free seats of a customer within the limit. Such a
+hold is one call of ``write_model.hold_seats_at_once`` (migration 0006), sent as
+a transaction of its own (``direct.alone``): no ``BEGIN``, no ``COMMIT``, one
+Sync. The function claims the Idempotency-Key, takes the customer's advisory
+lock and counts their seats after it, locks the seats in seat id order, and only
+when every seat is available and the limit holds, writes the hold and appends
+its event under the show's row lock, storing the answer under the key. So the
+guarantees are the usual path's (``handlers.holds``, ``handlers.runner``,
+``adapters.outbox``, ``adapters.customer_seats``):
+
+- idempotent: a key already claimed gets its stored answer back (a racing
+  duplicate waits on the key's row first), or 422 ``idempotency_key_reused``
+  for another request; nothing else is done;
+- no double sale, the customer's limit, lock order claim -> customer lock ->
+  seats -> show row, gapless per-show seqs in commit order, the outbox rows'
+  exact bytes (encoded by ``outbox.encode_append``, as every append is) and the
+  answer's bytes, stored and returned alike;
+- the same answers: anything else (a seat unknown, taken, or held by a lapsed
+  hold; the limit; an unknown show; a bad TTL or seat list) is left to the usual
+  handler, the function having written nothing (it deletes its own claim). That
+  costs such a hold one round trip more, and decides and words every refusal as
+  before.
+"""
+
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from command_side.adapters import direct, outbox
+from command_side.adapters.customer_seats import LOCK_SPACE
+from command_side.adapters.idempotency import StoredResponse
+from command_side.domain.commands import HoldSeats
+from command_side.domain.errors import DomainError
+from command_side.domain.holds import HoldPolicy, check_seat_ids
+from command_side.handlers.holds import hold_body
+from command_side.handlers.runner import (
+    NOT_STORED,
+    CommandContext,
+    CommandResult,
+    Idempotency,
+    OneStatement,
+    replay,
+    reused_key,
+)
+from contracts import ConsistencyToken, SeatsHeld
+
+_CALL = (
+    "SELECT outcome, last_seq, stored_hash, stored_status, stored_response "
+    "FROM write_model.hold_seats_at_once("
+    "CAST(:scope AS text), CAST(:idempotency_key AS text), CAST(:request_hash AS bytea), "
+    "CAST(:show_id AS uuid), CAST(:customer_id AS text), CAST(:seat_ids AS text[]), "
+    "CAST(:now AS timestamptz), CAST(:limit AS integer), CAST(:lock_space AS integer), "
+    "CAST(:hold_id AS uuid), CAST(:expires_at AS timestamptz), CAST(:event_ids AS uuid[]), "
+    "CAST(:types AS text[]), CAST(:heads AS bytea[]), CAST(:tails AS bytea[]), CAST(:traceparent AS text), "
+    "CAST(:status_code AS integer), CAST(:answer_head AS bytea), CAST(:answer_tail AS bytea))"
+)
+
+
+def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
+    """``handlers.holds.hold_seats`` in one statement when the seats are free (see the module docstring)."""
+
+    async def attempt(
+        conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
+    ) -> CommandResult | None:
+        try:
+            ttl = policy.ttl(command.ttl_seconds)
+            seat_ids = check_seat_ids(command.seat_ids)
+        except DomainError:
+            return None  # the handler refuses it, as it always did
+        limit = policy.max_seats_per_customer
+        if limit and len(seat_ids) > limit:
+            return None
+        show_id, hold_id = command.show_id, uuid4()
+        expires_at = context.now + timedelta(seconds=ttl)
+        event = SeatsHeld(
+            hold_id=hold_id, customer_id=command.customer_id, seat_ids=seat_ids, expires_at=expires_at
+        )
+        body = hold_body(hold_id, show_id, seat_ids, expires_at)
+        encoded = outbox.encode_append(
+            show_id, (event,), body, context.correlation_id, context.causation_id, context.now
+        )
+        claim = idempotency.claim if idempotency is not None else None
+        appended = ("show_id", "event_ids", "types", "heads", "tails", "traceparent")
+        params: dict[str, Any] = {
+            **{name: encoded.params[name] for name in appended},
+            "scope": claim.scope if claim else None,
+            "idempotency_key": claim.key if claim else None,
+            "request_hash": claim.request_hash if claim else None,
+            "customer_id": command.customer_id,
+            "seat_ids": list(seat_ids),
+            "now": context.now,
+            "limit": limit,
+            "lock_space": LOCK_SPACE,
+            "hold_id": hold_id,
+            "expires_at": expires_at,
+            "status_code": idempotency.status("created") if idempotency else NOT_STORED,
+            "answer_head": encoded.answer_head,
+            "answer_tail": encoded.answer_tail,
+        }
+        ((outcome, last_seq, stored_hash, stored_status, stored_response),) = await direct.alone(
+            conn, _CALL, params
+        )
+        if outcome == "held":
+            return CommandResult(
+                "created", encoded.answer(last_seq), ConsistencyToken(show_id, last_seq).encode()
+            )
+        if outcome == "claimed" and claim is not None:
+            if bytes(stored_hash) != claim.request_hash:
+                return reused_key()
+            return replay(StoredResponse(int(stored_status), bytes(stored_response)))
+        return None
+
+    return attempt

@@ -1,0 +1,88 @@
+"""An explicit hold in one statement (``handlers.hold_at_once``) keeps the usual path's guarantees:
+per-show gapless seqs in commit order, the outbox bytes, the answer stored as returned, and a
+hold it cannot decide (here: a seat held by a lapsed hold) left whole to the usual path."""
+
+import asyncio
+import random
+from uuid import UUID, uuid4
+
+import httpx
+import orjson
+import pytest
+
+from command_side.settings import CommandSettings
+from contracts import ConsistencyToken, HoldReleased, SeatsHeld
+from tests.integration.command_side import cmd_support
+
+pytestmark = pytest.mark.integration
+
+
+async def test_racing_one_statement_holds_take_gapless_seqs_and_store_the_answers_they_return(
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings
+) -> None:
+    client = make_client(db_pool_timeout_seconds=60)
+    show_id = await cmd_support.new_show(client, rows=5, seats=12)  # its ShowScheduled took seq 1
+    seats = [f"A-{r}-{n}" for r in range(1, 6) for n in range(1, 13)]
+    random.Random(13).shuffle(seats)
+    keys = [str(uuid4()) for _ in seats]
+
+    async def hold(i: int) -> httpx.Response:
+        body = {"customer_id": f"one-{i}", "seat_ids": [seats[i]]}
+        return await cmd_support.post_hold(
+            client, show_id, body, {**cmd_support.CHECKOUT, "Idempotency-Key": keys[i]}
+        )
+
+    answers = await asyncio.gather(*(hold(i) for i in range(len(seats))))
+    await client.aclose()
+
+    assert [a.status_code for a in answers] == [201] * len(seats), [a.text for a in answers]
+    stored = await cmd_support.outbox(command_settings.database_url, show_id)
+    assert [row.seq for row in stored] == list(range(1, len(seats) + 2)), "seqs are not gapless"
+    row = await cmd_support.fetch_one(
+        command_settings.database_url,
+        "SELECT array_agg(seq ORDER BY position) FROM write_model.outbox WHERE show_id = %s",
+        show_id,
+    )
+    assert row is not None
+    assert list(row[0]) == list(range(1, len(seats) + 2)), "insert order is not seq order"
+    events = await cmd_support.outbox_events(command_settings.database_url, show_id)
+    held = {
+        e.payload.hold_id: (e.envelope.seq, e.payload) for e in events if isinstance(e.payload, SeatsHeld)
+    }
+    for i, answer in enumerate(answers):
+        doc = answer.json()
+        token = ConsistencyToken.decode(doc["consistency_token"])
+        assert answer.headers["X-Consistency-Token"] == doc["consistency_token"]
+        seq, event = held[UUID(doc["hold_id"])]
+        assert token == ConsistencyToken(UUID(show_id), seq)
+        assert (event.customer_id, event.seat_ids) == (f"one-{i}", (seats[i],))
+        assert orjson.loads(orjson.dumps(event.expires_at)) == doc["expires_at"]
+        kept = await cmd_support.fetch_one(
+            command_settings.database_url,
+            "SELECT status_code, response FROM write_model.idempotency_keys WHERE idempotency_key = %s",
+            keys[i],
+        )
+        assert kept is not None
+        assert (kept[0], bytes(kept[1])) == (201, answer.content)
+
+
+async def test_a_seat_of_a_lapsed_hold_is_held_by_the_usual_path_which_expires_that_hold_first(
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings
+) -> None:
+    client = make_client(expiry_interval_seconds=3600)  # no expirer pass meanwhile
+    show_id = await cmd_support.new_show(client)
+    first = await cmd_support.hold(client, show_id, "lapsing", ["A-1-1"], ttl_seconds=1)
+    await asyncio.sleep(1.2)
+
+    second = await cmd_support.hold(client, show_id, "next", ["A-1-1"])
+    await client.aclose()
+
+    events = await cmd_support.outbox_events(command_settings.database_url, show_id)
+    payloads = [e.payload for e in events[1:]]
+    assert [type(p).__name__ for p in payloads] == ["SeatsHeld", "HoldReleased", "SeatsHeld"]
+    expired, taken = payloads[1], payloads[2]
+    assert isinstance(expired, HoldReleased)
+    assert isinstance(taken, SeatsHeld)
+    assert (str(expired.hold_id), expired.reason) == (first["hold_id"], "expired")
+    assert str(taken.hold_id) == second["hold_id"]
+    assert ConsistencyToken.decode(second["consistency_token"]).seq == events[-1].envelope.seq
