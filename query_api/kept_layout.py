@@ -70,13 +70,15 @@ class KeptLayout:
             for row, stretches in rows:
                 runs: list[list[Any]] = []
                 for first, start, end in stretches:
-                    for run in _RUNS.finditer(statuses, start, end):
-                        number, count, code = first + run.start() - start, run.end() - run.start(), run[0][0]
-                        last = runs[-1] if runs else None  # a stretch may continue the row's last run
-                        if last is not None and last[2] == code and last[0] + last[1] == number:
-                            last[1] += count
-                        else:
-                            runs.append([number, count, code])
+                    offset = first - start  # a seat's number from its place in the string
+                    found = [
+                        [begin + offset, stop - begin, statuses[begin]]
+                        for begin, stop in (run.span() for run in _RUNS.finditer(statuses, start, end))
+                    ]
+                    last = runs[-1] if runs else None  # a stretch may continue the row's last run
+                    if last is not None and last[2] == found[0][2] and last[0] + last[1] == found[0][0]:
+                        last[1] += found.pop(0)[1]
+                    runs += found
                 encoded.append({"row": row, "runs": runs})
             zones.append({"zone_id": zone_id, "rows": encoded})
         return zones
