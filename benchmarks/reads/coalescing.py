@@ -1,7 +1,7 @@
 """In-process measurement of versioned reads while the read model moves (issue #14's dashboard under load).
 
 ``python -m benchmarks.reads.coalescing [--path dashboard|seats] [--moving dashboard|both]
-[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48] [--hall]``
+[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48] [--hall] [--cold]``
 
 A real query API app (``create_app``, lifespan, LISTEN connection, pool) on a
 private database whose views are filled by the projections' own write path
@@ -15,6 +15,11 @@ versions a second, each announced by the projection's NOTIFY as in production.
 The shows have the seed's 8 seats, or with ``--hall`` the reads benchmark's
 hall (four zones of ten rows of fifty: 2,000 seats), whose seat maps cost
 what they cost under ``python -m benchmarks.reads``.
+
+With ``--cold``, a phase between them empties the body cache before every
+request: each read is then a rebuild at an unchanged version, so its CPU per
+answer is what a read costs when holds have just moved its resource,
+whatever rate the writer reaches.
 
 Printed, quiet and then under writes: answers/s, builds/s (bodies built from
 the database: the body cache's misses), CPU of the event loop's thread per
@@ -78,7 +83,10 @@ async def _get(app: FastAPI, path: str, query: bytes) -> int:
     return status
 
 
-async def _read(app: FastAPI, paths: list[tuple[str, bytes]], readers: int, seconds: float) -> Figures:
+async def _read(
+    app: FastAPI, paths: list[tuple[str, bytes]], readers: int, seconds: float, *, cold: bool = False
+) -> Figures:
+    """``readers`` readers for ``seconds``; ``cold``: the body cache emptied before each request."""
     state = app.state.query
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -89,6 +97,8 @@ async def _read(app: FastAPI, paths: list[tuple[str, bytes]], readers: int, seco
         while time.perf_counter() < deadline:
             path, query = paths[turn % len(paths)]
             turn += 1
+            if cold:
+                state.cache.clear()
             started = time.perf_counter()
             status = await _get(app, path, query)
             latencies.append(time.perf_counter() - started)
@@ -193,6 +203,9 @@ async def _serve(
         print(f"query_api from {query_api.__file__}")
         quiet = await _read(app, paths, args.readers, args.seconds)
         print(f"quiet (no writes): {quiet.line(args.path)}")
+        if args.cold:
+            cold = await _read(app, paths, args.readers, args.seconds, cold=True)
+            print(f"quiet, every read a rebuild: {cold.line(args.path)}")
         signals.writing.set()
         loaded = await _read(app, paths, args.readers, args.seconds)
         signals.writing.clear()
@@ -230,6 +243,7 @@ def main() -> None:
     parser.add_argument("--versions-per-s", type=float, default=50.0)
     parser.add_argument("--shows", type=int, default=48)
     parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--cold", action="store_true", help="also: quiet, the body cache emptied per read")
     parser.add_argument("--hall", action="store_true", help="2,000-seat shows (the reads benchmark's hall)")
     args = parser.parse_args()
     with private_database(ServiceSettings().database_url or "", "bench_coalescing") as url:
