@@ -21,6 +21,7 @@ that finds another label (a replay's swap) starts from nothing. Event loop
 only; no locking.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -71,7 +72,9 @@ class DashboardSections:
         while True:
             label, kept = self._label, dict(self._sections)
             # The shows whose kept seq is their watermark in the snapshot are left out by the database.
-            moved_only = (list(kept), [section.seq for section in kept.values()])
+            # As two array literals: psycopg's dumping of a list element by element cost more than the
+            # rest of the build's parameters and statements together.
+            moved_only = _array(map(str, kept)), _array(str(section.seq) for section in kept.values())
             rows = await snapshot_pipeline(engine, statements, ((), moved_only, moved_only, (), (), ()))
             first = rows[0][0]
             version = all_shows_version((first["labels"], first["ids"], first["seqs"]))
@@ -110,6 +113,11 @@ class DashboardSections:
         )
 
 
+def _array(elements: Iterable[str]) -> str:
+    """A PostgreSQL array literal of elements that need no quoting (uuids, integers)."""
+    return "{" + ",".join(elements) + "}"
+
+
 def _encoder(model: type[BaseModel]) -> Any:
     return lambda row: model.model_validate(row).model_dump_json().encode()
 
@@ -125,9 +133,10 @@ def _by_show_order(section: _Section) -> tuple[datetime, UUID]:
 
 
 @cache
-def _statements(read_schema: str, version: str) -> tuple[sql.Composed | sql.SQL, ...]:
+def _statements(read_schema: str, version: str) -> tuple[bytes, ...]:
     """The version, the by-show and by-zone rows of the shows not kept at their watermark (``%s``: the
-    kept shows' ids and seqs), totals, days, referrers: the orders of ``read_dashboard``."""
+    kept shows' ids and seqs), totals, days, referrers: the orders of ``read_dashboard``; as bytes,
+    composed once."""
     by_show, by_zone, totals, by_day, by_referrer = (
         sql.SQL("SELECT v.* FROM {}.{} AS v").format(sql.Identifier(read_schema), sql.Identifier(name))
         for name in (
@@ -142,7 +151,7 @@ def _statements(read_schema: str, version: str) -> tuple[sql.Composed | sql.SQL,
         " WHERE NOT EXISTS (SELECT FROM unnest(%s::uuid[], %s::bigint[]) AS k(show_id, seq)"
         " JOIN {}.{} AS w USING (show_id, seq) WHERE k.show_id = v.show_id)"
     ).format(sql.Identifier(read_schema), sql.Identifier(WATERMARK_VIEWS[PROJECTION]))
-    return (
+    statements = (
         sql.SQL(version),  # built from quoted identifiers by VersionReads
         by_show + moved,
         by_zone + moved + sql.SQL(" ORDER BY show_id, zone_id"),
@@ -150,6 +159,7 @@ def _statements(read_schema: str, version: str) -> tuple[sql.Composed | sql.SQL,
         by_day + sql.SQL(" ORDER BY day"),
         by_referrer + sql.SQL(" ORDER BY revenue_cents DESC, referrer_id"),
     )
+    return tuple(statement.as_bytes(None) for statement in statements)
 
 
 def _sections(shows: Rows, zones: Rows, marks: dict[UUID, int]) -> dict[UUID, _Section]:

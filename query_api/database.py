@@ -118,7 +118,9 @@ def create_engine(url: str, pool_size: int) -> AsyncEngine:
 
 
 async def snapshot_pipeline(
-    engine: AsyncEngine, queries: Sequence[sql.Composed | sql.SQL], params: Sequence[tuple[object, ...]]
+    engine: AsyncEngine,
+    queries: Sequence[sql.Composed | sql.SQL | bytes],
+    params: Sequence[tuple[object, ...]],
 ) -> list[list[dict[str, Any]]]:
     """Each query's rows as dicts, from one REPEATABLE READ transaction sent as one pipeline:
     ``BEGIN``, the queries, ``ROLLBACK`` (one snapshot, one round trip in all, counted as one).
