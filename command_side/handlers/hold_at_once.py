@@ -1,7 +1,7 @@
 """An explicit hold as one statement in one round trip, whenever nothing stands in its way.
 
 Most holds of an on-sale name free seats of a customer within the limit. Such a
-hold is one call of ``write_model.hold_seats_at_once`` (migration 0006), sent as
+hold is one call of ``write_model.hold_seats_at_once`` (migrations 0006, 0007), sent as
 a transaction of its own (``direct.alone``): no ``BEGIN``, no ``COMMIT``, one
 Sync. The function claims the Idempotency-Key, takes the customer's advisory
 lock and counts their seats after it, locks the seats in seat id order, and only
@@ -54,8 +54,8 @@ _CALL = (
     "CAST(:scope AS text), CAST(:idempotency_key AS text), CAST(:request_hash AS bytea), "
     "CAST(:show_id AS uuid), CAST(:customer_id AS text), CAST(:seat_ids AS text[]), "
     "CAST(:now AS timestamptz), CAST(:limit AS integer), CAST(:lock_space AS integer), "
-    "CAST(:hold_id AS uuid), CAST(:expires_at AS timestamptz), CAST(:event_ids AS uuid[]), "
-    "CAST(:types AS text[]), CAST(:heads AS bytea[]), CAST(:tails AS bytea[]), CAST(:traceparent AS text), "
+    "CAST(:hold_id AS uuid), CAST(:expires_at AS timestamptz), CAST(:event_id AS uuid), "
+    "CAST(:event_type AS text), CAST(:head AS bytea), CAST(:tail AS bytea), CAST(:traceparent AS text), "
     "CAST(:status_code AS integer), CAST(:answer_head AS bytea), CAST(:answer_tail AS bytea))"
 )
 
@@ -84,9 +84,14 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
             show_id, (event,), body, context.correlation_id, context.causation_id, context.now
         )
         claim = idempotency.claim if idempotency is not None else None
-        appended = ("show_id", "event_ids", "types", "heads", "tails", "traceparent")
-        params: dict[str, Any] = {
-            **{name: encoded.params[name] for name in appended},
+        appended = encoded.params
+        params: dict[str, Any] = {  # the one event as scalars: psycopg adapts arrays at a cost
+            "show_id": show_id,
+            "event_id": appended["event_ids"][0],
+            "event_type": appended["types"][0],
+            "head": appended["heads"][0],
+            "tail": appended["tails"][0],
+            "traceparent": appended["traceparent"],
             "scope": claim.scope if claim else None,
             "idempotency_key": claim.key if claim else None,
             "request_hash": claim.request_hash if claim else None,
