@@ -6,6 +6,11 @@ import time
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from psycopg import AsyncConnection
+
+from projections.runtime.batch import BatchResult
+from projections.runtime.sql import ident
+from projections.runtime.versions import Version
 
 LAG_EVENTS = Gauge("boxoffice_projection_lag_events", "Events not yet applied", ["projection", "partition"])
 LAG_SECONDS = Gauge(
@@ -43,6 +48,37 @@ def observe_commit(commit: "asyncio.Task[Any]", projection: str, events: int) ->
             APPLY_SECONDS.labels(projection).observe(time.perf_counter() - started)
 
     commit.add_done_callback(done)
+
+
+def observe_batch(
+    projection: str, result: BatchResult, stored: dict[int, int], highwater: dict[int, int]
+) -> None:
+    """A committed batch's outcomes, and the lag it leaves: per partition, from the ``stored``
+    offsets to the ``highwater`` seen last; in seconds, the age of its newest event while behind."""
+    APPLIED.labels(projection, "applied").inc(result.applied)
+    APPLIED.labels(projection, "duplicate").inc(result.duplicates)
+    APPLIED.labels(projection, "parked").inc(result.parked)
+    APPLIED.labels(projection, "dead").inc(result.dead)
+    behind = 0
+    for partition, offset in stored.items():
+        lag = max(0, highwater.get(partition, offset) - offset)
+        behind += lag
+        LAG_EVENTS.labels(projection, str(partition)).set(lag)
+    newest = max(result.newest_ms.values(), default=None)
+    age = time.time() - newest / 1000 if newest is not None and behind else 0.0
+    LAG_SECONDS.labels(projection).set(age)
+
+
+async def count_dead_letters(conn: AsyncConnection[Any], version: Version) -> None:
+    """Set the dead-letter and quarantine gauges from ``version``'s tables."""
+    s = ident(version.schema_name)
+    cur = await conn.execute(
+        f"SELECT (SELECT count(*) FROM {s}.dead_letters), (SELECT count(*) FROM {s}.quarantine)"
+    )
+    row = await cur.fetchone()
+    if row is not None:
+        DEAD_LETTERS.labels(version.projection).set(row[0])
+        QUARANTINED.labels(version.projection).set(row[1])
 
 
 def serve(port: int) -> None:

@@ -253,14 +253,7 @@ class ProjectionRunner:
         return batch, expected
 
     async def _count_dead_letters(self, conn: AsyncConnection[Any]) -> None:
-        s = ident(self.version.schema_name)
-        cur = await conn.execute(
-            f"SELECT (SELECT count(*) FROM {s}.dead_letters), (SELECT count(*) FROM {s}.quarantine)"
-        )
-        row = await cur.fetchone()
-        if row is not None:
-            metrics.DEAD_LETTERS.labels(self.version.projection).set(row[0])
-            metrics.QUARANTINED.labels(self.version.projection).set(row[1])
+        await metrics.count_dead_letters(conn, self.version)
 
     async def _still_running(self, conn: AsyncConnection[Any]) -> bool:
         cur = await conn.execute(
@@ -271,18 +264,6 @@ class ProjectionRunner:
         return row is not None and row[0] in ("building", "live")
 
     def _observe(self, result: BatchResult) -> None:
-        name = self.version.projection
-        metrics.APPLIED.labels(name, "applied").inc(result.applied)
-        metrics.APPLIED.labels(name, "duplicate").inc(result.duplicates)
-        metrics.APPLIED.labels(name, "parked").inc(result.parked)
-        metrics.APPLIED.labels(name, "dead").inc(result.dead)
-        behind = 0
-        for partition, offset in self.expected.items():
-            lag = max(0, self.highwater.get(partition, offset) - offset)
-            behind += lag
-            metrics.LAG_EVENTS.labels(name, str(partition)).set(lag)
-        newest = max(result.newest_ms.values(), default=None)
-        age = time.time() - newest / 1000 if newest is not None and behind else 0.0
-        metrics.LAG_SECONDS.labels(name).set(age)
+        metrics.observe_batch(self.version.projection, result, self.expected, self.highwater)
         if self.on_batch is not None:
             self.on_batch(result)
