@@ -33,6 +33,7 @@ from command_side.api.deps import CommandState
 from command_side.api.errors import database_failure
 from command_side.api.schemas import HoldIn
 from command_side.domain.commands import HoldBestAvailable, HoldSeats
+from infra.http.asgi_headers import pick_headers
 from infra.http.auth import bearer_key
 from infra.http.errors import HTTP_CODES, ApiError, error_response
 from infra.settings import Role
@@ -155,12 +156,9 @@ def _show_id(path: str) -> UUID | None:
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[bytes, str] | None:
     """The headers this path reads, each given at most once and within its bounds; None otherwise."""
-    found: dict[bytes, str] = {}
-    for name, value in raw:
-        if name in _READ:
-            if name in found:
-                return None
-            found[name] = value.decode("latin-1")
+    found = pick_headers(raw, _READ)
+    if found is None:
+        return None
     length = found.get(b"content-length")
     content_type = found.get(b"content-type")
     key = found.get(b"idempotency-key")
