@@ -23,7 +23,6 @@ the routes' and is labelled with the route for the metrics.
 import logging
 from collections.abc import Sequence
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl
 from uuid import UUID
 
 from starlette.routing import BaseRoute
@@ -35,10 +34,9 @@ from query_api.consistency.tracker import VersionTracker
 from query_api.http.auth import DASHBOARD_READERS
 from query_api.http.caching import PRIVATE, PUBLIC, dashboard_variant, etag_for, not_modified
 from query_api.http.fast_builds import Build, lean_build
+from query_api.http.fast_requests import DASHBOARD, PREFIX, read_headers, read_params, read_target, read_token
 
 log = logging.getLogger(__name__)
-PREFIX = "/v1/shows"
-DASHBOARD = "/v1/dashboard"
 PROJECTION = "seat_availability"
 _TEMPLATES = {
     "": "/v1/shows",
@@ -46,22 +44,12 @@ _TEMPLATES = {
     "seats": "/v1/shows/{show_id}/seats",
     "dashboard": DASHBOARD,
 }
-_ALLOWED = {
-    "": {"consistency_token", "wait_ms"},
-    "availability": {"consistency_token", "wait_ms"},
-    "seats": {"consistency_token", "wait_ms", "zone_id", "format"},
-    "dashboard": {"consistency_token", "wait_ms", "format"},
-}
 _PROJECTIONS = {"dashboard": "dashboard"}  # the others: PROJECTION
 _DASHBOARD_VARIANT = dashboard_variant(None, None, None, csv=False)  # the route's, unfiltered JSON
 _CACHE_CONTROL = {kind: (b"cache-control", PUBLIC.encode()) for kind in _TEMPLATES}
 _CACHE_CONTROL["dashboard"] = (b"cache-control", PRIVATE.encode())
-_HEADERS = frozenset((b"if-none-match", b"x-consistency-token", b"authorization", b"accept"))
 _JSON = (b"content-type", b"application/json")
-_MAX_WAIT_MS = 5000
-_WAIT_DIGITS = 4
 _MAX_ZONE_ID = 16
-_SEGMENTS = 3
 
 
 class FastReads:
@@ -92,12 +80,12 @@ class FastReads:
 
     def _answer(self, scope: Scope) -> "Answer | _Pending | None":
         state = getattr(scope["app"].state, "query", None)
-        target = _target(scope["path"])
-        params = _params(scope["query_string"], target[0]) if target is not None else None
-        headers = _headers(scope["headers"])
+        target = read_target(scope["path"])
+        params = read_params(scope["query_string"], target[0]) if target is not None else None
+        headers = read_headers(scope["headers"])
         if state is None or not state.tracker.synced or target is None or params is None or headers is None:
             return None
-        token = _token(params, headers.get(b"x-consistency-token"))
+        token = read_token(params, headers.get(b"x-consistency-token"))
         if target[0] == "dashboard" and not _whole_json_for_a_reader(scope, params, headers):
             token = None  # the route answers: a filter, CSV, or a refusal
         tracker, projection = state.tracker, _PROJECTIONS.get(target[0], PROJECTION)
@@ -185,68 +173,9 @@ def _version(
     return f"seats:{show_id}:{zone_id}:{layout}", version
 
 
-def _target(path: str) -> tuple[str, UUID | None] | None:
-    """``("", None)``, ``("availability", id)``, ``("seats", id)`` or ``("dashboard", None)``; None for
-    anything else."""
-    if path == DASHBOARD:
-        return "dashboard", None
-    rest = path[len(PREFIX) :]
-    if rest == "":
-        return "", None
-    parts = rest.split("/")
-    if len(parts) != _SEGMENTS or parts[0] != "" or parts[2] not in ("availability", "seats"):
-        return None
-    try:
-        show_id = UUID(parts[1])
-    except ValueError:
-        return None
-    # Only the canonical spelling; any other the route parses (and may refuse).
-    return (parts[2], show_id) if str(show_id) == parts[1] else None
-
-
-def _params(query_string: bytes, kind: str) -> dict[str, str] | None:
-    """The query parameters, when each is known, given once and not empty."""
-    params: dict[str, str] = {}
-    if query_string:
-        for key, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            if key in params or not value or key not in _ALLOWED[kind]:
-                return None
-            params[key] = value
-    wait = params.get("wait_ms")
-    if wait is not None and not (wait.isdigit() and len(wait) <= _WAIT_DIGITS and int(wait) <= _MAX_WAIT_MS):
-        return None
-    return params
-
-
-def _headers(headers: list[tuple[bytes, bytes]]) -> dict[bytes, str] | None:
-    """``If-None-Match``, ``X-Consistency-Token``, ``Authorization`` and ``Accept`` by name, those
-    given; None when one is given more than once."""
-    found: dict[bytes, str] = {}
-    for name, value in headers:
-        if name in _HEADERS:
-            if name in found:
-                return None
-            found[name] = value.decode("latin-1")
-    return found
-
-
 def _whole_json_for_a_reader(scope: Scope, params: dict[str, str], headers: dict[bytes, str]) -> bool:
     """The dashboard request asks for the unfiltered JSON with a key of a role the route admits."""
     if params.get("format", "json") != "json" or "text/csv" in headers.get(b"accept", ""):
         return False
     key = bearer_key(headers.get(b"authorization"))
     return key is not None and scope["app"].state.api_keys.role_for(key) in DASHBOARD_READERS
-
-
-_NO_TOKEN = ConsistencyToken(None, 0)
-
-
-def _token(params: dict[str, str], header: str | None) -> ConsistencyToken | None:
-    """The request's token (the query parameter wins), the always-satisfied one when none; None if invalid."""
-    raw = params.get("consistency_token", header)
-    if raw is None:
-        return _NO_TOKEN
-    try:
-        return ConsistencyToken.decode(raw.strip())
-    except ValueError:
-        return None
