@@ -185,7 +185,7 @@ async def test_a_partition_revoked_between_fetch_and_collect_is_left_to_its_new_
     runner, consumer = _runner([], writer)
     consumer.revoked = {TopicPartition(TOPIC, 1)}
     data = {TopicPartition(TOPIC, 0): msgs[0:20], TopicPartition(TOPIC, 1): msgs[0:20]}
-    batch, expected = await runner._collect(data)  # type: ignore[arg-type]
+    batch, expected = await runner._collect(data)
     assert expected == {0: 0}
     assert {i.record.partition for i in batch} == {0}
     assert runner.position == {0: 20, 1: 0}
