@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 from uuid import UUID
 
 from contracts import ConsistencyToken
+from infra.http.asgi_headers import pick_headers
 
 PREFIX = "/v1/shows"
 DASHBOARD = "/v1/dashboard"
@@ -62,13 +63,7 @@ def read_params(query_string: bytes, kind: str) -> dict[str, str] | None:
 def read_headers(headers: list[tuple[bytes, bytes]]) -> dict[bytes, str] | None:
     """``If-None-Match``, ``X-Consistency-Token``, ``Authorization`` and ``Accept`` by name, those
     given; None when one is given more than once."""
-    found: dict[bytes, str] = {}
-    for name, value in headers:
-        if name in _HEADERS:
-            if name in found:
-                return None
-            found[name] = value.decode("latin-1")
-    return found
+    return pick_headers(headers, _HEADERS)
 
 
 _NO_TOKEN = ConsistencyToken(None, 0)
