@@ -74,10 +74,14 @@ def _projector(args: argparse.Namespace) -> None:
     from projections.runtime.projection import Deployment  # noqa: PLC0415
     from projections.settings import ProjectorSettings  # noqa: PLC0415
 
+    unknown = sorted(set(args.projection or ()) - set(PROJECTIONS))
+    if unknown:
+        known = ", ".join(sorted(PROJECTIONS))
+        raise SystemExit(f"unknown projection(s): {', '.join(unknown)}; known: {known}")
     deployments = [
         Deployment(PROJECTIONS[name], f"{args.registry_prefix}_{name}", args.topic, args.views_schema,
                    args.dead_letter_topic)
-        for name in sorted(PROJECTIONS)
+        for name in sorted(args.projection or PROJECTIONS)
     ]  # fmt: skip
     database_url = os.environ["BOXOFFICE_DATABASE_URL"]
     asyncio.run(_register(deployments, database_url))
@@ -116,6 +120,7 @@ def main() -> None:
     projector.add_argument("--topic", required=True)
     projector.add_argument("--dead-letter-topic", required=True)
     projector.add_argument("--views-schema", default=READ_SCHEMA)
+    projector.add_argument("--projection", action="append", help="only this projection (repeatable)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     handlers = {

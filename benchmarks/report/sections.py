@@ -132,14 +132,16 @@ def replay(r: dict[str, Any]) -> str:
             "benchmark process (no consumer group, no decoding, no database) reading the same topic from "
             "its beginning to the same end offsets; the replay's events/s as a share of it."
         )
+    # runs before one process per projection recorded none: all projections shared one process
+    processes = "one process per projection" if r.get("processes", 1) > 1 else "all in one process"
     return section(
         "Replay",
         head,
         [row],
         (
             "\nA fresh version of every projection (new schemas, new consumer groups) consuming the whole "
-            "topic from offset 0 while the serving version keeps running; from process start to caught "
-            f"up.{note}\n"
+            f"topic from offset 0 while the serving version keeps running ({processes}); from process "
+            f"start to caught up.{note}\n"
         ),
     )
 

@@ -1,10 +1,12 @@
 """Replay: a fresh version of both projections consumes the whole private topic from offset 0.
 
-A new projector process registers the projections under new names (so new
-schemas, new consumer groups, views in a schema of their own) and starts at
+One new projector process per projection registers it under a new name (so
+new schemas, new consumer groups, views in a schema of their own) and starts at
 offset 0, exactly as a replay's version N+1 does; the serving version keeps
-running meanwhile. Measured from the process start to both checkpoints
-reaching the topic's end offsets.
+running meanwhile. One process each, as two operators' ``boxoffice projections
+replay NAME`` would run side by side: in one process the two folds would share
+one core. Measured from the processes' start to both checkpoints reaching the
+topic's end offsets.
 
 Just before, the ceiling of the same run: how fast a plain consumer (no group,
 no decoding, no database: ``projections.testing.bench.read_to_end``) reads the
@@ -49,23 +51,28 @@ async def measure_replay(env: BenchEnv, stack: Stack, limit_s: float) -> dict[st
     events = sum(ends.values())
     ceiling = await measure_ceiling(env.kafka_bootstrap, env.topic, events, limit_s)
     prefix = f"{env.registry_prefix}r"
+    children = {f"replay-{name}": name for name in sorted(PROJECTIONS)}
     started = time.monotonic()
-    stack.start_projector("replay-projector", "--views-schema", REPLAY_VIEWS, registry_prefix=prefix)
+    for child, name in children.items():
+        args = ("--views-schema", REPLAY_VIEWS, "--projection", name)
+        stack.start_projector(child, *args, registry_prefix=prefix)
     try:
         await wait_caught_up(
             env.database_url,
             [f"{prefix}_{n}" for n in PROJECTIONS],
             ends,
             limit_s,
-            check=lambda: stack.check_alive("replay-projector"),
+            check=lambda: stack.check_alive(*children),
         )
     finally:
-        stack.stop("replay-projector")
+        for child in children:
+            stack.stop(child)
     seconds = time.monotonic() - started
     rate = events / seconds if seconds > 0 else 0.0
     return {
         "events": events,
         "projections": sorted(PROJECTIONS),
+        "processes": len(children),
         "seconds": round(seconds, 2),
         "events_per_s": round(rate, 1),
         "ceiling_events_per_s": round(ceiling, 1),

@@ -29,6 +29,11 @@ def test_the_replay_section_shows_the_ceiling_and_the_share_of_it() -> None:
     assert "same end offsets" in flat(text)
 
 
+def test_the_replay_section_says_whether_the_projections_had_a_process_each() -> None:
+    assert "(one process per projection)" in flat(replay({**REPLAY, "processes": 2}))
+    assert "(all in one process)" in flat(replay(REPLAY))
+
+
 def test_a_replay_measured_before_the_ceiling_renders_as_it_did() -> None:
     old = {k: v for k, v in REPLAY.items() if not k.startswith(("ceiling", "share"))}
     text = replay(old)
