@@ -13,15 +13,6 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -145,51 +136,27 @@ def replay(
     processes: Annotated[
         int, typer.Option(min=1, help="Processes building each new version, its partitions split among them.")
     ] = 1,
+    one_by_one: Annotated[
+        bool,
+        typer.Option("--one-at-a-time", help="Replay the projections one after another, not all at once."),
+    ] = False,
 ) -> None:
-    """Build the next version from the start of the log while the current one serves, then swap."""
-    from projections.ops.replay import ReplayError
-    from projections.ops.replay import replay as run_replay
+    """Build the next version from the start of the log while the current one serves, then swap.
+
+    Several projections replay at the same time, each in a process of its own (one bar each; one
+    failing does not stop the others; exit code 1 if any failed); ``--one-at-a-time`` replays them
+    one after another in this process instead, stopping at the first failure."""
+    from cli.replay_view import concurrently, one_at_a_time
+    from projections.ops.replay_concurrent import ReplayOptions
 
     if not names and not all_:
         console.print("[red]name the projections to replay, or pass --all[/red]")
         raise typer.Exit(2)
     database_url, bootstrap = _services()
-    for d in _deployments(None if all_ else names):
-        with Progress(
-            TextColumn(f"{d.registry_name}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.fields[rate]} ev/s"),
-            TimeRemainingColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task("replay", total=None, rate="-")
-
-            def show(done: int, total: int, bar: Progress = bar, task: TaskID = task) -> None:
-                bar.update(task, completed=done, total=total)
-                speed = bar.tasks[0].speed
-                bar.update(task, rate=f"{speed:,.0f}" if speed else "-")
-
-            try:
-                outcome = asyncio.run(
-                    run_replay(
-                        d,
-                        database_url,
-                        bootstrap,
-                        resume=resume,
-                        keep_old=keep_old,
-                        verify=verify,
-                        on_progress=show,
-                        processes=processes,
-                    )
-                )
-            except ReplayError as exc:
-                console.print(f"[red]{d.registry_name}: {exc}[/red]")
-                raise typer.Exit(1) from None
-        old = f"v{outcome.old.version}" if outcome.old else "nothing"
-        dropped = " (dropped)" if outcome.dropped_old else ""
-        console.print(f"{d.registry_name}: v{outcome.new.version} is live, replacing {old}{dropped}")
+    deployments = _deployments(None if all_ else names)
+    options = ReplayOptions(resume=resume, keep_old=keep_old, verify=verify, processes=processes)
+    run = one_at_a_time if one_by_one or len(deployments) == 1 else concurrently
+    run(console, deployments, database_url, bootstrap, options)
 
 
 @projections_app.command("abandon")
