@@ -21,6 +21,7 @@ from command_side.domain.commands import (
     ScheduleShow,
 )
 from command_side.domain.holds import HoldPolicy
+from command_side.handlers.best_at_once import hold_best_available_at_once
 from command_side.handlers.hold_at_once import hold_seats_at_once
 from command_side.handlers.hold_extension import extend_hold
 from command_side.handlers.holds import hold_best_available, hold_seats, release_hold
@@ -78,6 +79,7 @@ def command_handlers(policy: HoldPolicy, order_pay_by_seconds: int) -> CommandHa
     table.register(HoldSeats, partial(hold_seats, policy=policy))
     table.register_one_statement(HoldSeats, partial(hold_seats_at_once, policy=policy))
     table.register(HoldBestAvailable, partial(hold_best_available, policy=policy))
+    table.register_one_statement(HoldBestAvailable, partial(hold_best_available_at_once, policy=policy))
     table.register(ReleaseHold, release_hold)
     table.register(ExtendHold, partial(extend_hold, policy=policy))
     table.register(PlaceOrder, partial(place_order, pay_by_seconds=order_pay_by_seconds))

@@ -13,6 +13,7 @@ appends. The trace shows each statement (Execute) and each Sync, where psycopg
 waits for the results.
 """
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ def _round_trips(statements: list[str]) -> list[list[str]]:
             name
             for name, pattern in (
                 ("hold at once", r"write_model\.hold_seats_at_once"),
+                ("best available at once", r"write_model\.hold_best_available_at_once"),
                 ("claim", r"INSERT INTO write_model\.idempotency_keys"),
                 ("customer lock", r"pg_advisory_xact_lock"),
                 ("count", r"write_model\.orders"),
@@ -185,16 +187,40 @@ async def test_an_explicit_hold_of_a_taken_seat_is_refused_by_the_usual_path_aft
     assert again.headers["Idempotent-Replayed"] == "true"
 
 
-async def test_a_best_available_hold_reads_free_seats_in_the_round_trip_of_its_locks(
+async def test_a_best_available_hold_is_one_statement_in_one_round_trip(traced: TracedApi) -> None:
+    client, statements, show_id = traced.client, traced.statements, traced.show_id
+    headers = _keyed()
+    body = {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2}
+
+    held = await cmd_support.post_hold(client, show_id, body, headers)
+
+    assert held.status_code == 201, held.text
+    assert _round_trips(statements()) == [["best available at once"]]
+
+    replayed = await cmd_support.post_hold(client, show_id, body, headers)
+    assert (replayed.status_code, replayed.content) == (201, held.content)
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert _round_trips(statements()) == [["best available at once"]]
+
+
+async def test_a_best_available_hold_the_one_statement_leaves_reads_free_seats_with_its_locks(
     traced: TracedApi,
 ) -> None:
+    body = {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2, "ttl_seconds": 1}
+    assert (await cmd_support.post_hold(traced.client, traced.show_id, body, _keyed())).status_code == 201
+    await asyncio.sleep(1.2)  # the front row's best run is now held by a lapsed hold
+    traced.statements()
     body = {"customer_id": f"rt-{uuid4()}", "zone_id": "A", "quantity": 2}
 
     held = await cmd_support.post_hold(traced.client, traced.show_id, body, _keyed())
 
     assert held.status_code == 201, held.text
     assert _round_trips(traced.statements()) == [
+        ["best available at once"],
         ["BEGIN", "claim + customer lock", "count", "free seats"],
         ["seat lock"],
+        ["seat lock"],  # the lapsed hold's seats, which it expires first
+        ["UPDATE"],
+        ["UPDATE"],
         ["append", "COMMIT"],
     ]

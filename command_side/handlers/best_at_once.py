@@ -1,0 +1,148 @@
+"""A best-available hold as one statement in one round trip, whenever nothing stands in its way.
+
+Most best-available holds of an on-sale find the best run of the zone's front
+rows free and within the customer's limit. Such a hold is one call of
+``write_model.hold_best_available_at_once`` (migration 0008), sent as a
+transaction of its own (``direct.alone``), like the explicit hold of
+``handlers.hold_at_once``, with the same guarantees (claim -> customer lock ->
+seats -> show row, gapless per-show seqs in commit order, the outbox row's and
+the answer's exact bytes, idempotent replays):
+
+- the same pick: the function picks as ``handlers.best_available``'s first round
+  does on the same first page of free seats (``FIRST_PAGE``): the frontmost row
+  with ``quantity`` adjacent free seats, its most central run
+  (``domain.seating.adjacent_runs``), locked with ``SKIP LOCKED``, so it never
+  waits on another command;
+- the same answers: anything else (no run in the first page, a seat of the run
+  taken meanwhile or held by a lapsed hold, the limit, an unknown show or zone, a
+  bad TTL or quantity) is left to the usual handler, the function having written
+  nothing (it deletes its own claim). The usual handler then picks again,
+  spreading over the next best runs, scattering seats where no row has a run,
+  and words every refusal as before.
+
+The seat ids are only known in PostgreSQL, so the event and the answer are
+encoded at a placeholder seat list and cut around it as well as around the seq
+(``cut_at_seats``); the function splices in the JSON array of the seats it holds.
+"""
+
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from command_side.adapters import direct, outbox
+from command_side.adapters.customer_seats import LOCK_SPACE
+from command_side.adapters.idempotency import StoredResponse
+from command_side.domain.commands import HoldBestAvailable
+from command_side.domain.errors import DomainError
+from command_side.domain.holds import HoldPolicy, check_quantity
+from command_side.handlers.best_available import FIRST_PAGE
+from command_side.handlers.holds import hold_body
+from command_side.handlers.runner import (
+    NOT_STORED,
+    CommandContext,
+    CommandResult,
+    Idempotency,
+    OneStatement,
+    replay,
+    reused_key,
+)
+from contracts import ConsistencyToken, SeatsHeld
+
+# A seat id of the layout's characters: the array it makes has one place in the event and answer.
+PLACEHOLDER_SEATS = ("PLACEHOLDER-SEAT-1",)
+_SEATS = b'"seat_ids":'
+_PLACEHOLDER_ARRAY = b'["PLACEHOLDER-SEAT-1"]'
+
+_CALL = (
+    "SELECT outcome, last_seq, answer, stored_hash, stored_status "
+    "FROM write_model.hold_best_available_at_once("
+    "CAST(:scope AS text), CAST(:idempotency_key AS text), CAST(:request_hash AS bytea), "
+    "CAST(:show_id AS uuid), CAST(:customer_id AS text), CAST(:zone_id AS text), "
+    "CAST(:quantity AS integer), CAST(:page AS integer), "
+    "CAST(:now AS timestamptz), CAST(:limit AS integer), CAST(:lock_space AS integer), "
+    "CAST(:hold_id AS uuid), CAST(:expires_at AS timestamptz), CAST(:event_id AS uuid), "
+    "CAST(:event_type AS text), CAST(:head AS bytea), CAST(:middle AS bytea), CAST(:tail AS bytea), "
+    "CAST(:traceparent AS text), CAST(:status_code AS integer), "
+    "CAST(:answer_head AS bytea), CAST(:answer_middle AS bytea), CAST(:answer_tail AS bytea))"
+)
+
+
+def cut_at_seats(encoded: bytes) -> tuple[bytes, bytes]:
+    """Bytes holding the placeholder seat list as their one ``"seat_ids"`` value, cut around that list.
+
+    JSON escapes every quote inside a string, so ``"seat_ids":`` outside of one is the first match.
+    """
+    start = encoded.find(_SEATS)
+    if start < 0 or not encoded.startswith(_PLACEHOLDER_ARRAY, start + len(_SEATS)):
+        raise ValueError("the encoded bytes have no placeholder seat list")
+    cut = start + len(_SEATS)
+    return encoded[:cut], encoded[cut + len(_PLACEHOLDER_ARRAY) :]
+
+
+def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) -> OneStatement:
+    """``handlers.holds.hold_best_available`` in one statement when its first pick is free (see above)."""
+
+    async def attempt(
+        conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
+    ) -> CommandResult | None:
+        try:
+            ttl = policy.ttl(command.ttl_seconds)
+            quantity = check_quantity(command.quantity)
+        except DomainError:
+            return None  # the handler refuses it, as it always did
+        limit = policy.max_seats_per_customer
+        if limit and quantity > limit:
+            return None
+        show_id, hold_id = command.show_id, uuid4()
+        expires_at = context.now + timedelta(seconds=ttl)
+        event = SeatsHeld(
+            hold_id=hold_id,
+            customer_id=command.customer_id,
+            seat_ids=PLACEHOLDER_SEATS,
+            expires_at=expires_at,
+        )
+        body = hold_body(hold_id, show_id, PLACEHOLDER_SEATS, expires_at)
+        encoded = outbox.encode_append(
+            show_id, (event,), body, context.correlation_id, context.causation_id, context.now
+        )
+        appended = encoded.params
+        middle, tail = cut_at_seats(appended["tails"][0])  # the event: head, seq, middle, seats, tail
+        answer_head, answer_middle = cut_at_seats(encoded.answer_head)  # answer: head, seats, middle, seq
+        claim = idempotency.claim if idempotency is not None else None
+        params: dict[str, Any] = {
+            "show_id": show_id,
+            "event_id": appended["event_ids"][0],
+            "event_type": appended["types"][0],
+            "head": appended["heads"][0],
+            "middle": middle,
+            "tail": tail,
+            "traceparent": appended["traceparent"],
+            "scope": claim.scope if claim else None,
+            "idempotency_key": claim.key if claim else None,
+            "request_hash": claim.request_hash if claim else None,
+            "customer_id": command.customer_id,
+            "zone_id": command.zone_id,
+            "quantity": quantity,
+            "page": FIRST_PAGE,
+            "now": context.now,
+            "limit": limit,
+            "lock_space": LOCK_SPACE,
+            "hold_id": hold_id,
+            "expires_at": expires_at,
+            "status_code": idempotency.status("created") if idempotency else NOT_STORED,
+            "answer_head": answer_head,
+            "answer_middle": answer_middle,
+            "answer_tail": encoded.answer_tail,
+        }
+        ((outcome, last_seq, answer, stored_hash, stored_status),) = await direct.alone(conn, _CALL, params)
+        if outcome == "held":
+            return CommandResult("created", bytes(answer), ConsistencyToken(show_id, last_seq).encode())
+        if outcome == "claimed" and claim is not None:
+            if bytes(stored_hash) != claim.request_hash:
+                return reused_key()
+            return replay(StoredResponse(int(stored_status), bytes(answer)))
+        return None
+
+    return attempt
