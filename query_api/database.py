@@ -169,7 +169,7 @@ async def _back_to_pool(conn: AsyncConnection, driver: psycopg.AsyncConnection[A
 
 
 async def one_statement(
-    engine: AsyncEngine, query: sql.Composed, params: dict[str, object]
+    engine: AsyncEngine, query: sql.Composed | bytes, params: dict[str, object]
 ) -> list[tuple[Any, ...]]:
     """``query``'s rows as plain tuples, sent alone, outside any transaction: one round trip in all.
 

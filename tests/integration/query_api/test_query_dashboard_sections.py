@@ -3,8 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from infra.db import sqlalchemy_url
 from query_api.dashboard_sections import DashboardSections
 from query_api.database import snapshot
 from query_api.readers.dashboard import read_dashboard
@@ -62,3 +63,55 @@ async def test_a_swap_drops_every_section(engine: AsyncEngine, seeded: SeededSch
     await seeded.replay("dashboard")  # same rows and watermarks, under a new label
     await _built_and_full(engine, seeded, sections)
     assert sections.reads == 4
+
+
+# Text that JSON must escape, and text it must not: quotes, backslashes, control characters (those with
+# a short escape and those without), non-ASCII letters, an emoji, DEL and a slash.
+AWKWARD = 'Le "Roi" \\ Lear\n\t\r\b\f\x01\x1f été 🎭 \x7f/ <b>&'
+
+
+async def test_the_figures_postgresql_writes_equal_pydantic_s_for_awkward_text(
+    engine: AsyncEngine, seeded: SeededSchema
+) -> None:
+    """Titles, zone names and referrers of any text, zones in an order that collation decides, ties in
+    revenue and days: PostgreSQL's JSON of them is pydantic's, byte for byte."""
+    sections = DashboardSections()
+    layout = {"b": [("1", 2)], "B": [("1", 2)], "a_1": [("1", 2)], "A": [("1", 2)], "_9": [("1", 1)]}
+    odd = await seeded.add_show(AWKWARD, layout=layout)
+    seeded.execute("UPDATE {r}.dashboard_by_zone SET name = %s WHERE zone_id = 'b'", (AWKWARD,))
+    plain = await seeded.add_show("Hamlet")
+    await seeded.sell(plain, "A-1-1", referrer=AWKWARD, paid_at=NOV_2)
+    await seeded.sell(plain, "A-1-2", "A-1-3", referrer="aff-1", paid_at=NOV_1)  # most revenue, later id
+    await seeded.sell(plain, "B-1-2", referrer="aff-3", paid_at=NOV_2)  # the same revenue: by id
+    await seeded.sell(plain, "B-1-1", referrer="aff-2", paid_at=NOV_1)
+    await seeded.sell(plain, "A-2-1", referrer=None, paid_at=NOV_2)
+    body = await _built_and_full(engine, seeded, sections)
+    assert body.count('"Roi\\" \\\\ Lear\\n\\t\\r\\b\\f\\u0001\\u001f été 🎭 \x7f/ <b>&"'.encode()) == 3
+    await seeded.hold(odd, "A-1-1", "b-1-2")
+    await _built_and_full(engine, seeded, sections)
+    assert sections.reads == 3
+
+
+async def test_start_times_are_written_as_pydantic_writes_them_in_any_session_time_zone(
+    database_url: str, seeded: SeededSchema
+) -> None:
+    """The moved shows' rows come as JSON and are shaped by pydantic: a session whose time zone is not
+    UTC (an offset of 5:30, a start with microseconds) still gets the full rebuild's bytes."""
+    sections = DashboardSections()
+    await seeded.add_show("Hamlet")
+    later = await seeded.add_show("Lear")
+    seeded.execute(
+        "UPDATE {r}.dashboard_by_show SET starts_at = starts_at + interval '0.25 seconds' WHERE show_id = %s",
+        (later,),
+    )
+    engine = create_async_engine(
+        sqlalchemy_url(database_url),
+        connect_args={"options": "-c TimeZone=Asia/Kolkata"},
+        isolation_level="REPEATABLE READ",
+    )
+    try:
+        body = await _built_and_full(engine, seeded, sections)
+    finally:
+        await engine.dispose()
+    assert b'"starts_at":"2031-05-02T01:00:00+05:30"' in body
+    assert b'"starts_at":"2031-05-02T01:00:00.250000+05:30"' in body
