@@ -16,6 +16,9 @@ a private database, one client at a time, each figure a p50 / p99 in ms:
   route and the lean hold path call: the command without HTTP.
 - ``hold_http``: the same hold as ``POST /v1/shows/{id}/holds`` through the app.
 
+With ``--best`` both kinds of hold are best-available holds of one seat of the zone
+instead (one statement too when the best seat is free, ``handlers.best_at_once``).
+
 The two kinds of hold alternate request by request, so the machine's drift
 touches both alike. ``breakdown`` splits the HTTP hold's p50: the commit floor,
 the hold's other round trips (``HOLD_ROUND_TRIPS``: an explicit hold of a free
@@ -49,7 +52,7 @@ from benchmarks.environment import create_database, drop_database, new_env
 from benchmarks.loadgen import percentile
 from command_side.api.commanding import command_answer, idempotency_claim
 from command_side.bootstrap import create_app
-from command_side.domain.commands import HoldSeats
+from command_side.domain.commands import HoldBestAvailable, HoldSeats
 from command_side.settings import CommandSettings
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings
@@ -117,8 +120,10 @@ async def database_floors(database_url: str, samples: int) -> dict[str, dict[str
         }
 
 
-async def command_floors(database_url: str, samples: int, holds: int) -> dict[str, Any]:
-    """The app's /healthz, and explicit holds with and without HTTP, alternated."""
+async def command_floors(
+    database_url: str, samples: int, holds: int, *, best: bool = False
+) -> dict[str, Any]:
+    """The app's /healthz, and explicit (or ``best``-available) holds with and without HTTP, alternated."""
     app: Any = create_app(
         CommandSettings(database_url=database_url, relay_notify=False),
         ApiKeySettings(api_keys=SecretStr(KEYS)),
@@ -133,7 +138,12 @@ async def command_floors(database_url: str, samples: int, holds: int) -> dict[st
             await asgi_request(app, "GET", "/healthz")
 
         async def via_http() -> int:
-            body = {"customer_id": f"c-{uuid4().hex[:12]}", "seat_ids": [next(seats)]}
+            customer = f"c-{uuid4().hex[:12]}"
+            body: dict[str, Any] = (
+                {"customer_id": customer, "zone_id": "L", "quantity": 1}
+                if best
+                else {"customer_id": customer, "seat_ids": [next(seats)]}
+            )
             headers = [(b"content-type", b"application/json"), CHECKOUT]
             headers.append((b"idempotency-key", uuid4().hex.encode()))
             status, _ = await asgi_request(app, "POST", path, headers=headers, body=orjson.dumps(body))
@@ -141,7 +151,11 @@ async def command_floors(database_url: str, samples: int, holds: int) -> dict[st
 
         async def via_command() -> int:
             customer = f"c-{uuid4().hex[:12]}"
-            command = HoldSeats(UUID(show), customer, (next(seats),), None)
+            command: HoldSeats | HoldBestAvailable = (
+                HoldBestAvailable(UUID(show), customer, "L", 1, None)
+                if best
+                else HoldSeats(UUID(show), customer, (next(seats),), None)
+            )
             claim = idempotency_claim(
                 "checkout", uuid4().hex, customer_id=customer, method="POST", path=path, payload=None
             )
@@ -184,13 +198,15 @@ async def command_floors(database_url: str, samples: int, holds: int) -> dict[st
         await state.engine.dispose()
 
 
-async def measure(database_url: str, *, samples: int = 600, holds: int = 150) -> dict[str, Any]:
+async def measure(
+    database_url: str, *, samples: int = 600, holds: int = 150, best: bool = False
+) -> dict[str, Any]:
     """Every figure of the module docstring, on ``database_url`` (a private database: it gets two
     scratch tables and a show), with the server's durability settings and the ``breakdown``."""
     began = time.monotonic()
     durability = await asyncio.to_thread(read_durability, database_url)
     figures: dict[str, Any] = await database_floors(database_url, samples)
-    figures |= await command_floors(database_url, samples, holds)
+    figures |= await command_floors(database_url, samples, holds, best=best)
     figures["hold_round_trips"] = HOLD_ROUND_TRIPS
     return {
         "durability": durability.settings,
@@ -206,14 +222,17 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2000, help="round trips, commits and /healthz calls")
     parser.add_argument("--holds", type=int, default=300, help="holds of each kind (with and without HTTP)")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON too")
+    parser.add_argument("--best", action="store_true", help="best-available holds instead of explicit")
     args = parser.parse_args()
     env = new_env(os.environ.get("BOXOFFICE_DATABASE_URL"))
     create_database(env)
     try:
-        result = uvloop.run(measure(env.database_url, samples=args.samples, holds=args.holds))
+        result = uvloop.run(measure(env.database_url, samples=args.samples, holds=args.holds, best=args.best))
     finally:
         drop_database(env)
-    print(summary(result))
+    print(
+        ("Best-available holds (read 'explicit' as best-available): " if args.best else "") + summary(result)
+    )
     if args.json:
         print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
 
