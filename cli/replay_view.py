@@ -126,7 +126,7 @@ def concurrently(
                 on_result=report,
             )
     except KeyboardInterrupt:
-        console.print("[red]stopped: every unfinished replay is left building; continue with --resume[/red]")
+        console.print("[red]stopped: each replay that had begun is left building (--resume)[/red]")
         raise typer.Exit(INTERRUPTED) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
