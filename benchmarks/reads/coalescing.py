@@ -1,7 +1,7 @@
 """In-process measurement of versioned reads while the read model moves (issue #14's dashboard under load).
 
 ``python -m benchmarks.reads.coalescing [--path dashboard|seats] [--moving dashboard|both]
-[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48] [--hall] [--cold]``
+[--readers 8] [--seconds 10] [--versions-per-s 50] [--shows 48] [--hall] [--cold] [--builds N]``
 
 A real query API app (``create_app``, lifespan, LISTEN connection, pool) on a
 private database whose views are filled by the projections' own write path
@@ -19,7 +19,12 @@ what they cost under ``python -m benchmarks.reads``.
 With ``--cold``, a phase between them empties the body cache before every
 request: each read is then a rebuild at an unchanged version, so its CPU per
 answer is what a read costs when holds have just moved its resource,
-whatever rate the writer reaches.
+whatever rate the writer reaches. With ``--builds N`` (the dashboard), the
+whole dashboard's build is also called alone, N times one after the other,
+outside any request: at an unchanged version (every section kept: what each
+hold costs the dashboard's readers, less the one show it moved), and from
+nothing (every show's sections re-read: a swap, or a process's first build);
+its CPU per build is the event loop thread's.
 
 Printed, quiet and then under writes: answers/s, builds/s (bodies built from
 the database: the body cache's misses), CPU of the event loop's thread per
@@ -47,6 +52,7 @@ from contracts import events
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
+from query_api.dashboard_sections import DashboardSections
 from query_api.settings import QueryApiSettings
 from tests.integration.query_api.seed import Layout, SeededSchema, create_seeded_schema
 from tests.support.database import private_database
@@ -206,10 +212,34 @@ async def _serve(
         if args.cold:
             cold = await _read(app, paths, args.readers, args.seconds, cold=True)
             print(f"quiet, every read a rebuild: {cold.line(args.path)}")
+        if args.builds:
+            for line in await _builds_alone(app, args.builds):
+                print(line)
         signals.writing.set()
         loaded = await _read(app, paths, args.readers, args.seconds)
         signals.writing.clear()
         print(f"under writes: {loaded.line(args.path)}")
+
+
+async def _builds_alone(app: FastAPI, builds: int) -> list[str]:
+    """The whole dashboard's build called alone ``builds`` times, with its sections kept and from nothing:
+    the event loop thread's CPU per build and the builds per second."""
+    state, lines = app.state.query, []
+    for kept in (True, False):
+        sections = DashboardSections()
+        await sections.read(state.engine, state.views, state.versions)  # fills the sections kept
+        cpu, wall = time.thread_time(), time.perf_counter()
+        for _ in range(builds):
+            if not kept:
+                sections = DashboardSections()
+            await sections.read(state.engine, state.views, state.versions)
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+        what = "sections kept" if kept else "every section re-read"
+        lines.append(
+            f"the dashboard's build alone, {what}: CPU {1000 * cpu / builds:.3f} ms/build,"
+            f" {builds / wall:,.0f} builds/s"
+        )
+    return lines
 
 
 async def _measure(args: argparse.Namespace, url: str) -> None:
@@ -244,6 +274,7 @@ def main() -> None:
     parser.add_argument("--shows", type=int, default=48)
     parser.add_argument("--pool", type=int, default=8)
     parser.add_argument("--cold", action="store_true", help="also: quiet, the body cache emptied per read")
+    parser.add_argument("--builds", type=int, default=0, help="also: the dashboard's build alone, N times")
     parser.add_argument("--hall", action="store_true", help="2,000-seat shows (the reads benchmark's hall)")
     args = parser.parse_args()
     with private_database(ServiceSettings().database_url or "", "bench_coalescing") as url:
