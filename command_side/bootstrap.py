@@ -23,7 +23,7 @@ from infra.http.metrics import RouteTiming
 from infra.http.unexpected import UnexpectedErrors
 from infra.settings import ApiKeySettings
 from infra.telemetry import tracing
-from infra.telemetry.asgi import TraceRequests
+from infra.telemetry.asgi import FASTAPI_TELEMETRY_OFF, TraceRequests
 
 DESCRIPTION = """Commands of boxoffice: venues, shows, holds, orders, payments, cancellations.
 
@@ -75,7 +75,13 @@ def create_app(settings: CommandSettings, api_keys: ApiKeySettings | None = None
             await notifier.aclose()
         await state.engine.dispose()
 
-    app = FastAPI(title="boxoffice command API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="boxoffice command API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY_OFF,
+    )
     app.state.command = state
     app.state.outbox_notifier = notifier
     app.state.metrics_registry = registry

@@ -57,6 +57,8 @@ class CommandHandlers:
 
     def register_one_statement(self, kind: type[C], build: Callable[[C], OneStatement]) -> None:
         """``build(command)`` is tried before the handler (``runner.OneStatement``)."""
+        if kind in self._one_statement:
+            raise ValueError(f"{kind.__name__} already has a one-statement path")
         self._one_statement[kind] = build
 
     def missing(self) -> list[str]:

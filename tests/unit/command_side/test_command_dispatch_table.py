@@ -36,3 +36,10 @@ def test_only_holds_are_tried_as_one_statement_first() -> None:
     assert callable(table.one_statement_for(HoldSeats(uuid4(), "c", ("A-1-1",), None)))
     assert callable(table.one_statement_for(HoldBestAvailable(uuid4(), "c", "A", 1, None)))
     assert table.one_statement_for(ReleaseHold(uuid4(), None)) is None
+
+
+def test_a_second_one_statement_path_for_a_command_is_refused() -> None:
+    table = command_handlers(POLICY, order_pay_by_seconds=900)
+    build = table.one_statement_for
+    with pytest.raises(ValueError, match="already has a one-statement path"):
+        table.register_one_statement(HoldSeats, lambda c: build(c))  # type: ignore[arg-type,return-value]
