@@ -8,8 +8,9 @@ directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability``,
 ``/v1/shows/{id}/seats`` or the whole JSON ``/v1/dashboard`` whose parameters
 are plainly valid, whose token (if any) memory already satisfies, and whose
 answer is a 304, a cached body, or a body built as the route builds it
-(``http.fast_builds``: availability, a whole seat map, the whole dashboard;
-a failed build is left to the route, which answers or refuses). The
+(``http.fast_builds``: availability, a whole seat map or a zone's, the whole
+dashboard; a failed build, an unknown zone's 404 among them, is left to the
+route, which answers or refuses). The
 dashboard is answered only to a key whose role the route admits (viewer,
 operator), read as the route reads it (``infra.http.auth.bearer_key``, the
 app's ``api_keys``), and never when CSV may be asked for; every refusal

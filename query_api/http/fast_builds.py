@@ -7,9 +7,9 @@ the reads the lean path (``http.fast``) already vouches for (plainly valid
 parameters, a token memory satisfies, a reader's key for the dashboard), the
 build is called here exactly as the route calls it, with the same arguments:
 
-- a show's availability, or its whole seat map (full or compact; a zone's
-  map stays the route's): ``routes.show_answers.show_answer``, rebuilds of
-  one version shared (``SingleFlight``);
+- a show's availability, its whole seat map or a zone's (full or compact):
+  ``routes.show_answers.show_answer``, rebuilds of one version shared
+  (``SingleFlight``);
 - the whole JSON dashboard: the route's one-round-trip build
   (``routes.dashboard.whole_dashboard``) through the builds coalesced per
   variant (``state.builds``), with memory's version at arrival as ``seen``.
@@ -25,7 +25,7 @@ from uuid import UUID
 from query_api.http.caching import not_modified
 from query_api.routes.dashboard import whole_dashboard
 from query_api.routes.serving import build_at_once
-from query_api.routes.show_answers import availability_read, show_answer, whole_map_read
+from query_api.routes.show_answers import availability_read, show_answer, whole_map_read, zone_map_read
 from query_api.state import QueryState
 
 Build = Callable[[], Awaitable[tuple[str, bytes | None]]]  # the ETag and the body (None: 304)
@@ -62,6 +62,8 @@ def lean_build(
         read = availability_read(state, show_id)
     elif kind == "seats" and "zone_id" not in params:
         read = whole_map_read(state, show_id, params.get("format", "full"))
+    elif kind == "seats" and "\x00" not in params["zone_id"]:  # the route refuses a NUL (422)
+        read = zone_map_read(state, show_id, params["zone_id"], params.get("format", "full"))
     else:
         return None
 

@@ -14,6 +14,7 @@ request, so their ETags, bodies and errors are the same by construction.
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
+from infra.http.errors import ApiError
 from query_api import seatmap
 from query_api.http.caching import etag_for, not_modified
 from query_api.kept_layout import KeptLayout
@@ -51,6 +52,31 @@ def whole_map_read(state: QueryState, show_id: UUID, format: str) -> ReadShow:
     async def read() -> Read | None:
         kept = await state.layouts.read_statuses(state.engine, state.views, PROJECTION, show_id)
         return None if kept is None else _whole_map(show_id, format, *kept)
+
+    return read
+
+
+def zone_map_read(state: QueryState, show_id: UUID, zone_id: str, format: str) -> ReadShow:
+    """The show's version and its zone's seat map's encoder (``format``: full or compact), from one
+    statement; the encoder refuses a zone the show does not have (404 ``zone_not_found``)."""
+
+    async def read() -> Read | None:
+        read = await readers.seats_at(state.engine, state.views, PROJECTION, show_id, zone_id)
+        if read is None:
+            return None
+        version, rows = read
+        assert version.seq is not None  # a show's version always has its seq
+        seq = version.seq
+
+        def body() -> bytes:
+            if not rows:
+                raise ApiError(
+                    404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id
+                )
+            encode = seatmap.compact_json if format == "compact" else seatmap.full_json
+            return encode(show_id, seq, rows)
+
+        return version, body
 
     return read
 

@@ -7,8 +7,6 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.responses import Response
 
-from infra.http.errors import ApiError
-from query_api import seatmap
 from query_api.http.caching import PUBLIC
 from query_api.models import AvailabilityPublic, SeatMapCompactPublic, SeatsPublic, ShowsPublic
 from query_api.models.errors import ErrorPublic
@@ -16,7 +14,13 @@ from query_api.readers import shows as readers
 from query_api.readers.versions import DbVersion
 from query_api.routes.params import Freshness, FreshnessDep, StateDep
 from query_api.routes.serving import JSON, await_freshness, serve_versioned
-from query_api.routes.show_answers import Read, ReadShow, availability_read, show_answer, whole_map_read
+from query_api.routes.show_answers import (
+    ReadShow,
+    availability_read,
+    show_answer,
+    whole_map_read,
+    zone_map_read,
+)
 from query_api.state import QueryState
 
 PROJECTION = "seat_availability"
@@ -72,26 +76,12 @@ async def seats(
 ) -> Response:
     """The seat map: every seat with its status, in layout order (``format=compact``: run-length)."""
 
-    async def zone_read() -> Read | None:
-        read = await readers.seats_at(state.engine, state.views, PROJECTION, show_id, zone_id)
-        if read is None:
-            return None
-        version, rows = read
-        assert version.seq is not None  # a show's version always has its seq
-        seq = version.seq
-
-        def body() -> bytes:
-            if not rows:
-                raise ApiError(
-                    404, "zone_not_found", f"show {show_id} has no zone {zone_id}", zone_id=zone_id
-                )
-            encode = seatmap.compact_json if format == "compact" else seatmap.full_json
-            return encode(show_id, seq, rows)
-
-        return version, body
-
-    # The whole map: the show's layout from memory, its statuses read with its version.
-    read = whole_map_read(state, show_id, format) if zone_id is None else zone_read
+    # The whole map: the show's layout from memory, its statuses read with its version; a zone's: its rows.
+    read = (
+        whole_map_read(state, show_id, format)
+        if zone_id is None
+        else zone_map_read(state, show_id, zone_id, format)
+    )
     variant = f"seats:{show_id}:{zone_id}:{format}"
     return await _serve_show(request, state, freshness, show_id, variant=variant, read=read)
 

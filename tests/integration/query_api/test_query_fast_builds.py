@@ -75,6 +75,8 @@ async def _routed(
         ("seats", {}),
         ("seats?format=compact", {}),
         ("seats?format=full&consistency_token=TOKEN", {}),
+        ("seats?zone_id=A", {}),
+        ("seats?zone_id=B&format=compact&consistency_token=TOKEN", {}),
         ("dashboard", VIEWER),
         ("dashboard?consistency_token=TOKEN&wait_ms=0", {"Authorization": "bearer test-operator-key"}),
     ],
@@ -119,14 +121,27 @@ async def test_the_lean_path_builds_what_the_route_builds(
         _same(await _lean(app, lean_url, [*current.items()]), await _routed(app, client, route_url, current))
 
 
-async def test_a_zone_s_map_and_the_shows_list_stay_the_routes(
+async def test_the_shows_list_stays_the_route_s(
     served: tuple[httpx.AsyncClient, FastAPI], settled_show: UUID
 ) -> None:
     client, app = served
-    for url in (f"/v1/shows/{settled_show}/seats?zone_id=A", "/v1/shows"):
-        app.state.query.cache.clear()
-        assert await _lean(app, url) is None
-        assert (await client.get(url)).status_code == 200
+    app.state.query.cache.clear()
+    assert await _lean(app, "/v1/shows") is None
+    assert (await client.get("/v1/shows")).status_code == 200
+
+
+@pytest.mark.parametrize(("zone", "status", "code"), [("Z", 404, "zone_not_found"), ("A%00", 422, None)])
+async def test_a_zone_the_show_lacks_or_a_nul_is_refused_by_the_route(
+    served: tuple[httpx.AsyncClient, FastAPI], settled_show: UUID, *, zone: str, status: int, code: str | None
+) -> None:
+    client, app = served
+    url = f"/v1/shows/{settled_show}/seats?zone_id={zone}"
+    app.state.query.cache.clear()
+    assert await _lean(app, url) is None
+    answer = await client.get(url)
+    assert answer.status_code == status
+    if code is not None:
+        assert answer.json()["error"]["code"] == code
 
 
 @pytest.mark.parametrize(
@@ -134,6 +149,7 @@ async def test_a_zone_s_map_and_the_shows_list_stay_the_routes(
     [
         ("seat_availability_zones", "availability", {}),
         ("seat_availability_seats", "seats?format=compact", {}),
+        ("seat_availability_seats", "seats?zone_id=A", {}),
         ("dashboard_by_show", "dashboard", VIEWER),
     ],
 )
