@@ -1,7 +1,7 @@
 """An explicit hold as one statement in one round trip, whenever nothing stands in its way.
 
 Most holds of an on-sale name free seats of a customer within the limit. Such a
-hold is one call of ``write_model.hold_seats_at_once`` (migrations 0006, 0007), sent as
+hold is one call of ``write_model.hold_seats_at_once`` (migration 0006), sent as
 a transaction of its own (``direct.alone``): no ``BEGIN``, no ``COMMIT``, one
 Sync. The function claims the Idempotency-Key, takes the customer's advisory
 lock and counts their seats after it, locks the seats in seat id order, and only

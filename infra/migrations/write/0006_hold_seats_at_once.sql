@@ -2,7 +2,8 @@
 -- command API sends one call of this function as a transaction of its own, so
 -- the hold is one statement and one round trip. It does what the usual path
 -- does, in the same order and under the same locks:
---   1. claims the Idempotency-Key (a racing duplicate waits on its row); when the
+--   1. claims the Idempotency-Key (a racing duplicate waits: INSERT ... ON CONFLICT
+--      waits for the transaction inserting the same key to end); when the
 --      key is taken, it returns that key's stored answer and its request hash, and
 --      writes nothing;
 --   2. with a customer limit, takes the (show, customer) advisory lock of
@@ -15,10 +16,15 @@
 --      by a lapsed hold) and the customer stays within the limit: marks the seats
 --      held, inserts the hold, bumps the show's stream last (its row locked until
 --      commit: gapless seqs in commit order), inserts the outbox rows with the
---      real seqs spliced into the event bytes, stores the answer under the key.
+--      real seq spliced into the event bytes, stores the answer under the key.
 -- Otherwise it deletes its own claim and answers 'usual': nothing was written,
 -- and the caller runs the hold the usual way, which decides and answers the
 -- refusal (or expires the lapsed holds first).
+-- The caller's connection must be READ COMMITTED (the count in step 2 relies on
+-- each statement's own snapshot). The hold's one event (SeatsHeld) comes as
+-- scalars: the driver's adapting of arrays of one cost a good part of a hold's
+-- CPU. A hold of no seat is never one (the API refuses it before): answered
+-- 'usual', having written nothing.
 CREATE FUNCTION write_model.hold_seats_at_once(
     p_scope text,
     p_key text,
@@ -31,10 +37,10 @@ CREATE FUNCTION write_model.hold_seats_at_once(
     p_lock_space integer,
     p_hold_id uuid,
     p_expires_at timestamptz,
-    p_event_ids uuid[],
-    p_types text[],
-    p_heads bytea[],
-    p_tails bytea[],
+    p_event_id uuid,
+    p_event_type text,
+    p_head bytea,
+    p_tail bytea,
     p_traceparent text,
     p_status_code integer,
     p_answer_head bytea,
@@ -48,9 +54,11 @@ CREATE FUNCTION write_model.hold_seats_at_once(
 DECLARE
     v_has bigint;
     v_free integer;
-    v_events integer := cardinality(p_event_ids);
-    v_base bigint;
 BEGIN
+    IF coalesce(cardinality(p_seat_ids), 0) = 0 THEN
+        outcome := 'usual';
+        RETURN;
+    END IF;
     IF p_key IS NOT NULL THEN
         INSERT INTO write_model.idempotency_keys (scope, idempotency_key, request_hash)
         VALUES (p_scope, p_key, p_request_hash) ON CONFLICT DO NOTHING;
@@ -86,13 +94,11 @@ BEGIN
     WHERE show_id = p_show_id AND seat_id = ANY(p_seat_ids);
     INSERT INTO write_model.holds (hold_id, show_id, customer_id, seat_ids, status, expires_at, created_at)
     VALUES (p_hold_id, p_show_id, p_customer_id, p_seat_ids, 'live', p_expires_at, p_now);
-    UPDATE write_model.shows SET stream_version = stream_version + v_events
-    WHERE show_id = p_show_id RETURNING stream_version - v_events INTO STRICT v_base;
+    UPDATE write_model.shows SET stream_version = stream_version + 1
+    WHERE show_id = p_show_id RETURNING stream_version INTO STRICT last_seq;
     INSERT INTO write_model.outbox (event_id, show_id, seq, event_type, body, occurred_at, traceparent)
-    SELECT u.e, p_show_id, v_base + u.i, u.t, u.h || convert_to(CAST(v_base + u.i AS text), 'UTF8') || u.tl,
-           p_now, p_traceparent
-    FROM unnest(p_event_ids, p_types, p_heads, p_tails) WITH ORDINALITY AS u(e, t, h, tl, i);
-    last_seq := v_base + v_events;
+    VALUES (p_event_id, p_show_id, last_seq, p_event_type,
+            p_head || convert_to(CAST(last_seq AS text), 'UTF8') || p_tail, p_now, p_traceparent);
     IF p_key IS NOT NULL THEN
         UPDATE write_model.idempotency_keys
         SET status_code = p_status_code,

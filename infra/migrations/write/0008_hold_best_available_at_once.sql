@@ -1,5 +1,5 @@
 -- A best-available hold in one statement (write_model.hold_best_available_at_once),
--- the way write_model.hold_seats_at_once (0006, 0007) makes an explicit hold one.
+-- the way write_model.hold_seats_at_once (0006) makes an explicit hold one.
 -- It picks as command_side.handlers.best_available's first round does: among the
 -- free seats of the zone's first page (the 128 front seats free now, available or
 -- held by a lapsed hold, in row and seat order; a row the page may cut short is not

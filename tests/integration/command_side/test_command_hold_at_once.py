@@ -8,10 +8,12 @@ from uuid import UUID, uuid4
 
 import httpx
 import orjson
+import psycopg
 import pytest
 
 from command_side.settings import CommandSettings
 from contracts import ConsistencyToken, HoldReleased, SeatsHeld
+from infra.db import libpq_dsn
 from tests.integration.command_side import cmd_support
 
 pytestmark = pytest.mark.integration
@@ -86,3 +88,29 @@ async def test_a_seat_of_a_lapsed_hold_is_held_by_the_usual_path_which_expires_t
     assert (str(expired.hold_id), expired.reason) == (first["hold_id"], "expired")
     assert str(taken.hold_id) == second["hold_id"]
     assert ConsistencyToken.decode(second["consistency_token"]).seq == events[-1].envelope.seq
+
+
+async def test_the_function_answers_a_hold_of_no_seat_usual_and_writes_nothing(
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings
+) -> None:
+    """The API refuses an empty seat list before; the function does not rely on it (its seat check
+    would pass with zero of zero seats and write a hold of nothing)."""
+    client = make_client()
+    show_id = await cmd_support.new_show(client, rows=1, seats=2)
+    await client.aclose()
+    before = await cmd_support.outbox(command_settings.database_url, show_id)
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(command_settings.database_url)) as conn:
+        cur = await conn.execute(
+            "SELECT outcome FROM write_model.hold_seats_at_once("
+            "'holds', 'empty-seats', '\\x00', %s, 'c', %s::text[], now(), 4, 1, %s,"
+            " now() + interval '1 minute', %s, 'SeatsHeld', '\\x00', '\\x00', NULL, 201, '\\x00', '\\x00')",
+            (show_id, [], uuid4(), uuid4()),
+        )
+        assert await cur.fetchone() == ("usual",)
+        keys = await conn.execute(
+            "SELECT count(*) FROM write_model.idempotency_keys WHERE idempotency_key = 'empty-seats'"
+        )
+        assert await keys.fetchone() == (0,)
+        holds = await conn.execute("SELECT count(*) FROM write_model.holds WHERE show_id = %s", (show_id,))
+        assert await holds.fetchone() == (0,)
+    assert await cmd_support.outbox(command_settings.database_url, show_id) == before
