@@ -161,8 +161,11 @@ class CommandBench(WrkBench):
             self.progress(f"  floor x{level:<3} {result.requests_per_s:>9,.1f} req/s  p50 {result.p50_ms} ms")
 
     async def _latency_floor(self) -> None:
-        """The one-client floor (``latency_floor``), in this process, on the run's database."""
+        """The one-client floor (``latency_floor``), in this process, on the run's database, started
+        once the relay and projectors are idle; they relay and fold the floor's own holds meanwhile,
+        which its run-queue waits show."""
         self.progress("latency floor: round trip, durable commit, /healthz and explicit holds, in process")
+        await self._quiet()
         samples, holds = (100, 30) if self.options.quick else (500, 120)
         floor = await latency_floor.measure(self.env.database_url, samples=samples, holds=holds)
         self.results["latency_floor"] = floor
