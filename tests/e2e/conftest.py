@@ -24,6 +24,7 @@ def stack(
     running.start_all()
     try:
         running.wait_ready()
+        running.wait_caught_up(database_url, kafka_bootstrap)
         yield running
     finally:
         running.stop_all()
