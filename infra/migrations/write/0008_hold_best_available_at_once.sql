@@ -92,10 +92,13 @@ BEGIN
         WHERE last - number = p_quantity - 1
         ORDER BY row_ordinal, abs(number + last - (row_seats + 1)), number LIMIT 1;
         IF FOUND THEN
+            -- only available seats, so that the partial index seat_inventory_available finds
+            -- them (without the status the zone's every seat is read); a run with a seat of a
+            -- lapsed hold comes short and goes to the usual path, which expires that hold first
             SELECT array_agg(seat_id ORDER BY seat_id COLLATE "C") INTO v_pick
             FROM write_model.seat_inventory
-            WHERE show_id = p_show_id AND zone_id = p_zone_id AND row_ordinal = v_row
-            AND number BETWEEN v_first AND v_first + p_quantity - 1;
+            WHERE show_id = p_show_id AND zone_id = p_zone_id AND status = 'available'
+            AND row_ordinal = v_row AND number BETWEEN v_first AND v_first + p_quantity - 1;
             SELECT count(*) INTO v_locked
             FROM (SELECT 1 FROM write_model.seat_inventory
                   WHERE show_id = p_show_id AND seat_id = ANY(v_pick) AND status = 'available'
