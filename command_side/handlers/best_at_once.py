@@ -26,27 +26,22 @@ encoded at a placeholder seat list and cut around it as well as around the seq
 """
 
 from datetime import timedelta
-from typing import Any
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import direct, outbox
-from command_side.adapters.customer_seats import LOCK_SPACE
-from command_side.adapters.idempotency import StoredResponse
 from command_side.domain.commands import HoldBestAvailable
 from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_quantity
+from command_side.handlers.at_once import claimed_answer, hold_params
 from command_side.handlers.best_available import FIRST_PAGE
 from command_side.handlers.holds import hold_body
 from command_side.handlers.runner import (
-    NOT_STORED,
     CommandContext,
     CommandResult,
     Idempotency,
     OneStatement,
-    replay,
-    reused_key,
 )
 from contracts import ConsistencyToken, SeatsHeld
 
@@ -110,28 +105,22 @@ def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) 
         appended = encoded.params
         middle, tail = cut_at_seats(appended["tails"][0])  # the event: head, seq, middle, seats, tail
         answer_head, answer_middle = cut_at_seats(encoded.answer_head)  # answer: head, seats, middle, seq
-        claim = idempotency.claim if idempotency is not None else None
-        params: dict[str, Any] = {
-            "show_id": show_id,
-            "event_id": appended["event_ids"][0],
-            "event_type": appended["types"][0],
-            "head": appended["heads"][0],
+        params = hold_params(
+            encoded,
+            idempotency,
+            show_id=show_id,
+            customer_id=command.customer_id,
+            hold_id=hold_id,
+            expires_at=expires_at,
+            now=context.now,
+            limit=limit,
+        )
+        params |= {
             "middle": middle,
             "tail": tail,
-            "traceparent": appended["traceparent"],
-            "scope": claim.scope if claim else None,
-            "idempotency_key": claim.key if claim else None,
-            "request_hash": claim.request_hash if claim else None,
-            "customer_id": command.customer_id,
             "zone_id": command.zone_id,
             "quantity": quantity,
             "page": FIRST_PAGE,
-            "now": context.now,
-            "limit": limit,
-            "lock_space": LOCK_SPACE,
-            "hold_id": hold_id,
-            "expires_at": expires_at,
-            "status_code": idempotency.status("created") if idempotency else NOT_STORED,
             "answer_head": answer_head,
             "answer_middle": answer_middle,
             "answer_tail": encoded.answer_tail,
@@ -139,10 +128,8 @@ def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) 
         ((outcome, last_seq, answer, stored_hash, stored_status),) = await direct.alone(conn, _CALL, params)
         if outcome == "held":
             return CommandResult("created", bytes(answer), ConsistencyToken(show_id, last_seq).encode())
-        if outcome == "claimed" and claim is not None:
-            if bytes(stored_hash) != claim.request_hash:
-                return reused_key()
-            return replay(StoredResponse(int(stored_status), bytes(answer)))
+        if outcome == "claimed":
+            return claimed_answer(idempotency, stored_hash, stored_status, answer)
         return None
 
     return attempt

@@ -25,26 +25,21 @@ guarantees are the usual path's (``handlers.holds``, ``handlers.runner``,
 """
 
 from datetime import timedelta
-from typing import Any
 from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import direct, outbox
-from command_side.adapters.customer_seats import LOCK_SPACE
-from command_side.adapters.idempotency import StoredResponse
 from command_side.domain.commands import HoldSeats
 from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_seat_ids
+from command_side.handlers.at_once import claimed_answer, hold_params
 from command_side.handlers.holds import hold_body
 from command_side.handlers.runner import (
-    NOT_STORED,
     CommandContext,
     CommandResult,
     Idempotency,
     OneStatement,
-    replay,
-    reused_key,
 )
 from contracts import ConsistencyToken, SeatsHeld
 
@@ -83,26 +78,19 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
         encoded = outbox.encode_append(
             show_id, (event,), body, context.correlation_id, context.causation_id, context.now
         )
-        claim = idempotency.claim if idempotency is not None else None
-        appended = encoded.params
-        params: dict[str, Any] = {  # the one event as scalars: psycopg adapts arrays at a cost
-            "show_id": show_id,
-            "event_id": appended["event_ids"][0],
-            "event_type": appended["types"][0],
-            "head": appended["heads"][0],
-            "tail": appended["tails"][0],
-            "traceparent": appended["traceparent"],
-            "scope": claim.scope if claim else None,
-            "idempotency_key": claim.key if claim else None,
-            "request_hash": claim.request_hash if claim else None,
-            "customer_id": command.customer_id,
+        params = hold_params(
+            encoded,
+            idempotency,
+            show_id=show_id,
+            customer_id=command.customer_id,
+            hold_id=hold_id,
+            expires_at=expires_at,
+            now=context.now,
+            limit=limit,
+        )
+        params |= {  # the one event as scalars: psycopg adapts arrays at a cost
+            "tail": encoded.params["tails"][0],
             "seat_ids": list(seat_ids),
-            "now": context.now,
-            "limit": limit,
-            "lock_space": LOCK_SPACE,
-            "hold_id": hold_id,
-            "expires_at": expires_at,
-            "status_code": idempotency.status("created") if idempotency else NOT_STORED,
             "answer_head": encoded.answer_head,
             "answer_tail": encoded.answer_tail,
         }
@@ -113,10 +101,8 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
             return CommandResult(
                 "created", encoded.answer(last_seq), ConsistencyToken(show_id, last_seq).encode()
             )
-        if outcome == "claimed" and claim is not None:
-            if bytes(stored_hash) != claim.request_hash:
-                return reused_key()
-            return replay(StoredResponse(int(stored_status), bytes(stored_response)))
+        if outcome == "claimed":
+            return claimed_answer(idempotency, stored_hash, stored_status, stored_response)
         return None
 
     return attempt

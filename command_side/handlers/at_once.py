@@ -1,0 +1,62 @@
+"""What the two one-statement holds share (``hold_at_once``, ``best_at_once``).
+
+Both functions of the write model take the same facts of the hold and of its
+one event (as scalars: psycopg adapts arrays at a cost) and answer a key that
+was already claimed the same way: its stored answer, or 422
+``idempotency_key_reused`` for another request.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from command_side.adapters.customer_seats import LOCK_SPACE
+from command_side.adapters.idempotency import StoredResponse
+from command_side.adapters.outbox import Encoded
+from command_side.handlers.runner import NOT_STORED, CommandResult, Idempotency, replay, reused_key
+
+
+def hold_params(
+    encoded: Encoded,
+    idempotency: Idempotency | None,
+    *,
+    show_id: UUID,
+    customer_id: str,
+    hold_id: UUID,
+    expires_at: datetime,
+    now: datetime,
+    limit: int,
+) -> dict[str, Any]:
+    """The parameters both functions take: the key's claim, the customer and their limit, the
+    hold, and its one event's id, type, head (bytes before the seq) and trace context."""
+    appended = encoded.params
+    claim = idempotency.claim if idempotency is not None else None
+    return {
+        "show_id": show_id,
+        "event_id": appended["event_ids"][0],
+        "event_type": appended["types"][0],
+        "head": appended["heads"][0],
+        "traceparent": appended["traceparent"],
+        "scope": claim.scope if claim else None,
+        "idempotency_key": claim.key if claim else None,
+        "request_hash": claim.request_hash if claim else None,
+        "customer_id": customer_id,
+        "now": now,
+        "limit": limit,
+        "lock_space": LOCK_SPACE,
+        "hold_id": hold_id,
+        "expires_at": expires_at,
+        "status_code": idempotency.status("created") if idempotency else NOT_STORED,
+    }
+
+
+def claimed_answer(
+    idempotency: Idempotency | None, stored_hash: bytes, stored_status: int, stored_response: bytes
+) -> CommandResult | None:
+    """The answer to a key the function found claimed: the stored one for the same request, 422
+    for another; None without a key (the function never answers ``claimed`` then)."""
+    if idempotency is None:
+        return None
+    if bytes(stored_hash) != idempotency.claim.request_hash:
+        return reused_key()
+    return replay(StoredResponse(int(stored_status), bytes(stored_response)))
