@@ -26,11 +26,9 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from infra.db import libpq_dsn
-from projections.ops.replay_processes import start_processes, stop_processes
+from projections.ops.replay_processes import start_processes, stop_processes, version_runner
 from projections.ops.swap import ReplayError, ReplayRun, caught_up, offsets, swap_when_equal, within_log
-from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
-from projections.runtime.runner import ProjectionRunner
 from projections.runtime.versions import Version, create_version, drop_tables, find
 from projections.runtime.versions import set_state as set_version_state
 from projections.settings import DEFAULT_MAX_RECORDS
@@ -90,20 +88,8 @@ async def replay(
     ):
         old = await find(conn, deployment.registry_name, "live")
         new = await start_version(conn, deployment, resume)
-
-        async def ceiling() -> dict[int, int]:
-            assert old is not None
-            return await offsets(ceiling_conn, old.schema_name)
-
-        sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
-        runner = ProjectionRunner(
-            deployment,
-            new,
-            database_url,
-            bootstrap_servers,
-            sink,
-            ceiling=ceiling if old is not None else None,
-            max_records=max_records,
+        runner, sink = version_runner(
+            deployment, new, old, ceiling_conn, database_url, bootstrap_servers, max_records
         )
         # The extra processes first: starting takes them a moment, and the group's first assignment
         # waits a moment for more members, so all usually join one assignment instead of rebalancing.

@@ -36,7 +36,7 @@ from projections.ops.swap import offsets
 from projections.runtime.dead_letter_sink import KafkaDeadLetterSink
 from projections.runtime.projection import Deployment
 from projections.runtime.runner import ProjectionRunner
-from projections.runtime.versions import find
+from projections.runtime.versions import Version, find
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL = 0.5  # seconds between the extra process's looks at its version and its parent
@@ -95,6 +95,35 @@ async def stop_processes(processes: list[asyncio.subprocess.Process], grace: flo
             await process.wait()
 
 
+def version_runner(  # noqa: PLR0917 - the facts of one version's build
+    deployment: Deployment,
+    new: Version,
+    old: Version | None,
+    ceiling_conn: AsyncConnection[Any],
+    database_url: str,
+    bootstrap_servers: str,
+    max_records: int,
+) -> tuple[ProjectionRunner, KafkaDeadLetterSink]:
+    """A runner building ``new`` from the log, never past the serving version's (``old``) offsets,
+    read on ``ceiling_conn``; and its dead-letter sink, for the caller to close."""
+
+    async def ceiling() -> dict[int, int]:
+        assert old is not None
+        return await offsets(ceiling_conn, old.schema_name)
+
+    sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
+    runner = ProjectionRunner(
+        deployment,
+        new,
+        database_url,
+        bootstrap_servers,
+        sink,
+        ceiling=ceiling if old is not None else None,
+        max_records=max_records,
+    )
+    return runner, sink
+
+
 async def join_replay(
     deployment: Deployment,
     database_url: str,
@@ -118,20 +147,8 @@ async def join_replay(
             log.info("%s: no replay of version %d to join", deployment.registry_name, version)
             return
         old = await find(conn, deployment.registry_name, "live")
-
-        async def ceiling() -> dict[int, int]:
-            assert old is not None
-            return await offsets(ceiling_conn, old.schema_name)
-
-        sink = KafkaDeadLetterSink(bootstrap_servers, deployment.dead_letter_topic)
-        runner = ProjectionRunner(
-            deployment,
-            new,
-            database_url,
-            bootstrap_servers,
-            sink,
-            ceiling=ceiling if old is not None else None,
-            max_records=max_records,
+        runner, sink = version_runner(
+            deployment, new, old, ceiling_conn, database_url, bootstrap_servers, max_records
         )
         task = asyncio.create_task(runner.run(stop))
         try:
