@@ -53,12 +53,32 @@ async def start_processes(
     max_records: int,
 ) -> list[asyncio.subprocess.Process]:
     """Start ``count`` extra processes building ``version`` of ``deployment`` beside this one."""
+    argv, env = projector_process(
+        deployment,
+        database_url,
+        bootstrap_servers,
+        "--max-records",
+        str(max_records),
+        "--join-replay",
+        str(version),
+        "--replay-pid",
+        str(os.getpid()),
+    )
+    return [await asyncio.create_subprocess_exec(*argv, env=env) for _ in range(count)]
+
+
+def projector_process(
+    deployment: Deployment, database_url: str, bootstrap_servers: str, *extra: str
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of ``python -m projections.runtime.process`` running
+    ``deployment`` on these services, with ``extra`` options."""
     env = {
         **os.environ,
         "BOXOFFICE_DATABASE_URL": database_url,
         "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
     }
     argv = [
+        sys.executable,
         "-m",
         "projections.runtime.process",
         deployment.projection.name,
@@ -70,14 +90,9 @@ async def start_processes(
         deployment.views_schema,
         "--dead-letter-topic",
         deployment.dead_letter_topic,
-        "--max-records",
-        str(max_records),
-        "--join-replay",
-        str(version),
-        "--replay-pid",
-        str(os.getpid()),
+        *extra,
     ]
-    return [await asyncio.create_subprocess_exec(sys.executable, *argv, env=env) for _ in range(count)]
+    return argv, env
 
 
 async def stop_processes(processes: list[asyncio.subprocess.Process], grace: float = STOP_GRACE) -> None:

@@ -6,10 +6,8 @@ of a private deployment so that runs never meet each other or the live version.
 """
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID, uuid4
@@ -22,6 +20,7 @@ from contracts.envelope import Envelope
 from infra.db import libpq_dsn
 from projections.catalog import PROJECTIONS
 from projections.dashboard.fold import TOTALS
+from projections.ops.replay_processes import projector_process
 from projections.runtime.projection import Deployment
 from projections.runtime.topic_offsets import partitions_of
 from projections.testing import Truth
@@ -216,27 +215,8 @@ def start_projector_process(
     database_url: str, bootstrap: str, deployment: Deployment, *extra: str
 ) -> subprocess.Popen[bytes]:
     """A projector process for a test deployment (``python -m projections.runtime.process``)."""
-    env = {
-        **os.environ,
-        "BOXOFFICE_DATABASE_URL": database_url,
-        "BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "projections.runtime.process",
-        deployment.projection.name,
-        "--registry-name",
-        deployment.registry_name,
-        "--topic",
-        deployment.topic,
-        "--views-schema",
-        deployment.views_schema,
-        "--dead-letter-topic",
-        deployment.dead_letter_topic,
-        *extra,
-    ]
-    return subprocess.Popen(cmd, env=env)
+    argv, env = projector_process(deployment, database_url, bootstrap, *extra)
+    return subprocess.Popen(argv, env=env)
 
 
 def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
