@@ -34,9 +34,11 @@ in the same minutes (the machine is shared: the figures move with its load).
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import statistics
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as EventType
@@ -242,24 +244,35 @@ async def _builds_alone(app: FastAPI, builds: int) -> list[str]:
     return lines
 
 
-async def _measure(args: argparse.Namespace, url: str) -> None:
+@contextlib.asynccontextmanager
+async def writer_process(
+    url: str, shows: int, layout: Layout | None, per_s: float, *, moving: tuple[str, ...], batch: int = 1
+) -> AsyncIterator[tuple[str, list[UUID], Signals, list[int]]]:
+    """The writer (``write_events``) in a process of its own: yields the seeded views' schema, their
+    shows, the signals that start and stop its events, and a list that holds the count of events it
+    applied once the block is left."""
     spawn = multiprocessing.get_context("spawn")
     pipe, child = spawn.Pipe()
-    moving = ("seat_availability", "dashboard") if args.moving == "both" else ("dashboard",)
-    signals = Signals(child, spawn.Event(), spawn.Event(), moving)
-    layout = HALL if args.hall else None
-    writer = spawn.Process(
-        target=write_events, args=(url, args.shows, layout, args.versions_per_s, signals), name="writer"
-    )
+    signals = Signals(child, spawn.Event(), spawn.Event(), moving, batch)
+    writer = spawn.Process(target=write_events, args=(url, shows, layout, per_s, signals), name="writer")
     writer.start()
+    written: list[int] = []
     try:
-        read_schema, shows = await asyncio.to_thread(pipe.recv)
-        await _serve(args, url, read_schema, shows, signals)
+        read_schema, ids = await asyncio.to_thread(pipe.recv)
+        yield read_schema, ids, signals, written
     finally:
         signals.done.set()
-        written = await asyncio.to_thread(pipe.recv) if writer.is_alive() else 0
+        written.append(await asyncio.to_thread(pipe.recv) if writer.is_alive() else 0)
         writer.join()
-    print(f"the writer applied {written} events in {args.seconds:.0f} s")
+
+
+async def _measure(args: argparse.Namespace, url: str) -> None:
+    moving = ("seat_availability", "dashboard") if args.moving == "both" else ("dashboard",)
+    layout = HALL if args.hall else None
+    async with writer_process(url, args.shows, layout, args.versions_per_s, moving=moving) as writer:
+        read_schema, shows, signals, written = writer
+        await _serve(args, url, read_schema, shows, signals)
+    print(f"the writer applied {written[0]} events in {args.seconds:.0f} s")
 
 
 def main() -> None:

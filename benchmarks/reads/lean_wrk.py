@@ -26,7 +26,6 @@ compare code.
 
 import argparse
 import asyncio
-import multiprocessing
 import socket
 import time
 from uuid import UUID, uuid4
@@ -34,7 +33,7 @@ from uuid import UUID, uuid4
 import uvicorn
 import uvloop
 
-from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, write_events
+from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, writer_process
 from benchmarks.reads.loads import READS_SCRIPT
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv
 from infra.settings import ApiKeySettings, ServiceSettings
@@ -115,22 +114,13 @@ async def _serve(
 
 
 async def _measure(args: argparse.Namespace, url: str) -> None:
-    spawn = multiprocessing.get_context("spawn")
-    pipe, child = spawn.Pipe()
     moving = ("seat_availability", "dashboard")
-    signals = Signals(child, spawn.Event(), spawn.Event(), moving, args.batch)
-    writer = spawn.Process(
-        target=write_events, args=(url, args.shows, HALL, args.versions_per_s, signals), name="writer"
-    )
-    writer.start()
-    try:
-        read_schema, shows = await asyncio.to_thread(pipe.recv)
+    async with writer_process(
+        url, args.shows, HALL, args.versions_per_s, moving=moving, batch=args.batch
+    ) as writer:
+        read_schema, shows, signals, written = writer
         await _serve(args, url, read_schema, shows, signals)
-    finally:
-        signals.done.set()
-        written = await asyncio.to_thread(pipe.recv) if writer.is_alive() else 0
-        writer.join()
-    print(f"the writer applied {written} events")
+    print(f"the writer applied {written[0]} events")
 
 
 def main() -> None:
