@@ -96,6 +96,7 @@ class ProjectionRunner:
         self.expected: dict[int, int] = {}
         self.position: dict[int, int] = {}
         self.highwater: dict[int, int] = {}
+        self._gaps: dict[int, tuple[int, int]] = {}  # partition -> (start, first) of a gap sought back once
         self.consumer: AIOKafkaConsumer | None = None
         self._seek_conn: AsyncConnection[Any] | None = None
         self._seek_lock = asyncio.Lock()  # the rebalance listener and the loop both seek
@@ -241,6 +242,8 @@ class ProjectionRunner:
             kept = [r for r in records if r.offset >= start and (limit is None or r.offset < limit)]
             if limit is not None and len(kept) < len(records) and records[-1].offset >= limit:
                 self.consumer.seek(tp, max(limit, start))  # fetch the rest again once allowed
+            if kept and not self._continues(tp, start, kept[0].offset):
+                continue
             if kept:
                 expected[partition] = start
                 self.position[partition] = kept[-1].offset + 1
@@ -251,6 +254,25 @@ class ProjectionRunner:
                             # Decoding is CPU-bound: let heartbeats and the commit in flight through.
                             await asyncio.sleep(0)
         return batch, expected
+
+    def _continues(self, tp: TopicPartition, start: int, first: int) -> bool:
+        """Whether records of ``tp`` beginning at ``first`` take up where its batches end (``start``).
+
+        Past ``start``, they may come from a fetch position older than the last seek (a
+        rebalance), and applying them would skip the records between: the partition is sought
+        back to ``start`` and the records dropped. A gap that a fetch from ``start`` itself
+        returns again is the log's own (offsets no record holds) and is taken.
+        """
+        assert self.consumer is not None
+        partition = tp.partition
+        if first == start or self._gaps.get(partition) == (start, first):
+            self._gaps.pop(partition, None)
+            return True
+        name = self.version.schema_name
+        log.info("%s: partition %d fetched from %d, not %d; re-seeking", name, partition, first, start)
+        self._gaps[partition] = (start, first)
+        self.consumer.seek(tp, start)
+        return False
 
     async def _count_dead_letters(self, conn: AsyncConnection[Any]) -> None:
         await metrics.count_dead_letters(conn, self.version)

@@ -204,3 +204,22 @@ def test_gc_pauses_nest_and_restore_the_collector(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+async def test_records_past_where_the_batches_end_are_sought_back_not_applied() -> None:
+    """After a rebalance a fetch may come from a position older than the last seek: records that
+    begin past the partition's position would skip the ones between, so they are dropped and the
+    partition sought back; the same gap fetched again from the position is the log's and taken."""
+    msgs = _messages(40)
+    writer = _Writer({0: 0, 1: 0})
+    runner, consumer = _runner([], writer)
+    ahead = {TopicPartition(TOPIC, 0): msgs[0:10], TopicPartition(TOPIC, 1): msgs[25:35]}
+    batch, expected = await runner._collect(ahead)
+    assert expected == {0: 0}
+    assert {i.record.partition for i in batch} == {0}
+    assert consumer.seeks == [(1, 0)]
+    assert runner.position == {0: 10, 1: 0}
+    batch, expected = await runner._collect({TopicPartition(TOPIC, 1): msgs[25:35]})
+    assert expected == {1: 0}
+    assert [i.record.offset for i in batch] == list(range(25, 35))
+    assert runner.position[1] == 35
