@@ -91,27 +91,30 @@ async def replay(
         runner, sink = version_runner(
             deployment, new, old, ceiling_conn, database_url, bootstrap_servers, max_records
         )
-        # The extra processes first: starting takes them a moment, and the group's first assignment
-        # waits a moment for more members, so all usually join one assignment instead of rebalancing.
-        extra = await start_processes(
-            deployment,
-            database_url,
-            bootstrap_servers,
-            new.version,
-            count=processes - 1,
-            max_records=max_records,
-        )
         stop = asyncio.Event()
-        task = asyncio.create_task(runner.run(stop))
+        extra: list[asyncio.subprocess.Process] = []
+        task: asyncio.Task[Any] | None = None
         try:
+            # The extra processes first: starting takes them a moment, and the group's first
+            # assignment waits a moment for more members, so all usually join one assignment.
+            extra = await start_processes(
+                deployment,
+                database_url,
+                bootstrap_servers,
+                new.version,
+                count=processes - 1,
+                max_records=max_records,
+            )
+            task = asyncio.create_task(runner.run(stop))
             run = ReplayRun(conn, deployment, old, new, task, bootstrap_servers)
             await _follow(run, on_progress)
             await swap_when_equal(run, verify=verify, within=swap_timeout)
         finally:
             stop.set()
             await stop_processes(extra)
-            with contextlib.suppress(Exception):
-                await task
+            if task is not None:
+                with contextlib.suppress(Exception):
+                    await task
             await sink.close()
         dropped = False
         if old is not None and not keep_old:

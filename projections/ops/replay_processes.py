@@ -52,7 +52,8 @@ async def start_processes(
     count: int,
     max_records: int,
 ) -> list[asyncio.subprocess.Process]:
-    """Start ``count`` extra processes building ``version`` of ``deployment`` beside this one."""
+    """Start ``count`` extra processes building ``version`` of ``deployment`` beside this one; if
+    one fails to start (or this is cancelled), the ones already started are stopped before it raises."""
     argv, env = projector_process(
         deployment,
         database_url,
@@ -64,7 +65,14 @@ async def start_processes(
         "--replay-pid",
         str(os.getpid()),
     )
-    return [await asyncio.create_subprocess_exec(*argv, env=env) for _ in range(count)]
+    started: list[asyncio.subprocess.Process] = []
+    try:
+        for _ in range(count):
+            started.append(await asyncio.create_subprocess_exec(*argv, env=env))
+    except BaseException:
+        await stop_processes(started)
+        raise
+    return started
 
 
 def projector_process(

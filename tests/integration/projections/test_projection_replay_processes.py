@@ -5,10 +5,13 @@ import asyncio
 import contextlib
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from projections.ops import replay as replay_module
+from projections.ops import replay_processes
 from projections.ops.replay import replay
 from projections.runtime.projection import Deployment
 from projections.testing.harness import (
@@ -129,3 +132,41 @@ async def test_a_replay_in_two_processes_killed_midway_is_resumed_exactly(
     assert states(database_url, deployment) == {1: "retired", 2: "live"}
     assert consumed(database_url, deployment, 2) == total
     assert_seats_match(database_url, deployment, truth)
+
+
+async def test_a_replay_whose_extra_processes_fail_to_start_cleans_up_and_can_resume(
+    database_url: str, kafka_bootstrap: str, topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting the extra processes is inside the replay's clean-up: the dead-letter sink is closed,
+    no runner is left consuming, and the version stays building for ``--resume``."""
+    sim, total = await backlog(kafka_bootstrap, topic, 57, shows=10, steps=2_000)
+    deployment = deployment_for("seat_availability", topic)
+    await project([deployment], database_url, kafka_bootstrap, total)
+    closed: list[bool] = []
+    real_runner = replay_processes.version_runner
+
+    def spying_runner(*args: Any) -> Any:
+        runner, sink = real_runner(*args)
+        close = sink.close
+
+        async def recorded_close() -> None:
+            closed.append(True)
+            await close()
+
+        sink.close = recorded_close  # type: ignore[method-assign]
+        return runner, sink
+
+    async def failing_start(*args: Any, **kwargs: Any) -> list[Any]:
+        raise OSError("cannot start a process")
+
+    monkeypatch.setattr(replay_module, "version_runner", spying_runner)
+    monkeypatch.setattr(replay_module, "start_processes", failing_start)
+    with pytest.raises(OSError, match="cannot start a process"):
+        await replay(deployment, database_url, kafka_bootstrap, processes=2)
+    assert closed == [True]
+    assert states(database_url, deployment) == {1: "live", 2: "building"}
+    assert consumed(database_url, deployment, 2) == 0
+    monkeypatch.undo()
+    outcome = await replay(deployment, database_url, kafka_bootstrap, resume=True, verify=True)
+    assert outcome.new.version == 2
+    assert_seats_match(database_url, deployment, sim.truth())
