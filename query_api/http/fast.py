@@ -9,8 +9,10 @@ directly: a ``GET`` of ``/v1/shows``, ``/v1/shows/{id}/availability``,
 are plainly valid, whose token (if any) memory already satisfies, and whose
 answer is a 304, a cached body, or a body built as the route builds it
 (``http.fast_builds``: availability, a whole seat map or a zone's, the whole
-dashboard; a failed build, an unknown zone's 404 among them, is left to the
-route, which answers or refuses). The
+dashboard). A build that fails (an unknown zone's 404, the database down) is
+refused here as the route refuses it, by the app's own error handlers (same
+status, shape and headers), so the request does not read the database a second
+time through the route. The
 dashboard is answered only to a key whose role the route admits (viewer,
 operator), read as the route reads it (``infra.http.auth.bearer_key``, the
 app's ``api_keys``), and never when CSV may be asked for; every refusal
@@ -22,10 +24,12 @@ the routes' and is labelled with the route for the metrics.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -70,7 +74,12 @@ class FastReads:
         if path.startswith(PREFIX) or path == DASHBOARD:
             answer = self._answer(scope)
             if isinstance(answer, _Pending):
-                answer = await _built(scope, answer)
+                built = await _built(scope, answer)
+                if isinstance(built, Response):  # a failed build, refused as the route refuses it
+                    scope["route"] = self._routes[answer.kind]
+                    await built(scope, receive, send)
+                    return
+                answer = built
             if answer is not None:
                 kind, status, headers, body = answer
                 scope["route"] = self._routes[kind]  # labels the metrics and the span as the route would
@@ -129,15 +138,29 @@ class _Pending(NamedTuple):
     token: ConsistencyToken
 
 
-async def _built(scope: Scope, pending: _Pending) -> Answer | None:
-    """The built answer; None when the build failed (the route then answers, with its own errors)."""
+async def _built(scope: Scope, pending: _Pending) -> Answer | Response:
+    """The built answer; when the build failed, the app's own answer to its error (what the route's
+    error handlers answer for it), so a failed read waits for the database once, not once more in the
+    route. An error no handler answers is raised, as the route would (``UnexpectedErrors`` answers)."""
     try:
         etag, body = await pending.build()
-    except Exception:  # the route reads again and answers or refuses as it does
-        log.debug("lean build of %s failed; the route answers", scope["path"], exc_info=True)
-        return None
+    except Exception as error:
+        handler = _handler(scope["app"].exception_handlers, error)
+        if handler is None:
+            raise
+        log.debug("lean build of %s failed; answered as the route would", scope["path"], exc_info=True)
+        refusal: Response = await handler(Request(scope), error)
+        return refusal
     _answered(pending.state, pending.token)
     return _reply(pending.kind, etag, body)
+
+
+def _handler(handlers: dict[Any, Callable[..., Any]], error: Exception) -> Callable[..., Any] | None:
+    """The app's handler of ``error``, looked up along its classes as Starlette looks it up."""
+    for cls in type(error).__mro__:
+        if cls in handlers:
+            return handlers[cls]
+    return None
 
 
 def _reply(kind: str, etag: str, body: bytes | None) -> Answer:

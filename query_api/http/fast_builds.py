@@ -15,8 +15,8 @@ build is called here exactly as the route calls it, with the same arguments:
   variant (``state.builds``), with memory's version at arrival as ``seen``.
 
 So the ETag, the body, the 304 and the exactness rules of #14 are the
-route's. A build that fails is not answered here: the caller hands the
-request to the route, which answers (or refuses) with its own error shapes.
+route's. A build that fails raises its error: the caller answers it with the
+app's error handlers, as the route would, without a second read.
 """
 
 from collections.abc import Awaitable, Callable

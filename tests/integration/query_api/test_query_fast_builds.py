@@ -1,15 +1,19 @@
-"""The lean path builds what memory can label but the cache lacks exactly as the routes build it, and hands
-the request to the route when a build fails."""
+"""The lean path builds what memory can label but the cache lacks exactly as the routes build it, and
+refuses a failed build as the route refuses it, without reading the database again through the route."""
 
+import json
 import logging
+import socket
 from collections.abc import Sequence
 from uuid import UUID
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 from starlette.types import Message, Scope
 
+from query_api.database import create_engine
 from query_api.http.fast import FastReads
 from query_api.routes import dashboard, shows
 from tests.integration.query_api.conftest import Settle
@@ -130,18 +134,22 @@ async def test_the_shows_list_stays_the_route_s(
     assert (await client.get("/v1/shows")).status_code == 200
 
 
-@pytest.mark.parametrize(("zone", "status", "code"), [("Z", 404, "zone_not_found"), ("A%00", 422, None)])
-async def test_a_zone_the_show_lacks_or_a_nul_is_refused_by_the_route(
-    served: tuple[httpx.AsyncClient, FastAPI], settled_show: UUID, *, zone: str, status: int, code: str | None
+async def test_a_zone_the_show_lacks_is_refused_as_the_route_refuses_it_and_a_nul_by_the_route(
+    served: tuple[httpx.AsyncClient, FastAPI], settled_show: UUID
 ) -> None:
     client, app = served
-    url = f"/v1/shows/{settled_show}/seats?zone_id={zone}"
+    lacking = f"/v1/shows/{settled_show}/seats?zone_id=Z"
     app.state.query.cache.clear()
-    assert await _lean(app, url) is None
-    answer = await client.get(url)
-    assert answer.status_code == status
-    if code is not None:
-        assert answer.json()["error"]["code"] == code
+    lean = await _lean(app, lacking)
+    app.state.query.cache.clear()
+    routed = await client.get(lacking.replace(str(settled_show), str(settled_show).upper()))
+    assert lean is not None
+    assert routed.status_code == 404
+    assert (lean[0], lean[2]) == (404, routed.content)
+    assert routed.json()["error"]["code"] == "zone_not_found"
+    nul = f"/v1/shows/{settled_show}/seats?zone_id=A%00"
+    assert await _lean(app, nul) is None
+    assert (await client.get(nul)).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -153,7 +161,7 @@ async def test_a_zone_the_show_lacks_or_a_nul_is_refused_by_the_route(
         ("dashboard_by_show", "dashboard", VIEWER),
     ],
 )
-async def test_a_failed_build_is_answered_by_the_route(
+async def test_a_failed_build_is_refused_as_the_route_refuses_it(
     served: tuple[httpx.AsyncClient, FastAPI],
     seeded: SeededSchema,
     settled_show: UUID,
@@ -169,10 +177,48 @@ async def test_a_failed_build_is_answered_by_the_route(
     app.state.query.cache.clear()
     assert app.state.query.tracker.show_version("seat_availability", settled_show) is not None
     with caplog.at_level(logging.DEBUG, logger="query_api.http.fast"):
-        assert await _lean(app, url, [*headers.items()]) is None
-    assert [r.message for r in caplog.records] == [
-        f"lean build of {url.partition('?')[0]} failed; the route answers"
+        lean = await _lean(app, url, [*headers.items()])
+    assert [r.message for r in caplog.records if r.name == "query_api.http.fast"] == [
+        f"lean build of {url.partition('?')[0]} failed; answered as the route would"
     ]
-    answer = await client.get(url, headers=headers)
+    assert lean is not None
+    status, answered, body = lean
+    assert (status, answered["retry-after"]) == (503, "1")
+    assert json.loads(body)["error"]["code"] == "read_model_unavailable"
+    route_url = f"{url}{'&' if '?' in url else '?'}wait_ms=0&wait_ms=0"  # a parameter twice: the route's
+    routed = await client.get(route_url, headers=headers)
+    assert (routed.status_code, routed.content) == (status, body)
+
+
+@pytest.mark.parametrize(
+    ("resource", "headers"), [("availability", {}), ("seats?format=compact", {}), ("dashboard", VIEWER)]
+)
+async def test_with_the_database_down_a_read_tries_it_once(
+    served: tuple[httpx.AsyncClient, FastAPI], settled_show: UUID, resource: str, headers: dict[str, str]
+) -> None:
+    client, app = served
+    url = "/v1/dashboard" if resource == "dashboard" else f"/v1/shows/{settled_show}/{resource}"
+    state = app.state.query
+    assert state.tracker.show_version("seat_availability", settled_show) is not None  # memory labels it
+    down = create_engine(f"postgresql://nobody:nothing@127.0.0.1:{_closed_port()}/gone", 1)
+    attempts: list[object] = []
+    event.listen(down.sync_engine, "do_connect", lambda *args: attempts.append(args))
+    serving, state.engine = state.engine, down
+    try:
+        state.cache.clear()
+        answer = await client.get(url, headers=headers)
+    finally:
+        state.engine = serving
+        await down.dispose()
     assert answer.status_code == 503
-    assert answer.json()["error"]["code"] == "read_model_unavailable"
+    assert answer.headers["retry-after"] == "1"
+    assert answer.json()["error"]["code"] == "database_unavailable"
+    assert len(attempts) == 1  # the lean path's build only: the route did not try again
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
