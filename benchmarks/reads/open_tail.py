@@ -1,0 +1,195 @@
+"""Where the open loop's tail comes from: one query API process under a steady rate, its pauses measured.
+
+``python -m benchmarks.reads.open_tail [--rate 1000] [--seconds 8] [--connections 20]
+[--versions-per-s 50] [--shows 16] [--batch 1]``
+
+The app, data and writer of ``benchmarks.reads.lean_wrk`` (uvicorn in this
+process, a writer process moving the views and announcing each batch by
+NOTIFY). wrk paces its requests at ``--rate`` (``reads_paced.lua``: the
+reads benchmark's open loop) against ``/healthz`` (wrk's and uvicorn's own
+floor at that rate) and the availability of every show round robin, quiet and
+then while the writer runs. Beside each case it measures, in the serving
+process:
+
+- the event loop's stalls: a task sleeping 1 ms reports how late it wakes up
+  (p99, max, and the count of stalls over 5 ms and 20 ms);
+- the garbage collector's pauses (``gc.callbacks``: count, total, longest);
+- the NOTIFY handler's time (every notice applied to memory: count, longest);
+- the process's time waiting for a core (``/proc/self/schedstat``'s run delay)
+  against its CPU time: a loaded machine shows here, not in the app.
+
+So a tail can be put down to the collector, the loop blocked by the app, the
+scheduler, or the generator (``/healthz`` shows the same tail).
+"""
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import uvicorn
+import uvloop
+
+from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, writer_process
+from benchmarks.reads.lean_wrk import _free_port
+from benchmarks.reads.loads import reads_argv
+from benchmarks.wrk import ensure_wrk, run_wrk
+from infra.settings import ApiKeySettings, ServiceSettings
+from query_api.app import create_app
+from query_api.consistency.listener import MemoryFeed
+from query_api.settings import QueryApiSettings
+from tests.support.database import private_database
+
+STALL_MS = (5.0, 20.0)
+
+
+class Pauses:
+    """The serving process's pauses over one case (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self.gc: list[float] = []
+        self.notices: list[float] = []
+        self._gc_started = 0.0
+
+    def on_gc(self, phase: str, _: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.gc.append(1000 * (time.perf_counter() - self._gc_started))
+
+    async def watch_loop(self) -> None:
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.lags.append(1000 * (time.perf_counter() - asked) - 1.0)
+
+    def line(self) -> str:
+        lags = sorted(self.lags) or [0.0]
+        p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))]
+        stalls = ", ".join(f"{sum(lag > ms for lag in lags)} over {ms:g} ms" for ms in STALL_MS)
+        return (
+            f"loop late p50 {statistics.median(lags):.2f} ms, p99 {p99:.2f} ms, max {lags[-1]:.1f} ms"
+            f" ({stalls}); GC {len(self.gc)} pauses, {sum(self.gc):.1f} ms in all,"
+            f" longest {max(self.gc, default=0):.2f} ms; {len(self.notices)} notices,"
+            f" longest {max(self.notices, default=0):.2f} ms"
+        )
+
+
+@contextmanager
+def watched(pauses: Pauses) -> Iterator[None]:
+    """GC pauses and NOTIFY handling timed into ``pauses`` while inside."""
+    apply: Callable[[MemoryFeed, Any], None] = MemoryFeed.apply
+
+    def timed(feed: MemoryFeed, notice: Any) -> None:
+        started = time.perf_counter()
+        apply(feed, notice)
+        pauses.notices.append(1000 * (time.perf_counter() - started))
+
+    gc.callbacks.append(pauses.on_gc)
+    MemoryFeed.apply = timed  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        MemoryFeed.apply = apply  # type: ignore[method-assign,assignment]
+        gc.callbacks.remove(pauses.on_gc)
+
+
+def _schedstat() -> tuple[float, float]:
+    """This process's main thread: CPU seconds and seconds spent runnable but waiting for a core."""
+    cpu, delay, _ = Path("/proc/thread-self/schedstat").read_text().split()
+    return int(cpu) / 1e9, int(delay) / 1e9
+
+
+async def _serve(
+    args: argparse.Namespace, url: str, read_schema: str, shows: list[UUID], signals: Signals
+) -> None:
+    settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
+    keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
+    app = create_app(settings, ServiceSettings(database_url=url), keys)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    for _ in range(2000):
+        if server.started and app.state.query.tracker.synced:
+            break
+        await asyncio.sleep(0.01)
+    wrk, base = ensure_wrk(), f"http://127.0.0.1:{port}"
+    cases = {
+        "healthz": ["/healthz"],
+        "availability": [f"/v1/shows/{show}/availability" for show in shows],
+    }
+    try:
+        for paths in cases.values():  # warm-up
+            argv = reads_argv(wrk, base, paths, connections=8, seconds=1, auth=False)
+            await run_wrk(argv, 8)
+        for phase in ("quiet", "under writes"):
+            if phase == "under writes":
+                signals.writing.set()
+            for name, paths in cases.items():
+                argv = reads_argv(
+                    wrk, base, paths, connections=args.connections, seconds=args.seconds, rate=args.rate,
+                    auth=False,
+                )  # fmt: skip
+                pauses = Pauses()
+                watcher = asyncio.create_task(pauses.watch_loop())
+                cpu, delay = _schedstat()
+                with watched(pauses):
+                    result = await run_wrk(argv, args.connections)
+                watcher.cancel()
+                cpu, delay = (now - then for now, then in zip(_schedstat(), (cpu, delay), strict=True))
+                print(
+                    f"{phase}: {name} at {args.rate:g}/s: achieved {result.requests_per_s:,.0f}/s,"
+                    f" p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, max {result.max_ms} ms,"
+                    f" non-200 {result.other}; CPU {cpu / result.seconds:.0%} of a core, waiting for a"
+                    f" core {delay / result.seconds:.0%} of the time",
+                    flush=True,
+                )
+                print(f"    {pauses.line()}", flush=True)
+        signals.writing.clear()
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _measure(args: argparse.Namespace, url: str) -> None:
+    moving = ("seat_availability", "dashboard")
+    async with writer_process(
+        url, args.shows, HALL, args.versions_per_s, moving=moving, batch=args.batch
+    ) as writer:
+        read_schema, shows, signals, written = writer
+        if args.nice:  # after the writer started: it keeps the default
+            os.setpriority(os.PRIO_PROCESS, 0, args.nice)
+        await _serve(args, url, read_schema, shows, signals)
+    print(f"the writer applied {written[0]} events")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--versions-per-s", type=float, default=50.0)
+    parser.add_argument("--shows", type=int, default=16)
+    parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=1, help="events per projector batch (one NOTIFY)")
+    parser.add_argument("--nice", type=int, default=0, help="the server's niceness")
+    args = parser.parse_args()
+    database = ServiceSettings().database_url or ""
+    with (
+        private_database(database, "bench_open_tail") as url,
+        asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+    ):
+        runner.run(_measure(args, url))
+
+
+if __name__ == "__main__":
+    main()
