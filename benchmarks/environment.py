@@ -5,12 +5,15 @@ configured PostgreSQL server (migrated like any boxoffice database), a topic
 ``boxoffice.bench.<id>.events`` with the production partition count and its
 own dead-letter topic, and registers its projections under ``bench<id>_<name>``
 so their Kafka consumer groups are unique too. Nothing of the shared database,
-topics or groups is read or written; at the end the run drops what it created.
+topics or groups is read or written; at the end the run drops what it created
+(:func:`private_services` does both, for every async caller).
 """
 
 import asyncio
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -122,3 +125,24 @@ async def delete_topics(env: BenchEnv) -> None:
     """Delete the two private topics (never the shared ones: only names of this run)."""
     async with kafka_admin(env.kafka_bootstrap) as admin:
         await admin.delete_topics([env.topic, env.dead_letter_topic])
+
+
+@asynccontextmanager
+async def private_services(env: BenchEnv, *, keep: bool = False) -> AsyncIterator[BenchEnv]:
+    """The run's migrated database and its two topics, created on entry.
+
+    On exit, however the body ends, the topics are deleted and the database is
+    dropped, unless ``keep`` (for inspection); topics are deleted only once
+    created, so a failed creation is the error raised, not a failed deletion.
+    """
+    create_database(env)
+    try:
+        await create_topics(env)
+        try:
+            yield env
+        finally:
+            if not keep:
+                await delete_topics(env)
+    finally:
+        if not keep:
+            drop_database(env)

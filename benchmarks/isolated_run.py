@@ -48,12 +48,8 @@ class IsolatedRun:
 
 async def measure_isolated(run: IsolatedRun, keep: bool) -> None:
     """Create the private database and topics, ``run.measure()``, then clean up (see the module)."""
-    environment.create_database(run.env)
-    try:
-        await environment.create_topics(run.env)
-        await run.measure()
-    finally:
-        await run.close()
-        if not keep:
-            environment.drop_database(run.env)
-            await environment.delete_topics(run.env)
+    async with environment.private_services(run.env, keep=keep):
+        try:
+            await run.measure()
+        finally:
+            await run.close()

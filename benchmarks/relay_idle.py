@@ -34,7 +34,6 @@ import contextlib
 import statistics
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
@@ -46,14 +45,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from benchmarks.commands.config import ZonePlan
 from benchmarks.commands.setup import Creations, create_show, create_venue
 from benchmarks.cpu import cpu_seconds
-from benchmarks.environment import (
-    BenchEnv,
-    create_database,
-    create_topics,
-    delete_topics,
-    drop_database,
-    new_env,
-)
+from benchmarks.environment import BenchEnv, new_env, private_services
 from benchmarks.scenarios.endpoints import CHECKOUT
 from contracts import EVENTS_TOPIC_PARTITIONS, ConsistencyToken, decode_event
 from infra.db import libpq_dsn
@@ -248,21 +240,6 @@ async def measure_latency(
         print(f"  not on the topic within 10 s: {missing}")
 
 
-@contextlib.contextmanager
-def private_services(env: BenchEnv, keep: bool) -> Iterator[None]:
-    create_database(env)
-    try:
-        asyncio.run(create_topics(env))
-        try:
-            yield
-        finally:
-            if not keep:
-                asyncio.run(delete_topics(env))
-    finally:
-        if not keep:
-            drop_database(env)
-
-
 async def run(env: BenchEnv, children: Children, args: argparse.Namespace) -> None:
     port = free_port()
     api = children.start("command-api", "command-api", "--port", str(port))
@@ -305,11 +282,15 @@ def main() -> None:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"code: {args.code_root}   settings: {settings or 'defaults'}   logs: {logs}")
     children = Children(env, args.code_root.resolve(), settings, logs)
-    with private_services(env, args.keep):
-        try:
-            asyncio.run(run(env, children, args))
-        finally:
-            children.stop_all()
+
+    async def measured() -> None:
+        async with private_services(env, keep=args.keep):
+            try:
+                await run(env, children, args)
+            finally:
+                children.stop_all()
+
+    asyncio.run(measured())
 
 
 if __name__ == "__main__":

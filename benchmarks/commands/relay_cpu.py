@@ -37,8 +37,8 @@ from pydantic import SecretStr
 from benchmarks.asgi_call import App
 from benchmarks.commands.api_cpu import CHECKOUT, KEYS, call, create_shows
 from benchmarks.cpu import cpu_seconds
-from benchmarks.environment import BenchEnv, new_env
-from benchmarks.relay_idle import Children, private_services, unpublished
+from benchmarks.environment import BenchEnv, new_env, private_services
+from benchmarks.relay_idle import Children, unpublished
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
 from infra.launcher.child import ChildProcess
@@ -189,11 +189,15 @@ def main() -> None:
     logs.mkdir(parents=True, exist_ok=True)
     print(f"code: {args.code_root}   logs: {logs}")
     children = Children(env, args.code_root.resolve(), {}, logs)
-    with private_services(env, keep=False):
-        try:
-            uvloop.run(run(env, children, args))
-        finally:
-            children.stop_all()
+
+    async def measured() -> None:
+        async with private_services(env):
+            try:
+                await run(env, children, args)
+            finally:
+                children.stop_all()
+
+    uvloop.run(measured())
 
 
 if __name__ == "__main__":

@@ -17,18 +17,12 @@ from benchmarks.dataset import DataSet
 
 
 async def measure(orders: int, seed: int) -> dict[str, float]:
-    env = environment.new_env()
-    environment.create_database(env)
-    try:
-        await environment.create_topics(env)
+    async with environment.private_services(environment.new_env()) as env:
         load_venue(env.database_url)
         data = DataSet(env, seed)
         started = time.monotonic()
         steps = await data.load(orders)
         return {"orders": data.orders, "events": data.events, **steps, "total_s": time.monotonic() - started}
-    finally:
-        environment.drop_database(env)
-        await environment.delete_topics(env)
 
 
 def main() -> None:

@@ -30,15 +30,9 @@ ORDERS, CHUNK = 1_200, 500
 
 @pytest.fixture
 async def env(database_url: str, kafka_bootstrap: str) -> AsyncIterator[BenchEnv]:
-    env = environment.new_env(database_url, kafka_bootstrap)
-    environment.create_database(env)
-    try:
-        await environment.create_topics(env)
+    async with environment.private_services(environment.new_env(database_url, kafka_bootstrap)) as env:
         load_venue(env.database_url)
         yield env
-    finally:
-        environment.drop_database(env)
-        await environment.delete_topics(env)
 
 
 def stored(database_url: str, table: str) -> list[Row]:
