@@ -77,11 +77,19 @@ class Apis:
             json={"payment_ref": payment_ref, "amount_cents": amount_cents},
         )
 
+    def post_venue_bytes(self, client: httpx.Client, body: bytes) -> httpx.Response:
+        """The operator's POST of a venue whose body is ``body`` as it is, sent as JSON; the raw answer."""
+        return client.post(
+            f"{self.command_url}/v1/venues",
+            content=body,
+            headers={**self.auth("operator"), "Content-Type": "application/json"},
+        )
+
     def new_show(self, client: httpx.Client, name: str, seats: int, price_cents: int) -> tuple[str, str]:
         """A venue ``name`` with one zone ``A`` of one row of ``seats`` and a show in it at
-        ``price_cents``; (venue_id, show_id)."""
-        venue_id = str(self.post_venue(client, name, seats).json()["venue_id"])
-        return venue_id, str(self.post_show(client, venue_id, price_cents).json()["show_id"])
+        ``price_cents``; (venue_id, show_id). Fails the test unless both are created."""
+        venue_id = str(created(self.post_venue(client, name, seats))["venue_id"])
+        return venue_id, str(created(self.post_show(client, venue_id, price_cents))["show_id"])
 
     def post_hold(self, client: httpx.Client, show_id: str, body: dict[str, Any]) -> httpx.Response:
         """The checkout role's POST of a hold of ``show_id`` (any body); the raw answer."""
@@ -90,11 +98,39 @@ class Apis:
         )
 
     def hold(self, client: httpx.Client, show_id: str, customer_id: str, *seat_ids: str) -> dict[str, Any]:
-        """The checkout role's hold of ``seat_ids`` for ``customer_id`` (the answer's body)."""
-        held: dict[str, Any] = self.post_hold(
-            client, show_id, {"customer_id": customer_id, "seat_ids": list(seat_ids)}
-        ).json()
-        return held
+        """The checkout role's hold of ``seat_ids`` for ``customer_id`` (the answer's body); fails the
+        test unless it is created."""
+        return created(
+            self.post_hold(client, show_id, {"customer_id": customer_id, "seat_ids": list(seat_ids)})
+        )
+
+    def post_order(self, client: httpx.Client, hold_id: Any, customer_id: Any) -> httpx.Response:
+        """The checkout role's POST of an order of ``hold_id`` for ``customer_id`` (any values); the raw
+        answer."""
+        return client.post(
+            f"{self.command_url}/v1/orders",
+            headers=self.auth("checkout"),
+            json={"hold_id": hold_id, "customer_id": customer_id},
+        )
+
+    def order(self, client: httpx.Client, hold_id: str, customer_id: str) -> dict[str, Any]:
+        """The checkout role's order of ``hold_id`` for ``customer_id`` (the answer's body); fails the
+        test unless it is created."""
+        return created(self.post_order(client, hold_id, customer_id))
+
+
+def created(response: httpx.Response) -> dict[str, Any]:
+    """The body of a 201 answer; fails the test, with the answer, on any other."""
+    assert response.status_code == 201, f"{response.status_code}: {response.text}"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    """One HTTP client for a test module's requests to both APIs."""
+    with httpx.Client(timeout=30) as c:
+        yield c
 
 
 async def _register_projections(database_url: str) -> None:

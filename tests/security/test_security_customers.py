@@ -6,7 +6,6 @@ the owner's hold or order; a replayed Idempotency-Key of the owner does not
 hand its stored answer to someone else.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,21 +18,12 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as c:
-        yield c
-
-
-@pytest.fixture
 def alice(apis: Apis, client: httpx.Client) -> dict[str, Any]:
     """Alice's hold (two seats), and her pending order made from another hold."""
-    ck, url = apis.auth("checkout"), apis.command_url
     _, show_id = apis.new_show(client, "owners", seats=6, price_cents=1234)
     hold = apis.hold(client, show_id, "alice", "A-1-1", "A-1-2")
     other = apis.hold(client, show_id, "alice", "A-1-3")
-    order = client.post(
-        f"{url}/v1/orders", headers=ck, json={"hold_id": other["hold_id"], "customer_id": "alice"}
-    ).json()
+    order = apis.order(client, other["hold_id"], "alice")
     return {"hold": hold, "order": order, "show_id": show_id}
 
 
@@ -56,11 +46,7 @@ def test_another_customer_cannot_use_or_release_a_hold(
 ) -> None:
     hold, url = alice["hold"], apis.command_url
     forbidden(
-        client.post(
-            f"{url}/v1/orders",
-            headers=apis.auth("checkout"),
-            json={"hold_id": hold["hold_id"], "customer_id": "mallory"},
-        ),
+        apis.post_order(client, hold["hold_id"], "mallory"),
         "alice",
         "A-1-1",
     )

@@ -2,7 +2,6 @@
 Each must be refused with a 4xx in the error shape, never a database error turned into a 500.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,19 +15,10 @@ NUL = "a\u0000b"
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def order(apis: Apis, client: httpx.Client) -> dict[str, str]:
-    url, ck = apis.command_url, apis.auth("checkout")
     venue_id, show_id = apis.new_show(client, "edge", seats=5, price_cents=1000)
     hold = apis.hold(client, show_id, "alice", "A-1-1")
-    made = client.post(
-        f"{url}/v1/orders", headers=ck, json={"hold_id": hold["hold_id"], "customer_id": "alice"}
-    ).json()
+    made = apis.order(client, hold["hold_id"], "alice")
     return {"venue_id": venue_id, "show_id": show_id, "order_id": made["order_id"]}
 
 
@@ -69,11 +59,7 @@ def test_integers_beyond_64_bits_are_refused(
 def test_bodies_that_are_not_utf8_get_a_documented_status(
     apis: Apis, client: httpx.Client, body: bytes
 ) -> None:
-    response = client.post(
-        f"{apis.command_url}/v1/venues",
-        headers={**apis.auth("operator"), "Content-Type": "application/json"},
-        content=body,
-    )
+    response = apis.post_venue_bytes(client, body)
     error = refused(response)
     documented = client.get(f"{apis.command_url}/openapi.json").json()["paths"]["/v1/venues"]["post"]
     assert str(response.status_code) in documented["responses"], f"{response.status_code} is not documented"

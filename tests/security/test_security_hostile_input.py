@@ -3,7 +3,6 @@ encodings, NUL bytes, negative and huge numbers. Each gets a 4xx in the error sh
 or a stack trace, and the data stays intact.
 """
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -26,43 +25,13 @@ INJECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def client(apis: Apis) -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def show(apis: Apis, client: httpx.Client) -> dict[str, str]:
-    layout = [{"zone_id": "A", "name": "A", "rows": [{"row": "1", "seats": 5}]}]
-    venue = client.post(
-        f"{apis.command_url}/v1/venues",
-        headers=apis.auth("operator"),
-        json={"name": "hostile", "zones": layout},
-    ).json()
-    made = client.post(
-        f"{apis.command_url}/v1/shows",
-        headers=apis.auth("operator"),
-        json={
-            "venue_id": venue["venue_id"],
-            "title": "t",
-            "starts_at": "2031-01-01T20:00:00Z",
-            "prices": {"A": 1000},
-        },
-    )
-    assert made.status_code == 201, made.text
-    hold = client.post(
-        f"{apis.command_url}/v1/shows/{made.json()['show_id']}/holds",
-        headers=apis.auth("checkout"),
-        json={"customer_id": "alice", "seat_ids": ["A-1-1"]},
-    ).json()
-    order = client.post(
-        f"{apis.command_url}/v1/orders",
-        headers=apis.auth("checkout"),
-        json={"hold_id": hold["hold_id"], "customer_id": "alice"},
-    ).json()
+    venue_id, show_id = apis.new_show(client, "hostile", seats=5, price_cents=1000)
+    hold = apis.hold(client, show_id, "alice", "A-1-1")
+    order = apis.order(client, hold["hold_id"], "alice")
     return {
-        "show_id": made.json()["show_id"],
-        "venue_id": venue["venue_id"],
+        "show_id": show_id,
+        "venue_id": venue_id,
         "order_id": order["order_id"],
         "hold_id": hold["hold_id"],
     }
@@ -178,7 +147,7 @@ def test_nul_bytes_in_ids_are_refused(apis: Apis, client: httpx.Client, show: di
 def test_huge_bodies_are_refused(apis: Apis, client: httpx.Client) -> None:
     huge = b'{"name": "' + b"x" * 2_000_000 + b'", "zones": []}'
     headers = {**apis.auth("operator"), "Content-Type": "application/json"}
-    assert refused(post_venue_bytes(apis, client, huge))
+    assert refused(apis.post_venue_bytes(client, huge))
     streamed = client.post(
         f"{apis.command_url}/v1/venues",
         headers=headers,
@@ -197,23 +166,14 @@ def test_huge_bodies_are_refused(apis: Apis, client: httpx.Client) -> None:
 @pytest.mark.parametrize("depth", [100, 10_000, 100_000])
 def test_deeply_nested_json_is_refused(apis: Apis, client: httpx.Client, depth: int) -> None:
     body = b'{"name": ' + b"[" * depth + b"]" * depth + b', "zones": []}'
-    refused(post_venue_bytes(apis, client, body))
+    refused(apis.post_venue_bytes(client, body))
 
 
 @pytest.mark.parametrize(
     "body", [b"\xff\xfe\x00", b'{"name": "\xc3\x28"}', b"", b"null", b"[]", b"NaN", b'{"name": 1e999}']
 )
 def test_broken_bodies_are_refused(apis: Apis, client: httpx.Client, body: bytes) -> None:
-    refused(post_venue_bytes(apis, client, body))
-
-
-def post_venue_bytes(apis: Apis, client: httpx.Client, body: bytes) -> httpx.Response:
-    """The operator's POST of a venue whose body is ``body`` as it is, sent as JSON; the raw answer."""
-    return client.post(
-        f"{apis.command_url}/v1/venues",
-        content=body,
-        headers={**apis.auth("operator"), "Content-Type": "application/json"},
-    )
+    refused(apis.post_venue_bytes(client, body))
 
 
 BAD_NUMBERS = {
