@@ -40,16 +40,10 @@ def _cpu() -> float:
 async def bench(
     events: int, partitions: int, database_url: str, bootstrap: str, extra_processes: tuple[int, ...] = ()
 ) -> dict[str, float]:
-    sim = Simulation(1, shows=max(10, events // 500))
-    while len(sim.events) < events:
-        sim.run(10_000)
-    topic = f"bench.proj.{uuid4().hex[:10]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    await admin.create_topics([NewTopic(topic, partitions, 1), NewTopic(f"{topic}.dlq", 1, 1)])
+    topic = await new_topic(bootstrap, partitions)
     figures: dict[str, float] = {}
     try:
-        total = await produce(bootstrap, topic, sim.events[:events])
+        total = await produce_simulated(bootstrap, topic, events)
         figures["events"] = total
         ceiling = await read_to_end(bootstrap, topic, partitions, total)
         figures["plain_consumer_events_per_s"] = ceiling
@@ -75,9 +69,33 @@ async def bench(
                 figures[f"{phase}_share_of_ceiling_pct"] = 100 * (total / seconds) / ceiling
                 figures[f"{phase}_cpu_us_per_event"] = 1e6 * (_cpu() - cpu) / total
     finally:
-        await admin.delete_topics([topic, f"{topic}.dlq"])
-        await admin.close()
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics([topic, f"{topic}.dlq"])
+        finally:
+            await admin.close()
     return figures
+
+
+async def new_topic(bootstrap: str, partitions: int) -> str:
+    """A new event topic of ``partitions`` partitions, with its dead-letter topic; its name."""
+    topic = f"bench.proj.{uuid4().hex[:10]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, partitions, 1), NewTopic(f"{topic}.dlq", 1, 1)])
+    finally:
+        await admin.close()
+    return topic
+
+
+async def produce_simulated(bootstrap: str, topic: str, events: int) -> int:
+    """Publish ``events`` events of the benchmarks' simulation (one show per 500 events) to ``topic``."""
+    sim = Simulation(1, shows=max(10, events // 500))
+    while len(sim.events) < events:
+        sim.run(10_000)
+    return await produce(bootstrap, topic, sim.events[:events])
 
 
 async def read_to_end(bootstrap: str, topic: str, partitions: int, total: int) -> float:

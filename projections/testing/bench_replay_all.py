@@ -13,33 +13,21 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
-from uuid import uuid4
-
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from projections.ops.replay import replay
 from projections.ops.replay_concurrent import ReplayFailure, ReplayOptions, replay_concurrently
 from projections.runtime.projection import Deployment
 from projections.runtime.projectors import run_projectors
-from projections.testing.harness import deployment_for, produce, wait_consumed
-from projections.testing.simulation import Simulation
+from projections.testing.bench import new_topic, produce_simulated
+from projections.testing.harness import deployment_for, wait_consumed
 
 
 async def caught_up_backlog(
     events: int, partitions: int, database_url: str, bootstrap: str
 ) -> list[Deployment]:
     """A new topic of ``events`` simulated events and both projections caught up on it."""
-    sim = Simulation(1, shows=max(10, events // 500))
-    while len(sim.events) < events:
-        sim.run(10_000)
-    topic = f"bench.proj.{uuid4().hex[:10]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, partitions, 1), NewTopic(f"{topic}.dlq", 1, 1)])
-    finally:
-        await admin.close()
-    total = await produce(bootstrap, topic, sim.events[:events])
+    topic = await new_topic(bootstrap, partitions)
+    total = await produce_simulated(bootstrap, topic, events)
     deployments = [deployment_for(n, topic) for n in ("seat_availability", "dashboard")]
     stop = asyncio.Event()
     task = asyncio.create_task(run_projectors(deployments, database_url, bootstrap, stop))

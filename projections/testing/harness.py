@@ -95,6 +95,16 @@ def consumed(database_url: str, deployment: Deployment, version: int = 1) -> int
     return int(rows[0][0])
 
 
+def version_states(database_url: str, deployment: Deployment) -> dict[int, str]:
+    """Each registered version of ``deployment`` and its state (building, live, retired...)."""
+    rows = query(
+        database_url,
+        "SELECT version, state FROM projection_meta.versions WHERE projection = %s",
+        (deployment.registry_name,),
+    )
+    return {int(version): str(state) for version, state in rows}
+
+
 async def wait_consumed(
     database_url: str, deployment: Deployment, total: int, version: int = 1, within: float = 120.0
 ) -> None:

@@ -19,20 +19,12 @@ from projections.testing.harness import (
     produce,
     query,
     start_projector_process,
+    version_states,
     wait_consumed,
 )
 from tests.integration.projections.projectors import backlog, project, projecting
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def states(database_url: str, deployment: Deployment) -> dict[int, str]:
-    rows = query(
-        database_url,
-        "SELECT version, state FROM projection_meta.versions WHERE projection = %s",
-        (deployment.registry_name,),
-    )
-    return dict(rows)
 
 
 def schema_exists(database_url: str, schema: str) -> bool:
@@ -108,7 +100,7 @@ async def test_replay_under_continuous_reads_and_writes(
     assert progress
     assert all(done <= total for done, total in progress)
     assert progress[-1][0] > 0
-    assert states(database_url, deployment) == {1: "retired", 2: "live"}
+    assert version_states(database_url, deployment) == {1: "retired", 2: "live"}
     assert not schema_exists(database_url, deployment.schema_for(1))
     assert_seats_match(database_url, deployment, sim.truth())
 
@@ -130,17 +122,17 @@ async def test_interrupted_replay_resumed_then_another_abandoned(
         finally:
             kill(process, signal.SIGKILL)
         assert consumed(database_url, deployment, attempt) < total
-        assert states(database_url, deployment)[attempt] == "building"
-        assert states(database_url, deployment)[attempt - 1] == "live"
+        assert version_states(database_url, deployment)[attempt] == "building"
+        assert version_states(database_url, deployment)[attempt - 1] == "live"
         assert_seats_match(database_url, deployment, truth)  # the serving version, untouched
         if attempt == 2:
             outcome = await replay(deployment, database_url, kafka_bootstrap, resume=True, verify=True)
             assert outcome.new.version == 2
-            assert states(database_url, deployment) == {1: "retired", 2: "live"}
+            assert version_states(database_url, deployment) == {1: "retired", 2: "live"}
         else:
             dropped = await abandon(deployment, database_url)
             assert dropped.version == 3
-            assert states(database_url, deployment) == {1: "retired", 2: "live", 3: "abandoned"}
+            assert version_states(database_url, deployment) == {1: "retired", 2: "live", 3: "abandoned"}
             assert not schema_exists(database_url, deployment.schema_for(3))
         assert_seats_match(database_url, deployment, truth)
 
@@ -159,6 +151,6 @@ async def test_verify_refuses_to_swap_a_version_that_differs(
         await replay(deployment, database_url, kafka_bootstrap, verify=True)
     assert "seat_availability_seats" in str(refused.value)
     assert seat[0] in str(refused.value)
-    assert states(database_url, deployment) == {1: "live", 2: "building"}
+    assert version_states(database_url, deployment) == {1: "live", 2: "building"}
     await abandon(deployment, database_url)
-    assert states(database_url, deployment) == {1: "live", 2: "abandoned"}
+    assert version_states(database_url, deployment) == {1: "live", 2: "abandoned"}

@@ -12,9 +12,14 @@ from projections.ops.replay import ReplayOutcome, replay
 from projections.ops.replay_concurrent import ReplayFailure, ReplayOptions, replay_concurrently
 from projections.runtime.projection import Deployment
 from projections.testing import Truth
-from projections.testing.harness import assert_dashboard_matches, assert_seats_match, consumed, deployment_for
+from projections.testing.harness import (
+    assert_dashboard_matches,
+    assert_seats_match,
+    consumed,
+    deployment_for,
+    version_states,
+)
 from tests.integration.projections.projectors import backlog, project
-from tests.integration.projections.test_projection_replay_processes import states
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,6 +35,17 @@ async def both_projected(
     seats, dashboard = deployment_for("seat_availability", topic), deployment_for("dashboard", topic)
     await project([seats, dashboard], database_url, kafka_bootstrap, total)
     return seats, dashboard, total, sim.truth()
+
+
+def assert_swapped_exactly(
+    database_url: str, seats: Deployment, dashboard: Deployment, total: int, truth: Truth
+) -> None:
+    """Both replays swapped in, each having consumed the whole log, and equal to the truth."""
+    for deployment in (seats, dashboard):
+        assert version_states(database_url, deployment) == {1: "retired", 2: "live"}
+        assert consumed(database_url, deployment, 2) == total
+    assert_seats_match(database_url, seats, truth)
+    assert_dashboard_matches(database_url, dashboard, truth)
 
 
 async def test_both_projections_replayed_at_once_are_swapped_and_exact(
@@ -52,11 +68,7 @@ async def test_both_projections_replayed_at_once_are_swapped_and_exact(
     assert all(isinstance(r, ReplayOutcome) and r.new.version == 2 for r in results), results
     assert len(set(pids.values()) | {os.getpid()}) == 3  # each in a process of its own
     assert progressed == {seats.registry_name, dashboard.registry_name}
-    for deployment in (seats, dashboard):
-        assert states(database_url, deployment) == {1: "retired", 2: "live"}
-        assert consumed(database_url, deployment, 2) == total
-    assert_seats_match(database_url, seats, truth)
-    assert_dashboard_matches(database_url, dashboard, truth)
+    assert_swapped_exactly(database_url, seats, dashboard, total, truth)
 
 
 async def test_a_killed_child_leaves_its_replay_resumable_and_the_other_finishes(
@@ -86,17 +98,13 @@ async def test_a_killed_child_leaves_its_replay_resumable_and_the_other_finishes
     assert str(-signal.SIGKILL) in failure.reason
     assert isinstance(outcome, ReplayOutcome)
     assert outcome.new.version == 2
-    assert states(database_url, seats) == {1: "live", 2: "building"}
+    assert version_states(database_url, seats) == {1: "live", 2: "building"}
     assert consumed(database_url, seats, 2) < total
     assert_seats_match(database_url, seats, truth)  # the serving version, untouched
 
     resumed = await replay(seats, database_url, kafka_bootstrap, resume=True, verify=True)
     assert resumed.new.version == 2
-    for deployment in (seats, dashboard):
-        assert states(database_url, deployment) == {1: "retired", 2: "live"}
-        assert consumed(database_url, deployment, 2) == total
-    assert_seats_match(database_url, seats, truth)
-    assert_dashboard_matches(database_url, dashboard, truth)
+    assert_swapped_exactly(database_url, seats, dashboard, total, truth)
 
 
 async def test_an_interrupted_run_stops_every_child_and_each_replay_resumes(
@@ -123,7 +131,7 @@ async def test_an_interrupted_run_stops_every_child_and_each_replay_resumes(
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
     for deployment in (seats, dashboard):
-        assert states(database_url, deployment) == {1: "live", 2: "building"}
+        assert version_states(database_url, deployment) == {1: "live", 2: "building"}
         assert 0 < consumed(database_url, deployment, 2) < total
 
     results = await asyncio.to_thread(
@@ -134,8 +142,4 @@ async def test_an_interrupted_run_stops_every_child_and_each_replay_resumes(
         ReplayOptions(resume=True, verify=True),
     )
     assert all(isinstance(r, ReplayOutcome) and r.new.version == 2 for r in results), results
-    for deployment in (seats, dashboard):
-        assert states(database_url, deployment) == {1: "retired", 2: "live"}
-        assert consumed(database_url, deployment, 2) == total
-    assert_seats_match(database_url, seats, truth)
-    assert_dashboard_matches(database_url, dashboard, truth)
+    assert_swapped_exactly(database_url, seats, dashboard, total, truth)

@@ -22,19 +22,11 @@ from projections.testing.harness import (
     kill,
     query,
     start_projector_process,
+    version_states,
 )
 from tests.integration.projections.projectors import backlog, project
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def states(database_url: str, deployment: Deployment) -> dict[int, str]:
-    rows = query(
-        database_url,
-        "SELECT version, state FROM projection_meta.versions WHERE projection = %s",
-        (deployment.registry_name,),
-    )
-    return dict(rows)
 
 
 def extra_processes(deployment: Deployment) -> list[int]:
@@ -93,7 +85,7 @@ async def test_a_replay_in_two_processes_equals_the_serving_version(
         outcome = await task
         assert outcome.new.version == 2
         assert members == 2  # both processes consumed in the version's group
-        assert states(database_url, deployment) == {1: "retired", 2: "live"}
+        assert version_states(database_url, deployment) == {1: "retired", 2: "live"}
         assert consumed(database_url, deployment, 2) == total
         assert not extra_processes(deployment)  # stopped with the replay
     assert_seats_match(database_url, seats, truth)
@@ -124,12 +116,12 @@ async def test_a_replay_in_two_processes_killed_midway_is_resumed_exactly(
         await asyncio.sleep(0.1)
     assert not extra_processes(deployment)
     assert consumed(database_url, deployment, 2) < total
-    assert states(database_url, deployment) == {1: "live", 2: "building"}
+    assert version_states(database_url, deployment) == {1: "live", 2: "building"}
     assert_seats_match(database_url, deployment, truth)  # the serving version, untouched
 
     outcome = await replay(deployment, database_url, kafka_bootstrap, resume=True, verify=True, processes=2)
     assert outcome.new.version == 2
-    assert states(database_url, deployment) == {1: "retired", 2: "live"}
+    assert version_states(database_url, deployment) == {1: "retired", 2: "live"}
     assert consumed(database_url, deployment, 2) == total
     assert_seats_match(database_url, deployment, truth)
 
@@ -164,7 +156,7 @@ async def test_a_replay_whose_extra_processes_fail_to_start_cleans_up_and_can_re
     with pytest.raises(OSError, match="cannot start a process"):
         await replay(deployment, database_url, kafka_bootstrap, processes=2)
     assert closed == [True]
-    assert states(database_url, deployment) == {1: "live", 2: "building"}
+    assert version_states(database_url, deployment) == {1: "live", 2: "building"}
     assert consumed(database_url, deployment, 2) == 0
     monkeypatch.undo()
     outcome = await replay(deployment, database_url, kafka_bootstrap, resume=True, verify=True)
