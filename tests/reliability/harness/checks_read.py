@@ -14,13 +14,13 @@ from uuid import UUID
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from contracts import EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS
+from contracts.read_model import TOTAL_FIGURES
 from projections.runtime.projection import Deployment
 from projections.runtime.projectors import supervise
 from projections.runtime.sql import ident
 from tests.reliability.harness.checks_write import Offset, wait_for
 from tests.reliability.harness.stack import private_deployment
 from tests.support.database import query
-from tests.support.read_model import DASHBOARD_TOTALS
 
 
 async def topic_end(bootstrap: str, topic: str = EVENTS_TOPIC) -> int:
@@ -124,7 +124,7 @@ SELECT
 
 def check_dashboard_equals_write_model(database_url: str, deployment: Deployment) -> dict[str, int]:
     """Dashboard totals equal the write model's orders and holds (the instance holds only test data)."""
-    names = DASHBOARD_TOTALS
+    names = TOTAL_FIGURES  # the dashboard_totals view's columns, in the order WRITE_TOTALS selects them
     columns = ", ".join(names)
     read = query(database_url, f"SELECT {columns} FROM {ident(deployment.views_schema)}.dashboard_totals")[0]
     write = query(database_url, WRITE_TOTALS)[0]
