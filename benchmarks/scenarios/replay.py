@@ -18,27 +18,15 @@ import asyncio
 import time
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from benchmarks.datagen.catchup import wait_caught_up
 from benchmarks.environment import BenchEnv
 from benchmarks.stack import Stack
 from contracts import EVENTS_TOPIC_PARTITIONS
 from projections.catalog import PROJECTIONS
+from projections.runtime.topic_offsets import end_offsets
 from projections.testing.bench import read_to_end
 
 REPLAY_VIEWS = "bench_replay"
-
-
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in range(EVENTS_TOPIC_PARTITIONS)]
-        ends = await consumer.end_offsets(partitions)
-        return {tp.partition: int(offset) for tp, offset in ends.items()}
-    finally:
-        await consumer.stop()
 
 
 async def measure_ceiling(bootstrap: str, topic: str, events: int, limit_s: float) -> float:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.datagen.catchup import wait_caught_up
-from benchmarks.scenarios.replay import end_offsets
 from contracts.topics import EVENTS_TOPIC
 from projections.catalog import PROJECTIONS
+from projections.runtime.topic_offsets import end_offsets
 from tests.support.processes import ChildProcess, free_port, typer_command, wait_answering
 
 API_KEYS = "operator:e2e-operator-key,checkout:e2e-checkout-key,viewer:e2e-viewer-key"

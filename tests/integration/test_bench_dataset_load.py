@@ -19,9 +19,10 @@ from benchmarks.datagen.load import load_venue
 from benchmarks.datagen.rows import COLUMNS, Row
 from benchmarks.dataset import DataSet
 from benchmarks.environment import BenchEnv
-from benchmarks.scenarios.replay import end_offsets, measure_ceiling
+from benchmarks.scenarios.replay import measure_ceiling
 from contracts import EVENTS_TOPIC_PARTITIONS, partition_key
 from infra.db import libpq_dsn
+from projections.runtime.topic_offsets import end_offsets
 from tests.unit.test_bench_datagen import NOW, slices
 
 pytestmark = pytest.mark.integration
