@@ -1,4 +1,5 @@
-"""Prometheus metrics of the command API's commands: outcomes by command, retries, idempotent replays.
+"""Prometheus metrics of the command API's commands: outcomes by command, retries, idempotent replays,
+one-statement attempts left to the usual path.
 
 Every child is bound here, once, for every command type and outcome, so
 counting a command is two dict lookups and an increment, and every series
@@ -19,11 +20,15 @@ RETRY_REASONS: tuple[RetryReason, ...] = get_args(RetryReason)
 
 class CommandMetrics:
     """``boxoffice_commands_total{command,outcome}``, ``boxoffice_command_retries_total{reason}``,
-    ``boxoffice_idempotent_replays_total``, in the app's registry.
+    ``boxoffice_idempotent_replays_total``, ``boxoffice_one_statement_fallbacks_total{command}``,
+    in the app's registry.
 
     Outcomes: ``accepted`` (a 2xx answer), ``rejected`` (a 4xx decision),
     ``replayed`` (the stored answer of an ``Idempotency-Key`` seen before),
     ``error`` (no answer: the database was unreachable, or something unexpected).
+    A fallback is a command whose one statement (``runner.OneStatement``) could not decide it
+    and left it to its usual handler (a round trip or more, and under contention a sign that
+    the one statement gives up too early).
     """
 
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -49,11 +54,21 @@ class CommandMetrics:
             "Commands answered with the stored answer of their Idempotency-Key.",
             registry=registry,
         )
+        fallbacks = Counter(
+            "boxoffice_one_statement_fallbacks",
+            "Commands tried as one statement first and then left to their usual handler.",
+            ["command"],
+            registry=registry,
+        )
+        self._fallbacks = {kind: fallbacks.labels(kind.__name__) for kind in get_args(Command)}
 
     def command(self, command: Command, outcome: CommandOutcome) -> None:
         self._commands[type(command)][outcome].inc()
         if outcome == "replayed":
             self.replays.inc()
+
+    def left_to_usual_path(self, command: Command) -> None:
+        self._fallbacks[type(command)].inc()
 
     def retried(self, reason: RetryReason) -> None:
         self._retries[reason].inc()

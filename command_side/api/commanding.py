@@ -10,6 +10,7 @@ Idempotency-Key to the same request hash and answer alike.
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 import orjson
@@ -88,6 +89,7 @@ async def command_answer(
             correlation_id=_correlation(correlation_id),
             on_retry=metrics.retried,
             one_statement=state.handlers.one_statement_for(command),
+            on_usual=partial(metrics.left_to_usual_path, command),
         )
         result = await (command_transaction(command, running) if tracing.on else running)
     except Exception as exc:

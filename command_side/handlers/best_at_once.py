@@ -8,17 +8,20 @@ transaction of its own (``direct.alone``), like the explicit hold of
 seats -> show row, gapless per-show seqs in commit order, the outbox row's and
 the answer's exact bytes, idempotent replays):
 
-- the same pick: the function picks as ``handlers.best_available``'s first round
-  does on the same first page of free seats (``FIRST_PAGE``): the frontmost row
-  with ``quantity`` adjacent free seats, its most central run
+- the same pick: the function picks as ``handlers.best_available``'s rounds do
+  on the same first page of free seats (``FIRST_PAGE``): the frontmost row with
+  ``quantity`` adjacent free seats, its most central run
   (``domain.seating.adjacent_runs``), locked with ``SKIP LOCKED``, so it never
-  waits on another command;
-- the same answers: anything else (no run in the first page, a seat of the run
-  taken meanwhile or held by a lapsed hold, the limit, an unknown show or zone, a
-  bad TTL or quantity) is left to the usual handler, the function having written
-  nothing (it deletes its own claim). The usual handler then picks again,
-  spreading over the next best runs, scattering seats where no row has a run,
-  and words every refusal as before.
+  waits on another command; when another command has it, one at random of the
+  best 2, 4, 8... runs of the page left (migration 0009), so a hot on-sale's
+  concurrent holds each end in one statement;
+- the same answers: anything else (no run left in the first page, a run with a
+  seat held by a lapsed hold, the limit, an unknown show or zone, a bad TTL or
+  quantity) is left to the usual handler, the function having written nothing
+  (it deletes its own claim). The usual handler then picks again, spreading
+  over the next best runs, scattering seats where no row has a run, and words
+  every refusal as before. The command API counts these
+  (``boxoffice_one_statement_fallbacks_total``).
 
 The seat ids are only known in PostgreSQL, so the event and the answer are
 encoded at a placeholder seat list and cut around it as well as around the seq

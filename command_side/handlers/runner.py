@@ -162,11 +162,13 @@ async def run_command(
     clock: Callable[[], datetime] = _utcnow,
     on_retry: Callable[[RetryReason], None] | None = None,
     one_statement: OneStatement | None = None,
+    on_usual: Callable[[], None] | None = None,
 ) -> CommandResult:
     """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring.
 
     Without ``idempotency`` nothing of the answer is stored. ``on_retry`` is told of each retry.
-    ``one_statement`` is tried first (once); the handler runs if it answers None.
+    ``one_statement`` is tried first (once); the handler runs if it answers None, and
+    ``on_usual`` is told so first.
     """
     causation_id = uuid4()
     for attempt in range(MAX_ATTEMPTS):
@@ -179,6 +181,8 @@ async def run_command(
                     if result.answer in _DONE:
                         _events_committed(engine)
                     return result
+                if on_usual is not None:
+                    on_usual()
             return await _run_once(engine, handler, idempotency, context)
         except (DBAPIError, psycopg.Error) as exc:
             # pipelined statements raise psycopg's errors, SQLAlchemy's wrap them

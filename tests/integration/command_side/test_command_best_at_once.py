@@ -15,6 +15,7 @@ from command_side.settings import CommandSettings
 from contracts import ConsistencyToken, SeatsHeld, encode_event
 from infra.db import libpq_dsn
 from tests.integration.command_side import cmd_support
+from tests.support.metrics import Samples
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +103,41 @@ async def test_racing_one_statement_best_available_holds_keep_seqs_bytes_and_ans
         )
         assert kept is not None
         assert (kept[0], bytes(kept[1])) == (201, answer.content)
+
+
+FALLBACKS = "boxoffice_one_statement_fallbacks_total"
+
+
+async def _fallbacks(client: httpx.AsyncClient) -> float:
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    return Samples(response.text).value(FALLBACKS, command="HoldBestAvailable")
+
+
+async def test_racing_best_available_holds_on_one_row_each_hold_in_one_statement(
+    make_client: cmd_support.ClientFactory,
+) -> None:
+    """A hot on-sale: every command's first try aims at the same best run. With rows of 100 seats
+    the first page has one complete row, and each command takes its own run of it: the losers
+    of a run go on to the next runs (never waiting), none is left to the usual path."""
+    client = make_client(db_pool_size=16, db_pool_timeout_seconds=60)
+    show_id = await cmd_support.new_show(client, rows=3, seats=100)
+    before = await _fallbacks(client)
+
+    async def hold(i: int) -> httpx.Response:
+        body = {"customer_id": f"hot-{i}", "zone_id": "A", "quantity": 1 + i % 2}
+        headers = {**cmd_support.CHECKOUT, "Idempotency-Key": str(uuid4())}
+        return await cmd_support.post_hold(client, show_id, body, headers)
+
+    answers = await asyncio.gather(*(hold(i) for i in range(32)))
+    left_to_usual = await _fallbacks(client) - before
+    await client.aclose()
+
+    assert [a.status_code for a in answers] == [201] * len(answers), [a.text for a in answers]
+    assert left_to_usual == 0, f"{left_to_usual:.0f} of {len(answers)} holds went to the usual path"
+    held = [seat for a in answers for seat in a.json()["seat_ids"]]
+    assert len(held) == len(set(held)), "a seat is in two holds"
+    assert {seat.rsplit("-", 1)[0] for seat in held} == {"A-1"}, "a hold left the front row"
+    for answer in answers:  # adjacent: a pair is two neighbours of the row
+        numbers = sorted(int(seat.rsplit("-", 1)[1]) for seat in answer.json()["seat_ids"])
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))

@@ -1,0 +1,147 @@
+"""A hot on-sale of best-available holds, in process: the 200-seat zones against the 20,000-seat zone.
+
+``python -m benchmarks.commands.hot_best [--clients 8 32] [--seconds 5] [--rounds 1] [--sql FILE]``
+
+The command benchmark's hot best-available case (every client on one show;
+``config.SMALL``: a request picks one of a hundred 200-seat zones of 10 rows of
+20, ``config.LARGE``: one zone of 200 rows of 100) without its stack: the
+command API's app is called through raw ASGI by ``clients`` concurrent tasks for
+``seconds``, on a fresh show per case, against a private database (created and
+dropped here). No relay or projector runs. Per case it reports accepted holds
+per second, the command API's and its PostgreSQL backends' CPU per hold, and how
+many holds the one statement left to the usual path
+(``boxoffice_one_statement_fallbacks_total``) per hold. ``--sql FILE`` runs that
+SQL after the migrations (e.g. an earlier migration's function, its ``CREATE``
+made ``CREATE OR REPLACE``), so two versions of a function compare in the same
+minutes. Compare ratios within one run: absolute figures drift with the load.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import time
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import orjson
+import psycopg
+import uvloop
+from pydantic import SecretStr
+
+from benchmarks.asgi_call import App, asgi_request
+from benchmarks.commands.api_cpu import CHECKOUT, KEYS, OPERATOR, call
+from benchmarks.commands.backend_cpu import backend_cpu, pool_backends
+from benchmarks.commands.config import BEST_QUANTITY, LARGE, SMALL, ZonePlan
+from benchmarks.environment import create_database, drop_database, new_env
+from command_side.bootstrap import create_app
+from command_side.settings import CommandSettings
+from infra.db import libpq_dsn
+from infra.settings import ApiKeySettings
+
+_FALLBACKS = re.compile(
+    rb'^boxoffice_one_statement_fallbacks_total\{command="HoldBestAvailable"\} (\S+)$', re.M
+)
+
+
+async def fallbacks(app: App) -> float:
+    """Best-available holds the one statement left to the usual path so far (the app's metric)."""
+    status, body = await asgi_request(app, "GET", "/metrics", headers=[OPERATOR])
+    found = _FALLBACKS.search(body) if status == 200 else None
+    return float(found.group(1)) if found else float("nan")
+
+
+async def new_show(app: App, plan: ZonePlan, venue_id: str) -> str:
+    show = {"venue_id": venue_id, "title": plan.key, "starts_at": "2030-01-01T20:00:00Z"}
+    prices = {"prices": dict.fromkeys(plan.zone_ids, 100)}
+    status, body = await call(app, "/v1/shows", show | prices, OPERATOR)
+    assert status == 201, body
+    return str(orjson.loads(body)["show_id"])
+
+
+async def new_venue(app: App, plan: ZonePlan) -> str:
+    rows = [{"row": str(r + 1), "seats": plan.seats_per_row} for r in range(plan.rows)]
+    zones = [{"zone_id": z, "name": z, "rows": rows} for z in plan.zone_ids]
+    status, body = await call(app, "/v1/venues", {"name": plan.venue_name, "zones": zones}, OPERATOR)
+    assert status == 201, body
+    return str(orjson.loads(body)["venue_id"])
+
+
+async def hot_case(app: Any, plan: ZonePlan, venue_id: str, clients: int, seconds: float) -> dict[str, float]:
+    """``clients`` tasks holding best-available seats on one fresh show for ``seconds``."""
+    path = f"/v1/shows/{await new_show(app, plan, venue_id)}/holds"
+    engine = app.state.command.engine
+    backends = await pool_backends(engine)
+    rng = random.Random(11)
+    accepted = 0
+    ends = time.perf_counter() + seconds
+
+    async def client(n: int) -> None:
+        nonlocal accepted
+        i = 0
+        while time.perf_counter() < ends:
+            i += 1
+            body = {
+                "customer_id": f"hot-{n}-{i}",
+                "zone_id": rng.choice(plan.zone_ids),
+                "quantity": rng.choice(BEST_QUANTITY),
+            }
+            key = (b"idempotency-key", uuid4().hex.encode())
+            status, _ = await call(app, path, body, CHECKOUT, key)
+            accepted += status == 201
+
+    before_fallbacks, before_backends = await fallbacks(app), backend_cpu(backends)
+    cpu, wall = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    pg = sum(backend_cpu(backends).values()) - sum(before_backends.values())
+    per_hold = max(accepted, 1)
+    return {
+        "holds_per_s": accepted / wall,
+        "api_cpu_ms": cpu * 1000 / per_hold,
+        "pg_cpu_ms": pg * 1000 / per_hold,
+        "fallbacks_per_hold": (await fallbacks(app) - before_fallbacks) / per_hold,
+    }
+
+
+async def measure(
+    database_url: str, clients: list[int], seconds: float, rounds: int, sql: str | None
+) -> None:
+    if sql:
+        async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+            await conn.execute(sql.encode())
+    settings = CommandSettings(database_url=database_url, relay_notify=False, db_pool_size=max(clients))
+    app: Any = create_app(settings, ApiKeySettings(api_keys=SecretStr(KEYS)))
+    venues = {plan.key: await new_venue(app, plan) for plan in (SMALL, LARGE)}
+    for _ in range(rounds):
+        for level in clients:
+            ratio = []
+            for plan in (SMALL, LARGE):
+                got = await hot_case(app, plan, venues[plan.key], level, seconds)
+                ratio.append(got["holds_per_s"])
+                figures = "  ".join(f"{name} {value:7.3f}" for name, value in got.items())
+                print(f"best-{plan.zone_seats}-hot-c{level:<3} {figures}", flush=True)
+            print(f"  20,000-seat / 200-seat holds/s: {ratio[1] / ratio[0]:.2f}", flush=True)
+    await app.state.command.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="concurrent clients per case")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each case")
+    parser.add_argument("--rounds", type=int, default=1, help="times every case is run")
+    parser.add_argument("--sql", type=Path, help="SQL run after the migrations (an earlier function)")
+    args = parser.parse_args()
+    env = new_env(os.environ.get("BOXOFFICE_DATABASE_URL"))
+    create_database(env)
+    try:
+        sql = args.sql.read_text() if args.sql else None
+        uvloop.run(measure(env.database_url, args.clients, args.seconds, args.rounds, sql))
+    finally:
+        drop_database(env)
+
+
+if __name__ == "__main__":
+    main()
