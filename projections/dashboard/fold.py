@@ -29,20 +29,45 @@ ZoneRow = tuple[UUID, str, str, int, int]  # show_id, zone_id, name, capacity, o
 @dataclass(slots=True)
 class DashboardChanges:
     """Deltas of a batch. Triples are [orders_paid, tickets_sold, revenue_cents] for days and
-    referrers, [sold, held, revenue_cents] for shows and [sold, revenue_cents] for zones."""
+    referrers, [sold, held, revenue_cents] for shows and [sold, revenue_cents] for zones.
 
-    totals: Counter[str] = field(default_factory=Counter)
+    The figures are folded per show only (a show's rows are written only by the instance that
+    owns its partition, so they need no slot); the batch's totals, sales by day and by referrer
+    are their sums, added up once per batch (``totals``, ``by_day``, ``by_referrer``) rather
+    than once more per event.
+    """
+
     shows: list[ShowRow] = field(default_factory=list)
     zones: list[ZoneRow] = field(default_factory=list)
-    by_day: dict[date, list[int]] = field(default_factory=dict)
     by_show: dict[UUID, list[int]] = field(default_factory=dict)
     by_zone: dict[tuple[UUID, str], list[int]] = field(default_factory=dict)
-    by_referrer: dict[str, list[int]] = field(default_factory=dict)
-    # The same figures per show, for the filtered dashboard (a show's rows are written only by
-    # the instance that owns its partition, so they need no slot).
     show_totals: dict[UUID, Counter[str]] = field(default_factory=dict)
     show_by_day: dict[tuple[UUID, date], list[int]] = field(default_factory=dict)
     show_referrer: dict[tuple[UUID, date, str], list[int]] = field(default_factory=dict)
+
+    @property
+    def totals(self) -> Counter[str]:
+        """The batch's total deltas: the shows' summed."""
+        summed: Counter[str] = Counter()
+        for figures in self.show_totals.values():
+            summed.update(figures)
+        return summed
+
+    @property
+    def by_day(self) -> dict[date, list[int]]:
+        """The batch's sales by day: the shows' summed."""
+        summed: dict[date, list[int]] = {}
+        for (_, day), row in self.show_by_day.items():
+            _add(summed, day, *row)
+        return summed
+
+    @property
+    def by_referrer(self) -> dict[str, list[int]]:
+        """The batch's sales by referrer: the shows' summed over days."""
+        summed: dict[str, list[int]] = {}
+        for (_, _, referrer), row in self.show_referrer.items():
+            _add(summed, referrer, *row)
+        return summed
 
 
 def _add(target: dict[K, list[int]], key: K, *deltas: int) -> None:
@@ -54,13 +79,12 @@ def _add(target: dict[K, list[int]], key: K, *deltas: int) -> None:
             row[i] += d
 
 
-def _count(c: DashboardChanges, show: UUID, name: str, delta: int) -> None:
-    """Add ``delta`` to total ``name``, overall and for ``show``."""
-    c.totals[name] += delta
-    per_show = c.show_totals.get(show)
-    if per_show is None:
-        per_show = c.show_totals[show] = Counter()
-    per_show[name] += delta
+def _figures(c: DashboardChanges, show: UUID) -> Counter[str]:
+    """The total deltas of ``show`` (looked up once per event: an id's hash is Python code)."""
+    figures = c.show_totals.get(show)
+    if figures is None:
+        figures = c.show_totals[show] = Counter()
+    return figures
 
 
 def _zone_split(
@@ -73,41 +97,41 @@ def _zone_split(
     return split
 
 
-def _sale(
+def _sale(  # noqa: PLR0917 - the order, its show and the figures it moves
     c: DashboardChanges,
     show: UUID,
+    figures: Counter[str],
     p: events.OrderPaid | events.OrderCancelled | lean.OrderPaid | lean.OrderCancelled,
     sign: int,
     cents: int,
 ) -> None:
-    """Count (sign 1) or uncount (sign -1) a paid order everywhere it shows."""
+    """Count (sign 1) or uncount (sign -1) a paid order everywhere it shows (``figures``: the show's)."""
     paid_at = p.paid_at
     if paid_at is None:
         raise ApplyError("a cancelled paid order must say when it was paid")
     n = len(p.lines)
     day = paid_at.date()
-    _count(c, show, "orders_paid", sign)
-    _count(c, show, "tickets_sold", sign * n)
-    _count(c, show, "revenue_cents", sign * cents)
-    _add(c.by_day, day, sign, sign * n, sign * cents)
+    figures["orders_paid"] += sign
+    figures["tickets_sold"] += sign * n
+    figures["revenue_cents"] += sign * cents
     _add(c.show_by_day, (show, day), sign, sign * n, sign * cents)
     # Paying moves the seats from held to sold; a refund only takes them out of sold.
     _add(c.by_show, show, sign * n, -n if sign > 0 else 0, sign * cents)
     for zone, (zn, zcents) in _zone_split(p.lines).items():
         _add(c.by_zone, (show, zone), sign * zn, sign * zcents)
     if p.referrer_id is not None:
-        _add(c.by_referrer, p.referrer_id, sign, sign * n, sign * cents)
         _add(c.show_referrer, (show, day, p.referrer_id), sign, sign * n, sign * cents)
 
 
 def _release(c: DashboardChanges, show: UUID, seats: int, pending_order: str | None) -> None:
-    _count(c, show, "held_seats", -seats)
+    figures = _figures(c, show)
+    figures["held_seats"] -= seats
     _add(c.by_show, show, 0, -seats, 0)
     if pending_order is None:
-        _count(c, show, "live_holds", -1)
+        figures["live_holds"] -= 1
     else:
-        _count(c, show, "orders_pending", -1)
-        _count(c, show, pending_order, 1)
+        figures["orders_pending"] -= 1
+        figures[pending_order] += 1
 
 
 def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
@@ -118,24 +142,28 @@ def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
         c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in zones)))
         c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(zones))
     elif isinstance(p, events.SeatsHeld | lean.SeatsHeld):
-        _count(c, show, "live_holds", 1)
-        _count(c, show, "held_seats", len(p.seat_ids))
+        figures = _figures(c, show)
+        figures["live_holds"] += 1
+        figures["held_seats"] += len(p.seat_ids)
         _add(c.by_show, show, 0, len(p.seat_ids), 0)
     elif isinstance(p, events.HoldReleased | lean.HoldReleased):
         _release(c, show, len(p.seat_ids), None)
     elif isinstance(p, events.OrderPlaced | lean.OrderPlaced):
-        _count(c, show, "live_holds", -1)
-        _count(c, show, "orders_pending", 1)
+        figures = _figures(c, show)
+        figures["live_holds"] -= 1
+        figures["orders_pending"] += 1
     elif isinstance(p, events.OrderPaid | lean.OrderPaid):
-        _count(c, show, "orders_pending", -1)
-        _count(c, show, "held_seats", -len(p.lines))
-        _sale(c, show, p, 1, p.amount_cents)
+        figures = _figures(c, show)
+        figures["orders_pending"] -= 1
+        figures["held_seats"] -= len(p.lines)
+        _sale(c, show, figures, p, 1, p.amount_cents)
     elif isinstance(p, events.OrderCancelled | lean.OrderCancelled) and p.previous_status == "paid":
         if p.paid_at is None:
             raise ApplyError("a cancelled paid order must say when it was paid")
-        _count(c, show, "orders_cancelled", 1)
-        _count(c, show, "refunded_cents", p.refunded_cents)
-        _sale(c, show, p, -1, p.refunded_cents)
+        figures = _figures(c, show)
+        figures["orders_cancelled"] += 1
+        figures["refunded_cents"] += p.refunded_cents
+        _sale(c, show, figures, p, -1, p.refunded_cents)
     elif isinstance(p, events.OrderCancelled | lean.OrderCancelled):
         _release(c, show, len(p.lines), "orders_cancelled")
     elif isinstance(p, events.OrderExpired | lean.OrderExpired):

@@ -81,14 +81,15 @@ class Dashboard:
                 columns(c.zones, 5),
             )
         sql.then()  # the shows and zones just added may sell in this batch
-        if any(c.totals.values()):
+        totals = c.totals
+        if any(totals.values()):
             names = ", ".join(TOTALS)
             sets = ", ".join(f"{t} = t.{t} + excluded.{t}" for t in TOTALS)
             marks = ", ".join(["%s"] * (len(TOTALS) + 1))
             sql.add(
                 f"INSERT INTO {s}.totals AS t (slot, {names}) VALUES ({marks})"
                 f" ON CONFLICT (slot) DO UPDATE SET {sets}",
-                [slot, *(c.totals[t] for t in TOTALS)],
+                [slot, *(totals[t] for t in TOTALS)],
             )
         self._upsert_triples(sql, f"{s}.sales_by_day", "day", "date", slot=slot, rows=c.by_day)
         _write_per_show(sql, s, c)

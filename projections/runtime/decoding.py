@@ -1,6 +1,6 @@
 """Turning consumed messages into events, without ever raising: a bad message is data."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 import orjson
@@ -13,9 +13,12 @@ from contracts.lean import LeanEvent, decode_lean
 Event = DecodedEvent | LeanEvent
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One consumed message, independent of the Kafka client."""
+class Record(NamedTuple):
+    """One consumed message, independent of the Kafka client.
+
+    Immutable; a named tuple rather than a frozen dataclass because one is built per
+    event of a replay, and a named tuple is built in about half the time.
+    """
 
     partition: int
     offset: int
@@ -24,13 +27,12 @@ class Record:
     timestamp_ms: int
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
+class Incoming(NamedTuple):
     """A record with its decoded event, or the reason it has none.
 
     ``show_id`` is known whenever the key or the body names a valid show id, even
     for an event that fails to decode: that is what lets a bad event quarantine
-    its show instead of being skipped silently.
+    its show instead of being skipped silently. Immutable, a named tuple as ``Record``.
     """
 
     record: Record

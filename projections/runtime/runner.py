@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 Outcome = Literal["stopped", "retired"]
 # Offsets a replay may not pass yet (the serving version's position), per partition.
 Ceiling = Callable[[], Awaitable[dict[int, int]]]
+_DECODE_STEP = 256  # records decoded between two yields to the event loop
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -239,7 +240,10 @@ class ProjectionRunner:
                 continue
             self.highwater[partition] = self.consumer.highwater(tp) or 0
             limit = ceiling.get(partition, 0) if self.ceiling is not None else None
-            kept = [r for r in records if r.offset >= start and (limit is None or r.offset < limit)]
+            if records and records[0].offset >= start and (limit is None or records[-1].offset < limit):
+                kept = records  # the common case: all of them (a partition's records come in offset order)
+            else:
+                kept = [r for r in records if r.offset >= start and (limit is None or r.offset < limit)]
             if limit is not None and len(kept) < len(records) and records[-1].offset >= limit:
                 self.consumer.seek(tp, max(limit, start))  # fetch the rest again once allowed
             if kept and not self._continues(tp, start, kept[0].offset):
@@ -248,11 +252,13 @@ class ProjectionRunner:
                 expected[partition] = start
                 self.position[partition] = kept[-1].offset + 1
                 with GcPause.during():
-                    for i, r in enumerate(kept):
-                        batch.append(decode(Record(partition, r.offset, r.key, r.value, r.timestamp)))
-                        if i % 256 == 255:
-                            # Decoding is CPU-bound: let heartbeats and the commit in flight through.
+                    for i in range(0, len(kept), _DECODE_STEP):
+                        if i:  # decoding is CPU-bound: let heartbeats and the commit in flight through
                             await asyncio.sleep(0)
+                        batch += [
+                            decode(Record(partition, r.offset, r.key, r.value, r.timestamp))
+                            for r in kept[i : i + _DECODE_STEP]
+                        ]
         return batch, expected
 
     def _continues(self, tp: TopicPartition, start: int, first: int) -> bool:

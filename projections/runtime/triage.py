@@ -46,11 +46,11 @@ def triage(
     """Sort a batch and fold what applies. ``known_bad`` maps (partition, offset) of
     events that the tables refused, found by applying one event at a time."""
     out = Triage(projection.empty())
-    marks = dict(watermarks)
     stopped = set(quarantined)
     bad = known_bad or {}
-    # Bound once: this loop runs for every event of a replay.
-    apply, changes, applied = projection.apply, out.changes, out.applied
+    # Bound once: this loop runs for every event of a replay. A show's mark is its last event
+    # applied in this batch (``marks``, the batch's new watermarks), else its stored watermark.
+    apply, changes, applied, marks = projection.apply, out.changes, out.applied, out.watermarks
     for item in incoming:
         show = item.show_id
         if stopped and show is not None and show in stopped:
@@ -62,7 +62,8 @@ def triage(
             continue
         envelope = event.envelope
         stream, seq = envelope.stream_id, envelope.seq
-        if seq <= marks.get(stream, 0):
+        mark = marks.get(stream)
+        if seq <= (mark[0] if mark is not None else watermarks.get(stream, 0)):
             out.duplicates += 1
             continue
         if bad:
@@ -75,8 +76,7 @@ def triage(
         except ApplyError as exc:
             _dead(out, stopped, item, str(exc))
             continue
-        marks[stream] = seq
-        out.watermarks[stream] = (seq, envelope.occurred_at)
+        marks[stream] = (seq, envelope.occurred_at)
         applied.append(item)
     return out
 

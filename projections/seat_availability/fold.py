@@ -8,14 +8,13 @@ the pydantic models or their lean mirrors (``contracts.lean``), with the same fi
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import cast
 from uuid import UUID
 
 from contracts import events, lean, seat_id_for
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
-K = TypeVar("K")
 AVAILABLE, HELD, SOLD = "available", "held", "sold"
 # Index of each status in a counts triple [available, held, sold].
 INDEX = {AVAILABLE: 0, HELD: 1, SOLD: 2}
@@ -26,23 +25,86 @@ SeatRow = tuple[UUID, str, str, str, int, int]  # show_id, seat_id, zone_id, row
 
 
 @dataclass(slots=True)
+class ShowMoves:
+    """What a batch does to one show's seats: each moved seat's last status, count deltas per zone
+    and for the show."""
+
+    status: dict[str, str] = field(default_factory=dict)
+    zones: dict[str, list[int]] = field(default_factory=dict)
+    counts: list[int] = field(default_factory=lambda: [0, 0, 0])
+
+
+@dataclass(slots=True)
 class SeatChanges:
-    """What a batch does to the tables: new rows, final seat statuses, count deltas."""
+    """What a batch does to the tables: new rows, final seat statuses, count deltas.
+
+    The moves are kept per show (``moves``: a show's id is hashed once per event, in Python
+    code, rather than once per seat and key); ``seat_status``, ``zone_deltas`` and
+    ``show_deltas`` are the same facts keyed by show, for the writes.
+    """
 
     shows: list[ShowRow] = field(default_factory=list)
     zones: list[ZoneRow] = field(default_factory=list)
     seats: list[SeatRow] = field(default_factory=list)
-    seat_status: dict[tuple[UUID, str], str] = field(default_factory=dict)
-    zone_deltas: dict[tuple[UUID, str], list[int]] = field(default_factory=dict)
-    show_deltas: dict[UUID, list[int]] = field(default_factory=dict)
+    moves: dict[UUID, ShowMoves] = field(default_factory=dict)
+
+    @property
+    def seat_status(self) -> dict[tuple[UUID, str], str]:
+        """The last status of each seat the batch moves."""
+        return {(show, seat): st for show, m in self.moves.items() for seat, st in m.status.items()}
+
+    @property
+    def zone_deltas(self) -> dict[tuple[UUID, str], list[int]]:
+        """Count deltas per zone the batch moves seats of."""
+        return {(show, zone): d for show, m in self.moves.items() for zone, d in m.zones.items()}
+
+    @property
+    def show_deltas(self) -> dict[UUID, list[int]]:
+        """Count deltas per show the batch moves seats of."""
+        return {show: m.counts for show, m in self.moves.items()}
 
 
 def zone_of(seat_id: str) -> str:
     return seat_id.split("-", 1)[0]
 
 
+_HoldPayload = events.SeatsHeld | events.HoldReleased | lean.SeatsHeld | lean.HoldReleased
+_OrderPayload = events.OrderPaid | events.OrderExpired | lean.OrderPaid | lean.OrderExpired
+# (from, to) of the payload classes whose move does not depend on the event, by exact class: one
+# lookup per event instead of a chain of isinstance checks. Any other class (an OrderCancelled,
+# whose move depends on it; a subclass) goes through the chain (``_classified``).
+_HOLD_MOVES: dict[type, tuple[str, str]] = {
+    events.SeatsHeld: (AVAILABLE, HELD),
+    lean.SeatsHeld: (AVAILABLE, HELD),
+    events.HoldReleased: (HELD, AVAILABLE),
+    lean.HoldReleased: (HELD, AVAILABLE),
+}
+_ORDER_MOVES: dict[type, tuple[str, str]] = {
+    events.OrderPaid: (HELD, SOLD),
+    lean.OrderPaid: (HELD, SOLD),
+    events.OrderExpired: (HELD, AVAILABLE),
+    lean.OrderExpired: (HELD, AVAILABLE),
+}
+_NO_MOVE = frozenset({events.OrderPlaced, lean.OrderPlaced, events.HoldExtended, lean.HoldExtended})
+
+
 def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
     """(seats, from, to) of an event that moves seats; None for one that moves none."""
+    p = event.payload
+    kind = type(p)
+    if kind in _NO_MOVE:
+        return None
+    move = _HOLD_MOVES.get(kind)
+    if move is not None:
+        return cast(_HoldPayload, p).seat_ids, *move
+    move = _ORDER_MOVES.get(kind)
+    if move is not None:
+        return _line_seats(cast(_OrderPayload, p)), *move
+    return _classified(event)
+
+
+def _classified(event: Event) -> tuple[tuple[str, ...], str, str] | None:
+    """``_transitions`` by isinstance checks, for the classes it does not look up."""
     p = event.payload
     if isinstance(p, events.SeatsHeld | lean.SeatsHeld):
         return p.seat_ids, AVAILABLE, HELD
@@ -105,22 +167,18 @@ def apply(changes: SeatChanges, event: Event) -> SeatChanges:
         return changes
     seats, before, after = moved
     src, dst = INDEX[before], INDEX[after]
-    status = changes.seat_status
-    moved_per_zone: dict[str, int] = {}
+    m = changes.moves.get(show_id)
+    if m is None:
+        m = changes.moves[show_id] = ShowMoves()
+    status, zones = m.status, m.zones
     for seat in seats:
-        status[(show_id, seat)] = after
+        status[seat] = after
         zone_id = zone_of(seat)
-        moved_per_zone[zone_id] = moved_per_zone.get(zone_id, 0) + 1
-    for zone_id, n in moved_per_zone.items():
-        _move(changes.zone_deltas, (show_id, zone_id), src, dst, n)
-    _move(changes.show_deltas, show_id, src, dst, len(seats))
+        counts = zones.get(zone_id)
+        if counts is None:
+            counts = zones[zone_id] = [0, 0, 0]
+        counts[src] -= 1
+        counts[dst] += 1
+    m.counts[src] -= len(seats)
+    m.counts[dst] += len(seats)
     return changes
-
-
-def _move(deltas: dict[K, list[int]], key: K, src: int, dst: int, n: int) -> None:
-    """Count ``n`` seats out of status ``src`` and into ``dst`` for ``key``."""
-    counts = deltas.get(key)
-    if counts is None:
-        counts = deltas[key] = [0, 0, 0]
-    counts[src] -= n
-    counts[dst] += n

@@ -69,23 +69,24 @@ class SeatAvailability:
                     columns(rows, len(names)),
                 )
         sql.then()  # the seats, zones and shows just added may change status or counts in this batch
-        if c.seat_status:
-            keys = list(c.seat_status)
+        seat_status, zone_deltas, show_deltas = c.seat_status, c.zone_deltas, c.show_deltas
+        if seat_status:
+            keys = list(seat_status)
             sql.add(
                 f"UPDATE {s}.seats AS t SET status = u.st FROM unnest(%s::uuid[], %s::text[], %s::text[])"
                 " AS u(i, seat, st) WHERE t.show_id = u.i AND t.seat_id = u.seat",
-                [[k[0] for k in keys], [k[1] for k in keys], list(c.seat_status.values())],
+                [[k[0] for k in keys], [k[1] for k in keys], list(seat_status.values())],
                 rows=len(keys),
                 of="seats",
             )
-        if c.zone_deltas:
-            zones = list(c.zone_deltas)
+        if zone_deltas:
+            zones = list(zone_deltas)
             key = ["%s::uuid[], %s::text[]", "i, z", "t.show_id = u.i AND t.zone_id = u.z"]
             zone_keys: list[list[Any]] = [[k[0] for k in zones], [k[1] for k in zones]]
-            _add_counts(sql, f"{s}.zones", key, zone_keys, list(c.zone_deltas.values()))
-        if c.show_deltas:
+            _add_counts(sql, f"{s}.zones", key, zone_keys, list(zone_deltas.values()))
+        if show_deltas:
             key = ["%s::uuid[]", "i", "t.show_id = u.i"]
-            _add_counts(sql, f"{s}.shows", key, [list(c.show_deltas)], list(c.show_deltas.values()))
+            _add_counts(sql, f"{s}.shows", key, [list(show_deltas)], list(show_deltas.values()))
 
 
 def _add_counts(

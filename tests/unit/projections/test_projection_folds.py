@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts import (
-    DecodedEvent,
     HoldExtended,
     OrderLine,
     OrderPaid,
@@ -23,16 +22,17 @@ from contracts import (
 )
 from contracts.envelope import Envelope
 from projections.dashboard import fold as dashboard
+from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 from projections.seat_availability import fold as seats
 from projections.testing import Simulation, Truth
 
 
-def _decoded(events: list[Envelope]) -> list[DecodedEvent]:
+def _decoded(events: list[Envelope]) -> list[Event]:
     return [decode_event(encode_event(e)) for e in events]
 
 
-def _batches(events: list[DecodedEvent], rng: random.Random) -> list[list[DecodedEvent]]:
+def _batches(events: list[Event], rng: random.Random) -> list[list[Event]]:
     out, i = [], 0
     while i < len(events):
         n = rng.randint(1, 40)
@@ -41,9 +41,7 @@ def _batches(events: list[DecodedEvent], rng: random.Random) -> list[list[Decode
     return out
 
 
-def _absorb_seats(
-    events: list[DecodedEvent], rng: random.Random
-) -> tuple[dict[Any, str], dict[Any, list[int]]]:
+def _absorb_seats(events: list[Event], rng: random.Random) -> tuple[dict[Any, str], dict[Any, list[int]]]:
     status: dict[tuple[UUID, str], str] = {}
     zones: dict[tuple[UUID, str], list[int]] = {}
     for batch in _batches(events, rng):
@@ -60,7 +58,7 @@ def _absorb_seats(
     return status, zones
 
 
-def _absorb_dashboard(events: list[DecodedEvent], rng: random.Random) -> dict[str, Any]:
+def _absorb_dashboard(events: list[Event], rng: random.Random) -> dict[str, Any]:
     totals: Counter[str] = Counter()
     figures: dict[str, dict[Any, list[int]]] = {"by_day": {}, "by_show": {}, "by_zone": {}, "by_referrer": {}}
     for batch in _batches(events, rng):
@@ -81,7 +79,7 @@ def _nonzero(d: dict[Any, Any]) -> dict[Any, tuple[int, ...]]:
     return {k: tuple(v) for k, v in d.items() if any(v)}
 
 
-def check(truth: Truth, events: list[DecodedEvent], rng: random.Random) -> None:
+def check(truth: Truth, events: list[Event], rng: random.Random) -> None:
     status, zones = _absorb_seats(events, rng)
     assert status == truth.seats
     for (show, zone), (available, held, sold) in zones.items():
@@ -100,6 +98,17 @@ def check(truth: Truth, events: list[DecodedEvent], rng: random.Random) -> None:
 def test_any_batching_of_the_stream_folds_to_the_truth(seed: int, steps: int, shows: int) -> None:
     sim = Simulation(seed, shows=shows, rows=2, seats=4).run(steps)
     check(sim.truth(), _decoded(sim.events), random.Random(seed))
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_the_lean_events_fold_to_the_truth_as_the_models_do(seed: int) -> None:
+    """The replay's events are the lean structures: each class of them folds as its model does."""
+    sim = Simulation(seed, shows=3, rows=2, seats=4).run(400)
+    leans = [lean.decode_lean(encode_event(e)) for e in sim.events]
+    events: list[Event] = [e for e in leans if e is not None]
+    assert len(events) == len(sim.events)
+    assert {type(e.payload) for e in events} >= {lean.SeatsHeld, lean.OrderPaid, lean.OrderCancelled}
+    check(sim.truth(), events, random.Random(seed))
 
 
 def test_a_refused_event_changes_nothing() -> None:
