@@ -5,7 +5,9 @@ support, see :mod:`projections.testing`).
 produces a simulated backlog to a new topic, lets both projections catch up,
 then replays both, one after another (as ``replay --all --one-at-a-time``) and
 at once (as ``replay --all``), in alternating order for ``rounds`` rounds in the
-same minutes, and prints each wall time. Figures, never assertions.
+same minutes, and prints each wall time, with the log's events per second as a share of
+how fast a plain consumer reads the same topic in that round (the ceiling). Figures, never
+assertions.
 """
 
 import argparse
@@ -18,14 +20,15 @@ from projections.ops.replay import replay
 from projections.ops.replay_concurrent import ReplayFailure, ReplayOptions, replay_concurrently
 from projections.runtime.projection import Deployment
 from projections.runtime.projectors import run_projectors
-from projections.testing.bench import new_topic, produce_simulated
+from projections.testing.bench import new_topic, produce_simulated, read_to_end
 from projections.testing.harness import deployment_for, wait_consumed
 
 
 async def caught_up_backlog(
     events: int, partitions: int, database_url: str, bootstrap: str
-) -> list[Deployment]:
-    """A new topic of ``events`` simulated events and both projections caught up on it."""
+) -> tuple[list[Deployment], int]:
+    """A new topic of ``events`` simulated events and both projections caught up on it; and how many
+    events it holds."""
     topic = await new_topic(bootstrap, partitions)
     total = await produce_simulated(bootstrap, topic, events)
     deployments = [deployment_for(n, topic) for n in ("seat_availability", "dashboard")]
@@ -35,7 +38,7 @@ async def caught_up_backlog(
         await wait_consumed(database_url, d, total)
     stop.set()
     await task
-    return deployments
+    return deployments, total
 
 
 def main() -> None:
@@ -46,7 +49,8 @@ def main() -> None:
     args = parser.parse_args()
     database_url = os.environ["BOXOFFICE_DATABASE_URL"]
     bootstrap = os.environ["BOXOFFICE_KAFKA_BOOTSTRAP_SERVERS"]
-    deployments = asyncio.run(caught_up_backlog(args.events, args.partitions, database_url, bootstrap))
+    deployments, total = asyncio.run(caught_up_backlog(args.events, args.partitions, database_url, bootstrap))
+    topic = deployments[0].topic
 
     def one_after_another() -> None:
         for d in deployments:
@@ -63,12 +67,20 @@ def main() -> None:
         ("at once", at_once),
     ]
     for n in range(args.rounds):
+        # The ceiling, in the same minutes: a plain consumer reading the log to its end.
+        ceiling = asyncio.run(read_to_end(bootstrap, topic, args.partitions, total))
+        print(f"round {n + 1} plain consumer: {ceiling:,.0f} events/s", flush=True)
         for name, run in ways if n % 2 == 0 else ways[::-1]:
             started = time.perf_counter()
             run()
             seconds = time.perf_counter() - started
             load = os.getloadavg()[0]
-            print(f"round {n + 1} {name}: {seconds:.1f} s for both (load average {load:.1f})", flush=True)
+            rate = total / seconds
+            print(
+                f"round {n + 1} {name}: {seconds:.1f} s for both, {rate:,.0f} events/s of the log,"
+                f" {100 * rate / ceiling:.1f} % of the plain consumer (load average {load:.1f})",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":  # the spawned children import this module too, and must not run it
