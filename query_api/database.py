@@ -23,6 +23,7 @@ from contracts.read_model import READER_ROLE
 from infra.db import libpq_dsn, sqlalchemy_url, with_credentials
 from infra.settings import ServiceSettings
 from query_api.http.roundtrips import count_roundtrip
+from query_api.statement_connections import statement_connections
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,8 @@ async def _back_to_pool(conn: AsyncConnection, driver: psycopg.AsyncConnection[A
 async def one_statement(
     engine: AsyncEngine, query: sql.Composed | bytes, params: dict[str, object]
 ) -> list[tuple[Any, ...]]:
-    """``query``'s rows as plain tuples, sent alone, outside any transaction: one round trip in all.
+    """``query``'s rows as plain tuples, sent alone, outside any transaction, on a connection kept in
+    autocommit (``statement_connections``, not the pool's): one round trip in all.
 
     PostgreSQL runs a statement outside a transaction block against one snapshot,
     so everything one statement reads (a version and the body it labels, say) is
@@ -181,19 +183,13 @@ async def one_statement(
     lost), so the query API's error handlers answer as for any other read.
     """
     count_roundtrip()
-    async with engine.connect() as conn:  # no statement through SQLAlchemy: it begins nothing
-        driver = await _driver(conn)
-        try:
-            await driver.set_autocommit(True)
-            try:
-                async with driver.cursor() as cur:
-                    await cur.execute(query, params)
-                    return await cur.fetchall()
-            finally:
-                if not driver.broken:
-                    await driver.set_autocommit(False)
-        except psycopg.Error as error:
-            raise await _as_dbapi_error(conn, driver, error, params) from error
+    try:
+        async with statement_connections(engine).connection() as conn, conn.cursor() as cur:
+            await cur.execute(query, params)
+            return await cur.fetchall()
+    except psycopg.Error as error:  # a connection lost is not reused (``StatementConnections``)
+        lost = isinstance(error, psycopg.OperationalError)
+        raise DBAPIError.instance(None, params, error, psycopg.Error, connection_invalidated=lost) from error
 
 
 async def _as_dbapi_error(

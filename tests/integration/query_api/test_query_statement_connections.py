@@ -1,0 +1,65 @@
+"""The connections of one-statement reads: bounded by the pool's size, never reused after a statement
+left midway, closed with the engine."""
+
+import asyncio
+
+import psycopg
+import pytest
+
+from infra.db import libpq_dsn
+from query_api.database import create_engine, one_statement
+from query_api.statement_connections import statement_connections
+
+pytestmark = pytest.mark.integration
+PID = b"SELECT pg_backend_pid()"
+
+
+async def _alive(database_url: str, pids: set[int]) -> set[int]:
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
+        cur = await conn.execute("SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", (list(pids),))
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def test_statements_share_at_most_the_pool_size_of_connections_kept_in_autocommit(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url, 2)
+    try:
+        pids = await asyncio.gather(
+            *(one_statement(engine, b"SELECT pg_backend_pid() FROM pg_sleep(0.05)", {}) for _ in range(6))
+        )
+        assert len({rows[0][0] for rows in pids}) == 2
+        assert statement_connections(engine).opened == 2
+        status = await one_statement(engine, b"SELECT current_setting('transaction_isolation')", {})
+        assert status == [("read committed",)]  # outside any transaction block: the statement's own
+    finally:
+        await engine.dispose()
+
+
+async def test_a_statement_cancelled_midway_leaves_no_connection_busy(database_url: str) -> None:
+    """One connection: the statement after a cancelled one gets its own answer at once (the connection is
+    idle again, or replaced), never the cancelled one's."""
+    engine = create_engine(database_url, 1)
+    try:
+        slow = asyncio.create_task(one_statement(engine, b"SELECT 'slow' FROM pg_sleep(5)", {}))
+        await asyncio.sleep(0.3)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        answer = await asyncio.wait_for(one_statement(engine, b"SELECT 'next'", {}), 2)
+        assert answer == [("next",)]
+        assert statement_connections(engine).opened <= 2
+    finally:
+        await engine.dispose()
+
+
+async def test_the_connections_are_closed_with_the_engine(database_url: str) -> None:
+    engine = create_engine(database_url, 2)
+    pids = {rows[0][0] for rows in await asyncio.gather(*(one_statement(engine, PID, {}) for _ in range(2)))}
+    assert await _alive(database_url, pids) == pids
+    await engine.dispose()
+    for _ in range(50):  # the server sees a closed connection go a moment later
+        if not await _alive(database_url, pids):
+            break
+        await asyncio.sleep(0.05)
+    assert not await _alive(database_url, pids)
