@@ -114,3 +114,43 @@ async def test_the_function_answers_a_hold_of_no_seat_usual_and_writes_nothing(
         holds = await conn.execute("SELECT count(*) FROM write_model.holds WHERE show_id = %s", (show_id,))
         assert await holds.fetchone() == (0,)
     assert await cmd_support.outbox(command_settings.database_url, show_id) == before
+
+
+_EXPLICIT = (
+    "SELECT outcome FROM write_model.hold_seats_at_once("
+    "'holds', %s, '\\x00', %s, 'c', %s::text[], now(), 4, 1, %s,"
+    " now() + interval '1 minute', %s, 'SeatsHeld', '\\x00', '\\x00', NULL, 201, '\\x00', '\\x00')"
+)
+_BEST = (
+    "SELECT outcome FROM write_model.hold_best_available_at_once("
+    "'holds', %s, '\\x00', %s, 'c', %s, 1, 128, now(), 4, 1, %s, now() + interval '1 minute', %s,"
+    " 'SeatsHeld', '\\x00', '\\x00', '\\x00', NULL, 201, '\\x00', '\\x00', '\\x00')"
+)
+
+
+async def _commit_mode(database_url: str, call: str, *params: object) -> tuple[str, str]:
+    """The function's outcome and the synchronous_commit its transaction would commit with."""
+    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
+        outcome = await (await conn.execute(call, (str(uuid4()), *params, uuid4(), uuid4()))).fetchone()
+        mode = await (await conn.execute("SHOW synchronous_commit")).fetchone()
+        await conn.rollback()
+    assert outcome is not None and mode is not None
+    return str(outcome[0]), str(mode[0])
+
+
+async def test_a_hold_left_to_the_usual_path_does_not_wait_for_a_durable_commit(
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings
+) -> None:
+    """Its claim was inserted and deleted and its seats locked: nothing of it stays, so its commit
+    need not wait for the WAL flush (the usual path's own commit does). A hold made still does."""
+    client = make_client()
+    show_id = await cmd_support.new_show(client, rows=1, seats=3)
+    taken = await cmd_support.post_hold(client, show_id, {"customer_id": "first", "seat_ids": ["A-1-1"]})
+    assert taken.status_code == 201, taken.text
+    await client.aclose()
+    url = command_settings.database_url
+
+    assert await _commit_mode(url, _EXPLICIT, show_id, ["A-1-1"]) == ("usual", "off")
+    assert await _commit_mode(url, _EXPLICIT, show_id, ["A-1-2"]) == ("held", "on")
+    assert await _commit_mode(url, _BEST, show_id, "no-such-zone") == ("usual", "off")
+    assert await _commit_mode(url, _BEST, show_id, "A") == ("held", "on")
