@@ -134,7 +134,8 @@ async def _commit_mode(database_url: str, call: str, *params: object) -> tuple[s
         outcome = await (await conn.execute(call, (str(uuid4()), *params, uuid4(), uuid4()))).fetchone()
         mode = await (await conn.execute("SHOW synchronous_commit")).fetchone()
         await conn.rollback()
-    assert outcome is not None and mode is not None
+    assert outcome is not None
+    assert mode is not None
     return str(outcome[0]), str(mode[0])
 
 
