@@ -57,7 +57,7 @@ from command_side.settings import CommandSettings
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings
 
-ROWS, SEATS = 40, 50  # one zone of 2,000 seats: more than the holds of a default run
+SEATS = 50  # per row of the one zone, which has rows enough for every hold of the run (``zone_rows``)
 WARM_UP = 20
 # Round trips of the measured hold (one free seat): one statement, its own transaction.
 HOLD_ROUND_TRIPS = 1
@@ -120,6 +120,12 @@ async def database_floors(database_url: str, samples: int) -> dict[str, dict[str
         }
 
 
+def zone_rows(holds: int) -> int:
+    """Rows of ``SEATS`` seats for the run's holds of one seat (two kinds, ``WARM_UP`` + ``holds``
+    of each), and a spare row."""
+    return -(-2 * (WARM_UP + holds) // SEATS) + 1
+
+
 async def command_floors(
     database_url: str, samples: int, holds: int, *, best: bool = False
 ) -> dict[str, Any]:
@@ -130,8 +136,9 @@ async def command_floors(
     )
     state = app.state.command
     try:
-        (show,) = await create_shows(app, 1, rows=ROWS, seats=SEATS, name="latency floor")
-        seats = iter([f"L-{r}-{s}" for r in range(1, ROWS + 1) for s in range(1, SEATS + 1)])
+        rows = zone_rows(holds)
+        (show,) = await create_shows(app, 1, rows=rows, seats=SEATS, name="latency floor")
+        seats = iter([f"L-{r}-{s}" for r in range(1, rows + 1) for s in range(1, SEATS + 1)])
         path = f"/v1/shows/{show}/holds"
 
         async def healthz() -> None:
