@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from operator import attrgetter
 from uuid import UUID
 
 from psycopg import sql
@@ -50,6 +51,7 @@ _FILTER_JSON = DashboardFilter().model_dump_json(by_alias=True).encode()
 _TOTALS = tuple(name for name in DashboardTotals.model_fields if name != "filtered_by")
 _NO_TOTALS = DashboardTotals.model_validate(dict.fromkeys(_TOTALS, 0)).model_dump_json().encode()
 _FILTERED_BY = b',"filtered_by":[]}'  # unfiltered totals answer no filter
+_BY_ZONE_ORDER = attrgetter("rank")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +59,11 @@ class _Section:
     """One show's part of the dashboard, encoded, as read at its watermark ``seq``."""
 
     seq: int | None  # None: the show had no watermark in that snapshot (never kept)
-    order: tuple[datetime, UUID] | None  # the by-show order (starts_at, show_id); None without a row
+    order: tuple[datetime, int] | None  # the by-show order (starts_at, show_id as int); None without a row
     show: bytes  # its by-show element, b"" without a row
     zones: bytes  # its by-zone elements, in zone order, comma-separated; b"" without any
+    rank: int  # the show id as an integer: the by-zone order (UUIDs order as their integers)
+    text: str  # the show id as text, for the kept shows' array literal
 
 
 class DashboardSections:
@@ -77,12 +81,12 @@ class DashboardSections:
         sections kept are of a label replaced since: then nothing is kept)."""
         statement = _statement(views.read_schema, versions.all_shows_sql[PROJECTION])
         while True:
-            label, kept = self._label, dict(self._sections)
+            label, kept = self._label, self._sections  # replaced, never changed in place
             # The shows whose kept seq is their watermark in the snapshot are left out by the database.
             # As two array literals: psycopg's dumping of a list element by element cost more than the
             # rest of the build's parameters.
             moved_only: dict[str, object] = {
-                "ids": _array(map(str, kept)),
+                "ids": _array(section.text for section in kept.values()),
                 "seqs": _array(str(section.seq) for section in kept.values()),
             }
             labels, ids, seqs, totals, days, referrers, shows, zones = (
@@ -98,8 +102,8 @@ class DashboardSections:
         sections = {show: section for show, section in kept.items() if marks.get(show) == section.seq}
         moved = _sections(shows, zones, marks)
         self.reads += len(moved)
-        if self._label == version.label:  # no swap seen while reading: keep what has a watermark
-            self._sections.update((show, s) for show, s in moved.items() if s.seq is not None)
+        if self._label == version.label and moved:  # no swap seen while reading: keep what has a watermark
+            self._sections = {**self._sections, **{show: s for show, s in moved.items() if s.seq is not None}}
         sections.update(moved)
         by_show = sorted((s for s in sections.values() if s.order is not None), key=_by_show_order)
         return version, b"".join(
@@ -113,7 +117,7 @@ class DashboardSections:
                 b'],"by_show":[',
                 b",".join(s.show for s in by_show),
                 b'],"by_zone":[',
-                b",".join(s.zones for _, s in sorted(sections.items()) if s.zones),
+                b",".join(s.zones for s in sorted(sections.values(), key=_BY_ZONE_ORDER) if s.zones),
                 b'],"by_referrer":[',
                 (referrers or "").encode(),
                 b"]}",
@@ -126,7 +130,7 @@ def _array(elements: Iterable[str]) -> str:
     return "{" + ",".join(elements) + "}"
 
 
-def _by_show_order(section: _Section) -> tuple[datetime, UUID]:
+def _by_show_order(section: _Section) -> tuple[datetime, int]:
     assert section.order is not None  # filtered before sorting
     return section.order
 
@@ -193,10 +197,12 @@ def _sections(shows: str | None, zones: str | None, marks: dict[UUID, int]) -> d
         show_id = sales.show_id
         sections[show_id] = _Section(
             marks.get(show_id),
-            (sales.starts_at, show_id),
+            (sales.starts_at, show_id.int),
             sales.model_dump_json().encode(),
             encoded_zones.pop(show_id, b""),
+            show_id.int,
+            str(show_id),
         )
     for show_id, elements in encoded_zones.items():  # zones of a show without a by-show row
-        sections[show_id] = _Section(marks.get(show_id), None, b"", elements)
+        sections[show_id] = _Section(marks.get(show_id), None, b"", elements, show_id.int, str(show_id))
     return sections
