@@ -35,6 +35,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -230,10 +231,16 @@ def main() -> None:
     parser.add_argument("--holds", type=int, default=300, help="holds of each kind (with and without HTTP)")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON too")
     parser.add_argument("--best", action="store_true", help="best-available holds instead of explicit")
+    parser.add_argument(
+        "--sql", type=Path, help="SQL run after the migrations (earlier functions, to compare in one session)"
+    )
     args = parser.parse_args()
     env = new_env(os.environ.get("BOXOFFICE_DATABASE_URL"))
     create_database(env)
     try:
+        if args.sql:
+            with psycopg.connect(libpq_dsn(env.database_url), autocommit=True) as conn:
+                conn.execute(args.sql.read_bytes())
         result = uvloop.run(measure(env.database_url, samples=args.samples, holds=args.holds, best=args.best))
     finally:
         drop_database(env)

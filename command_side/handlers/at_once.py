@@ -1,19 +1,65 @@
 """What the two one-statement holds share (``hold_at_once``, ``best_at_once``).
 
-Both functions of the write model take the same facts of the hold and of its
-one event (as scalars: psycopg adapts arrays at a cost) and answer a key that
-was already claimed the same way: its stored answer, or 422
-``idempotency_key_reused`` for another request.
+Both encode the hold's one event and answer the same way (``hold_call``), pass
+the write model's functions the same facts of the hold and of that event (as
+scalars: psycopg adapts arrays at a cost), and answer a key that was already
+claimed the same way: its stored answer, or 422 ``idempotency_key_reused`` for
+another request.
 """
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from command_side.adapters import outbox
 from command_side.adapters.customer_seats import LOCK_SPACE
 from command_side.adapters.idempotency import StoredResponse
 from command_side.adapters.outbox import Encoded
-from command_side.handlers.runner import NOT_STORED, CommandResult, Idempotency, replay, reused_key
+from command_side.handlers.holds import hold_body
+from command_side.handlers.runner import (
+    NOT_STORED,
+    CommandContext,
+    CommandResult,
+    Idempotency,
+    replay,
+    reused_key,
+)
+from contracts import SeatsHeld
+
+
+def hold_call(
+    show_id: UUID,
+    customer_id: str,
+    seat_ids: Sequence[str],
+    *,
+    ttl: int,
+    limit: int,
+    context: CommandContext,
+    idempotency: Idempotency | None,
+) -> tuple[Encoded, dict[str, Any]]:
+    """A new hold of ``seat_ids`` for ``ttl`` seconds: its ``SeatsHeld`` and answer encoded as the usual
+    path encodes them (``outbox.encode_append``), and the parameters both functions take."""
+    hold_id = uuid4()
+    expires_at = context.now + timedelta(seconds=ttl)
+    event = SeatsHeld(
+        hold_id=hold_id, customer_id=customer_id, seat_ids=tuple(seat_ids), expires_at=expires_at
+    )
+    body = hold_body(hold_id, show_id, tuple(seat_ids), expires_at)
+    encoded = outbox.encode_append(
+        show_id, (event,), body, context.correlation_id, context.causation_id, context.now
+    )
+    params = hold_params(
+        encoded,
+        idempotency,
+        show_id=show_id,
+        customer_id=customer_id,
+        hold_id=hold_id,
+        expires_at=expires_at,
+        now=context.now,
+        limit=limit,
+    )
+    return encoded, params
 
 
 def hold_params(

@@ -28,25 +28,21 @@ encoded at a placeholder seat list and cut around it as well as around the seq
 (``cut_at_seats``); the function splices in the JSON array of the seats it holds.
 """
 
-from datetime import timedelta
-from uuid import uuid4
-
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import direct, outbox
+from command_side.adapters import direct
 from command_side.domain.commands import HoldBestAvailable
 from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_quantity
-from command_side.handlers.at_once import claimed_answer, hold_params
+from command_side.handlers.at_once import claimed_answer, hold_call
 from command_side.handlers.best_available import FIRST_PAGE
-from command_side.handlers.holds import hold_body
 from command_side.handlers.runner import (
     CommandContext,
     CommandResult,
     Idempotency,
     OneStatement,
 )
-from contracts import ConsistencyToken, SeatsHeld
+from contracts import ConsistencyToken
 
 # A seat id of the layout's characters: the array it makes has one place in the event and answer.
 PLACEHOLDER_SEATS = ("PLACEHOLDER-SEAT-1",)
@@ -93,31 +89,18 @@ def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) 
         limit = policy.max_seats_per_customer
         if limit and quantity > limit:
             return None
-        show_id, hold_id = command.show_id, uuid4()
-        expires_at = context.now + timedelta(seconds=ttl)
-        event = SeatsHeld(
-            hold_id=hold_id,
-            customer_id=command.customer_id,
-            seat_ids=PLACEHOLDER_SEATS,
-            expires_at=expires_at,
-        )
-        body = hold_body(hold_id, show_id, PLACEHOLDER_SEATS, expires_at)
-        encoded = outbox.encode_append(
-            show_id, (event,), body, context.correlation_id, context.causation_id, context.now
-        )
-        appended = encoded.params
-        middle, tail = cut_at_seats(appended["tails"][0])  # the event: head, seq, middle, seats, tail
-        answer_head, answer_middle = cut_at_seats(encoded.answer_head)  # answer: head, seats, middle, seq
-        params = hold_params(
-            encoded,
-            idempotency,
-            show_id=show_id,
-            customer_id=command.customer_id,
-            hold_id=hold_id,
-            expires_at=expires_at,
-            now=context.now,
+        show_id = command.show_id
+        encoded, params = hold_call(
+            show_id,
+            command.customer_id,
+            PLACEHOLDER_SEATS,
+            ttl=ttl,
             limit=limit,
+            context=context,
+            idempotency=idempotency,
         )
+        middle, tail = cut_at_seats(encoded.params["tails"][0])  # the event: head, seq, middle, seats, tail
+        answer_head, answer_middle = cut_at_seats(encoded.answer_head)  # answer: head, seats, middle, seq
         params |= {
             "middle": middle,
             "tail": tail,

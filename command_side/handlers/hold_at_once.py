@@ -24,24 +24,20 @@ guarantees are the usual path's (``handlers.holds``, ``handlers.runner``,
   before.
 """
 
-from datetime import timedelta
-from uuid import uuid4
-
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from command_side.adapters import direct, outbox
+from command_side.adapters import direct
 from command_side.domain.commands import HoldSeats
 from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_seat_ids
-from command_side.handlers.at_once import claimed_answer, hold_params
-from command_side.handlers.holds import hold_body
+from command_side.handlers.at_once import claimed_answer, hold_call
 from command_side.handlers.runner import (
     CommandContext,
     CommandResult,
     Idempotency,
     OneStatement,
 )
-from contracts import ConsistencyToken, SeatsHeld
+from contracts import ConsistencyToken
 
 _CALL = (
     "SELECT outcome, last_seq, stored_hash, stored_status, stored_response "
@@ -69,24 +65,15 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
         limit = policy.max_seats_per_customer
         if limit and len(seat_ids) > limit:
             return None
-        show_id, hold_id = command.show_id, uuid4()
-        expires_at = context.now + timedelta(seconds=ttl)
-        event = SeatsHeld(
-            hold_id=hold_id, customer_id=command.customer_id, seat_ids=seat_ids, expires_at=expires_at
-        )
-        body = hold_body(hold_id, show_id, seat_ids, expires_at)
-        encoded = outbox.encode_append(
-            show_id, (event,), body, context.correlation_id, context.causation_id, context.now
-        )
-        params = hold_params(
-            encoded,
-            idempotency,
-            show_id=show_id,
-            customer_id=command.customer_id,
-            hold_id=hold_id,
-            expires_at=expires_at,
-            now=context.now,
+        show_id = command.show_id
+        encoded, params = hold_call(
+            show_id,
+            command.customer_id,
+            seat_ids,
+            ttl=ttl,
             limit=limit,
+            context=context,
+            idempotency=idempotency,
         )
         params |= {  # the one event as scalars: psycopg adapts arrays at a cost
             "tail": encoded.params["tails"][0],
