@@ -11,8 +11,8 @@ of the pool, so a statement costs its execution only.
 
 Guarantees: at most ``size`` connections are open (a statement waits for one
 when all are in use, in arrival order); a connection goes back to the idle set
-only when it is idle outside any transaction (a statement cancelled or lost
-midway closes its connection, the next statement opens another); they are
+only when it is idle outside any transaction (one lost, or still busy after a
+statement cancelled midway, is closed and the next statement opens another); they are
 closed with the engine (``Engine.dispose``). They count in the pool's size
 and overflow, as any connection checked out does. Event loop only.
 """
@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -40,8 +40,8 @@ _OF_ENGINES: "WeakKeyDictionary[Engine, StatementConnections]" = WeakKeyDictiona
 class StatementConnections:
     """See the module docstring."""
 
-    def __init__(self, engine: AsyncEngine, size: int) -> None:
-        self._engine = engine
+    def __init__(self, engine: Engine, size: int) -> None:
+        self._engine = ref(engine)  # not kept alive by its connections (``_OF_ENGINES`` is keyed by it)
         self._size = size
         self._idle: list[_Held] = []
         self._open = 0
@@ -82,7 +82,10 @@ class StatementConnections:
                 raise
 
     async def _opened(self) -> _Held:
-        checkout = await self._engine.raw_connection()
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("the engine of these connections is gone")
+        checkout = await greenlet_spawn(engine.raw_connection)
         driver: Connection = checkout.driver_connection  # type: ignore[assignment]
         try:
             await driver.set_autocommit(True)
@@ -126,6 +129,14 @@ def statement_connections(engine: AsyncEngine) -> StatementConnections:
     found = _OF_ENGINES.get(sync)
     if found is None:
         size = getattr(sync.pool, "size", lambda: 5)()
-        found = _OF_ENGINES[sync] = StatementConnections(engine, size)
-        event.listen(sync, "engine_disposed", lambda _: _OF_ENGINES.pop(sync).close())
+        found = _OF_ENGINES[sync] = StatementConnections(sync, size)
+        if not event.contains(sync, "engine_disposed", _disposed):
+            event.listen(sync, "engine_disposed", _disposed)
     return found
+
+
+def _disposed(engine: Engine) -> None:
+    """The engine's dispose: its statement connections are closed (made anew if it is used again)."""
+    found = _OF_ENGINES.pop(engine, None)
+    if found is not None:
+        found.close()

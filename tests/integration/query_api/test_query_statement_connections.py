@@ -63,3 +63,15 @@ async def test_the_connections_are_closed_with_the_engine(database_url: str) -> 
             break
         await asyncio.sleep(0.05)
     assert not await _alive(database_url, pids)
+
+
+async def test_an_engine_used_again_after_its_dispose_gets_new_connections(database_url: str) -> None:
+    engine = create_engine(database_url, 1)
+    try:
+        first = (await one_statement(engine, PID, {}))[0][0]
+        await engine.dispose()
+        second = (await one_statement(engine, PID, {}))[0][0]
+        assert second != first
+    finally:
+        await engine.dispose()
+        await engine.dispose()  # nothing left to close: no error
