@@ -149,6 +149,7 @@ async def _built(scope: Scope, pending: _Pending) -> Answer | Response:
         if handler is None:
             raise
         log.debug("lean build of %s failed; answered as the route would", scope["path"], exc_info=True)
+        _answered(pending.state, pending.token)  # the route counts the token before its build too
         refusal: Response = await handler(Request(scope), error)
         return refusal
     _answered(pending.state, pending.token)
