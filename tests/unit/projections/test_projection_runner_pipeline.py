@@ -98,13 +98,14 @@ def _runner(fetches: list[dict[int, list[_Msg]]], writer: _Writer) -> tuple[Proj
     runner = ProjectionRunner(deployment, version, "postgresql://x/y", "k:1", sink=None)  # type: ignore[arg-type]
     consumer = _Consumer(fetches)
     consumer.writer = writer
-    runner.consumer = consumer
+    runner.consumer = runner.partitions.consumer = consumer
     runner.writer = writer  # type: ignore[assignment]
+    positions = runner.partitions
 
     async def seek(partitions: list[int]) -> None:
         for p in partitions:
             consumer.seek(TopicPartition(TOPIC, p), writer.stored[p])
-            runner.expected[p] = runner.position[p] = writer.stored[p]
+            positions.expected[p] = positions.position[p] = writer.stored[p]
 
     async def nothing(conn: Any) -> None:
         return None
@@ -112,11 +113,11 @@ def _runner(fetches: list[dict[int, list[_Msg]]], writer: _Writer) -> tuple[Proj
     async def running(conn: Any) -> bool:
         return True
 
-    runner.seek = seek  # type: ignore[method-assign]
+    positions.seek = seek  # type: ignore[method-assign]
     runner._count_dead_letters = nothing  # type: ignore[method-assign]
     runner._still_running = running  # type: ignore[method-assign]
     for p in writer.stored:
-        runner.expected[p] = runner.position[p] = writer.stored[p]
+        positions.expected[p] = positions.position[p] = writer.stored[p]
     return runner, consumer
 
 
@@ -149,7 +150,7 @@ async def test_the_next_batch_is_fenced_on_the_offsets_the_previous_one_stores()
     assert consumer.fetched_during_commits == 2  # batches 2 and 3 were fetched while 1 and 2 committed
     assert writer.commits == [{0: 0, 1: 0}, {0: 20}, {0: 40, 1: 10}]
     assert writer.stored == {0: 60, 1: 30}
-    assert runner.expected == {0: 60, 1: 30}
+    assert runner.partitions.expected == {0: 60, 1: 30}
 
 
 async def test_a_fenced_batch_drops_the_one_decoded_meanwhile_and_seeks_both_back() -> None:
@@ -185,10 +186,10 @@ async def test_a_partition_revoked_between_fetch_and_collect_is_left_to_its_new_
     runner, consumer = _runner([], writer)
     consumer.revoked = {TopicPartition(TOPIC, 1)}
     data = {TopicPartition(TOPIC, 0): msgs[0:20], TopicPartition(TOPIC, 1): msgs[0:20]}
-    batch, expected = await runner._collect(data)
+    batch, expected = await runner.partitions.collect(data)
     assert expected == {0: 0}
     assert {i.record.partition for i in batch} == {0}
-    assert runner.position == {0: 20, 1: 0}
+    assert runner.partitions.position == {0: 20, 1: 0}
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -214,12 +215,12 @@ async def test_records_past_where_the_batches_end_are_sought_back_not_applied() 
     writer = _Writer({0: 0, 1: 0})
     runner, consumer = _runner([], writer)
     ahead = {TopicPartition(TOPIC, 0): msgs[0:10], TopicPartition(TOPIC, 1): msgs[25:35]}
-    batch, expected = await runner._collect(ahead)
+    batch, expected = await runner.partitions.collect(ahead)
     assert expected == {0: 0}
     assert {i.record.partition for i in batch} == {0}
     assert consumer.seeks == [(1, 0)]
-    assert runner.position == {0: 10, 1: 0}
-    batch, expected = await runner._collect({TopicPartition(TOPIC, 1): msgs[25:35]})
+    assert runner.partitions.position == {0: 10, 1: 0}
+    batch, expected = await runner.partitions.collect({TopicPartition(TOPIC, 1): msgs[25:35]})
     assert expected == {1: 0}
     assert [i.record.offset for i in batch] == list(range(25, 35))
-    assert runner.position[1] == 35
+    assert runner.partitions.position[1] == 35
