@@ -1,6 +1,7 @@
 """A hot on-sale of best-available holds, in process: the 200-seat zones against the 20,000-seat zone.
 
-``python -m benchmarks.commands.hot_best [--clients 8 32] [--seconds 5] [--rounds 1] [--sql FILE]``
+``python -m benchmarks.commands.hot_best [--clients 8 32] [--seconds 5] [--rounds 1] [--sql FILE]
+[--held-snapshot]``
 
 The command benchmark's hot best-available case (every client on one show;
 ``config.SMALL``: a request picks one of a hundred 200-seat zones of 10 rows of
@@ -13,7 +14,12 @@ many holds the one statement left to the usual path
 (``boxoffice_one_statement_fallbacks_total``) per hold. ``--sql FILE`` runs that
 SQL after the migrations (e.g. an earlier migration's function, its ``CREATE``
 made ``CREATE OR REPLACE``), so two versions of a function compare in the same
-minutes. Compare ratios within one run: absolute figures drift with the load.
+minutes. Each case also reports the age, in transactions, of the oldest snapshot
+another session of the database held at its start and end (``snap_age``, see
+``snapshots``): a case run under one measures dead row versions, not the holds.
+``--held-snapshot`` runs every case twice, alone and then under a snapshot held
+open on purpose (a ``REPEATABLE READ`` transaction), to measure what one costs.
+Compare ratios within one run: absolute figures drift with the load.
 """
 
 import argparse
@@ -22,6 +28,7 @@ import os
 import random
 import re
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -35,6 +42,7 @@ from benchmarks.asgi_call import App, asgi_request
 from benchmarks.commands.api_cpu import CHECKOUT, KEYS, OPERATOR, call
 from benchmarks.commands.backend_cpu import backend_cpu, pool_backends
 from benchmarks.commands.config import BEST_QUANTITY, LARGE, SMALL, ZonePlan
+from benchmarks.commands.snapshots import held_snapshot, oldest_snapshot_age
 from benchmarks.environment import create_database, drop_database, new_env
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
@@ -74,6 +82,10 @@ async def hot_case(app: Any, plan: ZonePlan, venue_id: str, clients: int, second
     path = f"/v1/shows/{await new_show(app, plan, venue_id)}/holds"
     engine = app.state.command.engine
     backends = await pool_backends(engine)
+    monitor = await psycopg.AsyncConnection.connect(
+        libpq_dsn(engine.url.render_as_string(hide_password=False)), autocommit=True
+    )
+    ages = [await oldest_snapshot_age(monitor, backends)]
     rng = random.Random(11)
     accepted = 0
     ends = time.perf_counter() + seconds
@@ -97,17 +109,21 @@ async def hot_case(app: Any, plan: ZonePlan, venue_id: str, clients: int, second
     await asyncio.gather(*(client(n) for n in range(clients)))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     pg = sum(backend_cpu(backends).values()) - sum(before_backends.values())
+    ages.append(await oldest_snapshot_age(monitor, backends))
+    await monitor.close()
     per_hold = max(accepted, 1)
     return {
         "holds_per_s": accepted / wall,
         "api_cpu_ms": cpu * 1000 / per_hold,
         "pg_cpu_ms": pg * 1000 / per_hold,
         "fallbacks_per_hold": (await fallbacks(app) - before_fallbacks) / per_hold,
+        "snap_age_start": ages[0],
+        "snap_age_end": ages[1],
     }
 
 
 async def measure(
-    database_url: str, clients: list[int], seconds: float, rounds: int, sql: str | None
+    database_url: str, clients: list[int], seconds: float, rounds: int, sql: str | None, *, held: bool
 ) -> None:
     if sql:
         async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
@@ -119,10 +135,14 @@ async def measure(
         for level in clients:
             ratio = []
             for plan in (SMALL, LARGE):
-                got = await hot_case(app, plan, venues[plan.key], level, seconds)
-                ratio.append(got["holds_per_s"])
-                figures = "  ".join(f"{name} {value:7.3f}" for name, value in got.items())
-                print(f"best-{plan.zone_seats}-hot-c{level:<3} {figures}", flush=True)
+                for snapshot in (False, True) if held else (False,):
+                    async with held_snapshot(libpq_dsn(database_url)) if snapshot else nullcontext():
+                        got = await hot_case(app, plan, venues[plan.key], level, seconds)
+                    if not snapshot:
+                        ratio.append(got["holds_per_s"])
+                    figures = "  ".join(f"{name} {value:7.3f}" for name, value in got.items())
+                    under = " held-snapshot" if snapshot else ""
+                    print(f"best-{plan.zone_seats}-hot-c{level:<3} {figures}{under}", flush=True)
             print(f"  20,000-seat / 200-seat holds/s: {ratio[1] / ratio[0]:.2f}", flush=True)
     await app.state.command.engine.dispose()
 
@@ -133,12 +153,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each case")
     parser.add_argument("--rounds", type=int, default=1, help="times every case is run")
     parser.add_argument("--sql", type=Path, help="SQL run after the migrations (an earlier function)")
+    parser.add_argument(
+        "--held-snapshot", action="store_true", help="run each case again under an old snapshot"
+    )
     args = parser.parse_args()
     env = new_env(os.environ.get("BOXOFFICE_DATABASE_URL"))
     create_database(env)
     try:
         sql = args.sql.read_text() if args.sql else None
-        uvloop.run(measure(env.database_url, args.clients, args.seconds, args.rounds, sql))
+        uvloop.run(
+            measure(env.database_url, args.clients, args.seconds, args.rounds, sql, held=args.held_snapshot)
+        )
     finally:
         drop_database(env)
 
