@@ -115,12 +115,20 @@ def _case_table(cases: list[dict[str, Any]]) -> str:
             fmt(not_accepted(c)),
             f"{c['fill_at_start']:.1%}",
             c.get("load_1m_at_start", ""),
+            snapshot_ages(c),
         ]
         for c in cases
     ]
     head = ["hold", "zone seats", "clients", "holds/s", "p50", "p99", "max", "201", "409", "other/errors",
-            "fill at start", "load"]  # fmt: skip
+            "fill at start", "load", "oldest snapshot"]  # fmt: skip
     return table(head, rows)
+
+
+def snapshot_ages(case: dict[str, Any]) -> str:
+    """The case's oldest outside snapshot, in transactions, at its start and end ("0-0": none held;
+    a large figure means a session kept dead row versions of the hot rows, and the case measured them)."""
+    ages = case.get("oldest_snapshot_age")
+    return f"{ages[0]}-{ages[1]}" if ages else ""
 
 
 def render(results: dict[str, Any]) -> str:

@@ -35,6 +35,12 @@ async def oldest_snapshot_age(conn: psycopg.AsyncConnection[Any], ignored: Itera
     return int(row[0]) if row and row[0] is not None else 0
 
 
+async def database_snapshot_age(dsn: str) -> int:
+    """``oldest_snapshot_age`` of any session of the database at ``dsn`` (the stack's included)."""
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        return await oldest_snapshot_age(conn)
+
+
 @asynccontextmanager
 async def held_snapshot(dsn: str) -> AsyncIterator[None]:
     """A ``REPEATABLE READ`` transaction that has taken its snapshot, open until the block ends."""
