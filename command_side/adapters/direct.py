@@ -202,8 +202,9 @@ async def fetch_many(conn: AsyncConnection, statements: Sequence[Statement]) -> 
 
 async def alone(conn: AsyncConnection, statement: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """Run ``statement`` as a transaction of its own: one statement in one round trip, no ``BEGIN``
-    or ``COMMIT`` sent. PostgreSQL commits it at the Sync that ends it, durably as any commit,
-    or rolls all of it back if it fails. The connection must be outside a transaction
+    or ``COMMIT`` sent. PostgreSQL commits it at the Sync that ends it, durably unless the
+    statement itself sets ``synchronous_commit`` (the one-statement holds' fallback does, having
+    written nothing), or rolls all of it back if it fails. The connection must be outside a transaction
     (``ValueError`` otherwise); it is left outside one, as it was.
 
     psycopg is told the connection is in autocommit for this one ``execute`` (as in

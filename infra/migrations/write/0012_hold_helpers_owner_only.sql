@@ -22,6 +22,10 @@
 -- refuses an explicit hold, hold_seats_at_once (0011) no longer locks its seats
 -- (0010 did, then answered 'usual'); the answer and the writes (none) are the same.
 --
+-- 0009's header says the walk "never waits on another command": it never waits for a
+-- seat another command locks (SKIP LOCKED), but it does wait, as every hold does, on a
+-- racing duplicate's claim, the (show, customer) advisory lock and the show's row.
+--
 -- hold_best_available_at_once, changed here:
 --   - p_quantity < 1 answers 'usual' (the window frame's offset p_quantity - 1 would
 --     raise otherwise; the API refuses such a quantity before calling);
