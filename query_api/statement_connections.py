@@ -13,7 +13,9 @@ Guarantees: at most ``size`` connections are open (a statement waits for one
 when all are in use, in arrival order); a connection goes back to the idle set
 only when it is idle outside any transaction (one lost, or still busy after a
 statement cancelled midway, is closed and the next statement opens another); they are
-closed with the engine (``Engine.dispose``). They count in the pool's size
+closed with the engine (``Engine.dispose``), and a statement waiting for one then, or
+arriving after, is served by the engine's new connections (as SQLAlchemy's pool serves
+an engine used after its dispose). They count in the pool's size
 and overflow, as any connection checked out does. Event loop only.
 """
 
@@ -52,18 +54,25 @@ class StatementConnections:
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
         """A connection in autocommit, idle; returned to the idle set (or closed) on the way out."""
-        held = await self._take()
+        owner, held = self, await self._take()
+        while held is None:  # the engine was disposed meanwhile: its current connections serve the read
+            engine = self._engine()
+            if engine is None:
+                raise RuntimeError("the engine of these connections is gone")
+            owner = _of(engine)
+            held = await owner._take()
         try:
             yield held[1]
         finally:
-            await self._give(held)
+            await owner._give(held)
 
-    async def _take(self) -> _Held:
+    async def _take(self) -> _Held | None:
+        """A connection of this set; None once the engine was disposed (before or while waiting)."""
         while True:
+            if self._closed:
+                return None
             if self._idle:
                 return self._idle.pop()
-            if self._closed:
-                raise RuntimeError("the engine of these connections was disposed")
             if self._open < self._size:
                 self._open += 1
                 try:
@@ -120,12 +129,19 @@ class StatementConnections:
             checkout.invalidate()
         self._open -= len(self._idle)
         self._idle.clear()
+        while self._waiters:  # every waiter goes on to the engine's current connections
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
 
 
 def statement_connections(engine: AsyncEngine) -> StatementConnections:
     """The engine's statement connections (as many as its pool's size), made on first use and closed
     when the engine is disposed."""
-    sync = engine.sync_engine
+    return _of(engine.sync_engine)
+
+
+def _of(sync: Engine) -> StatementConnections:
     found = _OF_ENGINES.get(sync)
     if found is None:
         size = getattr(sync.pool, "size", lambda: 5)()

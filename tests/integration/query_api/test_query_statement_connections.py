@@ -75,3 +75,20 @@ async def test_an_engine_used_again_after_its_dispose_gets_new_connections(datab
     finally:
         await engine.dispose()
         await engine.dispose()  # nothing left to close: no error
+
+
+async def test_statements_waiting_when_the_engine_is_disposed_are_all_answered(database_url: str) -> None:
+    """One connection, busy; three statements wait for it; the engine is disposed: every waiter is
+    answered (on the engine's new connections), none is left waiting nor refused."""
+    engine = create_engine(database_url, 1)
+    try:
+        busy = asyncio.create_task(one_statement(engine, b"SELECT 'busy' FROM pg_sleep(0.5)", {}))
+        await asyncio.sleep(0.1)
+        read = b"SELECT %(n)s::int"
+        waiting = [asyncio.create_task(one_statement(engine, read, {"n": n})) for n in range(3)]
+        await asyncio.sleep(0.1)
+        await engine.dispose()
+        answers = await asyncio.wait_for(asyncio.gather(busy, *waiting), 10)
+        assert answers == [[("busy",)], [(0,)], [(1,)], [(2,)]]
+    finally:
+        await engine.dispose()
