@@ -26,9 +26,13 @@ class CommandMetrics:
     Outcomes: ``accepted`` (a 2xx answer), ``rejected`` (a 4xx decision),
     ``replayed`` (the stored answer of an ``Idempotency-Key`` seen before),
     ``error`` (no answer: the database was unreachable, or something unexpected).
-    A fallback is a command whose one statement (``runner.OneStatement``) could not decide it
-    and left it to its usual handler (a round trip or more, and under contention a sign that
-    the one statement gives up too early).
+    A fallback is a command whose one statement (``runner.OneStatement``) ran and left it to
+    its usual handler: its SQL function answered ``usual`` (a seat taken or of a lapsed hold,
+    no open run, the limit, an unknown show or zone), or it failed with a deadlock or a
+    serialization failure and the handler's retry took it over. A request refused before any
+    SQL (a bad TTL, seat list or quantity, more seats than the limit) is not one. Each costs
+    a round trip or more; under contention many are a sign that the one statement gives up
+    too early.
     """
 
     def __init__(self, registry: CollectorRegistry) -> None:
@@ -56,7 +60,7 @@ class CommandMetrics:
         )
         fallbacks = Counter(
             "boxoffice_one_statement_fallbacks",
-            "Commands tried as one statement first and then left to their usual handler.",
+            "Commands whose one statement ran and then left them to their usual handler.",
             ["command"],
             registry=registry,
         )

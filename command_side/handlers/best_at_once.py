@@ -39,9 +39,11 @@ from command_side.domain.holds import HoldPolicy, check_quantity
 from command_side.handlers.at_once import claimed_answer, hold_call
 from command_side.handlers.best_available import FIRST_PAGE
 from command_side.handlers.runner import (
+    LEFT_TO_USUAL,
     CommandContext,
     CommandResult,
     Idempotency,
+    LeftToUsual,
     OneStatement,
 )
 from contracts import ConsistencyToken
@@ -82,7 +84,7 @@ def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) 
 
     async def attempt(
         conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
-    ) -> CommandResult | None:
+    ) -> CommandResult | LeftToUsual | None:
         try:
             ttl = policy.ttl(command.ttl_seconds)
             quantity = check_quantity(command.quantity)
@@ -118,6 +120,6 @@ def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) 
             return CommandResult("created", bytes(answer), ConsistencyToken(show_id, last_seq).encode())
         if outcome == "claimed":
             return claimed_answer(idempotency, stored_hash, stored_status, answer)
-        return None
+        return LEFT_TO_USUAL
 
     return attempt

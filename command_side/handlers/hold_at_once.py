@@ -32,9 +32,11 @@ from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_seat_ids
 from command_side.handlers.at_once import claimed_answer, hold_call
 from command_side.handlers.runner import (
+    LEFT_TO_USUAL,
     CommandContext,
     CommandResult,
     Idempotency,
+    LeftToUsual,
     OneStatement,
 )
 from contracts import ConsistencyToken
@@ -56,7 +58,7 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
 
     async def attempt(
         conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
-    ) -> CommandResult | None:
+    ) -> CommandResult | LeftToUsual | None:
         try:
             ttl = policy.ttl(command.ttl_seconds)
             seat_ids = check_seat_ids(command.seat_ids)
@@ -90,6 +92,6 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
             )
         if outcome == "claimed":
             return claimed_answer(idempotency, stored_hash, stored_status, stored_response)
-        return None
+        return LEFT_TO_USUAL
 
     return attempt

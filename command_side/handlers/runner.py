@@ -19,7 +19,8 @@ change, so a refused command can store its answer and commit without effect.
 A command may also be tried as one statement first (``OneStatement``: a whole
 explicit hold, ``handlers.hold_at_once``), a transaction of its own with the
 same guarantees; when it cannot decide the command it writes nothing and the
-handler runs as usual.
+handler runs as usual: it answers ``LEFT_TO_USUAL`` when its statement ran and
+left the command, None when it did not try (a request it refuses before any SQL).
 
 After a command's events committed, the engine's post-commit hook (see
 ``call_after_events_commit``) runs, outside the transaction: the command API
@@ -31,7 +32,8 @@ import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from enum import Enum
+from typing import Any, Final, Literal
 from uuid import UUID, uuid4
 
 import orjson
@@ -113,11 +115,22 @@ class Idempotency:
 
 NOT_STORED = 0  # the status passed for an answer no claim stores (a run without Idempotency)
 Handler = Callable[[AsyncConnection, CommandContext], Awaitable[Decision]]
+
+
+class _AtOnce(Enum):
+    LEFT_TO_USUAL = "left_to_usual"
+
+
+# A one statement's answer when its statement ran, could not decide the command and wrote nothing.
+LEFT_TO_USUAL: Final = _AtOnce.LEFT_TO_USUAL
+LeftToUsual = Literal[_AtOnce.LEFT_TO_USUAL]
 # The whole command as one statement, its own transaction, on a connection outside any: its
-# answer (an outcome, or an idempotent replay), or None when it wrote nothing and the handler
-# must run. It gives the guarantees of the module docstring itself.
+# answer (an outcome, or an idempotent replay); LEFT_TO_USUAL when its statement ran and wrote
+# nothing, or None when it sent no statement (both: the handler must run). It gives the
+# guarantees of the module docstring itself.
 OneStatement = Callable[
-    [AsyncConnection, CommandContext, Idempotency | None], Awaitable[CommandResult | None]
+    [AsyncConnection, CommandContext, Idempotency | None],
+    Awaitable[CommandResult | LeftToUsual | None],
 ]
 CommitHook = Callable[[], None]
 _commit_hooks: "weakref.WeakKeyDictionary[Engine, CommitHook]" = weakref.WeakKeyDictionary()
@@ -167,21 +180,25 @@ async def run_command(
     """Run ``handler`` in its own transaction, retrying deadlocks; see the module docstring.
 
     Without ``idempotency`` nothing of the answer is stored. ``on_retry`` is told of each retry.
-    ``one_statement`` is tried first (once); the handler runs if it answers None, and
-    ``on_usual`` is told so first.
+    ``one_statement`` is tried first (once); the handler runs if it answers ``LEFT_TO_USUAL``
+    or None. ``on_usual`` is told, before the handler runs, of each command whose statement
+    ran and left it to the handler: it answered ``LEFT_TO_USUAL``, or failed with a deadlock or
+    a serialization failure (the retry is the handler's). Not of one that sent no statement.
     """
     causation_id = uuid4()
     for attempt in range(MAX_ATTEMPTS):
         context = CommandContext(clock(), correlation_id or causation_id, causation_id)
+        at_once = one_statement is not None and attempt == 0
         try:
-            if one_statement is not None and attempt == 0:
+            if one_statement is not None and at_once:
                 async with engine.connect() as conn:
                     result = await one_statement(conn, context, idempotency)
-                if result is not None:
+                at_once = False
+                if isinstance(result, CommandResult):
                     if result.answer in _DONE:
                         _events_committed(engine)
                     return result
-                if on_usual is not None:
+                if result is LEFT_TO_USUAL and on_usual is not None:
                     on_usual()
             return await _run_once(engine, handler, idempotency, context)
         except (DBAPIError, psycopg.Error) as exc:
@@ -192,6 +209,8 @@ async def run_command(
             )
             if not retryable or attempt == MAX_ATTEMPTS - 1:
                 raise
+            if at_once and on_usual is not None:  # the one statement failed: the handler retries it
+                on_usual()
             if on_retry is not None:
                 on_retry(
                     "deadlock" if isinstance(cause, psycopg.errors.DeadlockDetected) else "serialization"

@@ -1,4 +1,5 @@
-"""The command API's /metrics count commands by type and outcome, idempotent replays and retries."""
+"""The command API's /metrics count commands by type and outcome, idempotent replays, retries and
+one-statement fallbacks."""
 
 from uuid import uuid4
 
@@ -9,7 +10,13 @@ from prometheus_client import CollectorRegistry, generate_latest
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from command_side.api.command_metrics import CommandMetrics
-from command_side.handlers.runner import CommandContext, Decision, run_command
+from command_side.handlers.runner import (
+    LEFT_TO_USUAL,
+    CommandContext,
+    Decision,
+    LeftToUsual,
+    run_command,
+)
 from tests.integration.command_side.cmd_support import CHECKOUT, ClientFactory, new_show
 from tests.support.metrics import Samples
 
@@ -92,3 +99,64 @@ async def test_retried_transactions_are_counted_by_reason(
     samples = Samples(generate_latest(registry).decode())
     assert samples.value("boxoffice_command_retries_total", reason=reason) == 2
     assert samples.total("boxoffice_command_retries_total") == 2
+
+
+FALLBACKS = "boxoffice_one_statement_fallbacks_total"
+
+
+async def test_a_fallback_is_counted_only_when_the_one_statement_ran(client: httpx.AsyncClient) -> None:
+    """A refusal decided before any SQL (a bad TTL, more seats than the limit) is not a fallback;
+    a hold the function left to the usual path (its seat taken) is."""
+    show_id = await new_show(client, rows=1, seats=12)
+    before = await scrape(client)
+    url = f"/v1/shows/{show_id}/holds"
+    refused_first = [
+        {"customer_id": "c", "seat_ids": ["A-1-1"], "ttl_seconds": 100_000},  # above the maximum TTL
+        {"customer_id": "c", "seat_ids": [f"A-1-{n}" for n in range(1, 12)]},  # over the limit of 10
+        {"customer_id": "c", "zone_id": "A", "quantity": 11},
+    ]
+    for body in refused_first:
+        answer = await client.post(url, json=body, headers=CHECKOUT)
+        assert 400 <= answer.status_code < 500, answer.text
+    assert (
+        await client.post(url, json={"customer_id": "a", "seat_ids": ["A-1-1"]}, headers=CHECKOUT)
+    ).status_code == 201
+    taken = await client.post(url, json={"customer_id": "b", "seat_ids": ["A-1-1"]}, headers=CHECKOUT)
+    assert taken.status_code == 409, taken.text
+    after = await scrape(client)
+
+    def moved(command: str) -> float:
+        return after.value(FALLBACKS, command=command) - before.value(FALLBACKS, command=command)
+
+    assert moved("HoldSeats") == 1
+    assert moved("HoldBestAvailable") == 0
+
+
+async def test_a_retried_one_statement_counts_as_a_fallback_and_one_not_tried_does_not(
+    engine: AsyncEngine,
+) -> None:
+    """The handler's retry takes over a one statement that failed with a deadlock: one fallback."""
+    handled = Decision("done", {"ok": True})
+
+    async def handler(conn: AsyncConnection, context: CommandContext) -> Decision:
+        return handled
+
+    async def deadlocked(conn: AsyncConnection, context: CommandContext, idem: object) -> None:
+        raise psycopg.errors.DeadlockDetected("the database chose this transaction as the victim")
+
+    async def left(conn: AsyncConnection, context: CommandContext, idem: object) -> LeftToUsual:
+        return LEFT_TO_USUAL
+
+    async def not_tried(conn: AsyncConnection, context: CommandContext, idem: object) -> None:
+        return None
+
+    for one_statement, counted in ((deadlocked, 1), (left, 1), (not_tried, 0)):
+        calls = 0
+
+        def on_usual() -> None:
+            nonlocal calls
+            calls += 1
+
+        result = await run_command(engine, handler, one_statement=one_statement, on_usual=on_usual)
+        assert result.answer == "done"
+        assert calls == counted, one_statement.__name__
