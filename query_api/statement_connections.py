@@ -10,7 +10,9 @@ server, role, connection arguments), switched to autocommit once and kept out
 of the pool, so a statement costs its execution only.
 
 Guarantees: at most ``size`` connections are open (a statement waits for one
-when all are in use, in arrival order); a connection goes back to the idle set
+when all are in use; a connection coming back, or the place of one not reused, is
+handed to the oldest waiter, and a newcomer queues behind the waiters: first come,
+first served); a connection goes back to the idle set
 only when it is idle outside any transaction (one lost, or still busy after a
 statement cancelled midway, is closed and the next statement opens another); they are
 closed with the engine (``Engine.dispose``), and a statement waiting for one then, or
@@ -47,7 +49,7 @@ class StatementConnections:
         self._size = size
         self._idle: list[_Held] = []
         self._open = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[_Held | None]] = deque()  # not done, oldest first
         self._closed = False
         self.opened = 0  # connections taken from the pool (for tests)
 
@@ -67,28 +69,39 @@ class StatementConnections:
             await owner._give(held)
 
     async def _take(self) -> _Held | None:
-        """A connection of this set; None once the engine was disposed (before or while waiting)."""
-        while True:
-            if self._closed:
-                return None
+        """A connection of this set; None once the engine was disposed (before or while waiting).
+        While statements wait, a newcomer queues behind them: turns go in arrival order."""
+        if self._closed:
+            return None
+        if not self._waiters:
             if self._idle:
                 return self._idle.pop()
             if self._open < self._size:
                 self._open += 1
-                try:
-                    return await self._opened()
-                except BaseException:
-                    self._open -= 1
-                    self._wake()
-                    raise
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled():
-                    self._wake()  # the turn it was given goes to the next
-                raise
+                return await self._opening()
+        waiter: asyncio.Future[_Held | None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            turn = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._pass_on(waiter.result())  # the turn it was given goes to the next
+            else:
+                self._waiters.remove(waiter)
+            raise
+        if turn is not None:
+            return turn  # a connection handed over by the statement before
+        if self._closed:
+            return None
+        return await self._opening()  # a place freed by a connection not reused: open one in it
+
+    async def _opening(self) -> _Held:
+        """A new connection in a place already counted in ``_open``; the place is passed on on failure."""
+        try:
+            return await self._opened()
+        except BaseException:
+            self._pass_on(None)
+            raise
 
     async def _opened(self) -> _Held:
         engine = self._engine()
@@ -107,19 +120,20 @@ class StatementConnections:
     async def _give(self, held: _Held) -> None:
         checkout, driver = held
         if self._closed or driver.closed or driver.pgconn.transaction_status != TransactionStatus.IDLE:
-            self._open -= 1  # lost, or left midway (a cancelled statement): not reused
-            self._wake()
+            self._pass_on(None)  # lost, or left midway (a cancelled statement): not reused
             await greenlet_spawn(checkout.invalidate)
             return
-        self._idle.append(held)
-        self._wake()
+        self._pass_on(held)
 
-    def _wake(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+    def _pass_on(self, turn: _Held | None) -> None:
+        """``turn`` (a connection, or None: a place to open one in) to the first waiter; if none waits,
+        the connection goes idle, or the place is freed."""
+        if self._waiters and not self._closed:
+            self._waiters.popleft().set_result(turn)
+        elif turn is not None:
+            self._idle.append(turn)
+        else:
+            self._open -= 1
 
     def close(self) -> None:
         """Closes the idle connections (those in use are closed when they come back). Called by the
@@ -130,9 +144,7 @@ class StatementConnections:
         self._open -= len(self._idle)
         self._idle.clear()
         while self._waiters:  # every waiter goes on to the engine's current connections
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
+            self._waiters.popleft().set_result(None)
 
 
 def statement_connections(engine: AsyncEngine) -> StatementConnections:

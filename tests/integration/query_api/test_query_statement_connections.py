@@ -92,3 +92,27 @@ async def test_statements_waiting_when_the_engine_is_disposed_are_all_answered(d
         assert answers == [[("busy",)], [(0,)], [(1,)], [(2,)]]
     finally:
         await engine.dispose()
+
+
+async def test_a_connection_given_back_goes_to_the_oldest_waiter_not_a_newcomer(database_url: str) -> None:
+    """One connection: a statement waits for it; the holder gives it back and at once asks for one
+    again (a newcomer that runs before the woken waiter): the waiter is served first."""
+    engine = create_engine(database_url, 1)
+    connections, served = statement_connections(engine), list[str]()
+
+    async def waiter() -> None:
+        async with connections.connection():
+            served.append("waiter")
+
+    try:
+        holder = connections.connection()
+        await holder.__aenter__()
+        waiting = asyncio.create_task(waiter())
+        await asyncio.sleep(0.05)  # the waiter is queued
+        await holder.__aexit__(None, None, None)
+        async with asyncio.timeout(5), connections.connection():
+            served.append("newcomer")
+        await waiting
+        assert served == ["waiter", "newcomer"]
+    finally:
+        await engine.dispose()
