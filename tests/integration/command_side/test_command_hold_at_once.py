@@ -117,41 +117,50 @@ async def test_the_function_answers_a_hold_of_no_seat_usual_and_writes_nothing(
 
 
 _EXPLICIT = (
-    "SELECT outcome FROM write_model.hold_seats_at_once("
+    "SELECT outcome, current_setting('synchronous_commit') FROM write_model.hold_seats_at_once("
     "'holds', %s, '\\x00', %s, 'c', %s::text[], now(), 4, 1, %s,"
     " now() + interval '1 minute', %s, 'SeatsHeld', '\\x00', '\\x00', NULL, 201, '\\x00', '\\x00')"
 )
 _BEST = (
-    "SELECT outcome FROM write_model.hold_best_available_at_once("
-    "'holds', %s, '\\x00', %s, 'c', %s, 1, 128, now(), 4, 1, %s, now() + interval '1 minute', %s,"
+    "SELECT outcome, current_setting('synchronous_commit') FROM write_model.hold_best_available_at_once("
+    "'holds', %s, '\\x00', %s, 'c', %s, %s, 128, now(), 4, 1, %s, now() + interval '1 minute', %s,"
     " 'SeatsHeld', '\\x00', '\\x00', '\\x00', NULL, 201, '\\x00', '\\x00', '\\x00')"
 )
 
 
-async def _commit_mode(database_url: str, call: str, *params: object) -> tuple[str, str]:
-    """The function's outcome and the synchronous_commit its transaction would commit with."""
-    async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
-        outcome = await (await conn.execute(call, (str(uuid4()), *params, uuid4(), uuid4()))).fetchone()
-        mode = await (await conn.execute("SHOW synchronous_commit")).fetchone()
-        await conn.rollback()
-    assert outcome is not None
-    assert mode is not None
-    return str(outcome[0]), str(mode[0])
+async def _commit_mode(database_url: str, call: str, key: str, *params: object) -> tuple[str, str]:
+    """The function's outcome and the synchronous_commit its transaction commits with: the call
+    alone in autocommit, an implicit transaction as in production (``direct.alone``), the setting
+    read in the same statement once the function has returned."""
+    dsn = libpq_dsn(database_url)
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        answer = await (await conn.execute(call, (key, *params, uuid4(), uuid4()))).fetchone()
+    assert answer is not None
+    return str(answer[0]), str(answer[1])
 
 
 async def test_a_hold_left_to_the_usual_path_does_not_wait_for_a_durable_commit(
     make_client: cmd_support.ClientFactory, command_settings: CommandSettings
 ) -> None:
     """Its claim was inserted and deleted and its seats locked: nothing of it stays, so its commit
-    need not wait for the WAL flush (the usual path's own commit does). A hold made still does."""
+    need not wait for the WAL flush (the usual path's own commit does). A hold made, or a key found
+    claimed, still does."""
     client = make_client()
-    show_id = await cmd_support.new_show(client, rows=1, seats=3)
+    show_id = await cmd_support.new_show(client, rows=1, seats=8)
     taken = await cmd_support.post_hold(client, show_id, {"customer_id": "first", "seat_ids": ["A-1-1"]})
     assert taken.status_code == 201, taken.text
     await client.aclose()
     url = command_settings.database_url
+    held_key, best_key = str(uuid4()), str(uuid4())
 
-    assert await _commit_mode(url, _EXPLICIT, show_id, ["A-1-1"]) == ("usual", "off")
-    assert await _commit_mode(url, _EXPLICIT, show_id, ["A-1-2"]) == ("held", "on")
-    assert await _commit_mode(url, _BEST, show_id, "no-such-zone") == ("usual", "off")
-    assert await _commit_mode(url, _BEST, show_id, "A") == ("held", "on")
+    assert await _commit_mode(url, _EXPLICIT, str(uuid4()), show_id, ["A-1-1"]) == ("usual", "off")
+    assert await _commit_mode(url, _EXPLICIT, held_key, show_id, ["A-1-2"]) == ("held", "on")
+    assert await _commit_mode(url, _EXPLICIT, held_key, show_id, ["A-1-2"]) == ("claimed", "on")
+    five = [f"A-1-{n}" for n in range(3, 8)]  # over the limit of 4: refused before any seat lock
+    assert await _commit_mode(url, _EXPLICIT, str(uuid4()), show_id, five) == ("usual", "off")
+    assert await _commit_mode(url, _BEST, str(uuid4()), show_id, "no-such-zone", 1) == ("usual", "off")
+    assert await _commit_mode(url, _BEST, best_key, show_id, "A", 1) == ("held", "on")
+    assert await _commit_mode(url, _BEST, best_key, show_id, "A", 1) == ("claimed", "on")
+    # customer c holds 2 seats now: 3 more are over the limit of 4
+    assert await _commit_mode(url, _BEST, str(uuid4()), show_id, "A", 3) == ("usual", "off")
+    assert await _commit_mode(url, _BEST, str(uuid4()), show_id, "A", 0) == ("usual", "on")
