@@ -14,14 +14,18 @@ when all are in use; a connection coming back, or the place of one not reused, i
 handed to the oldest waiter, and a newcomer queues behind the waiters: first come,
 first served); a connection goes back to the idle set
 only when it is idle outside any transaction (one lost, or still busy after a
-statement cancelled midway, is closed and the next statement opens another); they are
-closed with the engine (``Engine.dispose``), and a statement waiting for one then, or
+statement cancelled midway, is closed and the next statement opens another); once one
+is found lost, every connection opened before it, kept here or in the engine's pool, is
+replaced before its next use (after a restart or failover at most the statements then in
+flight fail, not one per kept connection), and a loss the pool found replaces these too;
+they are closed with the engine (``Engine.dispose``), and a statement waiting for one then, or
 arriving after, is served by the engine's new connections (as SQLAlchemy's pool serves
 an engine used after its dispose). They count in the pool's size
 and overflow, as any connection checked out does. Event loop only.
 """
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,7 +41,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 Connection = psycopg.AsyncConnection[Any]
-_Held = tuple[PoolProxiedConnection, Connection]  # the pool's checkout, its driver connection
+_Held = tuple[PoolProxiedConnection, Connection, float]  # the pool's checkout, its driver connection, when
 _OF_ENGINES: "WeakKeyDictionary[Engine, StatementConnections]" = WeakKeyDictionary()
 
 
@@ -51,6 +55,7 @@ class StatementConnections:
         self._open = 0
         self._waiters: deque[asyncio.Future[_Held | None]] = deque()  # not done, oldest first
         self._closed = False
+        self._lost_at = 0.0  # when a connection of this set was last found lost (``time.time()``)
         self.opened = 0  # connections taken from the pool (for tests)
 
     @asynccontextmanager
@@ -75,7 +80,7 @@ class StatementConnections:
             return None
         if not self._waiters:
             if self._idle:
-                return self._idle.pop()
+                return await self._idle_one()
             if self._open < self._size:
                 self._open += 1
                 return await self._opening()
@@ -94,6 +99,14 @@ class StatementConnections:
         if self._closed:
             return None
         return await self._opening()  # a place freed by a connection not reused: open one in it
+
+    async def _idle_one(self) -> _Held:
+        """The last idle connection, or a new one in its place when it is older than a loss."""
+        held = self._idle.pop()
+        if held[2] > self._stale_before():
+            return held
+        await greenlet_spawn(held[0].invalidate)
+        return await self._opening()
 
     async def _opening(self) -> _Held:
         """A new connection in a place already counted in ``_open``; the place is passed on on failure."""
@@ -115,15 +128,42 @@ class StatementConnections:
             await greenlet_spawn(checkout.invalidate)
             raise
         self.opened += 1
-        return checkout, driver
+        return checkout, driver, time.time()
 
     async def _give(self, held: _Held) -> None:
-        checkout, driver = held
-        if self._closed or driver.closed or driver.pgconn.transaction_status != TransactionStatus.IDLE:
-            self._pass_on(None)  # lost, or left midway (a cancelled statement): not reused
+        checkout, driver, _ = held
+        if driver.broken and not self._closed:
+            self._pass_on(None)
+            await self._lost(checkout)
+            return
+        if (
+            self._closed
+            or driver.closed
+            or driver.pgconn.transaction_status != TransactionStatus.IDLE
+            or held[2] <= self._stale_before()
+        ):
+            self._pass_on(None)  # lost, left midway (a cancelled statement), or older than a loss
             await greenlet_spawn(checkout.invalidate)
             return
         self._pass_on(held)
+
+    async def _lost(self, checkout: PoolProxiedConnection) -> None:
+        """A connection found lost (a server restarted, failed over, or ending its sessions): every
+        connection opened before, kept here or in the pool, is replaced before its next use, as
+        SQLAlchemy's pool replaces its own when one of them is found lost."""
+        self._lost_at = time.time()
+        stale, self._idle = self._idle, []
+        self._open -= len(stale)
+        engine = self._engine()
+        if engine is not None:  # marks the pool's connections, and closes this one
+            await greenlet_spawn(engine.pool._invalidate, checkout)
+        for held in stale:
+            await greenlet_spawn(held[0].invalidate)
+
+    def _stale_before(self) -> float:
+        """Connections opened before this are replaced: the last loss, here or in the engine's pool."""
+        engine = self._engine()
+        return max(self._lost_at, engine.pool._invalidate_time if engine is not None else 0.0)
 
     def _pass_on(self, turn: _Held | None) -> None:
         """``turn`` (a connection, or None: a place to open one in) to the first waiter; if none waits,
@@ -139,7 +179,7 @@ class StatementConnections:
         """Closes the idle connections (those in use are closed when they come back). Called by the
         engine's dispose, inside SQLAlchemy's greenlet."""
         self._closed = True
-        for checkout, _ in self._idle:
+        for checkout, _, _ in self._idle:
             checkout.invalidate()
         self._open -= len(self._idle)
         self._idle.clear()

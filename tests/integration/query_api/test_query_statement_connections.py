@@ -5,6 +5,7 @@ import asyncio
 
 import psycopg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from infra.db import libpq_dsn
 from query_api.database import create_engine, one_statement
@@ -12,6 +13,7 @@ from query_api.statement_connections import statement_connections
 
 pytestmark = pytest.mark.integration
 PID = b"SELECT pg_backend_pid()"
+SLOW_PID = b"SELECT pg_backend_pid() FROM pg_sleep(0.05)"
 
 
 async def _alive(database_url: str, pids: set[int]) -> set[int]:
@@ -114,5 +116,39 @@ async def test_a_connection_given_back_goes_to_the_oldest_waiter_not_a_newcomer(
             served.append("newcomer")
         await waiting
         assert served == ["waiter", "newcomer"]
+    finally:
+        await engine.dispose()
+
+
+async def test_once_one_connection_is_found_lost_the_others_are_replaced_before_use(
+    database_url: str,
+) -> None:
+    """The server ends every session of the engine (as a restart would): one read fails, the next
+    ones (on the kept connections and on the pool's) are answered on new connections."""
+    engine = create_engine(database_url, 3)
+    try:
+        pids = {
+            row[0][0]
+            for row in await asyncio.gather(*(one_statement(engine, SLOW_PID, {}) for _ in range(3)))
+        }
+        async with engine.connect() as conn:  # one of the pool's own connections, back in the pool
+            pids.add((await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar_one())
+        async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as admin:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (list(pids),)
+            )
+        for _ in range(50):
+            if not await _alive(database_url, pids):
+                break
+            await asyncio.sleep(0.05)
+        failed = 0
+        for _ in range(6):
+            try:
+                assert await one_statement(engine, b"SELECT 1", {}) == [(1,)]
+            except DBAPIError:
+                failed += 1
+        assert failed <= 1
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql("SELECT 1")).scalar_one() == 1
     finally:
         await engine.dispose()
