@@ -25,6 +25,7 @@ and overflow, as any connection checked out does. Event loop only.
 """
 
 import asyncio
+import os
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -57,6 +58,7 @@ class StatementConnections:
         self._closed = False
         self._lost_at = 0.0  # when a connection of this set was last found lost (``time.time()``)
         self.opened = 0  # connections taken from the pool (for tests)
+        self._pid = os.getpid()  # a dispose in another process (a forked child) closes nothing
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
@@ -177,12 +179,16 @@ class StatementConnections:
 
     def close(self) -> None:
         """Closes the idle connections (those in use are closed when they come back). Called by the
-        engine's dispose, inside SQLAlchemy's greenlet."""
+        engine's dispose: ``AsyncEngine.dispose`` only, inside SQLAlchemy's greenlet (a sync
+        ``Engine.dispose`` cannot close an async connection). In a process other than the one that
+        opened them (a child after fork, whose ``dispose(close=False)`` fires the same event) their
+        sockets are the parent's: the references are dropped, nothing is closed."""
         self._closed = True
-        for checkout, _, _ in self._idle:
-            checkout.invalidate()
-        self._open -= len(self._idle)
-        self._idle.clear()
+        idle, self._idle = self._idle, []
+        self._open -= len(idle)
+        if os.getpid() == self._pid:
+            for checkout, _, _ in idle:
+                checkout.invalidate()
         while self._waiters:  # every waiter goes on to the engine's current connections
             self._waiters.popleft().set_result(None)
 

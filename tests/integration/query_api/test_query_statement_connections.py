@@ -6,6 +6,7 @@ import asyncio
 import psycopg
 import pytest
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.util import greenlet_spawn
 
 from infra.db import libpq_dsn
 from query_api.database import create_engine, one_statement
@@ -151,4 +152,20 @@ async def test_once_one_connection_is_found_lost_the_others_are_replaced_before_
         async with engine.connect() as conn:
             assert (await conn.exec_driver_sql("SELECT 1")).scalar_one() == 1
     finally:
+        await engine.dispose()
+
+
+async def test_a_dispose_in_another_process_closes_none_of_the_connections(database_url: str) -> None:
+    """As in a child after fork: the sockets are the parent's, so they are left open, only forgotten."""
+    engine = create_engine(database_url, 1)
+    pid = (await one_statement(engine, PID, {}))[0][0]
+    connections = statement_connections(engine)
+    held = connections._idle[0]
+    connections._pid = -1  # as if this were a child process
+    await engine.dispose()
+    try:
+        assert await _alive(database_url, {pid}) == {pid}
+        assert not connections._idle
+    finally:
+        await greenlet_spawn(held[0].invalidate)  # the test's own cleanup: closed here after all
         await engine.dispose()
