@@ -183,12 +183,18 @@ async def one_statement(
     lost), so the query API's error handlers answer as for any other read.
     """
     count_roundtrip()
+    broken: bool | None = None  # known once a connection was had
     try:
-        async with statement_connections(engine).connection() as conn, conn.cursor() as cur:
-            await cur.execute(query, params)
-            return await cur.fetchall()
+        async with statement_connections(engine).connection() as conn:
+            try:
+                async with conn.cursor() as cur:
+                    await cur.execute(query, params)
+                    return await cur.fetchall()
+            except psycopg.Error:
+                broken = conn.broken  # a statement timeout or cancel leaves the connection fine
+                raise
     except psycopg.Error as error:  # a connection lost is not reused (``StatementConnections``)
-        lost = isinstance(error, psycopg.OperationalError)
+        lost = isinstance(error, psycopg.OperationalError) if broken is None else broken
         raise DBAPIError.instance(None, params, error, psycopg.Error, connection_invalidated=lost) from error
 
 

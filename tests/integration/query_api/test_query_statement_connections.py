@@ -169,3 +169,23 @@ async def test_a_dispose_in_another_process_closes_none_of_the_connections(datab
     finally:
         await greenlet_spawn(held[0].invalidate)  # the test's own cleanup: closed here after all
         await engine.dispose()
+
+
+async def test_a_failed_statement_marks_its_connection_invalidated_only_when_it_was_lost(
+    database_url: str,
+) -> None:
+    """A cancelled statement (as a statement timeout is) leaves its connection fine and reused; a
+    session the server ended is lost."""
+    engine = create_engine(database_url, 1)
+    try:
+        pid = (await one_statement(engine, PID, {}))[0][0]
+        with pytest.raises(DBAPIError) as cancelled:
+            await one_statement(engine, b"SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(1)", {})
+        assert isinstance(cancelled.value.orig, psycopg.errors.QueryCanceled)
+        assert not cancelled.value.connection_invalidated
+        assert (await one_statement(engine, PID, {}))[0][0] == pid
+        with pytest.raises(DBAPIError) as ended:
+            await one_statement(engine, b"SELECT pg_terminate_backend(pg_backend_pid())", {})
+        assert ended.value.connection_invalidated
+    finally:
+        await engine.dispose()
