@@ -74,9 +74,9 @@ class FastReads:
         if path.startswith(PREFIX) or path == DASHBOARD:
             answer = self._answer(scope)
             if isinstance(answer, _Pending):
+                scope["route"] = self._routes[answer.kind]  # a failure no handler answers leaves labelled
                 built = await _built(scope, answer)
                 if isinstance(built, Response):  # a failed build, refused as the route refuses it
-                    scope["route"] = self._routes[answer.kind]
                     await built(scope, receive, send)
                     return
                 answer = built

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from uuid import UUID
 
 import httpx
+import psycopg
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from starlette.types import Message, Scope
 
 from query_api.database import create_engine
@@ -188,6 +190,39 @@ async def test_a_failed_build_is_refused_as_the_route_refuses_it(
     route_url = f"{url}{'&' if '?' in url else '?'}wait_ms=0&wait_ms=0"  # a parameter twice: the route's
     routed = await client.get(route_url, headers=headers)
     assert (routed.status_code, routed.content) == (status, body)
+
+
+async def test_a_failed_build_no_handler_answers_leaves_labelled_with_its_route(
+    served: tuple[httpx.AsyncClient, FastAPI], seeded: SeededSchema, settled_show: UUID
+) -> None:
+    """A database error the handlers re-raise (not operational: a view the reader may not read) leaves
+    the lean path with the route set, so its 500 is labelled in metrics and spans as the route's."""
+    _, app = served
+    seeded.execute("ALTER VIEW {r}.seat_availability_zones RENAME TO granted_zones")
+    seeded.execute("CREATE VIEW {r}.seat_availability_zones AS SELECT * FROM {r}.granted_zones")
+    app.state.query.cache.clear()
+    scope: Scope = {
+        "type": "http",
+        "method": "GET",
+        "path": f"/v1/shows/{settled_show}/availability",
+        "query_string": b"",
+        "headers": [],
+        "app": app,
+    }
+
+    async def route(*_: object) -> None:
+        raise AssertionError("the lean path handed the read to the route")
+
+    async def receive() -> Message:
+        raise AssertionError("nothing is received")
+
+    async def send(_: Message) -> None:
+        raise AssertionError("nothing is sent")
+
+    with pytest.raises(DBAPIError) as raised:
+        await FastReads(route, [*shows.router.routes, *dashboard.router.routes])(scope, receive, send)
+    assert isinstance(raised.value.orig, psycopg.errors.InsufficientPrivilege)
+    assert getattr(scope.get("route"), "path", None) == "/v1/shows/{show_id}/availability"
 
 
 @pytest.mark.parametrize(
