@@ -19,7 +19,9 @@ process:
   against its CPU time: a loaded machine shows here, not in the app.
 
 So a tail can be put down to the collector, the loop blocked by the app, the
-scheduler, or the generator (``/healthz`` shows the same tail).
+scheduler, or the generator (``/healthz`` shows the same tail). ``--nice``
+renices the serving thread only: wrk is started from a thread made before that
+(``Generator``), so the load generator keeps the default niceness.
 """
 
 import argparse
@@ -27,11 +29,13 @@ import asyncio
 import gc
 import os
 import statistics
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import uvicorn
@@ -40,7 +44,7 @@ import uvloop
 from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, writer_process
 from benchmarks.reads.lean_wrk import _free_port
 from benchmarks.reads.loads import reads_argv
-from benchmarks.wrk import ensure_wrk, run_wrk
+from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
 from query_api.consistency.listener import MemoryFeed
@@ -48,6 +52,28 @@ from query_api.settings import QueryApiSettings
 from tests.support.database import private_database
 
 STALL_MS = (5.0, 20.0)
+T = TypeVar("T")
+
+
+class Generator:
+    """Runs the load generator's coroutines (wrk) on a thread of their own, made on creation: a
+    process started there inherits that thread's niceness, not the serving thread's after
+    ``renice_this_thread`` (Linux niceness is per thread, and a child inherits its forking thread's)."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="wrk")
+        self._thread.submit(int).result()  # the thread exists now, with the current niceness
+
+    async def run(self, work: Coroutine[Any, Any, T]) -> T:
+        return await asyncio.wrap_future(self._thread.submit(asyncio.run, work))
+
+    def close(self) -> None:
+        self._thread.shutdown()
+
+
+def renice_this_thread(nice: int) -> None:
+    """The calling thread only (the event loop's: the server), not threads made before."""
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 class Pauses:
@@ -109,7 +135,13 @@ def _schedstat() -> tuple[float, float]:
 
 
 async def _serve(
-    args: argparse.Namespace, url: str, read_schema: str, shows: list[UUID], signals: Signals
+    args: argparse.Namespace,
+    url: str,
+    read_schema: str,
+    shows: list[UUID],
+    signals: Signals,
+    *,
+    generator: Generator,
 ) -> None:
     settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
     keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
@@ -130,7 +162,7 @@ async def _serve(
     try:
         for paths in cases.values():  # warm-up
             argv = reads_argv(wrk, base, paths, connections=8, seconds=1, auth=False)
-            await run_wrk(argv, 8)
+            await generator.run(run_wrk(argv, 8))
         for phase in ("quiet", "under writes"):
             if phase == "under writes":
                 signals.writing.set()
@@ -143,7 +175,7 @@ async def _serve(
                 watcher = asyncio.create_task(pauses.watch_loop())
                 cpu, delay = _schedstat()
                 with watched(pauses):
-                    result = await run_wrk(argv, args.connections)
+                    result: WrkResult = await generator.run(run_wrk(argv, args.connections))
                 watcher.cancel()
                 cpu, delay = (now - then for now, then in zip(_schedstat(), (cpu, delay), strict=True))
                 print(
@@ -166,9 +198,13 @@ async def _measure(args: argparse.Namespace, url: str) -> None:
         url, args.shows, HALL, args.versions_per_s, moving=moving, batch=args.batch
     ) as writer:
         read_schema, shows, signals, written = writer
-        if args.nice:  # after the writer started: it keeps the default
-            os.setpriority(os.PRIO_PROCESS, 0, args.nice)
-        await _serve(args, url, read_schema, shows, signals)
+        generator = Generator()  # before the renice: wrk keeps the default niceness
+        try:
+            if args.nice:  # after the writer started: it keeps the default
+                renice_this_thread(args.nice)
+            await _serve(args, url, read_schema, shows, signals, generator=generator)
+        finally:
+            generator.close()
     print(f"the writer applied {written[0]} events")
 
 
