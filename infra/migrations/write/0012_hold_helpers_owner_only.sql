@@ -38,8 +38,13 @@
 -- taken) stay locked until the transaction ends, up to 16 * p_quantity seats this
 -- hold will not take, through its wait on the show row and its commit. Concurrent
 -- walks skip runs with them (SKIP LOCKED counts them as taken), and the usual
--- explicit path waits on them. Releasing them (a subtransaction per round) costs a
--- subtransaction per round; it has not been measured.
+-- explicit path waits on them. Releasing them (each round's lock in a BEGIN ...
+-- EXCEPTION block, a lost round raising to roll its locks back) was measured in
+-- process (benchmarks.commands.hot_best, 32 clients, 4 s, three runs of each in
+-- turn, on a shared and loaded machine): on the 20,000-seat zone 29-32 holds/s and
+-- 0.15 fallbacks per hold in all three runs, against 25-332 holds/s and 0.07-0.26
+-- for this function (the bimodal PostgreSQL CPU of docs/performance.md in both); no
+-- gain shown, so it is not adopted.
 COMMENT ON FUNCTION write_model.write_hold(
     uuid, text, text[], uuid, timestamptz, timestamptz, uuid, text, text, bytea, bytea, text, text,
     integer, bytea, bytea
