@@ -3,8 +3,9 @@
 Meanings (docs/internals.md): revenue is net of refunds; a cancelled paid order
 leaves orders_paid, tickets_sold and revenue (also of its payment day, zone and
 referrer); held seats are seats in live holds and in pending orders; a hold that
-becomes an order stops being a live hold. An event is either the pydantic models or
-their lean mirrors (``contracts.lean``), with the same fields.
+becomes an order stops being a live hold. An event is the pydantic models, their
+lean mirrors (``contracts.lean``) or the trusted structures holding only what the folds read
+(``projections.runtime.trusted_decoding``), with the same fields.
 """
 
 from collections import Counter
@@ -15,6 +16,7 @@ from uuid import UUID
 
 from contracts import events, lean
 from contracts.read_model import TOTAL_FIGURES
+from projections.runtime import trusted_decoding as trusted
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
@@ -88,7 +90,7 @@ def _figures(c: DashboardChanges, show: UUID) -> Counter[str]:
 
 
 def _zone_split(
-    lines: tuple[events.OrderLine, ...] | tuple[lean.OrderLine, ...],
+    lines: tuple[events.OrderLine, ...] | tuple[lean.OrderLine, ...] | tuple[trusted.OrderLine, ...],
 ) -> dict[str, tuple[int, int]]:
     split: dict[str, tuple[int, int]] = {}
     for line in lines:
@@ -101,7 +103,12 @@ def _sale(  # noqa: PLR0917 - the order, its show and the figures it moves
     c: DashboardChanges,
     show: UUID,
     figures: Counter[str],
-    p: events.OrderPaid | events.OrderCancelled | lean.OrderPaid | lean.OrderCancelled,
+    p: events.OrderPaid
+    | events.OrderCancelled
+    | lean.OrderPaid
+    | lean.OrderCancelled
+    | trusted.OrderPaid
+    | trusted.OrderCancelled,
     sign: int,
     cents: int,
 ) -> None:
@@ -134,6 +141,9 @@ def _release(c: DashboardChanges, show: UUID, seats: int, pending_order: str | N
         figures[pending_order] += 1
 
 
+_CANCELLED = events.OrderCancelled | lean.OrderCancelled | trusted.OrderCancelled
+
+
 def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
     """Fold one event into ``c``; raises ApplyError (changing nothing) if it cannot apply."""
     show, p = event.envelope.stream_id, event.payload
@@ -141,34 +151,37 @@ def apply(c: DashboardChanges, event: Event) -> DashboardChanges:
         zones: tuple[events.ZoneLayout | lean.ZoneLayout, ...] = p.zones
         c.shows.append((show, p.title, p.starts_at, sum(z.capacity for z in zones)))
         c.zones.extend((show, z.zone_id, z.name, z.capacity, i) for i, z in enumerate(zones))
-    elif isinstance(p, events.SeatsHeld | lean.SeatsHeld):
+    elif isinstance(p, events.SeatsHeld | lean.SeatsHeld | trusted.SeatsHeld):
         figures = _figures(c, show)
         figures["live_holds"] += 1
         figures["held_seats"] += len(p.seat_ids)
         _add(c.by_show, show, 0, len(p.seat_ids), 0)
-    elif isinstance(p, events.HoldReleased | lean.HoldReleased):
+    elif isinstance(p, events.HoldReleased | lean.HoldReleased | trusted.HoldReleased):
         _release(c, show, len(p.seat_ids), None)
-    elif isinstance(p, events.OrderPlaced | lean.OrderPlaced):
+    elif isinstance(p, events.OrderPlaced | lean.OrderPlaced | trusted.OrderPlaced):
         figures = _figures(c, show)
         figures["live_holds"] -= 1
         figures["orders_pending"] += 1
-    elif isinstance(p, events.OrderPaid | lean.OrderPaid):
+    elif isinstance(p, events.OrderPaid | lean.OrderPaid | trusted.OrderPaid):
         figures = _figures(c, show)
         figures["orders_pending"] -= 1
         figures["held_seats"] -= len(p.lines)
         _sale(c, show, figures, p, 1, p.amount_cents)
-    elif isinstance(p, events.OrderCancelled | lean.OrderCancelled) and p.previous_status == "paid":
+    elif (
+        isinstance(p, events.OrderCancelled | lean.OrderCancelled | trusted.OrderCancelled)
+        and p.previous_status == "paid"
+    ):
         if p.paid_at is None:
             raise ApplyError("a cancelled paid order must say when it was paid")
         figures = _figures(c, show)
         figures["orders_cancelled"] += 1
         figures["refunded_cents"] += p.refunded_cents
         _sale(c, show, figures, p, -1, p.refunded_cents)
-    elif isinstance(p, events.OrderCancelled | lean.OrderCancelled):
+    elif isinstance(p, _CANCELLED):
         _release(c, show, len(p.lines), "orders_cancelled")
-    elif isinstance(p, events.OrderExpired | lean.OrderExpired):
+    elif isinstance(p, events.OrderExpired | lean.OrderExpired | trusted.OrderExpired):
         _release(c, show, len(p.lines), "orders_expired")
-    elif isinstance(p, events.HoldExtended | lean.HoldExtended):
+    elif isinstance(p, events.HoldExtended | lean.HoldExtended | trusted.HoldExtended):
         pass  # a later expiry changes no figure of the dashboard
     else:
         raise ApplyError(f"the dashboard does not handle {event.envelope.type}")

@@ -7,10 +7,12 @@ import orjson
 
 from contracts import DecodedEvent, EventDecodeError, decode_event
 from contracts.lean import LeanEvent, decode_lean
+from projections.runtime.trusted_decoding import TrustedEvent, decode_trusted
 
-# What a fold is given: the lean structures on the fast path, the pydantic models otherwise.
-# Both have the same field names and values (``contracts.lean``).
-Event = DecodedEvent | LeanEvent
+# What a fold is given: the trusted structures (only the fields the folds read) on the fast path,
+# else the lean structures, else the pydantic models. All have the same names and values for
+# what the folds read (``contracts.lean``, ``trusted_decoding``).
+Event = DecodedEvent | LeanEvent | TrustedEvent
 
 
 class Record(NamedTuple):
@@ -76,11 +78,20 @@ def decode_value(raw: bytes) -> Event:
 
 
 def decode(record: Record) -> Incoming:
-    """Decode one record; never raises."""
-    if record.value is None:
+    """Decode one record; never raises.
+
+    The relay's bytes are trusted in what no fold reads (``trusted_decoding``, which says
+    what that means); a record the trusted decode does not take is decoded in full by
+    ``decode_value`` and dead-lettered, when it fails, exactly as without the trusted decode.
+    """
+    value = record.value
+    if value is None:
         return Incoming(record, _show_of(record), None, "empty message (tombstone)")
+    trusted = decode_trusted(value)
+    if trusted is not None:
+        return Incoming(record, trusted.stream_id, trusted, None)
     try:
-        event = decode_value(record.value)
+        event = decode_value(value)
     except EventDecodeError as exc:
         return Incoming(record, _show_of(record), None, str(exc))
     return Incoming(record, event.envelope.stream_id, event, None)

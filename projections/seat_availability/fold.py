@@ -2,8 +2,9 @@
 
 Counts are kept as deltas aggregated per batch (commutative, so the SQL layer
 adds them in one statement); seat statuses as the last status per seat in the
-batch. Nothing is looked up: a seat's zone is the first part of its id. An event is either
-the pydantic models or their lean mirrors (``contracts.lean``), with the same fields.
+batch. Nothing is looked up: a seat's zone is the first part of its id. An event is the
+pydantic models, their lean mirrors (``contracts.lean``) or the trusted structures holding only
+what the folds read (``projections.runtime.trusted_decoding``), with the same fields.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import cast
 from uuid import UUID
 
 from contracts import events, lean, seat_id_for
+from projections.runtime import trusted_decoding as trusted
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 
@@ -68,24 +70,61 @@ def zone_of(seat_id: str) -> str:
     return seat_id.split("-", 1)[0]
 
 
-_HoldPayload = events.SeatsHeld | events.HoldReleased | lean.SeatsHeld | lean.HoldReleased
-_OrderPayload = events.OrderPaid | events.OrderExpired | lean.OrderPaid | lean.OrderExpired
+_HoldPayload = (
+    events.SeatsHeld
+    | events.HoldReleased
+    | lean.SeatsHeld
+    | lean.HoldReleased
+    | trusted.SeatsHeld
+    | trusted.HoldReleased
+)
+_OrderPayload = (
+    events.OrderPaid
+    | events.OrderExpired
+    | lean.OrderPaid
+    | lean.OrderExpired
+    | trusted.OrderPaid
+    | trusted.OrderExpired
+)
 # (from, to) of the payload classes whose move does not depend on the event, by exact class: one
 # lookup per event instead of a chain of isinstance checks. Any other class (an OrderCancelled,
 # whose move depends on it; a subclass) goes through the chain (``_classified``).
 _HOLD_MOVES: dict[type, tuple[str, str]] = {
     events.SeatsHeld: (AVAILABLE, HELD),
     lean.SeatsHeld: (AVAILABLE, HELD),
+    trusted.SeatsHeld: (AVAILABLE, HELD),
     events.HoldReleased: (HELD, AVAILABLE),
     lean.HoldReleased: (HELD, AVAILABLE),
+    trusted.HoldReleased: (HELD, AVAILABLE),
 }
 _ORDER_MOVES: dict[type, tuple[str, str]] = {
     events.OrderPaid: (HELD, SOLD),
     lean.OrderPaid: (HELD, SOLD),
+    trusted.OrderPaid: (HELD, SOLD),
     events.OrderExpired: (HELD, AVAILABLE),
     lean.OrderExpired: (HELD, AVAILABLE),
+    trusted.OrderExpired: (HELD, AVAILABLE),
 }
-_NO_MOVE = frozenset({events.OrderPlaced, lean.OrderPlaced, events.HoldExtended, lean.HoldExtended})
+_NO_MOVE = frozenset(
+    {
+        events.OrderPlaced,
+        lean.OrderPlaced,
+        trusted.OrderPlaced,
+        events.HoldExtended,
+        lean.HoldExtended,
+        trusted.HoldExtended,
+    }
+)
+
+
+_NO_MOVE_TYPES = (
+    events.OrderPlaced
+    | lean.OrderPlaced
+    | trusted.OrderPlaced
+    | events.HoldExtended
+    | lean.HoldExtended
+    | trusted.HoldExtended
+)
 
 
 def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
@@ -106,17 +145,17 @@ def _transitions(event: Event) -> tuple[tuple[str, ...], str, str] | None:
 def _classified(event: Event) -> tuple[tuple[str, ...], str, str] | None:
     """``_transitions`` by isinstance checks, for the classes it does not look up."""
     p = event.payload
-    if isinstance(p, events.SeatsHeld | lean.SeatsHeld):
+    if isinstance(p, events.SeatsHeld | lean.SeatsHeld | trusted.SeatsHeld):
         return p.seat_ids, AVAILABLE, HELD
-    if isinstance(p, events.HoldReleased | lean.HoldReleased):
+    if isinstance(p, events.HoldReleased | lean.HoldReleased | trusted.HoldReleased):
         return p.seat_ids, HELD, AVAILABLE
-    if isinstance(p, events.OrderPaid | lean.OrderPaid):
+    if isinstance(p, events.OrderPaid | lean.OrderPaid | trusted.OrderPaid):
         return _line_seats(p), HELD, SOLD
-    if isinstance(p, events.OrderCancelled | lean.OrderCancelled):
+    if isinstance(p, events.OrderCancelled | lean.OrderCancelled | trusted.OrderCancelled):
         return _line_seats(p), (SOLD if p.previous_status == "paid" else HELD), AVAILABLE
-    if isinstance(p, events.OrderExpired | lean.OrderExpired):
+    if isinstance(p, events.OrderExpired | lean.OrderExpired | trusted.OrderExpired):
         return _line_seats(p), HELD, AVAILABLE
-    if isinstance(p, events.OrderPlaced | lean.OrderPlaced | events.HoldExtended | lean.HoldExtended):
+    if isinstance(p, _NO_MOVE_TYPES):
         # the hold's seats stay held while the order waits for payment, or the hold lives longer
         # (the seat map shows no expiry)
         return None
@@ -129,7 +168,10 @@ def _line_seats(
     | events.OrderExpired
     | lean.OrderPaid
     | lean.OrderCancelled
-    | lean.OrderExpired,
+    | lean.OrderExpired
+    | trusted.OrderPaid
+    | trusted.OrderCancelled
+    | trusted.OrderExpired,
 ) -> tuple[str, ...]:
     for line in p.lines:
         if zone_of(line.seat_id) != line.zone_id:

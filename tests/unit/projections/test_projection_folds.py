@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -22,6 +23,7 @@ from contracts import (
 )
 from contracts.envelope import Envelope
 from projections.dashboard import fold as dashboard
+from projections.runtime import trusted_decoding as trusted
 from projections.runtime.decoding import Event
 from projections.runtime.projection import ApplyError
 from projections.seat_availability import fold as seats
@@ -100,14 +102,18 @@ def test_any_batching_of_the_stream_folds_to_the_truth(seed: int, steps: int, sh
     check(sim.truth(), _decoded(sim.events), random.Random(seed))
 
 
+@pytest.mark.parametrize("decoder", ["lean", "trusted"])
 @pytest.mark.parametrize("seed", [3, 11])
-def test_the_lean_events_fold_to_the_truth_as_the_models_do(seed: int) -> None:
-    """The replay's events are the lean structures: each class of them folds as its model does."""
+def test_the_lean_events_fold_to_the_truth_as_the_models_do(seed: int, decoder: str) -> None:
+    """The replay's events are the trusted structures (else the lean ones): each class of them folds
+    as its model does."""
     sim = Simulation(seed, shows=3, rows=2, seats=4).run(400)
-    leans = [lean.decode_lean(encode_event(e)) for e in sim.events]
+    decode = lean.decode_lean if decoder == "lean" else trusted.decode_trusted
+    leans = [decode(encode_event(e)) for e in sim.events]
     events: list[Event] = [e for e in leans if e is not None]
     assert len(events) == len(sim.events)
-    assert {type(e.payload) for e in events} >= {lean.SeatsHeld, lean.OrderPaid, lean.OrderCancelled}
+    module: Any = lean if decoder == "lean" else trusted
+    assert {type(e.payload) for e in events} >= {module.SeatsHeld, module.OrderPaid, module.OrderCancelled}
     check(sim.truth(), events, random.Random(seed))
 
 
@@ -129,7 +135,7 @@ def test_a_refused_event_changes_nothing() -> None:
     assert changes == seats.SeatChanges()
 
 
-@pytest.mark.parametrize("decoder", ["pydantic", "lean"])
+@pytest.mark.parametrize("decoder", ["pydantic", "lean", "trusted"])
 def test_a_hold_extension_keeps_its_seats_held_in_both_folds(decoder: str) -> None:
     show, hold_id, held_seats = uuid4(), uuid4(), ("A-1-1", "A-1-2")
     later = new_envelope_time().replace(hour=1)
@@ -141,10 +147,16 @@ def test_a_hold_extension_keeps_its_seats_held_in_both_folds(decoder: str) -> No
         encode_event(new_envelope(p, stream_id=show, seq=i + 2, correlation_id=uuid4()))
         for i, p in enumerate(payloads)
     ]
-    events = [lean.decode_lean(r) if decoder == "lean" else decode_event(r) for r in raw]
+    decoders: dict[str, Callable[[bytes], Event | None]] = {
+        "pydantic": decode_event,
+        "lean": lean.decode_lean,
+        "trusted": trusted.decode_trusted,
+    }
+    decode = decoders[decoder]
+    events: list[Event | None] = [decode(r) for r in raw]
     assert all(e is not None for e in events)
     held, extended = (e for e in events if e is not None)
-    assert isinstance(extended.payload, HoldExtended | lean.HoldExtended)
+    assert isinstance(extended.payload, HoldExtended | lean.HoldExtended | trusted.HoldExtended)
 
     only_held = seats.apply(seats.SeatChanges(), held)
     both = seats.apply(seats.apply(seats.SeatChanges(), held), extended)
