@@ -78,13 +78,17 @@ class ProjectionRunner:
         self.max_records, self.idle_ms = max_records, idle_ms
         self.on_batch = on_batch
         self.partitions = PartitionPositions(version, ceiling)
-        self.consumer: AIOKafkaConsumer | None = None
+
+    @property
+    def consumer(self) -> AIOKafkaConsumer | None:
+        """The consumer while running; its one owner is the partition bookkeeping."""
+        return self.partitions.consumer
 
     async def run(self, stop: asyncio.Event) -> Outcome:
         conn = await AsyncConnection.connect(self.dsn, autocommit=True)
         use_array_literals(conn)  # the batches' small arrays, cheaply
         seek_conn = await AsyncConnection.connect(self.dsn, autocommit=True)
-        self.consumer = self.partitions.consumer = AIOKafkaConsumer(
+        consumer = self.partitions.consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
             group_id=self.version.consumer_group,
             enable_auto_commit=False,
@@ -97,12 +101,12 @@ class ProjectionRunner:
             fetch_max_bytes=64 * 1024 * 1024,
         )
         self.partitions.seek_conn = seek_conn
-        self.consumer.subscribe([self.version.topic], listener=self.partitions.listener())
-        await self.consumer.start()
+        consumer.subscribe([self.version.topic], listener=self.partitions.listener())
+        await consumer.start()
         try:
             return await self._loop(conn, stop)
         finally:
-            await self.consumer.stop()
+            await consumer.stop()
             await conn.close()
             await seek_conn.close()
 

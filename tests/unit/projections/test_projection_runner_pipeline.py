@@ -98,7 +98,7 @@ def _runner(fetches: list[dict[int, list[_Msg]]], writer: _Writer) -> tuple[Proj
     runner = ProjectionRunner(deployment, version, "postgresql://x/y", "k:1", sink=None)  # type: ignore[arg-type]
     consumer = _Consumer(fetches)
     consumer.writer = writer
-    runner.consumer = runner.partitions.consumer = consumer
+    runner.partitions.consumer = consumer
     runner.writer = writer  # type: ignore[assignment]
     positions = runner.partitions
 
@@ -224,3 +224,17 @@ async def test_records_past_where_the_batches_end_are_sought_back_not_applied() 
     assert expected == {1: 0}
     assert [i.record.offset for i in batch] == list(range(25, 35))
     assert runner.partitions.position[1] == 35
+
+
+async def test_a_gap_seen_before_a_rebalance_is_not_taken_after_it() -> None:
+    """A gap remembered for a partition is forgotten with the partition: once it is assigned
+    again, records past its position are sought back again, not taken as the log's gap."""
+    msgs = _messages(40)
+    runner, consumer = _runner([], _Writer({0: 0, 1: 0}))
+    await runner.partitions.collect({TopicPartition(TOPIC, 1): msgs[25:35]})
+    assert consumer.seeks == [(1, 0)]
+    runner.partitions.revoke([1])
+    runner.partitions.position[1] = 0  # assigned again and sought to its stored offset
+    batch, _ = await runner.partitions.collect({TopicPartition(TOPIC, 1): msgs[25:35]})
+    assert batch == []
+    assert consumer.seeks == [(1, 0), (1, 0)]
