@@ -6,14 +6,16 @@ configured PostgreSQL server (migrated like any boxoffice database), a topic
 own dead-letter topic, and registers its projections under ``bench<id>_<name>``
 so their Kafka consumer groups are unique too. Nothing of the shared database,
 topics or groups is read or written; at the end the run drops what it created
-(:func:`private_services` does both, for every async caller).
+(:func:`private_services` does both, for every async caller;
+:func:`private_database` the database alone, for the reads benchmarks that
+need no topic).
 """
 
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -146,3 +148,15 @@ async def private_services(env: BenchEnv, *, keep: bool = False) -> AsyncIterato
     finally:
         if not keep:
             drop_database(env)
+
+
+@contextmanager
+def private_database(database_url: str) -> Iterator[str]:
+    """A run's migrated database alone (no topic) on ``database_url``'s server, dropped on exit
+    however the block ends. Yields its URL."""
+    env = new_env(database_url, kafka_bootstrap="")  # no topic: Kafka is never asked
+    create_database(env)
+    try:
+        yield env.database_url
+    finally:
+        drop_database(env)

@@ -50,6 +50,7 @@ from fastapi import FastAPI
 
 import query_api
 from benchmarks.asgi_call import asgi_request
+from benchmarks.environment import private_database
 from contracts import events
 from infra.db import libpq_dsn
 from infra.settings import ApiKeySettings, ServiceSettings
@@ -57,7 +58,6 @@ from query_api.app import create_app
 from query_api.dashboard_sections import DashboardSections
 from query_api.settings import QueryApiSettings
 from tests.integration.query_api.seed import Layout, SeededSchema, create_seeded_schema
-from tests.support.database import private_database
 
 VIEWER_KEY = "bench-viewer-key"
 PATHS = {"dashboard": ("/v1/dashboard", b""), "seats": ("/v1/shows/{show}/seats", b"format=compact")}
@@ -290,7 +290,7 @@ def main() -> None:
     parser.add_argument("--builds", type=int, default=0, help="also: the dashboard's build alone, N times")
     parser.add_argument("--hall", action="store_true", help="2,000-seat shows (the reads benchmark's hall)")
     args = parser.parse_args()
-    with private_database(ServiceSettings().database_url or "", "bench_coalescing") as url:
+    with private_database(ServiceSettings().database_url or "") as url:
         asyncio.run(_measure(args, url))
 
 

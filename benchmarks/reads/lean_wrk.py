@@ -33,13 +33,13 @@ from uuid import UUID, uuid4
 import uvicorn
 import uvloop
 
+from benchmarks.environment import private_database
 from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, writer_process
 from benchmarks.reads.loads import READS_SCRIPT
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
 from query_api.settings import QueryApiSettings
-from tests.support.database import private_database
 
 
 def _free_port() -> int:
@@ -134,7 +134,7 @@ def main() -> None:
     args = parser.parse_args()
     database = ServiceSettings().database_url or ""
     with (
-        private_database(database, "bench_lean_wrk") as url,
+        private_database(database) as url,
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
     ):
         runner.run(_measure(args, url))

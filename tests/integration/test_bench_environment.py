@@ -3,6 +3,7 @@ topics exist inside the block and are gone after it, however the block ends, unl
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from benchmarks import environment
 from benchmarks.environment import BenchEnv
@@ -56,3 +57,22 @@ async def test_kept_services_outlive_the_block(database_url: str, kafka_bootstra
     finally:
         environment.drop_database(env)
         await environment.delete_topics(env)
+
+
+def _measure_in_private_database(database_url: str, inside: list[str]) -> None:
+    """Inside the block: the database exists, migrated; then the body raises."""
+    with environment.private_database(database_url) as url:
+        inside.append(url)
+        with psycopg.connect(libpq_dsn(url)) as conn:
+            assert conn.execute("SELECT count(*) FROM write_model.outbox").fetchone() == (0,)
+        raise RuntimeError("measurement failed")
+
+
+def test_a_private_database_alone_lives_only_inside_the_block(database_url: str) -> None:
+    """For the reads benchmarks that need no topic: migrated inside, dropped after a failed body."""
+    inside: list[str] = []
+    with pytest.raises(RuntimeError, match="measurement failed"):
+        _measure_in_private_database(database_url, inside)
+    with psycopg.connect(libpq_dsn(database_url)) as conn:
+        name = make_url(inside[0]).database
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone() == (0,)

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from benchmarks.reads.open_tail import Generator, renice_this_thread
+from benchmarks.reads.open_tail import Generator, Pauses, idle_lateness, probing, renice_this_thread
 
 pytestmark = pytest.mark.integration
 
@@ -48,3 +48,22 @@ def test_a_process_the_generator_starts_keeps_the_niceness_the_server_thread_giv
     thread.join()
     assert seen == {"server's child": base + 5, "generator's child": base}
     assert os.getpriority(os.PRIO_PROCESS, 0) == base  # this thread untouched
+
+
+def test_the_loop_s_lateness_is_reported_beyond_the_idle_probe_s() -> None:
+    pauses = Pauses(idle_ms=1.0)
+    pauses.lags = [1.1, 1.2, 7.5, 1.0]  # how late each 1 ms sleep woke up
+    line = pauses.line()
+    assert line.startswith(
+        "loop late beyond idle: p50 0.15 ms, p99 6.50 ms, max 6.5 ms (1 over 5 ms, 0 over 20 ms)"
+    )
+
+
+async def test_the_probe_is_stopped_and_awaited_when_the_case_ends() -> None:
+    pauses = Pauses()
+    before = asyncio.all_tasks()
+    async with probing(pauses):
+        await asyncio.sleep(0.05)
+    assert pauses.lags
+    assert asyncio.all_tasks() == before  # no probe left running or pending
+    assert await idle_lateness(0.05) >= 0.0
