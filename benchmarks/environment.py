@@ -12,6 +12,7 @@ need no topic).
 """
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +32,8 @@ from infra.migrations.runner import upgrade
 from infra.services import resolve_services
 from infra.settings import ServiceSettings
 from infra.topic_setup import LOG_CONFIG
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +112,18 @@ def drop_database(env: BenchEnv) -> None:
 
 
 async def create_topics(env: BenchEnv) -> None:
+    """Create the two private topics; raises if the broker refused either (aiokafka answers a refusal
+    per topic without raising), after creating the other one."""
     async with kafka_admin(env.kafka_bootstrap) as admin:
-        await admin.create_topics(
+        response = await admin.create_topics(
             [
                 NewTopic(env.topic, EVENTS_TOPIC_PARTITIONS, 1, topic_configs=LOG_CONFIG),
                 NewTopic(env.dead_letter_topic, 1, 1, topic_configs=LOG_CONFIG),
             ]
         )
+        refused = [(error[0], error[1]) for error in response.topic_errors if error[1] != 0]
+        if refused:
+            raise RuntimeError(f"the broker refused to create topics (topic, error code): {refused}")
         # Metadata of a new topic reaches every client a moment after creation.
         for _ in range(50):
             if env.topic in await admin.list_topics():
@@ -124,9 +132,12 @@ async def create_topics(env: BenchEnv) -> None:
 
 
 async def delete_topics(env: BenchEnv) -> None:
-    """Delete the two private topics (never the shared ones: only names of this run)."""
+    """Delete whichever of the two private topics exist (never the shared ones: only names of this
+    run), so a half-done creation is undone too."""
     async with kafka_admin(env.kafka_bootstrap) as admin:
-        await admin.delete_topics([env.topic, env.dead_letter_topic])
+        existing = set(await admin.list_topics()) & {env.topic, env.dead_letter_topic}
+        if existing:
+            await admin.delete_topics(sorted(existing))
 
 
 @asynccontextmanager
@@ -134,20 +145,33 @@ async def private_services(env: BenchEnv, *, keep: bool = False) -> AsyncIterato
     """The run's migrated database and its two topics, created on entry.
 
     On exit, however the body ends, the topics are deleted and the database is
-    dropped, unless ``keep`` (for inspection); topics are deleted only once
-    created, so a failed creation is the error raised, not a failed deletion.
+    dropped, unless ``keep`` (for inspection). A creation that failed halfway is
+    undone too (whichever topic exists is deleted). When the creation or the body
+    raised, that error is the one raised: a failed deletion then is logged, not
+    raised in its place.
     """
     create_database(env)
     try:
-        await create_topics(env)
         try:
+            await create_topics(env)
             yield env
-        finally:
+        except BaseException:
             if not keep:
-                await delete_topics(env)
+                await _delete_topics_quietly(env)
+            raise
+        if not keep:
+            await delete_topics(env)
     finally:
         if not keep:
             drop_database(env)
+
+
+async def _delete_topics_quietly(env: BenchEnv) -> None:
+    """``delete_topics`` when an error is already on its way: its own failure is only logged."""
+    try:
+        await delete_topics(env)
+    except Exception:
+        log.exception("could not delete the topics of run %s", env.run_id)
 
 
 @contextmanager

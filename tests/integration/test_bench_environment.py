@@ -3,6 +3,7 @@ topics exist inside the block and are gone after it, however the block ends, unl
 
 import psycopg
 import pytest
+from aiokafka.admin import NewTopic
 from sqlalchemy.engine import make_url
 
 from benchmarks import environment
@@ -76,3 +77,21 @@ def test_a_private_database_alone_lives_only_inside_the_block(database_url: str)
     with psycopg.connect(libpq_dsn(database_url)) as conn:
         name = make_url(inside[0]).database
         assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone() == (0,)
+
+
+async def test_a_creation_that_fails_on_the_second_topic_leaves_nothing(
+    database_url: str, kafka_bootstrap: str
+) -> None:
+    """The dead-letter topic's name is taken: the events topic is created, the second creation is
+    refused; the error is raised, and neither topic nor the database remains."""
+    env = environment.new_env(database_url, kafka_bootstrap)
+    async with kafka_admin(env.kafka_bootstrap) as admin:
+        await admin.create_topics([NewTopic(env.dead_letter_topic, 1, 1)])
+    try:
+        with pytest.raises(RuntimeError, match="refused to create topics"):
+            async with environment.private_services(env):
+                pytest.fail("the block ran although a topic could not be created")
+        assert not database_exists(env)
+        assert await topics_of(env) == set()
+    finally:
+        await environment.delete_topics(env)
