@@ -1,16 +1,18 @@
--- A best-available hold's run is locked by one primary-key lookup per seat, whatever
--- the statistics say. 0009-0012 locked it with `WHERE show_id = $show AND seat_id =
--- ANY(run) ORDER BY seat_id FOR UPDATE SKIP LOCKED`. Once seat_inventory had been
--- analyzed (autovacuum's analyze, a minute or so into a hot on-sale), that statement
--- could be run as a walk of the show's whole primary-key range in seat_id order (no
--- sort), with `seat_id = ANY(run)` as a filter: every seat of the show, and every dead
--- version of the taken ones, read per attempt. A profile of the backends showed it
--- (ExecEvalScalarArrayOp, texteq and heap_hot_search_buffer under the lock's index
--- scan), and PostgreSQL's CPU per hot hold went from 0.2-2.5 ms to 8-19 ms for the
--- rest of the session. The run now drives the lock through unnest: each of its seats
--- is found by (show_id, seat_id) in the primary key. The lock order (seat_id), SKIP
--- LOCKED, the status judged on the locked rows, and the function's signature,
--- outcomes and bytes are as in 0012.
+-- A best-available hold's run is locked seat by seat, each found by (show_id, seat_id)
+-- in the primary key, whatever the planner estimates. 0009-0012 locked it with
+-- `WHERE show_id = $show AND seat_id = ANY(run) ORDER BY seat_id FOR UPDATE SKIP
+-- LOCKED`. After seat_inventory was analyzed (autovacuum's analyze, about a minute
+-- into a hot on-sale), that statement could run as a walk of the show's whole
+-- primary-key range in seat_id order, which needs no sort, with `seat_id = ANY(run)`
+-- as a filter. Each attempt then read every seat of the show and every dead version
+-- of the taken ones. A profile of the backends showed it: ExecEvalScalarArrayOp,
+-- texteq and heap_hot_search_buffer under the lock's index scan. PostgreSQL's CPU per
+-- hot hold then went from 0.2-2.5 ms to 8-19 ms for the rest of the session.
+-- A join with unnest(run) was no cure: it could be planned as a merge join over the
+-- same range, and measured 29-32 ms. The seats are now locked through a LATERAL
+-- subquery that depends on each seat id, so the only plan is a primary-key lookup per
+-- seat. The lock order (seat_id), SKIP LOCKED, the status judged on the locked rows,
+-- and the function's signature, outcomes and bytes are as in 0012.
 CREATE OR REPLACE FUNCTION write_model.hold_best_available_at_once(
     p_scope text,
     p_key text,
@@ -110,14 +112,16 @@ BEGIN
             v_i := v_open[1 + floor(random() * cardinality(v_open))::integer];
             EXIT WHEN v_lapsed[v_i];  -- round 0: the usual path expires the lapsed hold and takes the run
             v_run := v_seat_ids[v_starts[v_i] : v_starts[v_i] + p_quantity - 1];
-            -- by the primary key alone, the status judged on the locked rows (their latest
-            -- version): with the status in the lock's WHERE, a plan may take the partial index
+            -- seat by seat by the primary key (a LATERAL lookup per seat id: no plan can walk
+            -- the show's range), the status judged on the locked rows (their latest version):
+            -- with the status in the lock's WHERE, a plan may take the partial index
             -- seat_inventory_available by the show alone and read every free seat of the show
-            SELECT array_agg(seat_id ORDER BY seat_id COLLATE "C") FILTER (WHERE status = 'available')
+            SELECT array_agg(run.seat_id ORDER BY run.seat_id COLLATE "C") FILTER (WHERE locked.status = 'available')
             INTO v_locked
-            FROM (SELECT s.seat_id, s.status FROM unnest(v_run) AS r(seat_id)
-                  JOIN write_model.seat_inventory AS s ON s.show_id = p_show_id AND s.seat_id = r.seat_id
-                  ORDER BY s.seat_id FOR UPDATE OF s SKIP LOCKED) AS locked;
+            FROM (SELECT seat_id FROM unnest(v_run) AS r(seat_id) ORDER BY seat_id) AS run
+            CROSS JOIN LATERAL (SELECT s.status FROM write_model.seat_inventory AS s
+                  WHERE s.show_id = p_show_id AND s.seat_id = run.seat_id
+                  FOR UPDATE SKIP LOCKED) AS locked;
             IF coalesce(cardinality(v_locked), 0) = p_quantity THEN
                 v_pick := v_locked;
                 EXIT;
