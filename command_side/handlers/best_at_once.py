@@ -15,8 +15,8 @@ the answer's exact bytes, idempotent replays):
   waits for a seat another command locks (it does wait, as every hold does, on
   a racing duplicate's claim, the customer's lock and the show's row); when
   another command has it, one at random of the best 2, 4, 8... runs of the page
-  left (migration 0009), passing over runs with a seat of a lapsed hold
-  (migration 0012), so a hot on-sale's concurrent holds each end in one statement;
+  left, passing over runs with a seat of a lapsed hold (migration 0009), so a
+  hot on-sale's concurrent holds each end in one statement;
 - the same answers: anything else (no run left in the first page, a best run
   with a seat held by a lapsed hold, the limit, an unknown show or zone, a bad
   TTL or quantity) is left to the usual handler, the function having written nothing

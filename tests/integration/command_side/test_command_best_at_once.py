@@ -182,7 +182,7 @@ async def test_after_its_best_run_the_walk_passes_over_runs_with_a_lapsed_holds_
     make_client: cmd_support.ClientFactory, command_settings: CommandSettings
 ) -> None:
     """Row of 6, pairs: the best run 3-4 is locked by another command, so round 1 draws among the
-    next open runs 1-2 and 5-6; 1-2 has a seat of a lapsed hold. It is not drawn (before 0012 it was,
+    next open runs 1-2 and 5-6; 1-2 has a seat of a lapsed hold. It is not drawn (with an earlier walk it was,
     half the time, and the hold was left to the usual path); only when no other run is open does the
     walk leave the hold to the usual path."""
     client = make_client()

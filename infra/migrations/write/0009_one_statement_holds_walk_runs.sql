@@ -1,6 +1,9 @@
--- The two one-statement holds (write_model.hold_seats_at_once, 0006 and 0010, and
--- write_model.hold_best_available_at_once, 0008 to 0010) share their steps through
--- four functions instead of two copies of each block that had to stay alike:
+-- The one-statement holds as released: their shared steps as helper functions, a
+-- best-available walk over several runs, and no durable flush on the path left to the
+-- usual handler. (Measured in steps before release; docs/performance.md, #13.)
+--
+-- Steps the two holds (write_model.hold_seats_at_once, 0006, and
+-- write_model.hold_best_available_at_once, 0008) share, instead of two copies of each:
 --   write_model.claim_key: the Idempotency-Key's claim (a racing duplicate waits on
 --     the key's row), or the stored answer of a key already claimed;
 --   write_model.customer_seats_locked: the (show, customer) advisory lock of
@@ -11,9 +14,44 @@
 --     bumped (its row locked until commit: gapless seqs in commit order), the outbox
 --     row with the seq spliced into the event's bytes, the answer stored under the key;
 --   write_model.leave_hold_to_usual_path: the claim deleted and the commit not waited
---     for (0010: nothing of the call stays).
--- Same signatures, steps, order (claim -> customer lock -> seats -> show row), outcomes
--- and bytes as 0010's functions.
+--     for. Such a call wrote nothing that stays (its claim inserted and deleted, row
+--     locks), yet its transaction wrote WAL, so it paid a WAL flush before the usual
+--     path's own durable commit. With synchronous_commit off for that transaction
+--     nothing is at stake if a crash loses it, and a later durable commit flushes it.
+-- Preconditions of the helpers, which nothing but the callers enforces: write_hold
+-- marks seats held with no status guard (its caller locked every seat FOR UPDATE,
+-- judged it available on the locked row and checked the customer's limit);
+-- leave_hold_to_usual_path may only run in a transaction that wrote nothing but the
+-- claim it deletes. So EXECUTE on both is revoked from PUBLIC: only their owner (the
+-- migrating role, which the command side connects as through BOXOFFICE_DATABASE_URL)
+-- and superusers may call them; the callers are SECURITY INVOKER. A deployment giving
+-- the command API a role of its own must GRANT EXECUTE on both helpers to it.
+-- When the customer's limit refuses an explicit hold, hold_seats_at_once answers
+-- 'usual' before locking its seats.
+--
+-- The best-available walk. Under a hot on-sale every command's first try aims at the
+-- same best run: with 0008 every loser of that run went to the usual path (73-98 % of
+-- the holds on a 20,000-seat zone). Now the function does what the usual path's rounds
+-- do (handlers.best_available), on the runs of the page's complete rows in its order
+-- (frontmost row, most central run, lower seat number): the best run first; after each
+-- lost round, one at random among the best 2, 4, 8... runs with no seat found taken,
+-- up to 16 rounds. Each run is locked by its seat ids (the primary key) with SKIP
+-- LOCKED, so it never waits for a seat another command locks (it does wait, as every
+-- hold does, on a racing duplicate's claim, the customer lock and the show's row), and
+-- is taken when every seat is locked and available on the locked rows (with the status
+-- in the lock's WHERE, a plan may take the partial index seat_inventory_available by
+-- the show alone and read every free seat of the show). Seats found taken rule out
+-- every run that has them. A run with a seat of a lapsed hold ends the walk in round 0
+-- (the usual path expires that hold and takes the run, as with 0008); from round 1 on
+-- such runs are not candidates. p_quantity < 1 answers 'usual'. With no contention the
+-- pick is 0008's. Anything else (no run left in the page, the limit, an unknown show
+-- or zone) goes to the usual path, having written nothing but row locks.
+-- Cost kept: seats locked in a lost round stay locked until the transaction ends (up
+-- to 16 * p_quantity seats), so concurrent walks skip runs with them and the usual
+-- explicit path waits on them. Releasing them (each round in a BEGIN ... EXCEPTION
+-- block) measured no better, so it is not done.
+-- Same signatures, lock order (claim -> customer lock -> seats -> show row), outcomes
+-- and bytes as 0006 and 0008.
 CREATE FUNCTION write_model.claim_key(
     p_scope text,
     p_key text,
@@ -168,6 +206,21 @@ BEGIN
 END
 $$;
 
+
+COMMENT ON FUNCTION write_model.write_hold(
+    uuid, text, text[], uuid, timestamptz, timestamptz, uuid, text, text, bytea, bytea, text, text,
+    integer, bytea, bytea
+) IS 'Step of the one-statement holds only. Precondition: the caller locked every seat of p_seat_ids '
+     'and judged it available on the locked row, in this transaction, within the customer''s limit.';
+COMMENT ON FUNCTION write_model.leave_hold_to_usual_path(text, text) IS
+    'Step of the one-statement holds only. Precondition: the calling transaction wrote nothing but '
+    'the key''s claim this deletes: it sets synchronous_commit off for the rest of the transaction.';
+REVOKE EXECUTE ON FUNCTION write_model.write_hold(
+    uuid, text, text[], uuid, timestamptz, timestamptz, uuid, text, text, bytea, bytea, text, text,
+    integer, bytea, bytea
+) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION write_model.leave_hold_to_usual_path(text, text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION write_model.hold_best_available_at_once(
     p_scope text,
     p_key text,
@@ -213,6 +266,10 @@ DECLARE
     v_seats bytea;
     v_taken text[] := '{}';  -- the seats found taken
 BEGIN
+    IF p_quantity IS NULL OR p_quantity < 1 THEN
+        outcome := 'usual';  -- nothing claimed or locked yet
+        RETURN;
+    END IF;
     v_claim := write_model.claim_key(p_scope, p_key, p_request_hash);
     IF NOT v_claim.ours THEN
         SELECT 'claimed', v_claim.stored_hash, v_claim.stored_status, v_claim.stored_response
@@ -254,13 +311,14 @@ BEGIN
             -- the open runs (no seat found taken) among the best 1, 2, 4, 8... ones
             v_open := '{}';
             FOR v_i IN 1 .. coalesce(cardinality(v_starts), 0) LOOP
+                CONTINUE WHEN v_attempt > 0 AND v_lapsed[v_i];  -- only the best run is left to the usual path
                 CONTINUE WHEN v_taken && v_seat_ids[v_starts[v_i] : v_starts[v_i] + p_quantity - 1];
                 v_open := v_open || v_i;
                 EXIT WHEN cardinality(v_open) >= 2 ^ least(v_attempt, 10);
             END LOOP;
             EXIT WHEN cardinality(v_open) = 0;
             v_i := v_open[1 + floor(random() * cardinality(v_open))::integer];
-            EXIT WHEN v_lapsed[v_i];  -- the usual path expires the lapsed hold and takes the run
+            EXIT WHEN v_lapsed[v_i];  -- round 0: the usual path expires the lapsed hold and takes the run
             v_run := v_seat_ids[v_starts[v_i] : v_starts[v_i] + p_quantity - 1];
             -- by the primary key alone, the status judged on the locked rows (their latest
             -- version): with the status in the lock's WHERE, a plan may take the partial index
