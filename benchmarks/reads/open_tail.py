@@ -41,13 +41,18 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import uvicorn
-import uvloop
 
-from benchmarks.environment import private_database
-from benchmarks.reads.coalescing import HALL, VIEWER_KEY, Signals, writer_process
-from benchmarks.reads.lean_wrk import _free_port
+from benchmarks.reads.coalescing import (
+    HALL,
+    VIEWER_KEY,
+    Signals,
+    add_served_writer_options,
+    run_in_private_database,
+    writer_process,
+)
 from benchmarks.reads.loads import reads_argv
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk
+from infra.launcher.proc import free_port
 from infra.settings import ApiKeySettings, ServiceSettings
 from query_api.app import create_app
 from query_api.consistency.listener import MemoryFeed
@@ -171,7 +176,7 @@ async def _serve(
     settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
     keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
     app = create_app(settings, ServiceSettings(database_url=url), keys)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
@@ -239,18 +244,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--versions-per-s", type=float, default=50.0)
-    parser.add_argument("--shows", type=int, default=16)
-    parser.add_argument("--pool", type=int, default=8)
-    parser.add_argument("--batch", type=int, default=1, help="events per projector batch (one NOTIFY)")
+    add_served_writer_options(parser)
     parser.add_argument("--nice", type=int, default=0, help="the server's niceness")
     args = parser.parse_args()
-    database = ServiceSettings().database_url or ""
-    with (
-        private_database(database) as url,
-        asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
-    ):
-        runner.run(_measure(args, url))
+    run_in_private_database(_measure, args)
 
 
 if __name__ == "__main__":
