@@ -26,6 +26,7 @@ CATALOGUE: list[Metric] = [
     Metric("boxoffice_commands_total", "counter", "command-api", ("command", "outcome")),
     Metric("boxoffice_command_retries_total", "counter", "command-api", ("reason",)),
     Metric("boxoffice_idempotent_replays_total", "counter", "command-api"),
+    Metric("boxoffice_one_statement_fallbacks_total", "counter", "command-api", ("command",)),
     Metric("boxoffice_command_request_seconds", "histogram", "command-api", ("method", "route", "status")),
     # command worker (--metrics-port, 9102 under `boxoffice up`)
     Metric("boxoffice_outbox_backlog_rows", "gauge", "command-worker"),
