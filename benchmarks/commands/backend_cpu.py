@@ -14,12 +14,16 @@ from sqlalchemy.pool import QueuePool
 from benchmarks import cpu
 
 
-async def pool_backends(engine: AsyncEngine) -> list[int]:
-    """The PostgreSQL backend pid of each connection in ``engine``'s pool (all checked out at once)."""
+async def pool_backends(engine: AsyncEngine, at_least: int = 0) -> list[int]:
+    """The PostgreSQL backend pid of each connection in ``engine``'s pool (all checked out at once).
+
+    ``at_least``: the pool is first opened to that many connections (checked out
+    together, then returned), so that a case of that many clients finds its
+    backends already open and listed here instead of opening new ones."""
     async with AsyncExitStack() as stack:
         pool = engine.pool
         idle = pool.checkedin() if isinstance(pool, QueuePool) else 1
-        conns = [await stack.enter_async_context(engine.connect()) for _ in range(idle)]
+        conns = [await stack.enter_async_context(engine.connect()) for _ in range(max(idle, at_least))]
         return [int(await conn.scalar(text("SELECT pg_backend_pid()"))) for conn in conns]
 
 

@@ -9,14 +9,19 @@ The command benchmark's hot best-available case (every client on one show;
 command API's app is called through raw ASGI by ``clients`` concurrent tasks for
 ``seconds``, on a fresh show per case, against a private database (created and
 dropped here). No relay or projector runs. Per case it reports accepted holds
-per second, the command API's and its PostgreSQL backends' CPU per hold, and how
-many holds the one statement left to the usual path
-(``boxoffice_one_statement_fallbacks_total``) per hold. ``--sql FILE`` runs that
-SQL after the migrations (e.g. an earlier migration's function, its ``CREATE``
-made ``CREATE OR REPLACE``), so two versions of a function compare in the same
-minutes. Each case also reports the age, in transactions, of the oldest snapshot
-another session of the database held at its start and end (``snap_age``, see
-``snapshots``): a case run under one measures dead row versions, not the holds.
+per second, requests and refusals (409), the command API's CPU per accepted
+hold, PostgreSQL's CPU per accepted hold and per request (every client backend
+of the private database, see ``case_watch``; its autovacuum workers' CPU apart,
+in seconds), and how many holds the one statement left to the usual path
+(``boxoffice_one_statement_fallbacks_total``) per hold, with the 1-minute load
+average at the case's start. ``--sql FILE`` runs that SQL after the migrations
+(e.g. an earlier migration's function, its ``CREATE`` made ``CREATE OR
+REPLACE``), so two versions of a function compare in the same minutes.
+``snap_age_max`` is the largest age, in transactions, of the oldest snapshot
+another session of the database (or a replication slot, or a standby's
+feedback) held, read at the case's start, every 0.2 s and at its end (see
+``snapshots``): a case run under one measures dead row versions, not the holds;
+a snapshot held less than 0.2 s can still slip between two readings.
 ``--held-snapshot`` runs every case twice, alone and then under a snapshot held
 open on purpose (a ``REPEATABLE READ`` transaction), to measure what one costs.
 Compare ratios within one run: absolute figures drift with the load.
@@ -28,6 +33,7 @@ import os
 import random
 import re
 import time
+from collections import Counter
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -40,9 +46,10 @@ from pydantic import SecretStr
 
 from benchmarks.asgi_call import App, asgi_request
 from benchmarks.commands.api_cpu import CHECKOUT, KEYS, OPERATOR, call
-from benchmarks.commands.backend_cpu import backend_cpu, pool_backends
+from benchmarks.commands.backend_cpu import pool_backends
+from benchmarks.commands.case_watch import CaseWatch
 from benchmarks.commands.config import BEST_QUANTITY, LARGE, SMALL, ZonePlan
-from benchmarks.commands.snapshots import held_snapshot, oldest_snapshot_age
+from benchmarks.commands.snapshots import held_snapshot
 from benchmarks.environment import create_database, drop_database, new_env
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
@@ -78,20 +85,21 @@ async def new_venue(app: App, plan: ZonePlan) -> str:
 
 
 async def hot_case(app: Any, plan: ZonePlan, venue_id: str, clients: int, seconds: float) -> dict[str, float]:
-    """``clients`` tasks holding best-available seats on one fresh show for ``seconds``."""
+    """``clients`` tasks holding best-available seats on one fresh show for ``seconds``.
+
+    The pool is opened to ``clients`` connections first, and the PostgreSQL CPU
+    counts every backend of the database (``case_watch``), so no backend that
+    served the case is left out. CPU per accepted hold and per request are both
+    reported: refused requests cost CPU too."""
     path = f"/v1/shows/{await new_show(app, plan, venue_id)}/holds"
     engine = app.state.command.engine
-    backends = await pool_backends(engine)
-    monitor = await psycopg.AsyncConnection.connect(
-        libpq_dsn(engine.url.render_as_string(hide_password=False)), autocommit=True
-    )
-    ages = [await oldest_snapshot_age(monitor, backends)]
+    backends = await pool_backends(engine, at_least=clients)
+    dsn = libpq_dsn(engine.url.render_as_string(hide_password=False))
     rng = random.Random(11)
-    accepted = 0
+    statuses: Counter[int] = Counter()
     ends = time.perf_counter() + seconds
 
     async def client(n: int) -> None:
-        nonlocal accepted
         i = 0
         while time.perf_counter() < ends:
             i += 1
@@ -102,24 +110,60 @@ async def hot_case(app: Any, plan: ZonePlan, venue_id: str, clients: int, second
             }
             key = (b"idempotency-key", uuid4().hex.encode())
             status, _ = await call(app, path, body, CHECKOUT, key)
-            accepted += status == 201
+            statuses[status] += 1
 
-    before_fallbacks, before_backends = await fallbacks(app), backend_cpu(backends)
+    load, before_fallbacks = os.getloadavg()[0], await fallbacks(app)
+    watch = await CaseWatch(dsn, backends).start()
     cpu, wall = time.process_time(), time.perf_counter()
     await asyncio.gather(*(client(n) for n in range(clients)))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    pg = sum(backend_cpu(backends).values()) - sum(before_backends.values())
-    ages.append(await oldest_snapshot_age(monitor, backends))
-    await monitor.close()
-    per_hold = max(accepted, 1)
+    watched = await watch.stop()
+    accepted, requests = statuses[201], statuses.total()
+    return case_figures(
+        accepted=accepted,
+        requests=requests,
+        refused=statuses[409],
+        wall=wall,
+        api_cpu=cpu,
+        pg_cpu=watched.backend_seconds(),
+        fallbacks=await fallbacks(app) - before_fallbacks,
+    ) | {
+        "autovac_cpu_s": watched.autovacuum_seconds(),
+        "backends": watched.backends(),
+        "snap_age_max": max(watched.ages),
+        "load": load,
+    }
+
+
+def case_figures(
+    *,
+    accepted: int,
+    requests: int,
+    refused: int,
+    wall: float,
+    api_cpu: float,
+    pg_cpu: float,
+    fallbacks: float,
+) -> dict[str, float]:
+    """A case's rates and CPU per accepted hold and per request (ms); a case that accepted
+    nothing (or sent nothing) reports NaN per hold rather than dividing by zero."""
+    per_hold = accepted or float("nan")
+    per_request = requests or float("nan")
     return {
         "holds_per_s": accepted / wall,
-        "api_cpu_ms": cpu * 1000 / per_hold,
-        "pg_cpu_ms": pg * 1000 / per_hold,
-        "fallbacks_per_hold": (await fallbacks(app) - before_fallbacks) / per_hold,
-        "snap_age_start": ages[0],
-        "snap_age_end": ages[1],
+        "requests": requests,
+        "refused": refused,
+        "other": requests - accepted - refused,
+        "api_cpu_ms": api_cpu * 1000 / per_hold,
+        "pg_cpu_ms": pg_cpu * 1000 / per_hold,
+        "pg_cpu_per_req_ms": pg_cpu * 1000 / per_request,
+        "fallbacks_per_hold": fallbacks / per_hold,
     }
+
+
+def holds_ratio(small: float, large: float) -> str:
+    """The 20,000-seat zone's holds/s over the 200-seat zones', or "n/a" when the latter is 0."""
+    return f"{large / small:.2f}" if small > 0 else "n/a (no 200-seat hold accepted)"
 
 
 async def measure(
@@ -140,10 +184,10 @@ async def measure(
                         got = await hot_case(app, plan, venues[plan.key], level, seconds)
                     if not snapshot:
                         ratio.append(got["holds_per_s"])
-                    figures = "  ".join(f"{name} {value:7.3f}" for name, value in got.items())
+                    figures = "  ".join(f"{name} {value:.3g}" for name, value in got.items())
                     under = " held-snapshot" if snapshot else ""
                     print(f"best-{plan.zone_seats}-hot-c{level:<3} {figures}{under}", flush=True)
-            print(f"  20,000-seat / 200-seat holds/s: {ratio[1] / ratio[0]:.2f}", flush=True)
+            print(f"  20,000-seat / 200-seat holds/s: {holds_ratio(ratio[0], ratio[1])}", flush=True)
     await app.state.command.engine.dispose()
 
 
