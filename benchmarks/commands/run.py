@@ -23,6 +23,7 @@ import httpx
 
 from benchmarks import cpu, machine
 from benchmarks.commands import latency_floor
+from benchmarks.commands.case_watch import CaseWatch
 from benchmarks.commands.clock import ATTEMPTS, ClockedRun, run_clocked
 from benchmarks.commands.config import (
     BEST_QUANTITY,
@@ -37,9 +38,8 @@ from benchmarks.commands.config import (
 from benchmarks.commands.durability import read_durability
 from benchmarks.commands.floor_summary import summary
 from benchmarks.commands.quiet import wait_quiet
-from benchmarks.commands.report import write_reports
+from benchmarks.commands.report import snapshot_ages, write_reports
 from benchmarks.commands.setup import Creations, create_show, create_venue, taken_seats
-from benchmarks.commands.snapshots import database_snapshot_age
 from benchmarks.config import CHECKOUT_KEY
 from benchmarks.environment import BenchEnv
 from benchmarks.isolated_run import Progress
@@ -220,23 +220,25 @@ class CommandBench(WrkBench):
         }
         roots = {name: child.pid for name, child in self.stack.children.items()}
         cpu_before = cpu.snapshot(roots)
-        ages = [await database_snapshot_age(libpq_dsn(self.env.database_url))]
+        # Every session's snapshot, the stack's included, read every 0.2 s (see case_watch).
+        watch = await CaseWatch(libpq_dsn(self.env.database_url)).start()
         run = await run_clocked(self._argv(case.connections, options, auth=True), case.connections)
         result = run.result
         cpu_ms = cpu.per_hold_ms(cpu_before, cpu.snapshot(roots), result.ok)
-        ages.append(await database_snapshot_age(libpq_dsn(self.env.database_url)))
+        ages = (await watch.stop()).ages
         self.stack.check_alive()
         row = _case_row(case, len(shows), taken, waited, result) | {
             "load_1m_at_start": round(load, 2),
             "cpu_ms_per_hold": cpu_ms,
-            "oldest_snapshot_age": ages,  # transactions, at the start and the end (see snapshots)
+            "oldest_snapshot_age": [ages[0], ages[-1]],  # transactions, at the start and the end
+            "oldest_snapshot_age_max": max(ages),  # the largest of the readings every 0.2 s
         }
         self.results["cases"].append(row)
         self.progress(
             f"  {case.mode:<8} {plan.zone_seats:>6}-seat zone {case.spread:<6} x{case.connections:<3}"
             f" {result.ok_per_s:>8.1f} holds/s  p50 {result.p50_ms:>8.2f}  p99 {result.p99_ms:>8.2f}"
             f"  max {result.max_ms:>8.2f} ms  201 {result.ok}  409 {result.conflicts}  other {result.other}"
-            f"  oldest snapshot {ages[0]}-{ages[1]}"
+            f"  oldest snapshot {snapshot_ages(row)}"
         )
         return run
 
