@@ -49,6 +49,7 @@ from benchmarks.commands.api_cpu import CHECKOUT, KEYS, OPERATOR, call
 from benchmarks.commands.backend_cpu import pool_backends
 from benchmarks.commands.case_watch import CaseWatch
 from benchmarks.commands.config import BEST_QUANTITY, LARGE, SMALL, ZonePlan
+from benchmarks.commands.hot_stats import flushed, per_hold, read_counters
 from benchmarks.commands.snapshots import held_snapshot
 from benchmarks.environment import create_database, drop_database, new_env
 from command_side.bootstrap import create_app
@@ -151,6 +152,7 @@ def case_figures(
     per_request = requests or float("nan")
     return {
         "holds_per_s": accepted / wall,
+        "accepted": accepted,
         "requests": requests,
         "refused": refused,
         "other": requests - accepted - refused,
@@ -167,28 +169,50 @@ def holds_ratio(small: float, large: float) -> str:
 
 
 async def measure(
-    database_url: str, clients: list[int], seconds: float, rounds: int, sql: str | None, *, held: bool
+    database_url: str,
+    clients: list[int],
+    seconds: float,
+    rounds: int,
+    sql: str | None,
+    *,
+    held: bool,
+    large_first: bool = False,
+    table_stats: bool = False,
 ) -> None:
+    dsn = libpq_dsn(database_url)
     if sql:
-        async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url), autocommit=True) as conn:
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
             await conn.execute(sql.encode())
     settings = CommandSettings(database_url=database_url, relay_notify=False, db_pool_size=max(clients))
     app: Any = create_app(settings, ApiKeySettings(api_keys=SecretStr(KEYS)))
+    engine = app.state.command.engine
     venues = {plan.key: await new_venue(app, plan) for plan in (SMALL, LARGE)}
+    stats = await psycopg.AsyncConnection.connect(dsn, autocommit=True) if table_stats else None
+    plans = (LARGE, SMALL) if large_first else (SMALL, LARGE)
     for _ in range(rounds):
         for level in clients:
-            ratio = []
-            for plan in (SMALL, LARGE):
+            holds_per_s = {}
+            for plan in plans:
                 for snapshot in (False, True) if held else (False,):
-                    async with held_snapshot(libpq_dsn(database_url)) if snapshot else nullcontext():
+                    if stats:
+                        await flushed(engine, level)
+                        before = await read_counters(stats)
+                    async with held_snapshot(dsn) if snapshot else nullcontext():
                         got = await hot_case(app, plan, venues[plan.key], level, seconds)
                     if not snapshot:
-                        ratio.append(got["holds_per_s"])
+                        holds_per_s[plan.key] = got["holds_per_s"]
                     figures = "  ".join(f"{name} {value:.3g}" for name, value in got.items())
                     under = " held-snapshot" if snapshot else ""
                     print(f"best-{plan.zone_seats}-hot-c{level:<3} {figures}{under}", flush=True)
-            print(f"  20,000-seat / 200-seat holds/s: {holds_ratio(ratio[0], ratio[1])}", flush=True)
-    await app.state.command.engine.dispose()
+                    if stats:
+                        await flushed(engine, level)
+                        lines = per_hold(before, await read_counters(stats), int(got["accepted"]))
+                        print("".join(f"    {line}\n" for line in lines), end="", flush=True)
+            ratio = holds_ratio(holds_per_s[SMALL.key], holds_per_s[LARGE.key])
+            print(f"  20,000-seat / 200-seat holds/s: {ratio}", flush=True)
+    if stats:
+        await stats.close()
+    await engine.dispose()
 
 
 def main() -> None:
@@ -200,13 +224,26 @@ def main() -> None:
     parser.add_argument(
         "--held-snapshot", action="store_true", help="run each case again under an old snapshot"
     )
+    parser.add_argument("--large-first", action="store_true", help="the 20,000-seat case first at each level")
+    parser.add_argument(
+        "--table-stats", action="store_true", help="print each case's table, index and SLRU counters per hold"
+    )
     args = parser.parse_args()
     env = new_env(os.environ.get("BOXOFFICE_DATABASE_URL"))
     create_database(env)
     try:
         sql = args.sql.read_text() if args.sql else None
         uvloop.run(
-            measure(env.database_url, args.clients, args.seconds, args.rounds, sql, held=args.held_snapshot)
+            measure(
+                env.database_url,
+                args.clients,
+                args.seconds,
+                args.rounds,
+                sql,
+                held=args.held_snapshot,
+                large_first=args.large_first,
+                table_stats=args.table_stats,
+            )
         )
     finally:
         drop_database(env)

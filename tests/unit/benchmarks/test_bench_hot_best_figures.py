@@ -25,6 +25,7 @@ def test_cpu_is_reported_per_accepted_hold_and_per_request() -> None:
     )
     assert got == {
         "holds_per_s": 50.0,
+        "accepted": 100,
         "requests": 400,
         "refused": 250,
         "other": 50,
