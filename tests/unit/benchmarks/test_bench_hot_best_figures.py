@@ -3,7 +3,7 @@
 import math
 
 from benchmarks.commands.case_watch import WatchedCase, spent_since
-from benchmarks.commands.hot_best import case_figures, holds_ratio
+from benchmarks.commands.hot_figures import case_figures, holds_ratio
 
 
 def test_a_backend_opened_during_the_case_counts_from_zero() -> None:
