@@ -12,10 +12,10 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
-import uvicorn
 from fastapi import FastAPI
 
 from contracts.read_model import READ_SCHEMA
+from infra.http.serving import serve_api
 from infra.stop_signals import until_signalled
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _serve(app: FastAPI, port: int) -> None:
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    serve_api(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 def _baseline(args: argparse.Namespace) -> None:

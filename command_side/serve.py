@@ -8,16 +8,15 @@ so processes share nothing and need no coordination. Each process has its own
 pool of ``BOXOFFICE_DB_POOL_SIZE`` (+ overflow) connections: size it so that
 ``workers`` x pool stays under the server's ``max_connections``.
 
-uvicorn picks uvloop and httptools when they are installed (``uvicorn[standard]``).
+How a process is served is ``infra.http.serving``'s, the same for both APIs.
 """
 
 from fastapi import FastAPI
 
 from command_side.bootstrap import create_app
 from command_side.settings import CommandSettings
+from infra.http.serving import serve_api
 from infra.telemetry import configure_tracing
-
-WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def app_from_environment() -> FastAPI:
@@ -35,21 +34,6 @@ def app_from_environment() -> FastAPI:
 
 def serve(*, host: str, port: int, workers: int = 1, log_level: str = "info") -> None:
     """Serve until interrupted; ``workers`` > 1 runs that many processes on one socket."""
-    import uvicorn  # noqa: PLC0415
-
-    target = "command_side.serve:app_from_environment" if workers > 1 else app_from_environment()
     # several workers need an import string: each process builds its own app (and pool)
-    uvicorn.run(
-        target,
-        factory=workers > 1,
-        workers=workers if workers > 1 else None,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,
-        lifespan="on",
-        # A worker process answers the supervisor's health pings only once its imports are done:
-        # on a loaded machine that takes longer than uvicorn's 5 s default, which would kill and
-        # restart every worker in a loop.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-    )
+    target = "command_side.serve:app_from_environment" if workers > 1 else app_from_environment()
+    serve_api(target, host=host, port=port, workers=workers, log_level=log_level)

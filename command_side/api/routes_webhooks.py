@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from command_side.api.deps import IdempotencyKey, OperatorDep, StateDep
-from command_side.api.schemas import NO_NUL, ErrorPublic
+from command_side.api.schemas import NO_NUL
 from contracts.event_types import REGISTRY
 from infra.http.destinations import DestinationRefusedError, DestinationSettings, check_destination
+from infra.http.error_models import ErrorPublic
 from infra.http.errors import ApiError
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from contracts.events import LAYOUT_ID
+from infra.http.error_models import ErrorPublic
 
 CustomerId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:@-]{1,100}$", examples=["cust-42"])]
 ZoneId = Annotated[str, Field(pattern=LAYOUT_ID, examples=["A"])]
@@ -156,15 +157,6 @@ class OrderCancelledPublic(_Answer):
     order_id: UUID
     status: str
     refunded_cents: int
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-
-
-class ErrorPublic(BaseModel):
-    error: ErrorDetail
 
 
 def documented(status: int, model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:

@@ -1,15 +1,5 @@
-"""The error shape every non-2xx answer of the query API has."""
+"""The error shape every non-2xx answer of the query API has (the one both APIs document)."""
 
-from pydantic import BaseModel, ConfigDict
+from infra.http.error_models import ErrorDetail, ErrorPublic
 
-
-class ErrorDetail(BaseModel):
-    """A stable machine-readable ``code``, a human ``message``, and context fields where useful."""
-
-    model_config = ConfigDict(extra="allow")
-    code: str
-    message: str
-
-
-class ErrorPublic(BaseModel):
-    error: ErrorDetail
+__all__ = ["ErrorDetail", "ErrorPublic"]
