@@ -1,21 +1,24 @@
 """What the two one-statement holds share (``hold_at_once``, ``best_at_once``).
 
-Both encode the hold's one event and answer the same way (``hold_call``), pass
+Both leave to the usual handler a hold it refuses at sight (``hold_terms``),
+encode the hold's one event and answer the same way (``hold_call``), pass
 the write model's functions the same facts of the hold and of that event (as
 scalars: psycopg adapts arrays at a cost), and answer a key that was already
 claimed the same way: its stored answer, or 422 ``idempotency_key_reused`` for
 another request.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from command_side.adapters import outbox
 from command_side.adapters.customer_seats import LOCK_SPACE
 from command_side.adapters.idempotency import StoredResponse
 from command_side.adapters.outbox import Encoded
+from command_side.domain.errors import DomainError
+from command_side.domain.holds import HoldPolicy
 from command_side.handlers.holds import hold_body
 from command_side.handlers.runner import (
     NOT_STORED,
@@ -26,6 +29,25 @@ from command_side.handlers.runner import (
     reused_key,
 )
 from contracts import SeatsHeld
+
+Seats = TypeVar("Seats")
+
+
+def hold_terms(
+    policy: HoldPolicy, ttl_seconds: int | None, check: Callable[[], Seats], count: Callable[[Seats], int]
+) -> tuple[int, Seats] | None:
+    """The TTL and the checked seats (ids or quantity) of a hold the usual handler would not refuse
+    at sight; None for one it refuses (a bad TTL, seat list or quantity; more seats than the
+    customer's limit), so that the handler decides and words that refusal, as it always did."""
+    try:
+        ttl = policy.ttl(ttl_seconds)
+        seats = check()
+    except DomainError:
+        return None
+    limit = policy.max_seats_per_customer
+    if limit and count(seats) > limit:
+        return None
+    return ttl, seats
 
 
 def hold_call(

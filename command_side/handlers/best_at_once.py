@@ -34,9 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import direct
 from command_side.domain.commands import HoldBestAvailable
-from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_quantity
-from command_side.handlers.at_once import claimed_answer, hold_call
+from command_side.handlers.at_once import claimed_answer, hold_call, hold_terms
 from command_side.handlers.best_available import FIRST_PAGE
 from command_side.handlers.runner import (
     LEFT_TO_USUAL,
@@ -85,21 +84,17 @@ def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) 
     async def attempt(
         conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
     ) -> CommandResult | LeftToUsual | None:
-        try:
-            ttl = policy.ttl(command.ttl_seconds)
-            quantity = check_quantity(command.quantity)
-        except DomainError:
+        terms = hold_terms(policy, command.ttl_seconds, lambda: check_quantity(command.quantity), int)
+        if terms is None:
             return None  # the handler refuses it, as it always did
-        limit = policy.max_seats_per_customer
-        if limit and quantity > limit:
-            return None
+        ttl, quantity = terms
         show_id = command.show_id
         encoded, params = hold_call(
             show_id,
             command.customer_id,
             PLACEHOLDER_SEATS,
             ttl=ttl,
-            limit=limit,
+            limit=policy.max_seats_per_customer,
             context=context,
             idempotency=idempotency,
         )

@@ -28,9 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from command_side.adapters import direct
 from command_side.domain.commands import HoldSeats
-from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy, check_seat_ids
-from command_side.handlers.at_once import claimed_answer, hold_call
+from command_side.handlers.at_once import claimed_answer, hold_call, hold_terms
 from command_side.handlers.runner import (
     LEFT_TO_USUAL,
     CommandContext,
@@ -59,21 +58,17 @@ def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
     async def attempt(
         conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
     ) -> CommandResult | LeftToUsual | None:
-        try:
-            ttl = policy.ttl(command.ttl_seconds)
-            seat_ids = check_seat_ids(command.seat_ids)
-        except DomainError:
+        terms = hold_terms(policy, command.ttl_seconds, lambda: check_seat_ids(command.seat_ids), len)
+        if terms is None:
             return None  # the handler refuses it, as it always did
-        limit = policy.max_seats_per_customer
-        if limit and len(seat_ids) > limit:
-            return None
+        ttl, seat_ids = terms
         show_id = command.show_id
         encoded, params = hold_call(
             show_id,
             command.customer_id,
             seat_ids,
             ttl=ttl,
-            limit=limit,
+            limit=policy.max_seats_per_customer,
             context=context,
             idempotency=idempotency,
         )

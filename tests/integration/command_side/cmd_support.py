@@ -138,3 +138,13 @@ async def outbox_events(database_url: str, show_id: str) -> list[DecodedEvent]:
 async def fetch_one(database_url: str, query: str, *params: Any) -> tuple[Any, ...] | None:
     async with await psycopg.AsyncConnection.connect(libpq_dsn(database_url)) as conn:
         return await (await conn.execute(query, params)).fetchone()
+
+
+async def stored_answer(database_url: str, idempotency_key: str) -> tuple[int, bytes] | None:
+    """The status and body kept under ``idempotency_key`` (what a replay of it is answered)."""
+    row = await fetch_one(
+        database_url,
+        "SELECT status_code, response FROM write_model.idempotency_keys WHERE idempotency_key = %s",
+        idempotency_key,
+    )
+    return None if row is None else (row[0], bytes(row[1]))
