@@ -38,7 +38,7 @@ import contextlib
 import multiprocessing
 import statistics
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as EventType
@@ -46,7 +46,6 @@ from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 import psycopg
-import uvloop
 from fastapi import FastAPI
 
 import query_api
@@ -274,25 +273,6 @@ async def _measure(args: argparse.Namespace, url: str) -> None:
         read_schema, shows, signals, written = writer
         await _serve(args, url, read_schema, shows, signals)
     print(f"the writer applied {written[0]} events in {args.seconds:.0f} s")
-
-
-def add_served_writer_options(parser: argparse.ArgumentParser) -> None:
-    """The options of a measurement that serves reads over HTTP while a writer process moves shows."""
-    parser.add_argument("--versions-per-s", type=float, default=50.0)
-    parser.add_argument("--shows", type=int, default=16)
-    parser.add_argument("--pool", type=int, default=8)
-    parser.add_argument("--batch", type=int, default=1, help="events per projector batch (one NOTIFY)")
-
-
-def run_in_private_database(
-    measure: Callable[[argparse.Namespace, str], Coroutine[Any, Any, None]], args: argparse.Namespace
-) -> None:
-    """Run ``measure(args, url)`` on uvloop against a private, migrated database (dropped afterwards)."""
-    with (
-        private_database(ServiceSettings().database_url or "") as url,
-        asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
-    ):
-        runner.run(measure(args, url))
 
 
 def main() -> None:

@@ -25,26 +25,17 @@ compare code.
 """
 
 import argparse
-import asyncio
 import time
-from uuid import UUID, uuid4
 
-import uvicorn
-
-from benchmarks.reads.coalescing import (
-    HALL,
-    VIEWER_KEY,
-    Signals,
-    add_served_writer_options,
-    run_in_private_database,
-    writer_process,
-)
+from benchmarks.reads.coalescing import VIEWER_KEY
 from benchmarks.reads.loads import READS_SCRIPT
+from benchmarks.reads.served import (
+    add_served_writer_options,
+    hall_under_writer,
+    run_in_private_database,
+    served_query_api,
+)
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk, wrk_argv
-from infra.launcher.proc import free_port
-from infra.settings import ApiKeySettings, ServiceSettings
-from query_api.app import create_app
-from query_api.settings import QueryApiSettings
 
 
 async def _case(
@@ -65,28 +56,17 @@ async def _case(
     return result, time.process_time() - cpu
 
 
-async def _serve(
-    args: argparse.Namespace, url: str, read_schema: str, shows: list[UUID], signals: Signals
-) -> None:
-    settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
-    keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
-    app = create_app(settings, ServiceSettings(database_url=url), keys)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    for _ in range(2000):  # started, and the LISTEN connection's first re-read done
-        if server.started and app.state.query.tracker.synced:
-            break
-        await asyncio.sleep(0.01)
-    state = app.state.query
-    wrk, base = ensure_wrk(), f"http://127.0.0.1:{port}"
-    cases = {
-        "healthz": (["/healthz"], []),
-        "seats (compact)": ([f"/v1/shows/{show}/seats?format=compact" for show in shows], []),
-        "dashboard": (["/v1/dashboard"], [f"Authorization: Bearer {VIEWER_KEY}"]),
-    }
-    try:
+async def _measure(args: argparse.Namespace, url: str) -> None:
+    async with (
+        hall_under_writer(args, url) as (read_schema, shows, signals),
+        served_query_api(args, url, read_schema) as (base, state),
+    ):
+        wrk = ensure_wrk()
+        cases = {
+            "healthz": (["/healthz"], []),
+            "seats (compact)": ([f"/v1/shows/{show}/seats?format=compact" for show in shows], []),
+            "dashboard": (["/v1/dashboard"], [f"Authorization: Bearer {VIEWER_KEY}"]),
+        }
         for paths, headers in cases.values():  # warm-up: caches, pool, layouts, sections
             await _case(wrk, base, paths, headers, argparse.Namespace(**{**vars(args), "seconds": 1}))
         for phase in ("quiet", "under writes"):
@@ -106,19 +86,6 @@ async def _serve(
                     flush=True,
                 )
         signals.writing.clear()
-    finally:
-        server.should_exit = True
-        await serving
-
-
-async def _measure(args: argparse.Namespace, url: str) -> None:
-    moving = ("seat_availability", "dashboard")
-    async with writer_process(
-        url, args.shows, HALL, args.versions_per_s, moving=moving, batch=args.batch
-    ) as writer:
-        read_schema, shows, signals, written = writer
-        await _serve(args, url, read_schema, shows, signals)
-    print(f"the writer applied {written[0]} events")
 
 
 def main() -> None:

@@ -38,25 +38,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
-import uvicorn
-
-from benchmarks.reads.coalescing import (
-    HALL,
-    VIEWER_KEY,
-    Signals,
-    add_served_writer_options,
-    run_in_private_database,
-    writer_process,
-)
+from benchmarks.reads.coalescing import Signals
 from benchmarks.reads.loads import reads_argv
+from benchmarks.reads.served import (
+    add_served_writer_options,
+    hall_under_writer,
+    run_in_private_database,
+    served_query_api,
+)
 from benchmarks.wrk import WrkResult, ensure_wrk, run_wrk
-from infra.launcher.proc import free_port
-from infra.settings import ApiKeySettings, ServiceSettings
-from query_api.app import create_app
 from query_api.consistency.listener import MemoryFeed
-from query_api.settings import QueryApiSettings
 
 STALL_MS = (5.0, 20.0)
 T = TypeVar("T")
@@ -164,79 +157,54 @@ def _schedstat() -> tuple[float, float]:
     return int(cpu) / 1e9, int(delay) / 1e9
 
 
-async def _serve(
-    args: argparse.Namespace,
-    url: str,
-    read_schema: str,
-    shows: list[UUID],
-    signals: Signals,
-    *,
-    generator: Generator,
+async def _cases(
+    args: argparse.Namespace, base: str, shows: list[UUID], signals: Signals, generator: Generator
 ) -> None:
-    settings = QueryApiSettings(read_schema=read_schema, pool_size=args.pool)
-    keys = ApiKeySettings(api_keys=f"viewer:{VIEWER_KEY},operator:op-{uuid4()}")
-    app = create_app(settings, ServiceSettings(database_url=url), keys)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    for _ in range(2000):
-        if server.started and app.state.query.tracker.synced:
-            break
-        await asyncio.sleep(0.01)
-    wrk, base = ensure_wrk(), f"http://127.0.0.1:{port}"
+    wrk = ensure_wrk()
     cases = {
         "healthz": ["/healthz"],
         "availability": [f"/v1/shows/{show}/availability" for show in shows],
     }
-    try:
-        for paths in cases.values():  # warm-up
-            argv = reads_argv(wrk, base, paths, connections=8, seconds=1, auth=False)
-            await generator.run(run_wrk(argv, 8))
-        idle = await idle_lateness()
-        print(f"idle: the loop's probe wakes up {idle:.2f} ms late (its floor, taken off below)", flush=True)
-        for phase in ("quiet", "under writes"):
-            if phase == "under writes":
-                signals.writing.set()
-            for name, paths in cases.items():
-                argv = reads_argv(
-                    wrk, base, paths, connections=args.connections, seconds=args.seconds, rate=args.rate,
-                    auth=False,
-                )  # fmt: skip
-                pauses = Pauses(idle)
-                cpu, delay = _schedstat()
-                async with probing(pauses):
-                    with watched(pauses):
-                        result: WrkResult = await generator.run(run_wrk(argv, args.connections))
-                cpu, delay = (now - then for now, then in zip(_schedstat(), (cpu, delay), strict=True))
-                print(
-                    f"{phase}: {name} at {args.rate:g}/s: achieved {result.requests_per_s:,.0f}/s,"
-                    f" p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, max {result.max_ms} ms,"
-                    f" non-200 {result.other}; CPU {cpu / result.seconds:.0%} of a core, waiting for a"
-                    f" core {delay / result.seconds:.0%} of the time",
-                    flush=True,
-                )
-                print(f"    {pauses.line()}", flush=True)
-        signals.writing.clear()
-    finally:
-        server.should_exit = True
-        await serving
+    for paths in cases.values():  # warm-up
+        argv = reads_argv(wrk, base, paths, connections=8, seconds=1, auth=False)
+        await generator.run(run_wrk(argv, 8))
+    idle = await idle_lateness()
+    print(f"idle: the loop's probe wakes up {idle:.2f} ms late (its floor, taken off below)", flush=True)
+    for phase in ("quiet", "under writes"):
+        if phase == "under writes":
+            signals.writing.set()
+        for name, paths in cases.items():
+            argv = reads_argv(
+                wrk, base, paths, connections=args.connections, seconds=args.seconds, rate=args.rate,
+                auth=False,
+            )  # fmt: skip
+            pauses = Pauses(idle)
+            cpu, delay = _schedstat()
+            async with probing(pauses):
+                with watched(pauses):
+                    result: WrkResult = await generator.run(run_wrk(argv, args.connections))
+            cpu, delay = (now - then for now, then in zip(_schedstat(), (cpu, delay), strict=True))
+            print(
+                f"{phase}: {name} at {args.rate:g}/s: achieved {result.requests_per_s:,.0f}/s,"
+                f" p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, max {result.max_ms} ms,"
+                f" non-200 {result.other}; CPU {cpu / result.seconds:.0%} of a core, waiting for a"
+                f" core {delay / result.seconds:.0%} of the time",
+                flush=True,
+            )
+            print(f"    {pauses.line()}", flush=True)
+    signals.writing.clear()
 
 
 async def _measure(args: argparse.Namespace, url: str) -> None:
-    moving = ("seat_availability", "dashboard")
-    async with writer_process(
-        url, args.shows, HALL, args.versions_per_s, moving=moving, batch=args.batch
-    ) as writer:
-        read_schema, shows, signals, written = writer
+    async with hall_under_writer(args, url) as (read_schema, shows, signals):
         generator = Generator()  # before the renice: wrk keeps the default niceness
         try:
             if args.nice:  # after the writer started: it keeps the default
                 renice_this_thread(args.nice)
-            await _serve(args, url, read_schema, shows, signals, generator=generator)
+            async with served_query_api(args, url, read_schema) as (base, _):
+                await _cases(args, base, shows, signals, generator)
         finally:
             generator.close()
-    print(f"the writer applied {written[0]} events")
 
 
 def main() -> None:
