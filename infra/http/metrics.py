@@ -13,24 +13,22 @@ from typing import Protocol
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from infra.http.answer import Answer, route_template
+from infra.http.http_only import HttpMiddleware
 
 
 class RouteObserver(Protocol):
     def observe(self, method: str, route: str, status: int, seconds: float) -> None: ...
 
 
-class RouteTiming:
+class RouteTiming(HttpMiddleware):
     """Times each HTTP request and reports it to ``observer`` once the app is done with it."""
 
     def __init__(self, app: ASGIApp, observer: RouteObserver, unmatched: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.observer = observer
         self.unmatched = unmatched
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
         answer = Answer(send)
         try:

@@ -11,9 +11,10 @@ import logging
 from uuid import UUID, uuid4
 
 import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from infra.http.answer import Answer
+from infra.http.http_only import HttpMiddleware
 
 log = logging.getLogger("boxoffice.unexpected")
 
@@ -31,16 +32,10 @@ def correlation_id_of(scope: Scope) -> str:
     return str(uuid4())
 
 
-class UnexpectedErrors:
+class UnexpectedErrors(HttpMiddleware):
     """Answer an unexpected exception with the JSON error shape and keep the connection open."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = Answer(send)
         try:
             await self.app(scope, receive, answer.send)
