@@ -1,53 +1,101 @@
 """What the two one-statement holds share (``hold_at_once``, ``best_at_once``).
 
-Both leave to the usual handler a hold it refuses at sight (``hold_terms``),
-encode the hold's one event and answer the same way (``hold_call``), pass
-the write model's functions the same facts of the hold and of that event (as
-scalars: psycopg adapts arrays at a cost), and answer a key that was already
-claimed the same way: its stored answer, or 422 ``idempotency_key_reused`` for
-another request.
+Both are one attempt (``at_once``) around a write-model function of their own
+(``HoldStatement``). Both leave to the usual handler a hold it refuses at
+sight, encode the hold's one event and answer the same way (``hold_call``),
+pass the write model's functions the same facts of the hold and of that event
+(as scalars: psycopg adapts arrays at a cost), and answer a key that was
+already claimed the same way: its stored answer, or 422
+``idempotency_key_reused`` for another request.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
-from command_side.adapters import outbox
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from command_side.adapters import direct, outbox
 from command_side.adapters.customer_seats import LOCK_SPACE
 from command_side.adapters.idempotency import StoredResponse
 from command_side.adapters.outbox import Encoded
+from command_side.domain.commands import HoldBestAvailable, HoldSeats
 from command_side.domain.errors import DomainError
 from command_side.domain.holds import HoldPolicy
 from command_side.handlers.holds import hold_body
 from command_side.handlers.runner import (
+    LEFT_TO_USUAL,
     NOT_STORED,
     CommandContext,
     CommandResult,
     Idempotency,
+    LeftToUsual,
+    OneStatement,
     replay,
     reused_key,
 )
-from contracts import SeatsHeld
-
-Seats = TypeVar("Seats")
+from contracts import ConsistencyToken, SeatsHeld
 
 
-def hold_terms(
-    policy: HoldPolicy, ttl_seconds: int | None, check: Callable[[], Seats], count: Callable[[Seats], int]
-) -> tuple[int, Seats] | None:
-    """The TTL and the checked seats (ids or quantity) of a hold the usual handler would not refuse
-    at sight; None for one it refuses (a bad TTL, seat list or quantity; more seats than the
-    customer's limit), so that the handler decides and words that refusal, as it always did."""
-    try:
-        ttl = policy.ttl(ttl_seconds)
-        seats = check()
-    except DomainError:
-        return None
-    limit = policy.max_seats_per_customer
-    if limit and count(seats) > limit:
-        return None
-    return ttl, seats
+@dataclass(frozen=True, slots=True)
+class HoldStatement:
+    """What one write-model function of a one-statement hold needs beyond what both share.
+
+    ``call`` selects ``outcome, last_seq, stored_hash, stored_status, body`` (``body``: the
+    stored answer of a claimed key, or the function's own answer); ``seats`` checks the
+    command's seats at sight (raising ``DomainError``) and gives the seat ids to encode and how
+    many seats the hold takes; ``params`` adds the function's own parameters; ``held`` is the
+    answer of a hold taken, from the encoded answer, the hold's seq and ``body``.
+    """
+
+    call: str
+    seats: Callable[[], tuple[tuple[str, ...], int]]
+    params: Callable[[tuple[str, ...], Encoded], dict[str, Any]]
+    held: Callable[[Encoded, int, bytes], bytes]
+
+
+def at_once(
+    command: HoldSeats | HoldBestAvailable, policy: HoldPolicy, statement: HoldStatement
+) -> OneStatement:
+    """The one-statement attempt of ``command``: None for a hold the usual handler refuses at sight (a
+    bad TTL, seat list or quantity; more seats than the customer's limit), so that the handler
+    decides and words that refusal, as it always did; else one call of ``statement``, whose
+    outcome is the hold taken, the answer of a claimed key, or the hold left to the usual path."""
+
+    async def attempt(
+        conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
+    ) -> CommandResult | LeftToUsual | None:
+        try:
+            ttl = policy.ttl(command.ttl_seconds)
+            seat_ids, count = statement.seats()
+        except DomainError:
+            return None
+        limit = policy.max_seats_per_customer
+        if limit and count > limit:
+            return None
+        encoded, params = hold_call(
+            command.show_id,
+            command.customer_id,
+            seat_ids,
+            ttl=ttl,
+            limit=limit,
+            context=context,
+            idempotency=idempotency,
+        )
+        params |= statement.params(seat_ids, encoded)
+        ((outcome, last_seq, stored_hash, stored_status, body),) = await direct.alone(
+            conn, statement.call, params
+        )
+        if outcome == "held":
+            answer = statement.held(encoded, last_seq, body)
+            return CommandResult("created", answer, ConsistencyToken(command.show_id, last_seq).encode())
+        if outcome == "claimed":
+            return claimed_answer(idempotency, stored_hash, stored_status, body)
+        return LEFT_TO_USUAL
+
+    return attempt
 
 
 def hold_call(

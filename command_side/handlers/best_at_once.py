@@ -30,22 +30,14 @@ encoded at a placeholder seat list and cut around it as well as around the seq
 (``cut_at_seats``); the function splices in the JSON array of the seats it holds.
 """
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import Any
 
-from command_side.adapters import direct
+from command_side.adapters.outbox import Encoded
 from command_side.domain.commands import HoldBestAvailable
 from command_side.domain.holds import HoldPolicy, check_quantity
-from command_side.handlers.at_once import claimed_answer, hold_call, hold_terms
+from command_side.handlers.at_once import HoldStatement, at_once
 from command_side.handlers.best_available import FIRST_PAGE
-from command_side.handlers.runner import (
-    LEFT_TO_USUAL,
-    CommandContext,
-    CommandResult,
-    Idempotency,
-    LeftToUsual,
-    OneStatement,
-)
-from contracts import ConsistencyToken
+from command_side.handlers.runner import OneStatement
 
 # A seat id of the layout's characters: the array it makes has one place in the event and answer.
 PLACEHOLDER_SEATS = ("PLACEHOLDER-SEAT-1",)
@@ -53,7 +45,7 @@ _SEATS = b'"seat_ids":'
 _PLACEHOLDER_ARRAY = b'["PLACEHOLDER-SEAT-1"]'
 
 _CALL = (
-    "SELECT outcome, last_seq, answer, stored_hash, stored_status "
+    "SELECT outcome, last_seq, stored_hash, stored_status, answer "
     "FROM write_model.hold_best_available_at_once("
     "CAST(:scope AS text), CAST(:idempotency_key AS text), CAST(:request_hash AS bytea), "
     "CAST(:show_id AS uuid), CAST(:customer_id AS text), CAST(:zone_id AS text), "
@@ -81,40 +73,24 @@ def cut_at_seats(encoded: bytes) -> tuple[bytes, bytes]:
 def hold_best_available_at_once(command: HoldBestAvailable, policy: HoldPolicy) -> OneStatement:
     """``handlers.holds.hold_best_available`` in one statement when its first pick is free (see above)."""
 
-    async def attempt(
-        conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
-    ) -> CommandResult | LeftToUsual | None:
-        terms = hold_terms(policy, command.ttl_seconds, lambda: check_quantity(command.quantity), int)
-        if terms is None:
-            return None  # the handler refuses it, as it always did
-        ttl, quantity = terms
-        show_id = command.show_id
-        encoded, params = hold_call(
-            show_id,
-            command.customer_id,
-            PLACEHOLDER_SEATS,
-            ttl=ttl,
-            limit=policy.max_seats_per_customer,
-            context=context,
-            idempotency=idempotency,
-        )
+    def seats() -> tuple[tuple[str, ...], int]:
+        return PLACEHOLDER_SEATS, check_quantity(command.quantity)
+
+    def params(_: tuple[str, ...], encoded: Encoded) -> dict[str, Any]:
         middle, tail = cut_at_seats(encoded.params["tails"][0])  # the event: head, seq, middle, seats, tail
         answer_head, answer_middle = cut_at_seats(encoded.answer_head)  # answer: head, seats, middle, seq
-        params |= {
+        return {
             "middle": middle,
             "tail": tail,
             "zone_id": command.zone_id,
-            "quantity": quantity,
+            "quantity": command.quantity,
             "page": FIRST_PAGE,
             "answer_head": answer_head,
             "answer_middle": answer_middle,
             "answer_tail": encoded.answer_tail,
         }
-        ((outcome, last_seq, answer, stored_hash, stored_status),) = await direct.alone(conn, _CALL, params)
-        if outcome == "held":
-            return CommandResult("created", bytes(answer), ConsistencyToken(show_id, last_seq).encode())
-        if outcome == "claimed":
-            return claimed_answer(idempotency, stored_hash, stored_status, answer)
-        return LEFT_TO_USUAL
 
-    return attempt
+    def held(_: Encoded, __: int, answer: bytes) -> bytes:
+        return bytes(answer)  # spliced by the function, which alone knows the seats it held
+
+    return at_once(command, policy, HoldStatement(_CALL, seats, params, held))

@@ -24,21 +24,13 @@ guarantees are the usual path's (``handlers.holds``, ``handlers.runner``,
   before.
 """
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import Any
 
-from command_side.adapters import direct
+from command_side.adapters.outbox import Encoded
 from command_side.domain.commands import HoldSeats
 from command_side.domain.holds import HoldPolicy, check_seat_ids
-from command_side.handlers.at_once import claimed_answer, hold_call, hold_terms
-from command_side.handlers.runner import (
-    LEFT_TO_USUAL,
-    CommandContext,
-    CommandResult,
-    Idempotency,
-    LeftToUsual,
-    OneStatement,
-)
-from contracts import ConsistencyToken
+from command_side.handlers.at_once import HoldStatement, at_once
+from command_side.handlers.runner import OneStatement
 
 _CALL = (
     "SELECT outcome, last_seq, stored_hash, stored_status, stored_response "
@@ -55,38 +47,19 @@ _CALL = (
 def hold_seats_at_once(command: HoldSeats, policy: HoldPolicy) -> OneStatement:
     """``handlers.holds.hold_seats`` in one statement when the seats are free (see the module docstring)."""
 
-    async def attempt(
-        conn: AsyncConnection, context: CommandContext, idempotency: Idempotency | None
-    ) -> CommandResult | LeftToUsual | None:
-        terms = hold_terms(policy, command.ttl_seconds, lambda: check_seat_ids(command.seat_ids), len)
-        if terms is None:
-            return None  # the handler refuses it, as it always did
-        ttl, seat_ids = terms
-        show_id = command.show_id
-        encoded, params = hold_call(
-            show_id,
-            command.customer_id,
-            seat_ids,
-            ttl=ttl,
-            limit=policy.max_seats_per_customer,
-            context=context,
-            idempotency=idempotency,
-        )
-        params |= {  # the one event as scalars: psycopg adapts arrays at a cost
+    def seats() -> tuple[tuple[str, ...], int]:
+        seat_ids = check_seat_ids(command.seat_ids)
+        return seat_ids, len(seat_ids)
+
+    def params(seat_ids: tuple[str, ...], encoded: Encoded) -> dict[str, Any]:
+        return {  # the one event as scalars: psycopg adapts arrays at a cost
             "tail": encoded.params["tails"][0],
             "seat_ids": list(seat_ids),
             "answer_head": encoded.answer_head,
             "answer_tail": encoded.answer_tail,
         }
-        ((outcome, last_seq, stored_hash, stored_status, stored_response),) = await direct.alone(
-            conn, _CALL, params
-        )
-        if outcome == "held":
-            return CommandResult(
-                "created", encoded.answer(last_seq), ConsistencyToken(show_id, last_seq).encode()
-            )
-        if outcome == "claimed":
-            return claimed_answer(idempotency, stored_hash, stored_status, stored_response)
-        return LEFT_TO_USUAL
 
-    return attempt
+    def held(encoded: Encoded, last_seq: int, _: bytes) -> bytes:
+        return encoded.answer(last_seq)  # the function stores the same bytes under the key
+
+    return at_once(command, policy, HoldStatement(_CALL, seats, params, held))
