@@ -14,6 +14,7 @@ from infra.settings import ServiceSettings
 from projections.catalog import PROJECTIONS
 from projections.runtime.projection import Deployment
 from projections.runtime.versions import Version, ensure_live
+from projections.seat_availability.projection import SEATS_FILLFACTOR
 from projections.testing.harness import deployment_for, query
 
 pytestmark = pytest.mark.integration
@@ -74,3 +75,16 @@ async def test_projections_starting_at_once_share_a_fresh_views_schema(
         )
         # Each projection's views once, and the views schema's projection_progress.
         assert found == [(sum(len(d.projection.views("x")) for d in deployments[:2]) + 1,)]
+
+
+async def test_a_versions_seat_table_leaves_room_for_hot_status_updates(
+    database_url: str, kafka_bootstrap: str, topic: str
+) -> None:
+    live = await _live(database_url, deployment_for("seat_availability", topic))
+    options = query(
+        database_url,
+        "SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        f" WHERE n.nspname = '{live.schema_name}' AND c.relname = 'seats'",
+    )
+    assert options == [([f"fillfactor={SEATS_FILLFACTOR}"],)]
+    assert SEATS_FILLFACTOR < 100
